@@ -1,0 +1,135 @@
+/* params.c - parse, check and format clock parameter lines. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kvline.h"
+#include "params.h"
+
+enum {
+	K_STATUS,
+	K_ANCHOR,
+	K_TIMELINE,
+	K_FREQ,
+	K_OFFSET_BELOW,
+	K_OFFSET_ABOVE,
+	K_DRIFT_BELOW,
+	K_DRIFT_ABOVE,
+	K_STALE_AFTER,
+	NKEYS
+};
+
+static const char *const keys[NKEYS] = {
+	"status",       "anchor",      "timeline",    "freq",        "offset_below",
+	"offset_above", "drift_below", "drift_above", "stale_after",
+};
+
+void qot_params_unknown(struct qot_clock_params *out, int64_t base_now)
+{
+	*out = (struct qot_clock_params){
+		.clock_id = 0, /* CLOCK_REALTIME */
+		.status = QOT_STATUS_UNSYNCED,
+		.anchor = base_now,
+		.anchor_tl = base_now,
+		.freq = 0,
+		.offset_below = QOT_UNBOUNDED,
+		.offset_above = QOT_UNBOUNDED,
+		.drift_below = 0,
+		.drift_above = 0,
+		.stale_after = QOT_NEVER,
+	};
+}
+
+int qot_status_from_name(const char *s, size_t len)
+{
+	for (int st = QOT_STATUS_UNSYNCED; st <= QOT_STATUS_HOLDOVER; st++) {
+		const char *name = qot_status_name((enum qot_status)st);
+		if (strlen(name) == len && memcmp(name, s, len) == 0)
+			return st;
+	}
+	return -1;
+}
+
+static int parse_offset(struct qot_slice v, uint64_t *out)
+{
+	if (qot_slice_is(v, "unbounded")) {
+		*out = QOT_UNBOUNDED;
+		return 0;
+	}
+	return qot_parse_u64(v, out);
+}
+
+static int parse_rate(struct qot_slice v, uint64_t *out)
+{
+	int err = qot_parse_u64(v, out);
+	if (err)
+		return err;
+	return *out > (uint64_t)QOT_FREQ_LIMIT ? -ERANGE : 0;
+}
+
+int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out)
+{
+	struct qot_slice v[NKEYS];
+	struct qot_clock_params p = {0};
+	int n = qot_kv_parse(buf, len, keys, NKEYS, v);
+	int status, err;
+
+	if (n < 0)
+		return n;
+	if (n != NKEYS)
+		return -EINVAL;
+	status = qot_status_from_name(v[K_STATUS].ptr, v[K_STATUS].len);
+	if (status < 0)
+		return -EINVAL;
+	p.status = (uint32_t)status;
+	if ((err = qot_parse_i64(v[K_ANCHOR], &p.anchor)) ||
+	    (err = qot_parse_i64(v[K_TIMELINE], &p.anchor_tl)) ||
+	    (err = qot_parse_i64(v[K_FREQ], &p.freq)) ||
+	    (err = parse_offset(v[K_OFFSET_BELOW], &p.offset_below)) ||
+	    (err = parse_offset(v[K_OFFSET_ABOVE], &p.offset_above)) ||
+	    (err = parse_rate(v[K_DRIFT_BELOW], &p.drift_below)) ||
+	    (err = parse_rate(v[K_DRIFT_ABOVE], &p.drift_above)))
+		return err;
+	if (qot_slice_is(v[K_STALE_AFTER], "never"))
+		p.stale_after = QOT_NEVER;
+	else if ((err = qot_parse_i64(v[K_STALE_AFTER], &p.stale_after)))
+		return err;
+	if (p.freq > QOT_FREQ_LIMIT || p.freq < -QOT_FREQ_LIMIT)
+		return -ERANGE;
+	/* Parameters that are stale before their own anchor say nothing. */
+	if (p.stale_after <= p.anchor)
+		return -EINVAL;
+	*out = p;
+	return 0;
+}
+
+static void format_offset(uint64_t v, char *buf, size_t size)
+{
+	if (v == QOT_UNBOUNDED)
+		snprintf(buf, size, "unbounded");
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)v);
+}
+
+size_t qot_params_format(const struct qot_clock_params *p, char *buf, size_t size)
+{
+	char below[24], above[24], stale[24];
+	const char *status = qot_status_name((enum qot_status)p->status);
+	int n;
+
+	format_offset(p->offset_below, below, sizeof(below));
+	format_offset(p->offset_above, above, sizeof(above));
+	if (p->stale_after == QOT_NEVER)
+		snprintf(stale, sizeof(stale), "never");
+	else
+		snprintf(stale, sizeof(stale), "%lld", (long long)p->stale_after);
+	n = snprintf(buf, size,
+		     "status=%s anchor=%lld timeline=%lld freq=%lld offset_below=%s "
+		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s\n",
+		     status ? status : "unsynced", (long long)p->anchor, (long long)p->anchor_tl,
+		     (long long)p->freq, below, above, (unsigned long long)p->drift_below,
+		     (unsigned long long)p->drift_above, stale);
+	if (n < 0 || (size_t)n >= size)
+		return 0;
+	return (size_t)n;
+}

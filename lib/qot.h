@@ -1,0 +1,128 @@
+/*
+ * qot.h - libqot, the C interface to qotfs timelines.
+ *
+ * A timeline is a virtual clock presented by qotfs under /qot/NAME/. Its
+ * "clock" file is one page that the daemon keeps live; this library maps it
+ * and turns it into time with an uncertainty interval for about the cost of
+ * clock_gettime(). The page layout is documented in qot-clock(5), the API in
+ * qot(3).
+ */
+#ifndef QOT_H
+#define QOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QOT_VERSION_STRING "0.1.0"
+
+/* libqot is built with hidden visibility; only what is marked here is exported. */
+#define QOT_API __attribute__((visibility("default")))
+
+/* Where qotfs is mounted unless $QOT_ROOT says otherwise. */
+#define QOT_DEFAULT_ROOT "/qot"
+
+/* A bound or duration that is not known (or not required): 2^64 - 1 ns. */
+#define QOT_UNBOUNDED UINT64_MAX
+
+enum qot_status {
+	QOT_STATUS_UNSYNCED = 0, /* nobody disciplines the timeline, or its source is lost */
+	QOT_STATUS_SYNCED = 1,   /* a source disciplines it now */
+	QOT_STATUS_HOLDOVER = 2, /* the source went silent; bounds grow at the drift bound */
+	QOT_STATUS_STALE = 3,    /* reader-side only: the parameters are past stale_after */
+};
+
+/* Time on a timeline: the true time lies in [estimate - below, estimate + above]. */
+struct qot_time {
+	int64_t estimate; /* nanoseconds since the Unix epoch, timeline time */
+	uint64_t below;   /* nanoseconds, QOT_UNBOUNDED when unknown */
+	uint64_t above;   /* nanoseconds, QOT_UNBOUNDED when unknown */
+	enum qot_status status;
+};
+
+/*
+ * Clock parameters, as published by the sync daemon. For an instant t of the
+ * base clock (nanoseconds), with dt = t - anchor:
+ *   timeline time = anchor_tl + dt + floor(freq * dt / 2^64)
+ *   below         = offset_below + ceil(drift_below * |dt| / 2^64)   (saturating)
+ *   above         = offset_above + ceil(drift_above * |dt| / 2^64)   (saturating)
+ * freq and the drift bounds are fractions of a nanosecond per nanosecond,
+ * scaled by 2^64 (1 ppb = 18446744073.7...). Past stale_after the parameters
+ * must not be trusted: readers report QOT_STATUS_STALE and unbounded bounds.
+ */
+struct qot_clock_params {
+	int32_t clock_id;      /* base clock: CLOCK_REALTIME (0) */
+	uint32_t status;       /* enum qot_status, never QOT_STATUS_STALE */
+	int64_t anchor;        /* base-clock instant, ns since the epoch */
+	int64_t anchor_tl;     /* timeline time at anchor, ns since the epoch */
+	int64_t freq;          /* frequency correction, 2^-64 units */
+	uint64_t offset_below; /* ns at anchor */
+	uint64_t offset_above; /* ns at anchor */
+	uint64_t drift_below;  /* growth of below per ns of |dt|, 2^-64 units */
+	uint64_t drift_above;  /* growth of above per ns of |dt|, 2^-64 units */
+	int64_t stale_after;   /* base-clock instant, ns since the epoch */
+};
+
+/* Largest |freq|, drift_below and drift_above accepted: 1% (10^7 ppb). */
+#define QOT_FREQ_LIMIT ((int64_t)184467440737095516LL)
+/* stale_after value meaning "never stale". */
+#define QOT_NEVER INT64_MAX
+
+/* The clock page, qot-clock(5). All fields in host byte order. */
+#define QOT_CLOCK_MAGIC     "QOTCLOCK"
+#define QOT_CLOCK_VERSION   1
+#define QOT_CLOCK_PAGE_SIZE 4096
+
+struct qot_clock_page {
+	char magic[8];                  /*  0: "QOTCLOCK", no terminator */
+	uint32_t version;               /*  8: QOT_CLOCK_VERSION */
+	uint32_t size;                  /* 12: bytes of this header in use (128) */
+	uint64_t seq;                   /* 16: seqlock counter, odd while being written */
+	struct qot_clock_params params; /* 24..95: protected by seq */
+	uint64_t reserved[4];           /* 96: zero in version 1 */
+};
+
+/* Errors beyond errno: returned negated, like errno values. */
+enum {
+	QOT_EPAGE = 4096, /* the file is not a qotfs clock page */
+	QOT_EVERSION,     /* the page's version is not one this library reads */
+	QOT_ETORN,        /* the page stayed mid-update: its writer died while writing */
+};
+
+typedef struct qot_clock qot_clock;
+
+/* Map the clock of a timeline by name, under $QOT_ROOT or /qot. 0 or -errno. */
+QOT_API int qot_clock_open(const char *timeline, qot_clock **out);
+/* Map a clock page given its path (e.g. /qot/NAME/clock). 0 or -errno. */
+QOT_API int qot_clock_open_path(const char *path, qot_clock **out);
+/* Time now with its uncertainty; no system call but clock_gettime. 0 or -errno. */
+QOT_API int qot_clock_read(const qot_clock *clk, struct qot_time *out);
+/* Consistent copy of the parameters and the base-clock instant read with them. */
+QOT_API int qot_clock_params_read(const qot_clock *clk, struct qot_clock_params *params,
+			  int64_t *base_now);
+QOT_API void qot_clock_close(qot_clock *clk);
+
+/* Project parameters to base-clock instant base_ns (exact integer arithmetic). */
+QOT_API void qot_project(const struct qot_clock_params *params, int64_t base_ns, struct qot_time *out);
+
+/* "unsynced", "synced", "holdover", "stale"; NULL for anything else. */
+QOT_API const char *qot_status_name(enum qot_status status);
+/* A message for a 0 / -errno / -QOT_E* return value. */
+QOT_API const char *qot_strerror(int err);
+
+/*
+ * The text form used by the "now" file: "EST BELOW ABOVE STATUS\n", each
+ * number in decimal seconds with 9 fraction digits. Returns the length
+ * written (without the terminating NUL), or 0 if size is too small.
+ */
+#define QOT_TIME_TEXT_MAX 96
+QOT_API size_t qot_time_format(const struct qot_time *t, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QOT_H */
