@@ -1,0 +1,25 @@
+/*
+ * log.h - logging for the qotfs daemons: to stderr in the foreground, to
+ * syslog once detached, with syslog's levels.
+ */
+#ifndef QOT_LOG_H
+#define QOT_LOG_H
+
+#include <syslog.h>
+
+enum qot_log_level {
+	QOT_LOG_ERR = LOG_ERR,
+	QOT_LOG_WARNING = LOG_WARNING,
+	QOT_LOG_NOTICE = LOG_NOTICE,
+	QOT_LOG_INFO = LOG_INFO,
+	QOT_LOG_DEBUG = LOG_DEBUG,
+};
+
+/* ident: program name; messages above max_level are dropped. */
+void qot_log_init(const char *ident, int max_level);
+/* From now on (e.g. after detaching) log to syslog instead of stderr. */
+void qot_log_to_syslog(void);
+
+void qot_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* QOT_LOG_H */

@@ -1,0 +1,41 @@
+/*
+ * access.h - who may do what. The mount does not use the kernel's
+ * default_permissions: uids inside user namespaces would be judged against
+ * host modes, and root in a container would count as the host's root. The
+ * daemon decides from the request's caller instead:
+ *
+ *   privileged  the daemon's own uid (root, normally) calling from the
+ *               daemon's user namespace - never root inside a container
+ *   owner bits  for a timeline's directory and requirements: its creator or
+ *               a privileged caller; for every other file: privileged only
+ *   other bits  everyone else
+ */
+#ifndef QOTFS_ACCESS_H
+#define QOTFS_ACCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "nodes.h"
+
+struct timeline;
+
+struct caller {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid; /* thread id in the daemon's pid namespace; 0 if not visible */
+};
+
+/* Learn the daemon's uid and user namespace. 0 or -errno. */
+int access_init(void);
+bool access_privileged(const struct caller *c);
+
+/* The mode bits and owner shown for a node (tl is NULL for root-level nodes). */
+mode_t access_mode(enum node_kind kind);
+uid_t access_owner(enum node_kind kind, const struct timeline *tl);
+
+/* mask of R_OK, W_OK, X_OK. 0 or -EACCES. */
+int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c,
+		 int mask);
+
+#endif /* QOTFS_ACCESS_H */

@@ -1,0 +1,768 @@
+/* fs.c - FUSE low-level operations: check, dispatch, reply. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "fs.h"
+#include "log.h"
+#include "nodes.h"
+#include "params.h"
+#include "reqline.h"
+#include "textbuf.h"
+#include "views.h"
+
+/* Nothing in the tree changes behind the kernel's back, so entries keep long. */
+#define ENTRY_TIMEOUT 3600.0
+/* The root's link count follows the number of timelines. */
+#define ROOT_ATTR_TIMEOUT 1.0
+
+struct qfile {
+	enum node_kind kind;
+	struct timeline *tl; /* referenced; NULL for root-level files */
+	struct caller opener;
+	struct textbuf text; /* snapshot served by reads */
+	struct watch watch;
+	struct binding *binding; /* "bind": this open file's binding, if written */
+	struct qfile *prev, *next;
+};
+
+struct dirent_snap {
+	char name[QOT_NAME_MAX + 1];
+	fuse_ino_t ino;
+	mode_t mode;
+};
+
+struct dirhandle {
+	struct dirent_snap *entries;
+	size_t n;
+};
+
+struct fs {
+	struct registry reg;
+	struct pusher *pusher;
+	struct timespec mounted;
+	gid_t gid;
+	struct qfile *open_files; /* every open file, so teardown can release them */
+};
+
+/* A resolved inode: what it is and, for timeline nodes, which timeline. */
+struct node {
+	enum node_kind kind;
+	struct timeline *tl;
+	fuse_ino_t ino;
+};
+
+static struct fs *req_fs(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static struct caller req_caller(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	return (struct caller){ctx->uid, ctx->gid, ctx->pid};
+}
+
+static int is_file_kind(enum node_kind kind)
+{
+	return kind != NODE_ROOT && kind != NODE_DIR;
+}
+
+static int resolve(struct fs *fs, fuse_ino_t ino, struct node *out)
+{
+	uint64_t id;
+	int err;
+
+	out->kind = NODE_ROOT;
+	err = node_split(ino, &id, &out->kind);
+	if (err)
+		return err;
+	out->ino = ino;
+	out->tl = NULL;
+	if (id != 0) {
+		out->tl = registry_find_id(&fs->reg, id);
+		if (out->tl == NULL)
+			return -ENOENT;
+	}
+	return 0;
+}
+
+static void fill_attr(struct fs *fs, const struct node *n, struct stat *st)
+{
+	const struct timespec *t = n->tl ? &n->tl->created : &fs->mounted;
+	int tl_owned = n->tl && (n->kind == NODE_DIR || n->kind == NODE_REQUIREMENTS);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_mode = access_mode(n->kind);
+	st->st_nlink = n->kind == NODE_ROOT ? 2 + fs->reg.ntimelines : n->kind == NODE_DIR ? 2 : 1;
+	st->st_uid = access_owner(n->kind, n->tl);
+	st->st_gid = tl_owned ? n->tl->group : fs->gid;
+	st->st_size = n->kind == NODE_CLOCK ? QOT_CLOCK_PAGE_SIZE : 0;
+	st->st_blksize = QOT_CLOCK_PAGE_SIZE;
+	/* Constant times: a changing mtime would make the kernel drop the clock page. */
+	st->st_atim = st->st_mtim = st->st_ctim = *t;
+}
+
+static void reply_entry(fuse_req_t req, struct fs *fs, const struct node *n)
+{
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	e.ino = n->ino;
+	e.attr_timeout = ENTRY_TIMEOUT;
+	e.entry_timeout = ENTRY_TIMEOUT;
+	fill_attr(fs, n, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* O_TRUNC arrives with OPEN instead of a separate SETATTR. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* The clock page must stay cached however attributes look. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	conn->want &= ~FUSE_CAP_READDIRPLUS;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = req_fs(req);
+	struct node p, n;
+	int err = resolve(fs, parent, &p);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (p.kind == NODE_ROOT) {
+		if (strcmp(name, NODE_TIMELINES_NAME) == 0) {
+			n = (struct node){NODE_TIMELINES, NULL, NODE_TIMELINES_INO};
+		} else {
+			n.tl = registry_find_name(&fs->reg, name, strlen(name));
+			if (n.tl == NULL) {
+				fuse_reply_err(req, ENOENT);
+				return;
+			}
+			n.kind = NODE_DIR;
+			n.ino = node_ino(n.tl->id, NODE_DIR);
+		}
+	} else if (p.kind == NODE_DIR) {
+		const struct node_file *f = node_file_by_name(name);
+		if (f == NULL || p.tl->removed) {
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		n = (struct node){f->kind, p.tl, node_ino(p.tl->id, f->kind)};
+	} else {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	reply_entry(req, fs, &n);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct stat st;
+	struct node n;
+	int err = resolve(fs, ino, &n);
+
+	/* fstat() of a file whose timeline was removed: the open file still knows it. */
+	if (err == -ENOENT && fi != NULL && is_file_kind(n.kind)) {
+		struct qfile *qf = (struct qfile *)(uintptr_t)fi->fh;
+		n = (struct node){qf->kind, qf->tl, ino};
+		err = 0;
+	}
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fill_attr(fs, &n, &st);
+	fuse_reply_attr(req, &st, n.kind == NODE_ROOT ? ROOT_ATTR_TIMEOUT : ENTRY_TIMEOUT);
+}
+
+static int is_writable_kind(enum node_kind kind)
+{
+	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL;
+}
+
+/* Only truncation to zero of a writable file (as "echo x > file" does) is accepted. */
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	const int times = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+			  FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
+	struct fs *fs = req_fs(req);
+	struct caller c = req_caller(req);
+	struct stat st;
+	struct node n;
+	int err = resolve(fs, ino, &n);
+
+	(void)fi;
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (!(to_set & FUSE_SET_ATTR_SIZE) || (to_set & ~(FUSE_SET_ATTR_SIZE | times)) ||
+	    attr->st_size != 0 || !is_writable_kind(n.kind)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	err = access_check(n.kind, n.tl, &c, W_OK);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fill_attr(fs, &n, &st);
+	fuse_reply_attr(req, &st, ENTRY_TIMEOUT);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct fs *fs = req_fs(req);
+	struct caller c = req_caller(req);
+	struct node p, n;
+	int err = resolve(fs, parent, &p);
+
+	(void)mode;
+	if (err == 0 && p.kind != NODE_ROOT)
+		err = p.kind == NODE_DIR ? -EPERM : -ENOTDIR;
+	if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
+		err = -EEXIST;
+	if (err == 0)
+		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, &n.tl);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	n.kind = NODE_DIR;
+	n.ino = node_ino(n.tl->id, NODE_DIR);
+	qot_log(QOT_LOG_INFO, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
+	reply_entry(req, fs, &n);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = req_fs(req);
+	struct caller c = req_caller(req);
+	struct timeline *tl;
+	struct node p;
+	int err = resolve(fs, parent, &p);
+
+	if (err == 0 && p.kind == NODE_DIR)
+		err = node_file_by_name(name) ? -ENOTDIR : -ENOENT;
+	else if (err == 0 && p.kind != NODE_ROOT)
+		err = -ENOTDIR;
+	else if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
+		err = -ENOTDIR;
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	tl = registry_find_name(&fs->reg, name, strlen(name));
+	if (tl == NULL)
+		err = -ENOENT;
+	/* Sticky directory: only a timeline's creator or a privileged caller removes it. */
+	else if (c.uid != tl->owner && !access_privileged(&c))
+		err = -EPERM;
+	else
+		err = registry_remove(&fs->reg, tl);
+	if (err == 0)
+		qot_log(QOT_LOG_INFO, "timeline %s removed by uid %u", name, (unsigned)c.uid);
+	fuse_reply_err(req, -err);
+}
+
+/* Nothing can be unlinked; say precisely why. */
+static int unlink_error(struct fs *fs, const struct node *parent, const char *name)
+{
+	if (parent->kind == NODE_DIR)
+		return node_file_by_name(name) ? -EPERM : -ENOENT;
+	if (parent->kind != NODE_ROOT)
+		return -ENOTDIR;
+	if (strcmp(name, NODE_TIMELINES_NAME) == 0)
+		return -EPERM;
+	return registry_find_name(&fs->reg, name, strlen(name)) ? -EISDIR : -ENOENT;
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = req_fs(req);
+	struct node p;
+	int err = resolve(fs, parent, &p);
+
+	fuse_reply_err(req, err ? -err : -unlink_error(fs, &p, name));
+}
+
+/* Files, links, device nodes and renames are not part of the interface. */
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	(void)parent, (void)name, (void)mode, (void)rdev;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	(void)link, (void)parent, (void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	(void)ino, (void)newparent, (void)newname;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	(void)parent, (void)name, (void)mode, (void)fi;
+	fuse_reply_err(req, EPERM);
+}
+
+static void qfile_free(struct fs *fs, struct qfile *qf)
+{
+	if (qf->binding)
+		timeline_unbind(&fs->reg, qf->tl, qf->binding);
+	watch_detach(&qf->watch);
+	tb_free(&qf->text);
+	if (qf->tl)
+		timeline_put(&fs->reg, qf->tl);
+	if (qf->prev)
+		qf->prev->next = qf->next;
+	else
+		fs->open_files = qf->next;
+	if (qf->next)
+		qf->next->prev = qf->prev;
+	free(qf);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct caller c = req_caller(req);
+	int acc = fi->flags & O_ACCMODE;
+	int mask = acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : R_OK | W_OK;
+	struct qfile *qf;
+	struct node n;
+	int err = resolve(fs, ino, &n);
+
+	if (err == 0 && !is_file_kind(n.kind))
+		err = -EISDIR;
+	if (err == 0 && n.tl && n.tl->removed)
+		err = -ENOENT;
+	if (err == 0)
+		err = access_check(n.kind, n.tl, &c, mask);
+	if (err == 0 && n.kind == NODE_CTL && !access_privileged(&c))
+		err = -EACCES;
+	if (err == 0 && (qf = calloc(1, sizeof(*qf))) == NULL)
+		err = -ENOMEM;
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	qf->kind = n.kind;
+	qf->tl = n.tl;
+	qf->opener = c;
+	if (qf->tl)
+		timeline_get(qf->tl);
+	qf->next = fs->open_files;
+	if (fs->open_files)
+		fs->open_files->prev = qf;
+	fs->open_files = qf;
+
+	fi->fh = (uintptr_t)qf;
+	/* Text files: every read() reaches us, so "now" is always fresh. The clock
+	 * page is the opposite: served from the page cache that the pusher keeps
+	 * live, so it must stay cached (and MAP_SHARED needs it). */
+	fi->direct_io = n.kind != NODE_CLOCK;
+	fi->keep_cache = n.kind == NODE_CLOCK;
+	fi->noflush = 1;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		qfile_free(fs, qf); /* the open was interrupted: no RELEASE will come */
+}
+
+/* The watch list behind a pollable file, or NULL. */
+static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
+{
+	switch (qf->kind) {
+	case NODE_TIMELINES:
+		return &fs->reg.timelines_watch;
+	case NODE_BINDINGS:
+		return &qf->tl->watch[TL_WATCH_BINDINGS];
+	case NODE_REQUIREMENTS:
+		return &qf->tl->watch[TL_WATCH_REQUIREMENTS];
+	case NODE_CTL:
+		return &qf->tl->watch[TL_WATCH_CLOCK];
+	default:
+		return NULL;
+	}
+}
+
+static int render(struct fs *fs, struct qfile *qf)
+{
+	struct timeline *tl = qf->tl;
+
+	tb_reset(&qf->text);
+	switch (qf->kind) {
+	case NODE_NOW:
+		return view_now(fs->pusher, tl, &qf->text);
+	case NODE_BIND:
+		return qf->binding ? view_binding(qf->binding, &qf->text) : 0;
+	case NODE_BINDINGS:
+		return view_bindings(tl, &qf->text);
+	case NODE_REQUIREMENTS:
+		return view_requirements(tl, &qf->text);
+	case NODE_CTL:
+		return view_params(fs->pusher, tl, &qf->text);
+	case NODE_TIMELINES:
+		return view_timelines(&fs->reg, &qf->text);
+	default:
+		return -EIO;
+	}
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct qfile *qf = (struct qfile *)(uintptr_t)fi->fh;
+	struct watchlist *wl;
+	int err;
+
+	(void)ino;
+	if (qf->kind == NODE_CLOCK) {
+		char page[QOT_CLOCK_PAGE_SIZE];
+		if (off >= QOT_CLOCK_PAGE_SIZE) {
+			fuse_reply_buf(req, NULL, 0);
+			return;
+		}
+		clockpub_page(fs->pusher, qf->tl->clock, page);
+		if (size > QOT_CLOCK_PAGE_SIZE - (size_t)off)
+			size = QOT_CLOCK_PAGE_SIZE - (size_t)off;
+		fuse_reply_buf(req, page + off, size);
+		return;
+	}
+	/* Offset 0 takes a fresh snapshot; later offsets continue the same one. */
+	if (off == 0) {
+		wl = file_watchlist(fs, qf);
+		if (wl)
+			watch_seen(&qf->watch, wl);
+		err = render(fs, qf);
+		if (err) {
+			fuse_reply_err(req, -err);
+			return;
+		}
+	}
+	if ((size_t)off >= qf->text.len)
+		size = 0;
+	else if (size > qf->text.len - (size_t)off)
+		size = qf->text.len - (size_t)off;
+	fuse_reply_buf(req, size ? qf->text.data + off : NULL, size);
+}
+
+static int write_bind(struct fs *fs, struct qfile *qf, const char *buf, size_t size, pid_t pid)
+{
+	struct qot_bind_spec spec;
+	int err = qot_bindline_parse(buf, size, &spec);
+
+	if (err)
+		return err;
+	return timeline_bind(&fs->reg, qf->tl, &qf->binding, &spec, pid, qf->opener.uid);
+}
+
+static int write_requirements(struct fs *fs, struct qfile *qf, const char *buf, size_t size)
+{
+	struct qot_req req;
+	int err = qot_reqline_parse(buf, size, &req);
+
+	if (err)
+		return err;
+	return timeline_set_standing(&fs->reg, qf->tl, &req);
+}
+
+static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
+		     const struct caller *c)
+{
+	struct qot_clock_params params;
+	int err;
+
+	/* Checked again per write: a descriptor passed to another process gains nothing. */
+	if (!access_privileged(c))
+		return -EACCES;
+	err = qot_params_parse(buf, size, &params);
+	if (err)
+		return err;
+	return timeline_set_params(&fs->reg, qf->tl, &params);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct qfile *qf = (struct qfile *)(uintptr_t)fi->fh;
+	struct caller c = req_caller(req);
+	int err;
+
+	(void)ino, (void)off; /* each write() is one whole line, wherever the offset is */
+	if (size > QOTFS_LINE_MAX)
+		err = -EMSGSIZE;
+	else if (qf->kind == NODE_BIND)
+		err = write_bind(fs, qf, buf, size, c.pid);
+	else if (qf->kind == NODE_REQUIREMENTS)
+		err = write_requirements(fs, qf, buf, size);
+	else if (qf->kind == NODE_CTL)
+		err = write_ctl(fs, qf, buf, size, &c);
+	else
+		err = -EBADF;
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_write(req, size);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino, (void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	qfile_free(req_fs(req), (struct qfile *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		    struct fuse_pollhandle *ph)
+{
+	struct fs *fs = req_fs(req);
+	struct qfile *qf = (struct qfile *)(uintptr_t)fi->fh;
+	struct watchlist *wl = file_watchlist(fs, qf);
+	unsigned mask;
+
+	(void)ino;
+	if (wl == NULL) {
+		/* Not a watched file: ready like any regular file. */
+		if (ph)
+			fuse_pollhandle_destroy(ph);
+		mask = POLLIN | POLLRDNORM;
+		if (is_writable_kind(qf->kind))
+			mask |= POLLOUT | POLLWRNORM;
+		fuse_reply_poll(req, mask);
+		return;
+	}
+	mask = watch_poll(&qf->watch, wl, ph) ? POLLIN | POLLRDNORM | POLLPRI : 0;
+	if (qf->tl && qf->tl->removed)
+		mask |= POLLHUP;
+	fuse_reply_poll(req, mask);
+}
+
+static void add_snap(struct dirhandle *d, const char *name, fuse_ino_t ino, mode_t mode)
+{
+	struct dirent_snap *e = &d->entries[d->n++];
+
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->ino = ino;
+	e->mode = mode;
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = req_fs(req);
+	struct dirhandle *d;
+	struct node n;
+	size_t cap;
+	int err = resolve(fs, ino, &n);
+
+	if (err == 0 && is_file_kind(n.kind))
+		err = -ENOTDIR;
+	if (err == 0 && n.tl && n.tl->removed)
+		err = -ENOENT;
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	/* A snapshot: readdir offsets stay valid while timelines come and go. */
+	cap = 3 + (n.kind == NODE_ROOT ? fs->reg.ntimelines : node_nfiles);
+	d = calloc(1, sizeof(*d));
+	if (d == NULL || (d->entries = calloc(cap, sizeof(*d->entries))) == NULL) {
+		free(d);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	add_snap(d, ".", ino, S_IFDIR);
+	add_snap(d, "..", NODE_ROOT_INO, S_IFDIR);
+	if (n.kind == NODE_ROOT) {
+		add_snap(d, NODE_TIMELINES_NAME, NODE_TIMELINES_INO, S_IFREG);
+		for (struct timeline *tl = fs->reg.first; tl != NULL; tl = tl->next)
+			add_snap(d, tl->name, node_ino(tl->id, NODE_DIR), S_IFDIR);
+	} else {
+		for (size_t i = 0; i < node_nfiles; i++)
+			add_snap(d, node_files[i].name, node_ino(n.tl->id, node_files[i].kind),
+				 S_IFREG);
+	}
+	fi->fh = (uintptr_t)d;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		free(d->entries);
+		free(d);
+	}
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0;
+
+	(void)ino;
+	if (buf == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = (size_t)off; i < d->n; i++) {
+		struct stat st = {.st_ino = d->entries[i].ino, .st_mode = d->entries[i].mode};
+		size_t len = fuse_add_direntry(req, buf + used, size - used, d->entries[i].name,
+					       &st, (off_t)(i + 1));
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	free(d->entries);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = req_fs(req);
+	struct statvfs sv;
+
+	(void)ino;
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = sv.f_frsize = QOT_CLOCK_PAGE_SIZE;
+	sv.f_files = fs->reg.ntimelines;
+	sv.f_ffree = fs->reg.limits.max_timelines - fs->reg.ntimelines;
+	sv.f_favail = sv.f_ffree;
+	sv.f_namemax = QOT_NAME_MAX;
+	fuse_reply_statfs(req, &sv);
+}
+
+static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct fs *fs = req_fs(req);
+	struct caller c = req_caller(req);
+	struct node n;
+	int err = resolve(fs, ino, &n);
+
+	if (err == 0 && mask != F_OK)
+		err = access_check(n.kind, n.tl, &c, mask);
+	if (err == 0 && n.kind == NODE_CTL && mask != F_OK && !access_privileged(&c))
+		err = -EACCES;
+	fuse_reply_err(req, -err);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	/* Inodes are computed, not allocated: nothing to drop. */
+	(void)ino, (void)nlookup;
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	(void)count, (void)forgets;
+	fuse_reply_none(req);
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.create = op_create,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.poll = op_poll,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.statfs = op_statfs,
+	.access = op_access,
+};
+
+const struct fuse_lowlevel_ops *fs_ops(void)
+{
+	return &ops;
+}
+
+struct fs *fs_new(const struct registry_limits *limits)
+{
+	struct fs *fs = calloc(1, sizeof(*fs));
+
+	if (fs == NULL)
+		return NULL;
+	fs->pusher = pusher_new();
+	if (fs->pusher == NULL || registry_init(&fs->reg, limits, fs->pusher) != 0) {
+		pusher_free(fs->pusher);
+		free(fs);
+		return NULL;
+	}
+	clock_gettime(CLOCK_REALTIME, &fs->mounted);
+	fs->gid = getegid();
+	return fs;
+}
+
+int fs_start(struct fs *fs, struct fuse_session *se)
+{
+	return pusher_start(fs->pusher, se);
+}
+
+void fs_free(struct fs *fs)
+{
+	if (fs == NULL)
+		return;
+	while (fs->open_files)
+		qfile_free(fs, fs->open_files);
+	registry_free(&fs->reg);
+	pusher_free(fs->pusher);
+	free(fs);
+}

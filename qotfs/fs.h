@@ -1,0 +1,26 @@
+/*
+ * fs.h - the FUSE low-level operations of qotfs: each request is checked,
+ * turned into a call on the registry or a timeline, and answered at once.
+ * Runs on one thread (the request loop); the pusher thread does the rest.
+ */
+#ifndef QOTFS_FS_H
+#define QOTFS_FS_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "registry.h"
+
+/* Largest write accepted by any writable file; larger ones fail with EMSGSIZE. */
+#define QOTFS_LINE_MAX 1024
+
+struct fs;
+
+struct fs *fs_new(const struct registry_limits *limits);
+const struct fuse_lowlevel_ops *fs_ops(void);
+/* Start pushing to the kernel (after mounting and detaching). 0 or -errno. */
+int fs_start(struct fs *fs, struct fuse_session *se);
+/* Release every open file, every timeline, and stop the pusher. */
+void fs_free(struct fs *fs);
+
+#endif /* QOTFS_FS_H */

@@ -1,0 +1,133 @@
+/*
+ * qotfs - time as a service through a file system. Setup, the loop, teardown;
+ * everything else lives in the modules (see docs/architecture.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "fs.h"
+#include "log.h"
+#include "loop.h"
+#include "options.h"
+
+/* 1 if path is already a mount point of a running qotfs. */
+static int is_qotfs_mount(const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096], mnt[4096], fstype[256];
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
+		    sscanf(sep + 3, "%255s", fstype) == 1)
+			found = strcmp(mnt, path) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static int prepare_mountpoint(const char *path, char *resolved)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOTCONN) {
+			fprintf(stderr,
+				"qotfs: %s: a qotfs that died is still mounted there; "
+				"clear it with: fusermount3 -u -z %s\n",
+				path, path);
+			return -1;
+		}
+		/* The default mount point is ours to create; others must exist. */
+		if (errno != ENOENT || strcmp(path, QOT_DEFAULT_ROOT) != 0 || mkdir(path, 0755) < 0) {
+			fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "qotfs: %s: not a directory\n", path);
+		return -1;
+	}
+	if (realpath(path, resolved) == NULL) {
+		fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (is_qotfs_mount(resolved)) {
+		fprintf(stderr, "qotfs: %s: qotfs is already mounted there\n", resolved);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct qotfs_options o;
+	char mountpoint[4096], mount_opts[1200];
+	char *fuse_argv[4];
+	struct fuse_args args;
+	struct fuse_session *se = NULL;
+	struct fs *fs = NULL;
+	int status = EXIT_FAILURE, res;
+
+	res = qotfs_parse_options(argc, argv, &o, stdout, stderr);
+	if (res != OPTIONS_RUN)
+		return res == OPTIONS_EXIT_OK ? EXIT_SUCCESS : 2;
+	qot_log_init("qotfs", o.debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
+	if (access_init() < 0) {
+		fprintf(stderr, "qotfs: cannot read /proc/self/ns/user: is /proc mounted?\n");
+		return EXIT_FAILURE;
+	}
+	if (prepare_mountpoint(o.mountpoint, mountpoint) < 0)
+		return EXIT_FAILURE;
+
+	/* No default_permissions: access is decided per caller (access.h). Root
+	 * mounts for everyone; other users need user_allow_other for that. */
+	snprintf(mount_opts, sizeof(mount_opts), "fsname=qotfs,subtype=qotfs%s%s%s",
+		 geteuid() == 0 ? ",allow_other" : "", o.fuse_opts[0] ? "," : "", o.fuse_opts);
+	fuse_argv[0] = argv[0];
+	fuse_argv[1] = "-o";
+	fuse_argv[2] = mount_opts;
+	fuse_argv[3] = o.debug ? "-d" : NULL;
+	args = (struct fuse_args)FUSE_ARGS_INIT(o.debug ? 4 : 3, fuse_argv);
+
+	fs = fs_new(&o.limits);
+	if (fs == NULL) {
+		fprintf(stderr, "qotfs: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	se = fuse_session_new(&args, fs_ops(), sizeof(*fs_ops()), fs);
+	if (se == NULL)
+		goto out; /* libfuse said why */
+	if (loop_catch_signals() < 0 || fuse_session_mount(se, mountpoint) != 0)
+		goto out;
+	if (fuse_daemonize(o.foreground) != 0)
+		goto unmount;
+	if (!o.foreground)
+		qot_log_to_syslog();
+	/* Threads only after fuse_daemonize(), which forks. */
+	res = fs_start(fs, se);
+	if (res < 0) {
+		qot_log(QOT_LOG_ERR, "cannot start the pusher thread: %s", strerror(-res));
+		goto unmount;
+	}
+	qot_log(QOT_LOG_INFO, "serving timelines on %s", mountpoint);
+	res = loop_run(se);
+	if (res < 0)
+		qot_log(QOT_LOG_ERR, "request loop: %s", strerror(-res));
+	else
+		status = EXIT_SUCCESS;
+unmount:
+	fuse_session_unmount(se);
+out:
+	fs_free(fs); /* stops the pusher before the session goes */
+	if (se)
+		fuse_session_destroy(se);
+	return status;
+}

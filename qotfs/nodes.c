@@ -1,0 +1,61 @@
+/* nodes.c - inode numbers and the fixed files of a timeline. */
+#include <errno.h>
+#include <string.h>
+
+#include "nodes.h"
+
+const struct node_file node_files[] = {
+	{"now", NODE_NOW, 0444},
+	{"clock", NODE_CLOCK, 0444},
+	{"bind", NODE_BIND, 0666},
+	{"bindings", NODE_BINDINGS, 0444},
+	{"requirements", NODE_REQUIREMENTS, 0644},
+	{"ctl", NODE_CTL, 0600},
+};
+const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
+
+_Static_assert(NODE_NKINDS <= (1 << NODE_KIND_BITS), "node kinds fit the inode scheme");
+
+fuse_ino_t node_ino(uint64_t timeline_id, enum node_kind kind)
+{
+	return (fuse_ino_t)(timeline_id << NODE_KIND_BITS) | kind;
+}
+
+int node_split(fuse_ino_t ino, uint64_t *timeline_id, enum node_kind *kind)
+{
+	uint64_t id = ino >> NODE_KIND_BITS;
+	unsigned k = ino & ((1u << NODE_KIND_BITS) - 1);
+
+	*timeline_id = 0;
+	if (ino == NODE_ROOT_INO) {
+		*kind = NODE_ROOT;
+		return 0;
+	}
+	if (ino == NODE_TIMELINES_INO) {
+		*kind = NODE_TIMELINES;
+		return 0;
+	}
+	if (id == 0 || k < NODE_DIR || k >= NODE_NKINDS)
+		return -ENOENT;
+	*timeline_id = id;
+	*kind = (enum node_kind)k;
+	return 0;
+}
+
+const struct node_file *node_file_by_name(const char *name)
+{
+	for (size_t i = 0; i < node_nfiles; i++) {
+		if (strcmp(node_files[i].name, name) == 0)
+			return &node_files[i];
+	}
+	return NULL;
+}
+
+const struct node_file *node_file_by_kind(enum node_kind kind)
+{
+	for (size_t i = 0; i < node_nfiles; i++) {
+		if (node_files[i].kind == kind)
+			return &node_files[i];
+	}
+	return NULL;
+}

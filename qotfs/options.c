@@ -1,0 +1,141 @@
+/* options.c - parse qotfs's command line. */
+#include <getopt.h>
+#include <string.h>
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "kvline.h"
+#include "options.h"
+#include "qot.h"
+
+#define LIMIT_MAX 10000000u
+
+enum { OPT_MAX_TIMELINES = 256, OPT_MAX_BINDINGS, OPT_MAX_PER_UID };
+
+static const struct option long_options[] = {
+	{"foreground", no_argument, NULL, 'f'},
+	{"debug", no_argument, NULL, 'd'},
+	{"options", required_argument, NULL, 'o'},
+	{"max-timelines", required_argument, NULL, OPT_MAX_TIMELINES},
+	{"max-bindings", required_argument, NULL, OPT_MAX_BINDINGS},
+	{"max-bindings-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] [MOUNTPOINT]\n"
+		"Serve qotfs timelines under MOUNTPOINT (default " QOT_DEFAULT_ROOT ").\n"
+		"\n"
+		"  -f, --foreground             stay in the foreground, log to stderr\n"
+		"  -d, --debug                  foreground, with FUSE request tracing\n"
+		"  -o, --options=OPT[,OPT...]   extra FUSE mount options (e.g. auto_unmount)\n"
+		"      --max-timelines=N        timelines at most (default %u)\n"
+		"      --max-bindings=N         bindings per timeline at most (default %u)\n"
+		"      --max-bindings-per-uid=N bindings per user at most (default %u)\n"
+		"  -h, --help                   show this help\n"
+		"  -V, --version                show the version\n"
+		"\n"
+		"See qotfs(8) and qot(7).\n",
+		prog, REGISTRY_DEFAULT_MAX_TIMELINES, REGISTRY_DEFAULT_MAX_BINDINGS,
+		REGISTRY_DEFAULT_MAX_PER_UID);
+}
+
+static int parse_limit(const char *arg, const char *name, size_t *out, FILE *err)
+{
+	uint64_t v;
+
+	if (qot_parse_u64((struct qot_slice){arg, strlen(arg)}, &v) != 0 || v < 1 ||
+	    v > LIMIT_MAX) {
+		fprintf(err, "qotfs: --%s: expected an integer from 1 to %u, got '%s'\n", name,
+			LIMIT_MAX, arg);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+static int add_fuse_opt(struct qotfs_options *o, const char *arg, FILE *err)
+{
+	size_t len = strlen(o->fuse_opts);
+	int n;
+
+	if (arg[0] == '\0' || strchr(arg, ' ')) {
+		fprintf(err, "qotfs: -o: malformed mount options '%s'\n", arg);
+		return -1;
+	}
+	n = snprintf(o->fuse_opts + len, sizeof(o->fuse_opts) - len, "%s%s", len ? "," : "", arg);
+	if (n < 0 || (size_t)n >= sizeof(o->fuse_opts) - len) {
+		fprintf(err, "qotfs: -o: mount options too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *out, FILE *err)
+{
+	const char *prog = argc > 0 ? argv[0] : "qotfs";
+	int c, bad = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->mountpoint = QOT_DEFAULT_ROOT;
+	o->limits = (struct registry_limits){REGISTRY_DEFAULT_MAX_TIMELINES,
+					     REGISTRY_DEFAULT_MAX_BINDINGS,
+					     REGISTRY_DEFAULT_MAX_PER_UID};
+	optind = 0; /* reset getopt, so tests can parse several command lines */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":fdo:hV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'd':
+			o->foreground = o->debug = true;
+			break;
+		case 'o':
+			bad |= add_fuse_opt(o, optarg, err);
+			break;
+		case OPT_MAX_TIMELINES:
+			bad |= parse_limit(optarg, "max-timelines", &o->limits.max_timelines, err);
+			break;
+		case OPT_MAX_BINDINGS:
+			bad |= parse_limit(optarg, "max-bindings", &o->limits.max_bindings_per_timeline,
+					   err);
+			break;
+		case OPT_MAX_PER_UID:
+			bad |= parse_limit(optarg, "max-bindings-per-uid",
+					   &o->limits.max_bindings_per_uid, err);
+			break;
+		case 'h':
+			usage(out, prog);
+			return OPTIONS_EXIT_OK;
+		case 'V':
+			fprintf(out, "qotfs %s (libfuse %s)\n", QOT_VERSION_STRING,
+				fuse_pkgversion());
+			return OPTIONS_EXIT_OK;
+		case ':':
+			fprintf(err, "qotfs: option '%s' needs a value\n", argv[optind - 1]);
+			bad = 1;
+			break;
+		default:
+			fprintf(err, "qotfs: unknown option '%s'\n", argv[optind - 1]);
+			bad = 1;
+			break;
+		}
+	}
+	if (optind < argc)
+		o->mountpoint = argv[optind++];
+	if (optind < argc) {
+		fprintf(err, "qotfs: unexpected argument '%s'\n", argv[optind]);
+		bad = 1;
+	}
+	if (bad) {
+		fprintf(err, "Try '%s --help'.\n", prog);
+		return OPTIONS_USAGE_ERROR;
+	}
+	return OPTIONS_RUN;
+}

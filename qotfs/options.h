@@ -1,0 +1,23 @@
+/* options.h - qotfs's command line. */
+#ifndef QOTFS_OPTIONS_H
+#define QOTFS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "registry.h"
+
+struct qotfs_options {
+	const char *mountpoint;
+	bool foreground;
+	bool debug;
+	char fuse_opts[1024]; /* extra -o options, comma-separated */
+	struct registry_limits limits;
+};
+
+enum { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE_ERROR };
+
+/* Messages (help, version, errors) go to out / err. */
+int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *out, FILE *err);
+
+#endif /* QOTFS_OPTIONS_H */

@@ -1,0 +1,214 @@
+/* registry.c - timelines by name and id, creation, removal and caps. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodes.h"
+#include "params.h"
+#include "registry.h"
+
+struct uidcount {
+	struct hnode node;
+	uid_t uid;
+	size_t count;
+};
+
+static int match_name(const struct hnode *n, const void *key)
+{
+	const struct timeline *tl = container_of(n, struct timeline, by_name);
+	return strcmp(tl->name, key) == 0;
+}
+
+static int match_id(const struct hnode *n, const void *key)
+{
+	return container_of(n, struct timeline, by_id)->id == *(const uint64_t *)key;
+}
+
+static int match_uid(const struct hnode *n, const void *key)
+{
+	return container_of(n, struct uidcount, node)->uid == *(const uid_t *)key;
+}
+
+int registry_init(struct registry *reg, const struct registry_limits *limits,
+		  struct pusher *pusher)
+{
+	memset(reg, 0, sizeof(*reg));
+	if (hashtab_init(&reg->by_name) || hashtab_init(&reg->by_id) || hashtab_init(&reg->uids)) {
+		hashtab_free(&reg->by_name);
+		hashtab_free(&reg->by_id);
+		hashtab_free(&reg->uids);
+		return -ENOMEM;
+	}
+	reg->limits = *limits;
+	reg->pusher = pusher;
+	reg->next_timeline_id = 1;
+	reg->next_binding_id = 1;
+	watchlist_init(&reg->timelines_watch);
+	return 0;
+}
+
+void registry_free(struct registry *reg)
+{
+	/* Open files were released first (fs_free), so no one holds these bindings. */
+	while (reg->first) {
+		struct timeline *tl = reg->first;
+		while (tl->bindings)
+			timeline_unbind(reg, tl, tl->bindings);
+		registry_remove(reg, tl);
+	}
+	for (size_t i = 0; i < reg->uids.nbuckets; i++) {
+		struct hnode *n = reg->uids.buckets[i], *next;
+		for (; n != NULL; n = next) {
+			next = n->next;
+			free(container_of(n, struct uidcount, node));
+		}
+	}
+	hashtab_free(&reg->by_name);
+	hashtab_free(&reg->by_id);
+	hashtab_free(&reg->uids);
+}
+
+struct timeline *registry_find_name(struct registry *reg, const char *name, size_t len)
+{
+	char key[QOT_NAME_MAX + 1];
+	struct hnode *n;
+
+	if (len > QOT_NAME_MAX)
+		return NULL;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	n = hashtab_find(&reg->by_name, hash_bytes(key, len), match_name, key);
+	return n ? container_of(n, struct timeline, by_name) : NULL;
+}
+
+struct timeline *registry_find_id(struct registry *reg, uint64_t id)
+{
+	struct hnode *n = hashtab_find(&reg->by_id, hash_u64(id), match_id, &id);
+	return n ? container_of(n, struct timeline, by_id) : NULL;
+}
+
+int registry_create(struct registry *reg, const char *name, size_t len, uid_t owner, gid_t group,
+		    struct timeline **out)
+{
+	struct qot_clock_params params;
+	struct timeline *tl;
+
+	if (!qot_name_valid(name, len))
+		return -EINVAL;
+	if (registry_find_name(reg, name, len))
+		return -EEXIST;
+	if (reg->ntimelines >= reg->limits.max_timelines)
+		return -ENOSPC;
+	tl = calloc(1, sizeof(*tl));
+	if (tl == NULL)
+		return -ENOMEM;
+	tl->id = reg->next_timeline_id;
+	clock_gettime(CLOCK_REALTIME, &tl->created);
+	qot_params_unknown(&params, (int64_t)tl->created.tv_sec * 1000000000 + tl->created.tv_nsec);
+	tl->clock = clockpub_new(reg->pusher, node_ino(tl->id, NODE_CLOCK), &params);
+	if (tl->clock == NULL) {
+		free(tl);
+		return -ENOMEM;
+	}
+	reg->next_timeline_id++;
+	memcpy(tl->name, name, len);
+	tl->name[len] = '\0';
+	tl->owner = owner;
+	tl->group = group;
+	tl->refs = 1;
+	reqset_init(&tl->reqs);
+	tl->standing = qot_req_none;
+	tl->effective = qot_req_none;
+	for (int i = 0; i < TL_NWATCH; i++)
+		watchlist_init(&tl->watch[i]);
+
+	hashtab_insert(&reg->by_name, &tl->by_name, hash_bytes(tl->name, len));
+	hashtab_insert(&reg->by_id, &tl->by_id, hash_u64(tl->id));
+	tl->prev = reg->last;
+	if (reg->last)
+		reg->last->next = tl;
+	else
+		reg->first = tl;
+	reg->last = tl;
+	reg->ntimelines++;
+	watchlist_changed(&reg->timelines_watch, reg->pusher);
+	*out = tl;
+	return 0;
+}
+
+int registry_remove(struct registry *reg, struct timeline *tl)
+{
+	if (tl->removed)
+		return -ENOENT;
+	if (tl->nbindings > 0)
+		return -EBUSY;
+	hashtab_remove(&reg->by_name, &tl->by_name);
+	if (tl->prev)
+		tl->prev->next = tl->next;
+	else
+		reg->first = tl->next;
+	if (tl->next)
+		tl->next->prev = tl->prev;
+	else
+		reg->last = tl->prev;
+	tl->prev = tl->next = NULL;
+	tl->removed = true;
+	reg->ntimelines--;
+	watchlist_changed(&reg->timelines_watch, reg->pusher);
+	/* Whoever polls a file of this timeline learns that it is gone. */
+	for (int i = 0; i < TL_NWATCH; i++)
+		watchlist_changed(&tl->watch[i], reg->pusher);
+	timeline_put(reg, tl);
+	return 0;
+}
+
+void registry_forget(struct registry *reg, struct timeline *tl)
+{
+	hashtab_remove(&reg->by_id, &tl->by_id);
+	clockpub_put(reg->pusher, tl->clock);
+	reqset_free(&tl->reqs);
+	free(tl);
+}
+
+static struct uidcount *find_uid(struct registry *reg, uid_t uid)
+{
+	struct hnode *n = hashtab_find(&reg->uids, hash_u64(uid), match_uid, &uid);
+	return n ? container_of(n, struct uidcount, node) : NULL;
+}
+
+int registry_charge_uid(struct registry *reg, uid_t uid)
+{
+	struct uidcount *u = find_uid(reg, uid);
+
+	if (u == NULL) {
+		if (reg->limits.max_bindings_per_uid == 0)
+			return -EDQUOT;
+		u = calloc(1, sizeof(*u));
+		if (u == NULL)
+			return -ENOMEM;
+		u->uid = uid;
+		hashtab_insert(&reg->uids, &u->node, hash_u64(uid));
+	}
+	if (u->count >= reg->limits.max_bindings_per_uid)
+		return -EDQUOT;
+	u->count++;
+	return 0;
+}
+
+void registry_refund_uid(struct registry *reg, uid_t uid)
+{
+	struct uidcount *u = find_uid(reg, uid);
+
+	if (u == NULL)
+		return;
+	if (--u->count == 0) {
+		hashtab_remove(&reg->uids, &u->node);
+		free(u);
+	}
+}
+
+size_t registry_uid_bindings(struct registry *reg, uid_t uid)
+{
+	struct uidcount *u = find_uid(reg, uid);
+	return u ? u->count : 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * registry.h - the timelines of one mount, found by name or by id, with the
+ * caps that keep one client from exhausting the daemon.
+ */
+#ifndef QOTFS_REGISTRY_H
+#define QOTFS_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hashtab.h"
+#include "pusher.h"
+#include "timeline.h"
+#include "watch.h"
+
+struct registry_limits {
+	size_t max_timelines;
+	size_t max_bindings_per_timeline;
+	size_t max_bindings_per_uid;
+};
+
+#define REGISTRY_DEFAULT_MAX_TIMELINES 65536
+#define REGISTRY_DEFAULT_MAX_BINDINGS  65536
+#define REGISTRY_DEFAULT_MAX_PER_UID   65536
+
+struct registry {
+	struct hashtab by_name, by_id, uids;
+	struct timeline *first, *last; /* live timelines in creation order */
+	size_t ntimelines;
+	uint64_t next_timeline_id, next_binding_id;
+	struct registry_limits limits;
+	struct pusher *pusher;
+	struct watchlist timelines_watch; /* the list of timelines changed */
+};
+
+int registry_init(struct registry *reg, const struct registry_limits *limits,
+		  struct pusher *pusher);
+/* Drops the registry's references; timelines still open live on until closed. */
+void registry_free(struct registry *reg);
+
+struct timeline *registry_find_name(struct registry *reg, const char *name, size_t len);
+/* Live or removed-but-open: any timeline whose inodes the kernel may still use. */
+struct timeline *registry_find_id(struct registry *reg, uint64_t id);
+
+/* 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap), -ENOMEM. */
+int registry_create(struct registry *reg, const char *name, size_t len, uid_t owner, gid_t group,
+		    struct timeline **out);
+/* 0 or -EBUSY (live bindings). */
+int registry_remove(struct registry *reg, struct timeline *tl);
+
+/* Per-uid binding quota: 0 or -EDQUOT / -ENOMEM; refund undoes one charge. */
+int registry_charge_uid(struct registry *reg, uid_t uid);
+void registry_refund_uid(struct registry *reg, uid_t uid);
+size_t registry_uid_bindings(struct registry *reg, uid_t uid);
+
+/* Called by timeline_put when the last reference goes. */
+void registry_forget(struct registry *reg, struct timeline *tl);
+
+#endif /* QOTFS_REGISTRY_H */

@@ -1,0 +1,17 @@
+/* textbuf.h - a growable text buffer for the snapshots served by reads. */
+#ifndef QOTFS_TEXTBUF_H
+#define QOTFS_TEXTBUF_H
+
+#include <stddef.h>
+
+struct textbuf {
+	char *data;
+	size_t len, cap;
+};
+
+/* Appends formatted text; 0 or -ENOMEM (then the buffer is unchanged). */
+int tb_printf(struct textbuf *tb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tb_reset(struct textbuf *tb);
+void tb_free(struct textbuf *tb);
+
+#endif /* QOTFS_TEXTBUF_H */

@@ -1,0 +1,122 @@
+/* timeline.c - bindings, requirements and clock parameters of one timeline. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "timeline.h"
+
+void timeline_get(struct timeline *tl)
+{
+	tl->refs++;
+}
+
+void timeline_put(struct registry *reg, struct timeline *tl)
+{
+	if (--tl->refs == 0)
+		registry_forget(reg, tl);
+}
+
+static int req_equal(const struct qot_req *a, const struct qot_req *b)
+{
+	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
+	       a->resolution == b->resolution;
+}
+
+/* Recompute the effective requirement; wake its pollers if it moved. */
+static void requirement_changed(struct registry *reg, struct timeline *tl)
+{
+	struct qot_req eff;
+
+	reqset_min(&tl->reqs, &eff);
+	qot_req_tighten(&eff, &tl->standing);
+	if (!req_equal(&eff, &tl->effective)) {
+		tl->effective = eff;
+		watchlist_changed(&tl->watch[TL_WATCH_REQUIREMENTS], reg->pusher);
+	}
+}
+
+static void fill_binding(struct binding *b, const struct qot_bind_spec *spec, pid_t pid)
+{
+	memcpy(b->name, spec->name, sizeof(b->name));
+	b->req = spec->req;
+	b->pid = pid;
+}
+
+int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp,
+		  const struct qot_bind_spec *spec, pid_t pid, uid_t uid)
+{
+	struct binding *b = *bp;
+	int err;
+
+	if (tl->removed)
+		return -ENOENT;
+	if (b != NULL) {
+		fill_binding(b, spec, pid);
+		reqset_update(&tl->reqs, &b->entry, &b->req);
+	} else {
+		if (tl->nbindings >= reg->limits.max_bindings_per_timeline)
+			return -ENOSPC;
+		b = calloc(1, sizeof(*b));
+		if (b == NULL)
+			return -ENOMEM;
+		err = registry_charge_uid(reg, uid);
+		if (err == 0 && (err = reqset_add(&tl->reqs, &b->entry, &spec->req)) != 0)
+			registry_refund_uid(reg, uid);
+		if (err) {
+			free(b);
+			return err;
+		}
+		b->id = reg->next_binding_id++;
+		b->uid = uid;
+		fill_binding(b, spec, pid);
+		b->prev = tl->bindings_tail;
+		if (tl->bindings_tail)
+			tl->bindings_tail->next = b;
+		else
+			tl->bindings = b;
+		tl->bindings_tail = b;
+		tl->nbindings++;
+		*bp = b;
+	}
+	watchlist_changed(&tl->watch[TL_WATCH_BINDINGS], reg->pusher);
+	requirement_changed(reg, tl);
+	return 0;
+}
+
+void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *b)
+{
+	reqset_remove(&tl->reqs, &b->entry);
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		tl->bindings = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	else
+		tl->bindings_tail = b->prev;
+	tl->nbindings--;
+	registry_refund_uid(reg, b->uid);
+	free(b);
+	watchlist_changed(&tl->watch[TL_WATCH_BINDINGS], reg->pusher);
+	requirement_changed(reg, tl);
+}
+
+int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req)
+{
+	if (tl->removed)
+		return -ENOENT;
+	tl->standing = *req;
+	requirement_changed(reg, tl);
+	return 0;
+}
+
+int timeline_set_params(struct registry *reg, struct timeline *tl,
+			const struct qot_clock_params *params)
+{
+	if (tl->removed)
+		return -ENOENT;
+	clockpub_set(reg->pusher, tl->clock, params);
+	watchlist_changed(&tl->watch[TL_WATCH_CLOCK], reg->pusher);
+	return 0;
+}
