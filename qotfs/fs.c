@@ -246,7 +246,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	}
 	n.kind = NODE_DIR;
 	n.ino = node_ino(n.tl->id, NODE_DIR);
-	qot_log(QOT_LOG_INFO, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
+	qot_log(QOT_LOG_DEBUG, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
 	reply_entry(req, fs, &n);
 }
 
@@ -277,7 +277,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	else
 		err = registry_remove(&fs->reg, tl);
 	if (err == 0)
-		qot_log(QOT_LOG_INFO, "timeline %s removed by uid %u", name, (unsigned)c.uid);
+		qot_log(QOT_LOG_DEBUG, "timeline %s removed by uid %u", name, (unsigned)c.uid);
 	fuse_reply_err(req, -err);
 }
 
