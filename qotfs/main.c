@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	se = fuse_session_new(&args, fs_ops(), sizeof(*fs_ops()), fs);
+	fuse_opt_free_args(&args); /* libfuse may have copied them */
 	if (se == NULL)
 		goto out; /* libfuse said why */
 	if (loop_catch_signals() < 0 || fuse_session_mount(se, mountpoint) != 0)
