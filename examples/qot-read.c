@@ -24,7 +24,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--at NS] TIMELINE|PATH\n", argv[0]);
 		return 2;
 	}
-	err = strchr(target, '/') ? qot_clock_open_path(target, &clk) : qot_clock_open(target, &clk);
+	err = strchr(target, '/') ? qot_clock_open_path(target, &clk)
+				  : qot_clock_open(target, &clk);
 	if (err == 0 && argc == 4) {
 		struct qot_clock_params params;
 		int64_t ignored;

@@ -42,7 +42,8 @@ int qot_kv_parse(const char *buf, size_t len, const char *const *keys, size_t nk
 		if (eq == 0 || eq == start || eq + 1 == i)
 			return -EINVAL;
 		for (k = 0; k < nkeys; k++) {
-			if (strlen(keys[k]) == eq - start && memcmp(keys[k], buf + start, eq - start) == 0)
+			if (strlen(keys[k]) == eq - start &&
+			    memcmp(keys[k], buf + start, eq - start) == 0)
 				break;
 		}
 		if (k == nkeys || vals[k].ptr != NULL)

@@ -7,8 +7,8 @@ int qot_name_valid(const char *name, size_t len)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '.' || c == '_' || c == '-';
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 		if (!ok)
 			return 0;
 	}

@@ -18,7 +18,7 @@
 #include "qot.h"
 
 #define QOT_PAGE_HEADER_SIZE 128u
-#define QOT_PARAMS_WORDS (sizeof(struct qot_clock_params) / sizeof(uint64_t))
+#define QOT_PARAMS_WORDS     (sizeof(struct qot_clock_params) / sizeof(uint64_t))
 
 _Static_assert(sizeof(struct qot_clock_params) == 72, "params layout");
 _Static_assert(sizeof(struct qot_clock_page) == QOT_PAGE_HEADER_SIZE, "page layout");

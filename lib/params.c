@@ -20,7 +20,7 @@ enum {
 };
 
 static const char *const keys[NKEYS] = {
-	"status",       "anchor",      "timeline",    "freq",        "offset_below",
+	"status",	"anchor",      "timeline",    "freq",	     "offset_below",
 	"offset_above", "drift_below", "drift_above", "stale_after",
 };
 

@@ -30,16 +30,16 @@ extern "C" {
 
 enum qot_status {
 	QOT_STATUS_UNSYNCED = 0, /* nobody disciplines the timeline, or its source is lost */
-	QOT_STATUS_SYNCED = 1,   /* a source disciplines it now */
+	QOT_STATUS_SYNCED = 1,	 /* a source disciplines it now */
 	QOT_STATUS_HOLDOVER = 2, /* the source went silent; bounds grow at the drift bound */
-	QOT_STATUS_STALE = 3,    /* reader-side only: the parameters are past stale_after */
+	QOT_STATUS_STALE = 3,	 /* reader-side only: the parameters are past stale_after */
 };
 
 /* Time on a timeline: the true time lies in [estimate - below, estimate + above]. */
 struct qot_time {
 	int64_t estimate; /* nanoseconds since the Unix epoch, timeline time */
-	uint64_t below;   /* nanoseconds, QOT_UNBOUNDED when unknown */
-	uint64_t above;   /* nanoseconds, QOT_UNBOUNDED when unknown */
+	uint64_t below;	  /* nanoseconds, QOT_UNBOUNDED when unknown */
+	uint64_t above;	  /* nanoseconds, QOT_UNBOUNDED when unknown */
 	enum qot_status status;
 };
 
@@ -56,9 +56,9 @@ struct qot_time {
 struct qot_clock_params {
 	int32_t clock_id;      /* base clock: CLOCK_REALTIME (0) */
 	uint32_t status;       /* enum qot_status, never QOT_STATUS_STALE */
-	int64_t anchor;        /* base-clock instant, ns since the epoch */
+	int64_t anchor;	       /* base-clock instant, ns since the epoch */
 	int64_t anchor_tl;     /* timeline time at anchor, ns since the epoch */
-	int64_t freq;          /* frequency correction, 2^-64 units */
+	int64_t freq;	       /* frequency correction, 2^-64 units */
 	uint64_t offset_below; /* ns at anchor */
 	uint64_t offset_above; /* ns at anchor */
 	uint64_t drift_below;  /* growth of below per ns of |dt|, 2^-64 units */
@@ -72,24 +72,24 @@ struct qot_clock_params {
 #define QOT_NEVER INT64_MAX
 
 /* The clock page, qot-clock(5). All fields in host byte order. */
-#define QOT_CLOCK_MAGIC     "QOTCLOCK"
+#define QOT_CLOCK_MAGIC	    "QOTCLOCK"
 #define QOT_CLOCK_VERSION   1
 #define QOT_CLOCK_PAGE_SIZE 4096
 
 struct qot_clock_page {
-	char magic[8];                  /*  0: "QOTCLOCK", no terminator */
-	uint32_t version;               /*  8: QOT_CLOCK_VERSION */
-	uint32_t size;                  /* 12: bytes of this header in use (128) */
-	uint64_t seq;                   /* 16: seqlock counter, odd while being written */
+	char magic[8];			/*  0: "QOTCLOCK", no terminator */
+	uint32_t version;		/*  8: QOT_CLOCK_VERSION */
+	uint32_t size;			/* 12: bytes of this header in use (128) */
+	uint64_t seq;			/* 16: seqlock counter, odd while being written */
 	struct qot_clock_params params; /* 24..95: protected by seq */
-	uint64_t reserved[4];           /* 96: zero in version 1 */
+	uint64_t reserved[4];		/* 96: zero in version 1 */
 };
 
 /* Errors beyond errno: returned negated, like errno values. */
 enum {
 	QOT_EPAGE = 4096, /* the file is not a qotfs clock page */
-	QOT_EVERSION,     /* the page's version is not one this library reads */
-	QOT_ETORN,        /* the page stayed mid-update: its writer died while writing */
+	QOT_EVERSION,	  /* the page's version is not one this library reads */
+	QOT_ETORN,	  /* the page stayed mid-update: its writer died while writing */
 };
 
 typedef struct qot_clock qot_clock;
@@ -102,11 +102,12 @@ QOT_API int qot_clock_open_path(const char *path, qot_clock **out);
 QOT_API int qot_clock_read(const qot_clock *clk, struct qot_time *out);
 /* Consistent copy of the parameters and the base-clock instant read with them. */
 QOT_API int qot_clock_params_read(const qot_clock *clk, struct qot_clock_params *params,
-			  int64_t *base_now);
+				  int64_t *base_now);
 QOT_API void qot_clock_close(qot_clock *clk);
 
 /* Project parameters to base-clock instant base_ns (exact integer arithmetic). */
-QOT_API void qot_project(const struct qot_clock_params *params, int64_t base_ns, struct qot_time *out);
+QOT_API void qot_project(const struct qot_clock_params *params, int64_t base_ns,
+			 struct qot_time *out);
 
 /* "unsynced", "synced", "holdover", "stale"; NULL for anything else. */
 QOT_API const char *qot_status_name(enum qot_status status);

@@ -62,8 +62,7 @@ uid_t access_owner(enum node_kind kind, const struct timeline *tl)
 	return daemon_uid;
 }
 
-int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c,
-		 int mask)
+int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask)
 {
 	mode_t mode = access_mode(kind);
 	mode_t want = ((mask & R_OK) ? 4 : 0) | ((mask & W_OK) ? 2 : 0) | ((mask & X_OK) ? 1 : 0);

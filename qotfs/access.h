@@ -35,7 +35,6 @@ mode_t access_mode(enum node_kind kind);
 uid_t access_owner(enum node_kind kind, const struct timeline *tl);
 
 /* mask of R_OK, W_OK, X_OK. 0 or -EACCES. */
-int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c,
-		 int mask);
+int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask);
 
 #endif /* QOTFS_ACCESS_H */

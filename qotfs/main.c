@@ -47,7 +47,8 @@ static int prepare_mountpoint(const char *path, char *resolved)
 			return -1;
 		}
 		/* The default mount point is ours to create; others must exist. */
-		if (errno != ENOENT || strcmp(path, QOT_DEFAULT_ROOT) != 0 || mkdir(path, 0755) < 0) {
+		if (errno != ENOENT || strcmp(path, QOT_DEFAULT_ROOT) != 0 ||
+		    mkdir(path, 0755) < 0) {
 			fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
 			return -1;
 		}

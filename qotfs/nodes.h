@@ -21,7 +21,7 @@
 enum node_kind {
 	NODE_ROOT,
 	NODE_TIMELINES, /* /qot/.timelines */
-	NODE_DIR,       /* /qot/NAME */
+	NODE_DIR,	/* /qot/NAME */
 	NODE_NOW,
 	NODE_CLOCK,
 	NODE_BIND,
@@ -31,9 +31,9 @@ enum node_kind {
 	NODE_NKINDS
 };
 
-#define NODE_KIND_BITS     5
-#define NODE_ROOT_INO      FUSE_ROOT_ID
-#define NODE_TIMELINES_INO 2
+#define NODE_KIND_BITS	    5
+#define NODE_ROOT_INO	    FUSE_ROOT_ID
+#define NODE_TIMELINES_INO  2
 #define NODE_TIMELINES_NAME ".timelines"
 
 struct node_file {

@@ -103,8 +103,8 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			bad |= parse_limit(optarg, "max-timelines", &o->limits.max_timelines, err);
 			break;
 		case OPT_MAX_BINDINGS:
-			bad |= parse_limit(optarg, "max-bindings", &o->limits.max_bindings_per_timeline,
-					   err);
+			bad |= parse_limit(optarg, "max-bindings",
+					   &o->limits.max_bindings_per_timeline, err);
 			break;
 		case OPT_MAX_PER_UID:
 			bad |= parse_limit(optarg, "max-bindings-per-uid",

@@ -29,8 +29,7 @@ static int match_uid(const struct hnode *n, const void *key)
 	return container_of(n, struct uidcount, node)->uid == *(const uid_t *)key;
 }
 
-int registry_init(struct registry *reg, const struct registry_limits *limits,
-		  struct pusher *pusher)
+int registry_init(struct registry *reg, const struct registry_limits *limits, struct pusher *pusher)
 {
 	memset(reg, 0, sizeof(*reg));
 	if (hashtab_init(&reg->by_name) || hashtab_init(&reg->by_id) || hashtab_init(&reg->uids)) {

@@ -35,7 +35,7 @@ struct binding {
 enum tl_watch {
 	TL_WATCH_BINDINGS,     /* any binding created, changed or ended */
 	TL_WATCH_REQUIREMENTS, /* the effective requirement changed */
-	TL_WATCH_CLOCK,        /* new clock parameters */
+	TL_WATCH_CLOCK,	       /* new clock parameters */
 	TL_NWATCH
 };
 

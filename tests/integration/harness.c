@@ -18,7 +18,7 @@
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define START_TIMEOUT_MS 10000
-#define STOP_TIMEOUT_MS 10000
+#define STOP_TIMEOUT_MS	 10000
 
 char mnt[256];
 static pid_t daemon_pid;

@@ -22,7 +22,7 @@
 #include "qot.h"
 
 #define UNBOUNDED_TEXT "18446744073.709551615"
-#define NOBODY 65534
+#define NOBODY	       65534
 
 static void start_default(void)
 {
@@ -56,7 +56,7 @@ START_TEST(tree_and_modes)
 		mode_t mode;
 		off_t size;
 	} files[] = {
-		{"now", 0444, 0},      {"clock", 0444, 4096},   {"bind", 0666, 0},
+		{"now", 0444, 0},      {"clock", 0444, 4096},	  {"bind", 0666, 0},
 		{"bindings", 0444, 0}, {"requirements", 0644, 0}, {"ctl", 0600, 0},
 	};
 
@@ -143,9 +143,8 @@ START_TEST(now_is_fresh_and_honest)
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	/* Nobody disciplines it: unbounded, never a zero-width interval. */
-	ck_assert_int_eq(sscanf(buf, "%lf " UNBOUNDED_TEXT " " UNBOUNDED_TEXT " %31s", &est1,
-				status),
-			 2);
+	ck_assert_int_eq(
+		sscanf(buf, "%lf " UNBOUNDED_TEXT " " UNBOUNDED_TEXT " %31s", &est1, status), 2);
 	ck_assert_str_eq(status, "unsynced");
 	ck_assert_int_eq(buf[n - 1], '\n');
 	/* Each read at offset 0 samples afresh (never the page cache). */
@@ -213,8 +212,8 @@ START_TEST(clock_page_follows_ctl_live)
 	synced_params(params, sizeof(params), 0);
 	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, params), 0);
 	ck_assert_str_eq(slurp(mpath("tl/ctl")), params);
-	for (tries = 0; tries < 5000 && __atomic_load_n(&pg->params.status, __ATOMIC_ACQUIRE) !=
-						    QOT_STATUS_SYNCED;
+	for (tries = 0; tries < 5000 &&
+			__atomic_load_n(&pg->params.status, __ATOMIC_ACQUIRE) != QOT_STATUS_SYNCED;
 	     tries++)
 		usleep(1000);
 	ck_assert_msg(tries < 5000, "the mapped page never saw the new parameters");
@@ -233,9 +232,9 @@ START_TEST(clock_page_follows_ctl_live)
 		ck_assert_int_lt(llabs(t.estimate - real - 7000000000ll), 1000000000ll);
 	}
 	/* now agrees with the page. */
-	ck_assert_int_eq(sscanf(slurp(mpath("tl/now")), "%lf %lf %lf %31s", &est, &below, &above,
-				status),
-			 4);
+	ck_assert_int_eq(
+		sscanf(slurp(mpath("tl/now")), "%lf %lf %lf %31s", &est, &below, &above, status),
+		4);
 	ck_assert_str_eq(status, "synced");
 	ck_assert_str_eq(strchr(slurp(mpath("tl/now")), ' '), " 0.000001500 0.000002500 synced\n");
 
@@ -247,8 +246,8 @@ START_TEST(clock_page_follows_ctl_live)
 	}
 	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, params), 0);
 	ck_assert(wait_content(mpath("tl/now"), NULL, 100));
-	ck_assert_ptr_nonnull(strstr(slurp(mpath("tl/now")),
-				     " " UNBOUNDED_TEXT " " UNBOUNDED_TEXT " stale\n"));
+	ck_assert_ptr_nonnull(
+		strstr(slurp(mpath("tl/now")), " " UNBOUNDED_TEXT " " UNBOUNDED_TEXT " stale\n"));
 	for (tries = 0; tries < 5000; tries++) {
 		ck_assert_int_eq(qot_clock_read(clk, &t), 0);
 		if (t.status == QOT_STATUS_STALE)
@@ -328,8 +327,9 @@ START_TEST(bind_lines_and_listing)
 	/* An open file is not a binding until it says what it wants. */
 	ck_assert_str_eq(slurp(mpath("tl/bindings")), "");
 	ck_assert_int_eq(write_fd(fd, "name=app accuracy=10us resolution=1ms\n"), 0);
-	snprintf(expect, sizeof(expect), "id=1 pid=%d uid=%u name=app accuracy=10us resolution=1ms\n",
-		 (int)getpid(), (unsigned)getuid());
+	snprintf(expect, sizeof(expect),
+		 "id=1 pid=%d uid=%u name=app accuracy=10us resolution=1ms\n", (int)getpid(),
+		 (unsigned)getuid());
 	ck_assert_str_eq(slurp(mpath("tl/bindings")), expect);
 	ck_assert_int_eq(pread(fd, line, sizeof(line), 0), (ssize_t)strlen(expect));
 	ck_assert_int_eq(memcmp(line, expect, strlen(expect)), 0);
@@ -348,8 +348,8 @@ START_TEST(bind_lines_and_listing)
 	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 2);
 	ck_assert_str_eq(slurp(mpath("tl/requirements")), "accuracy=3us/1ms resolution=20ns\n");
 	close(fd2);
-	ck_assert(wait_content(mpath("tl/requirements"), "accuracy=3us/5ms resolution=none\n",
-			       5000));
+	ck_assert(
+		wait_content(mpath("tl/requirements"), "accuracy=3us/5ms resolution=none\n", 5000));
 	ck_assert_int_eq(ERRNO_OF(rmdir(mpath("tl"))), EBUSY);
 	close(fd);
 	ck_assert(wait_content(mpath("tl/bindings"), "", 5000));
@@ -360,9 +360,18 @@ END_TEST
 START_TEST(bind_refuses_bad_input)
 {
 	static const char *const bad[] = {
-		"\n", "accuracy=1us", "name=", "name=.x", "name=a name=b", "name=a accuracy=0ns",
-		"name=a accuracy=1us/", "name=a accuracy=1.5us", "name=a color=red",
-		"name=a accuracy=1us\nname=b", "name=a\tresolution=1 ms", "name=a accuracy=-1us",
+		"\n",
+		"accuracy=1us",
+		"name=",
+		"name=.x",
+		"name=a name=b",
+		"name=a accuracy=0ns",
+		"name=a accuracy=1us/",
+		"name=a accuracy=1.5us",
+		"name=a color=red",
+		"name=a accuracy=1us\nname=b",
+		"name=a\tresolution=1 ms",
+		"name=a accuracy=-1us",
 	};
 	const char *good = "name=keep accuracy=7us resolution=none\n";
 	char expect[256];

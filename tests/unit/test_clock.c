@@ -92,7 +92,7 @@ START_TEST(project_drift_ceil)
 	struct qot_time t;
 
 	p.drift_below = 1ull << 54; /* 2^-10 */
-	p.drift_above = 3;          /* any elapsed time at all widens the bound */
+	p.drift_above = 3;	    /* any elapsed time at all widens the bound */
 	p.offset_below = 100;
 	p.offset_above = 100;
 	qot_project(&p, 0, &t);

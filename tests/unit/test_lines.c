@@ -44,9 +44,9 @@ END_TEST
 START_TEST(duration_malformed)
 {
 	static const char *const bad[] = {
-		"",     "ns",   "10",    "10 ms", " 10ms", "10ms ", "+10ms", "-10ms", "10MS",
-		"10m",  "10sec", "1.5ms", "10µs",  "0x10ns", "10nsx", "10s\n", "None",  "nonee",
-		"1e3ns", "10ms10", "s10",
+		"",	 "ns",	  "10",	  "10 ms", " 10ms", "10ms ",  "+10ms",
+		"-10ms", "10MS",  "10m",  "10sec", "1.5ms", "10µs",   "0x10ns",
+		"10nsx", "10s\n", "None", "nonee", "1e3ns", "10ms10", "s10",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t v = 42;
@@ -71,12 +71,21 @@ END_TEST
 
 START_TEST(duration_format_roundtrip)
 {
-	static const uint64_t values[] = {0,       1,          999,         1000,         1500,
-					  1000000, 2000000000, 2000000001,  UINT64_MAX - 1,
-					  QOT_UNBOUNDED, 86400000000000ull};
-	static const char *const expect[] = {"0ns",       "1ns",  "999ns",        "1us",
-					     "1500ns",    "1ms",  "2s",           "2000000001ns",
-					     "18446744073709551614ns", "none", "86400s"};
+	static const uint64_t values[] = {0,
+					  1,
+					  999,
+					  1000,
+					  1500,
+					  1000000,
+					  2000000000,
+					  2000000001,
+					  UINT64_MAX - 1,
+					  QOT_UNBOUNDED,
+					  86400000000000ull};
+	static const char *const expect[] = {"0ns",  "1ns",	     "999ns",
+					     "1us",  "1500ns",	     "1ms",
+					     "2s",   "2000000001ns", "18446744073709551614ns",
+					     "none", "86400s"};
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char buf[QOT_DUR_TEXT_MAX];
 		uint64_t back;
@@ -119,9 +128,9 @@ END_TEST
 START_TEST(kvline_malformed)
 {
 	static const char *const bad[] = {
-		"a",         "a=",       "=1",      "c=1",    "a=1 a=2", "A=1",    "a=1\n\n",
-		"a=1\nbb=2", "a=1\r\n",  "a=\x01",  "a=\x7f", "a=\xc3\xa9", "a =1", "a= 1",
-		"bb=1 c",
+		"a",	  "a=",		"=1",	     "c=1",	"a=1 a=2",
+		"A=1",	  "a=1\n\n",	"a=1\nbb=2", "a=1\r\n", "a=\x01",
+		"a=\x7f", "a=\xc3\xa9", "a =1",	     "a= 1",	"bb=1 c",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct qot_slice v[2];
@@ -214,20 +223,20 @@ START_TEST(bind_lines_malformed)
 	static const char *const bad[] = {
 		"",
 		"\n",
-		"accuracy=1us",                         /* no name */
-		"name=",                                /* empty name */
-		"name=.x",                              /* bad name */
-		"name=a/b",                             /* bad name */
-		"name=a name=b",                        /* repeated key */
-		"name=a accuracy=0ns",                  /* zero accuracy */
-		"name=a resolution=0s",                 /* zero resolution */
-		"name=a accuracy=1us/",                 /* half an interval */
+		"accuracy=1us",		/* no name */
+		"name=",		/* empty name */
+		"name=.x",		/* bad name */
+		"name=a/b",		/* bad name */
+		"name=a name=b",	/* repeated key */
+		"name=a accuracy=0ns",	/* zero accuracy */
+		"name=a resolution=0s", /* zero resolution */
+		"name=a accuracy=1us/", /* half an interval */
 		"name=a accuracy=/1us",
 		"name=a accuracy=1us/2us/3us",
 		"name=a accuracy=-1us",
 		"name=a accuracy=1.5us",
-		"name=a color=red",                     /* unknown key */
-		"name=a accuracy=1us\nresolution=1ms",  /* two lines */
+		"name=a color=red",		       /* unknown key */
+		"name=a accuracy=1us\nresolution=1ms", /* two lines */
 		"name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 65 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -283,8 +292,8 @@ START_TEST(requirement_tighten)
 }
 END_TEST
 
-#define GOOD_PARAMS                                                                              \
-	"status=synced anchor=1000 timeline=-5 freq=-184467440737 offset_below=10 "              \
+#define GOOD_PARAMS                                                                                \
+	"status=synced anchor=1000 timeline=-5 freq=-184467440737 offset_below=10 "                \
 	"offset_above=unbounded drift_below=18446744073 drift_above=0 stale_after=never"
 
 START_TEST(params_roundtrip)

@@ -196,7 +196,7 @@ START_TEST(per_uid_cap)
 		ck_assert_int_eq(timeline_bind(&reg, i < 3 ? a : b, &bs[i], &s, 1, 42), 0);
 	ck_assert_int_eq(timeline_bind(&reg, b, &bs[5], &s, 1, 42), -EDQUOT);
 	ck_assert_uint_eq(registry_uid_bindings(&reg, 42), 5);
-	ck_assert_uint_eq(b->nbindings, 2); /* nothing half-applied */
+	ck_assert_uint_eq(b->nbindings, 2);				/* nothing half-applied */
 	ck_assert_int_eq(timeline_bind(&reg, b, &bs[5], &s, 1, 43), 0); /* another uid */
 	timeline_unbind(&reg, a, bs[0]);
 	ck_assert_uint_eq(registry_uid_bindings(&reg, 42), 4);
@@ -321,7 +321,8 @@ START_TEST(options)
 	ck_assert_int_eq(parse(&o, "qotfs -f /mnt/x"), OPTIONS_RUN);
 	ck_assert(o.foreground);
 	ck_assert_str_eq(o.mountpoint, "/mnt/x");
-	ck_assert_int_eq(parse(&o, "qotfs -o auto_unmount -o ro --max-timelines=7 /m"), OPTIONS_RUN);
+	ck_assert_int_eq(parse(&o, "qotfs -o auto_unmount -o ro --max-timelines=7 /m"),
+			 OPTIONS_RUN);
 	ck_assert_str_eq(o.fuse_opts, "auto_unmount,ro");
 	ck_assert_uint_eq(o.limits.max_timelines, 7);
 	ck_assert_int_eq(parse(&o, "qotfs --max-bindings 9 --max-bindings-per-uid=3"), OPTIONS_RUN);
