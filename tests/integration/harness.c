@@ -1,5 +1,6 @@
 /* harness.c - start, watch and stop real qotfs daemons for tests. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -21,8 +23,8 @@
 #define STOP_TIMEOUT_MS	 10000
 
 char mnt[256];
+static char run_dir[64];
 static pid_t daemon_pid;
-static int cleanup_registered;
 
 static long now_ms(void)
 {
@@ -38,21 +40,6 @@ static int is_mounted(void)
 	return statfs(mnt, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
 }
 
-/* Last resort when a test dies early: never leave a daemon or a mount behind. */
-static void emergency_cleanup(void)
-{
-	if (daemon_pid > 0) {
-		kill(daemon_pid, SIGKILL);
-		waitpid(daemon_pid, NULL, 0);
-		daemon_pid = 0;
-	}
-	if (mnt[0]) {
-		umount2(mnt, MNT_DETACH);
-		rmdir(mnt);
-		mnt[0] = '\0';
-	}
-}
-
 void qotfs_start(const char *first_arg, ...)
 {
 	const char *argv[32] = {QOTFS_BIN, "-f"};
@@ -60,15 +47,12 @@ void qotfs_start(const char *first_arg, ...)
 	long deadline;
 	va_list ap;
 
-	if (!cleanup_registered) {
-		atexit(emergency_cleanup);
-		cleanup_registered = 1;
-	}
 	va_start(ap, first_arg);
 	for (const char *a = first_arg; a != NULL && argc < 29; a = va_arg(ap, const char *))
 		argv[argc++] = a;
 	va_end(ap);
-	snprintf(mnt, sizeof(mnt), "/tmp/qotfs-test.XXXXXX");
+	ck_assert_msg(run_dir[0], "qotfs_start outside harness_run");
+	snprintf(mnt, sizeof(mnt), "%s/mnt.XXXXXX", run_dir);
 	ck_assert_ptr_nonnull(mkdtemp(mnt));
 	argv[argc++] = mnt;
 	argv[argc] = NULL;
@@ -76,6 +60,11 @@ void qotfs_start(const char *first_arg, ...)
 	daemon_pid = fork();
 	ck_assert_int_ge(daemon_pid, 0);
 	if (daemon_pid == 0) {
+		/* Out of the test's process group, which Check SIGKILLs when the
+		 * test ends (that would leave a dead mount); SIGTERM instead when
+		 * the test dies, so the daemon unmounts itself. */
+		if (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() == 1)
+			_exit(126);
 		execv(QOTFS_BIN, (char *const *)argv);
 		_exit(127);
 	}
@@ -102,7 +91,7 @@ void qotfs_stop(void)
 	kill(daemon_pid, SIGTERM);
 	while (waitpid(daemon_pid, &status, WNOHANG) != daemon_pid) {
 		if (now_ms() > deadline) {
-			emergency_cleanup();
+			kill(daemon_pid, SIGKILL);
 			ck_abort_msg("qotfs did not exit within %d ms of SIGTERM", STOP_TIMEOUT_MS);
 		}
 		usleep(2000);
@@ -211,4 +200,64 @@ int run_child(int (*fn)(void *), void *arg)
 		_exit(fn(arg));
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int mounts_left(void)
+{
+	DIR *d = opendir(run_dir);
+	struct dirent *e;
+	char path[512];
+	struct statfs sf;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", run_dir, e->d_name);
+		n += e->d_name[0] != '.' && statfs(path, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Unmount (lazily) and remove whatever the tests left in the run directory. */
+static void sweep_run_dir(void)
+{
+	DIR *d = opendir(run_dir);
+	struct dirent *e;
+	char path[512];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", run_dir, e->d_name);
+		if (umount2(path, MNT_DETACH) == 0)
+			fprintf(stderr, "harness: %s was left mounted (daemon killed?)\n", path);
+		rmdir(path);
+	}
+	closedir(d);
+	rmdir(run_dir);
+}
+
+int harness_run(Suite *suite)
+{
+	SRunner *sr = srunner_create(suite);
+	int failed;
+
+	snprintf(run_dir, sizeof(run_dir), "/tmp/qotfs-tests.XXXXXX");
+	/* Traversable: some tests run as other users. */
+	if (mkdtemp(run_dir) == NULL || chmod(run_dir, 0755) < 0) {
+		perror(run_dir);
+		return EXIT_FAILURE;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	/* Daemons of failed tests got SIGTERM when their test died; let them
+	 * unmount themselves before sweeping up what remains. */
+	for (int i = 0; i < 500 && mounts_left() > 0; i++)
+		usleep(10000);
+	sweep_run_dir();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

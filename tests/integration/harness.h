@@ -1,11 +1,13 @@
 /*
  * harness.h - real qotfs mounts for integration tests.
  *
- * Each test gets its own daemon on a fresh mktemp directory. Waits are
- * bounded and wait for events (the mount appearing, a file changing), never
- * for a fixed time. Cleanup runs even when a Check assertion ends the test
- * process (atexit), and the suite itself runs inside private mount and pid
- * namespaces (see CMakeLists.txt), so nothing survives it.
+ * Each test gets its own daemon on a fresh directory. Waits are bounded and
+ * wait for events (the mount appearing, a file changing), never for a fixed
+ * time. Check ends a failing test process with _exit(), so cleanup cannot
+ * rely on the test: the daemon gets SIGTERM when the test process dies
+ * (PR_SET_PDEATHSIG) and unmounts itself, and every mount point lives in one
+ * run directory that harness_run() sweeps from the parent process. CTest also
+ * runs each suite in private mount and pid namespaces (see CMakeLists.txt).
  */
 #ifndef QOT_TEST_HARNESS_H
 #define QOT_TEST_HARNESS_H
@@ -13,7 +15,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <check.h>
+
 extern char mnt[256]; /* the mount point of the running daemon */
+
+/* Run the suite with a run directory around it; returns the exit status for main. */
+int harness_run(Suite *suite);
 
 /* Start qotfs -f on a fresh directory with extra arguments (NULL-terminated). */
 void qotfs_start(const char *first_arg, ...);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# test.sh - install, build and run every test: style checks, then the whole
+# suite twice, plainly and under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/deps.sh
+
+echo "== style"
+mapfile -t c_files < <(git ls-files '*.c' '*.h')
+clang-format --dry-run -Werror "${c_files[@]}"
+mapfile -t sh_files < <(git ls-files '*.sh' .ci/run)
+shellcheck -x "${sh_files[@]}"
+
+jobs=$(nproc)
+echo "== build and test"
+./scripts/build.sh build
+(cd build && ctest --output-on-failure --timeout 600 -j "$jobs")
+
+echo "== build and test under ASan + UBSan"
+./scripts/build.sh build-asan -DQOT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --output-on-failure --timeout 600 -j "$jobs")
+echo "== all tests passed"
