@@ -3,10 +3,13 @@
  * everything else lives in the modules (see docs/architecture.md).
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -34,34 +37,60 @@ static int is_qotfs_mount(const char *path)
 	return found;
 }
 
-static int prepare_mountpoint(const char *path, char *resolved)
+/* realpath() of the parent plus the last component: works on a dead mount too. */
+static int canonical_path(const char *path, char *out, size_t size)
 {
+	char dir_copy[4096], base_copy[4096], parent[4096];
+	const char *base;
+	int n;
+
+	snprintf(dir_copy, sizeof(dir_copy), "%s", path);
+	snprintf(base_copy, sizeof(base_copy), "%s", path);
+	if (realpath(dirname(dir_copy), parent) == NULL)
+		return -1;
+	base = basename(base_copy);
+	if (strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		n = realpath(path, out) ? (int)strlen(out) : -1;
+	else
+		n = snprintf(out, size, "%s%s%s", parent, strcmp(parent, "/") ? "/" : "", base);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int prepare_mountpoint(const char *path, char *resolved, size_t size)
+{
+	struct statfs sf;
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
-		if (errno == ENOTCONN) {
-			fprintf(stderr,
-				"qotfs: %s: a qotfs that died is still mounted there; "
-				"clear it with: fusermount3 -u -z %s\n",
-				path, path);
+	if (canonical_path(path, resolved, size) < 0) {
+		fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (is_qotfs_mount(resolved)) {
+		/* statfs always reaches the daemon; stat may be answered from cache. */
+		if (statfs(resolved, &sf) == 0 || errno != ENOTCONN) {
+			fprintf(stderr, "qotfs: %s: qotfs is already mounted there\n", resolved);
 			return -1;
 		}
+		/* A qotfs that died (kill -9, crash): clear its dead mount and go on. */
+		if (umount2(resolved, MNT_DETACH) < 0) {
+			fprintf(stderr,
+				"qotfs: %s: a qotfs that died is still mounted there and cannot be "
+				"cleared (%s); clear it with: fusermount3 -u -z %s\n",
+				resolved, strerror(errno), resolved);
+			return -1;
+		}
+		qot_log(QOT_LOG_NOTICE, "cleared the dead mount of an earlier qotfs on %s",
+			resolved);
+	}
+	if (stat(resolved, &st) < 0) {
 		/* The default mount point is ours to create; others must exist. */
 		if (errno != ENOENT || strcmp(path, QOT_DEFAULT_ROOT) != 0 ||
-		    mkdir(path, 0755) < 0) {
+		    mkdir(resolved, 0755) < 0) {
 			fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
 			return -1;
 		}
 	} else if (!S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "qotfs: %s: not a directory\n", path);
-		return -1;
-	}
-	if (realpath(path, resolved) == NULL) {
-		fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (is_qotfs_mount(resolved)) {
-		fprintf(stderr, "qotfs: %s: qotfs is already mounted there\n", resolved);
 		return -1;
 	}
 	return 0;
@@ -85,7 +114,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qotfs: cannot read /proc/self/ns/user: is /proc mounted?\n");
 		return EXIT_FAILURE;
 	}
-	if (prepare_mountpoint(o.mountpoint, mountpoint) < 0)
+	if (prepare_mountpoint(o.mountpoint, mountpoint, sizeof(mountpoint)) < 0)
 		return EXIT_FAILURE;
 
 	/* No default_permissions: access is decided per caller (access.h). Root

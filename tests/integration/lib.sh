@@ -45,6 +45,7 @@ wait_for() {
 }
 
 # qotfs_start [QOTFS OPTIONS...]: mount on a fresh directory, set QOT_MNT.
+# shellcheck disable=SC2120 # options are optional
 qotfs_start() {
 	QOT_MNT=$(mktemp -d /tmp/qotfs-test.XXXXXX)
 	"$QOTFS_BIN" -f "$@" "$QOT_MNT" &

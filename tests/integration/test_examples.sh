@@ -5,7 +5,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-qotfs_start --max-timelines=16
+qotfs_start
 M=$QOT_MNT
 
 note "shell tour"

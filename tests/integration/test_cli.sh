@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Integration: qotfs as a command - options, exit statuses, mount point
+# checks, signals, and running detached.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+expect_status() { # expect_status WANT COMMAND...
+	local want=$1 rc=0
+	shift
+	"$@" >/tmp/qotfs-cli.out 2>&1 || rc=$?
+	[ "$rc" -eq "$want" ] || { cat /tmp/qotfs-cli.out >&2; fail "$* exited $rc, not $want"; }
+}
+
+note "options"
+expect_status 0 "$QOTFS_BIN" --version
+grep -Eq '^qotfs [0-9]+\.[0-9]+\.[0-9]+ \(libfuse 3\.' /tmp/qotfs-cli.out || fail "version line"
+expect_status 0 "$QOTFS_BIN" --help
+grep -q -- "--max-bindings-per-uid" /tmp/qotfs-cli.out || fail "help lacks an option"
+expect_status 2 "$QOTFS_BIN" --bogus
+grep -q "unknown option '--bogus'" /tmp/qotfs-cli.out || fail "unknown option message"
+expect_status 2 "$QOTFS_BIN" --max-timelines=lots
+grep -q "expected an integer" /tmp/qotfs-cli.out || fail "bad number message"
+expect_status 2 "$QOTFS_BIN" /a /b
+
+note "mount point checks"
+expect_status 1 "$QOTFS_BIN" -f /nonexistent/qotfs
+grep -q "No such file or directory" /tmp/qotfs-cli.out || fail "missing mount point message"
+expect_status 1 "$QOTFS_BIN" -f /etc/hostname
+grep -q "not a directory" /tmp/qotfs-cli.out || fail "not a directory message"
+
+qotfs_start
+expect_status 1 "$QOTFS_BIN" -f "$QOT_MNT"
+grep -q "already mounted" /tmp/qotfs-cli.out || fail "double mount message"
+
+note "SIGINT unmounts cleanly"
+mkdir "$QOT_MNT/tl"
+kill -INT "$QOTFS_PID"
+rc=0
+wait "$QOTFS_PID" || rc=$?
+[ "$rc" -eq 0 ] || fail "exit status $rc after SIGINT"
+mountpoint -q "$QOT_MNT" && fail "still mounted after SIGINT"
+rmdir "$QOT_MNT"
+QOT_MNT="" QOTFS_PID=""
+
+note "a qotfs killed with -9 leaves a dead mount; the next qotfs clears it"
+qotfs_start
+mkdir "$QOT_MNT/tl"
+kill -KILL "$QOTFS_PID"
+wait "$QOTFS_PID" || true
+if statfs_out=$(stat -f "$QOT_MNT" 2>&1); then fail "mount still answers: $statfs_out"; fi
+"$QOTFS_BIN" -f "$QOT_MNT" &
+QOTFS_PID=$!
+wait_for 10 sh -c "stat -f '$QOT_MNT' >/dev/null 2>&1" || fail "no new mount over the dead one"
+mounts=$(awk -v m="$QOT_MNT" '$5 == m && / - fuse\.qotfs /' /proc/self/mountinfo | wc -l)
+[ "$mounts" -eq 1 ] || fail "$mounts qotfs mounts on $QOT_MNT"
+[ -z "$(cat "$QOT_MNT/.timelines")" ] || fail "new mount is not fresh"
+qotfs_stop
+
+note "detached: returns once mounted, exits when unmounted"
+QOT_MNT=$(mktemp -d /tmp/qotfs-test.XXXXXX)
+"$QOTFS_BIN" "$QOT_MNT"
+mountpoint -q "$QOT_MNT" || fail "not mounted when the command returned"
+mkdir "$QOT_MNT/tl" && cat "$QOT_MNT/tl/now" >/dev/null
+pid=$(pgrep -f "^$QOTFS_BIN $QOT_MNT\$")
+fusermount3 -u "$QOT_MNT"
+wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" || fail "detached qotfs outlived its mount"
+rmdir "$QOT_MNT"
+QOT_MNT=""
+rm -f /tmp/qotfs-cli.out
+echo "PASS"
