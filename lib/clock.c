@@ -41,6 +41,13 @@ int qot_clock_open_path(const char *path, qot_clock **out)
 	close(fd); /* the mapping keeps the file open */
 	if (err)
 		return err;
+	/*
+	 * Keep the page resident (best effort; it is one page): should qotfs
+	 * die, an evicted page could not be read back and a reader would get
+	 * SIGBUS. Locked, it keeps its last contents, which say unsynced if
+	 * qotfs stopped cleanly.
+	 */
+	(void)mlock(map, QOT_CLOCK_PAGE_SIZE);
 	err = qot_page_check(map);
 	if (err == 0 && (clk = malloc(sizeof(*clk))) == NULL)
 		err = -ENOMEM;

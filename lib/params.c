@@ -5,6 +5,7 @@
 
 #include "kvline.h"
 #include "params.h"
+#include "projection.h"
 
 enum {
 	K_STATUS,
@@ -38,6 +39,17 @@ void qot_params_unknown(struct qot_clock_params *out, int64_t base_now)
 		.drift_above = 0,
 		.stale_after = QOT_NEVER,
 	};
+}
+
+void qot_params_retire(const struct qot_clock_params *cur, int64_t base_now,
+		       struct qot_clock_params *out)
+{
+	struct qot_time t;
+
+	qot_project_inline(cur, base_now, &t);
+	qot_params_unknown(out, base_now);
+	out->anchor_tl = t.estimate;
+	out->freq = cur->freq;
 }
 
 int qot_status_from_name(const char *s, size_t len)

@@ -22,6 +22,14 @@
 /* The state of a timeline nobody has disciplined: base clock as is, unbounded. */
 void qot_params_unknown(struct qot_clock_params *out, int64_t base_now);
 
+/*
+ * The parameters of a clock nobody vouches for any more (its timeline was
+ * removed, or qotfs stopped): the same projection from base_now on, so the
+ * estimate does not jump, but unsynced and unbounded.
+ */
+void qot_params_retire(const struct qot_clock_params *cur, int64_t base_now,
+		       struct qot_clock_params *out);
+
 /* 0, -EINVAL (malformed, missing or unknown key, bad status), -ERANGE (out of range). */
 int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out);
 

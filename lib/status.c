@@ -20,7 +20,7 @@ const char *qot_status_name(enum qot_status status)
 
 const char *qot_strerror(int err)
 {
-	switch (-err) {
+	switch (err < 0 ? -err : err) {
 	case 0:
 		return "Success";
 	case QOT_EPAGE:

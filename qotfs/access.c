@@ -38,6 +38,27 @@ bool access_privileged(const struct caller *c)
 	return userns_of(path, &ns) == 0 && ns == daemon_userns;
 }
 
+pid_t access_process_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return tid;
+	while (fgets(line, sizeof(line), f)) {
+		int v;
+		if (sscanf(line, "Tgid: %d", &v) == 1) {
+			tgid = v;
+			break;
+		}
+	}
+	fclose(f);
+	return tgid;
+}
+
 mode_t access_mode(enum node_kind kind)
 {
 	const struct node_file *f;
@@ -62,17 +83,26 @@ uid_t access_owner(enum node_kind kind, const struct timeline *tl)
 	return daemon_uid;
 }
 
+bool access_is_creator(const struct timeline *tl, const struct caller *c)
+{
+	if (c->uid != tl->owner)
+		return false;
+	/* A timeline the daemon's own uid (root) created is held with that
+	 * uid's privilege: root mapped into another user namespace is not it. */
+	return tl->owner != daemon_uid || access_privileged(c);
+}
+
 int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask)
 {
 	mode_t mode = access_mode(kind);
 	mode_t want = ((mask & R_OK) ? 4 : 0) | ((mask & W_OK) ? 2 : 0) | ((mask & X_OK) ? 1 : 0);
-	bool creator = tl != NULL && (kind == NODE_DIR || kind == NODE_REQUIREMENTS) &&
-		       c->uid == tl->owner;
+	bool tl_owned = tl != NULL && (kind == NODE_DIR || kind == NODE_REQUIREMENTS);
 
 	/* Other bits first: the common open of "now" must not cost a /proc lookup. */
 	if ((mode & want) == want)
 		return 0;
-	if (((mode >> 6) & want) == want && (creator || access_privileged(c)))
+	if (((mode >> 6) & want) == want &&
+	    ((tl_owned && access_is_creator(tl, c)) || access_privileged(c)))
 		return 0;
 	return -EACCES;
 }

@@ -5,7 +5,9 @@
  * daemon decides from the request's caller instead:
  *
  *   privileged  the daemon's own uid (root, normally) calling from the
- *               daemon's user namespace - never root inside a container
+ *               daemon's user namespace: never root inside a user namespace
+ *               (a container that shares the host's user namespace runs as
+ *               the host's root, and is privileged, as for any other file)
  *   owner bits  for a timeline's directory and requirements: its creator or
  *               a privileged caller; for every other file: privileged only
  *   other bits  everyone else
@@ -29,6 +31,11 @@ struct caller {
 /* Learn the daemon's uid and user namespace. 0 or -errno. */
 int access_init(void);
 bool access_privileged(const struct caller *c);
+/* c created tl (for the daemon's own uid: and is privileged). */
+bool access_is_creator(const struct timeline *tl, const struct caller *c);
+
+/* The process (thread group) of a caller's thread id; tid itself if unknown. */
+pid_t access_process_of(pid_t tid);
 
 /* The mode bits and owner shown for a node (tl is NULL for root-level nodes). */
 mode_t access_mode(enum node_kind kind);

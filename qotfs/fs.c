@@ -27,6 +27,7 @@ struct qfile {
 	struct timeline *tl; /* referenced; NULL for root-level files */
 	struct caller opener;
 	struct textbuf text; /* snapshot served by reads */
+	off_t text_base;     /* file offset where the snapshot starts */
 	struct watch watch;
 	struct binding *binding; /* "bind": this open file's binding, if written */
 	struct qfile *prev, *next;
@@ -272,7 +273,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (tl == NULL)
 		err = -ENOENT;
 	/* Sticky directory: only a timeline's creator or a privileged caller removes it. */
-	else if (c.uid != tl->owner && !access_privileged(&c))
+	else if (!access_is_creator(tl, &c) && !access_privileged(&c))
 		err = -EPERM;
 	else
 		err = registry_remove(&fs->reg, tl);
@@ -368,8 +369,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = -ENOENT;
 	if (err == 0)
 		err = access_check(n.kind, n.tl, &c, mask);
-	if (err == 0 && n.kind == NODE_CTL && !access_privileged(&c))
-		err = -EACCES;
 	if (err == 0 && (qf = calloc(1, sizeof(*qf))) == NULL)
 		err = -ENOMEM;
 	if (err) {
@@ -458,8 +457,13 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, page + off, size);
 		return;
 	}
-	/* Offset 0 takes a fresh snapshot; later offsets continue the same one. */
-	if (off == 0) {
+	/*
+	 * A read at offset 0 takes a fresh snapshot; later offsets continue it.
+	 * After a write, the snapshot starts where the write left the file
+	 * offset, so "echo line >&3; cat <&3" reads back on one descriptor.
+	 */
+	if (off == 0 || off == qf->text_base) {
+		qf->text_base = off;
 		wl = file_watchlist(fs, qf);
 		if (wl)
 			watch_seen(&qf->watch, wl);
@@ -469,7 +473,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			return;
 		}
 	}
-	if ((size_t)off >= qf->text.len)
+	off -= qf->text_base;
+	if (off < 0 || (size_t)off >= qf->text.len)
 		size = 0;
 	else if (size > qf->text.len - (size_t)off)
 		size = qf->text.len - (size_t)off;
@@ -519,21 +524,23 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	struct caller c = req_caller(req);
 	int err;
 
-	(void)ino, (void)off; /* each write() is one whole line, wherever the offset is */
+	(void)ino; /* each write() is one whole line, wherever the offset is */
 	if (size > QOTFS_LINE_MAX)
 		err = -EMSGSIZE;
 	else if (qf->kind == NODE_BIND)
-		err = write_bind(fs, qf, buf, size, c.pid);
+		err = write_bind(fs, qf, buf, size, access_process_of(c.pid));
 	else if (qf->kind == NODE_REQUIREMENTS)
 		err = write_requirements(fs, qf, buf, size);
 	else if (qf->kind == NODE_CTL)
 		err = write_ctl(fs, qf, buf, size, &c);
 	else
 		err = -EBADF;
-	if (err)
+	if (err) {
 		fuse_reply_err(req, -err);
-	else
-		fuse_reply_write(req, size);
+		return;
+	}
+	qf->text_base = off + (off_t)size;
+	fuse_reply_write(req, size);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -558,17 +565,17 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	unsigned mask;
 
 	(void)ino;
+	/* Writes never block. */
+	mask = is_writable_kind(qf->kind) ? POLLOUT | POLLWRNORM : 0;
 	if (wl == NULL) {
-		/* Not a watched file: ready like any regular file. */
+		/* Not a watched file: always readable, like any regular file. */
 		if (ph)
 			fuse_pollhandle_destroy(ph);
-		mask = POLLIN | POLLRDNORM;
-		if (is_writable_kind(qf->kind))
-			mask |= POLLOUT | POLLWRNORM;
-		fuse_reply_poll(req, mask);
+		fuse_reply_poll(req, mask | POLLIN | POLLRDNORM);
 		return;
 	}
-	mask = watch_poll(&qf->watch, wl, ph) ? POLLIN | POLLRDNORM | POLLPRI : 0;
+	if (watch_poll(&qf->watch, wl, ph))
+		mask |= POLLIN | POLLRDNORM | POLLPRI;
 	if (qf->tl && qf->tl->removed)
 		mask |= POLLHUP;
 	fuse_reply_poll(req, mask);
@@ -667,7 +674,7 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 	(void)ino;
 	memset(&sv, 0, sizeof(sv));
 	sv.f_bsize = sv.f_frsize = QOT_CLOCK_PAGE_SIZE;
-	sv.f_files = fs->reg.ntimelines;
+	sv.f_files = fs->reg.limits.max_timelines;
 	sv.f_ffree = fs->reg.limits.max_timelines - fs->reg.ntimelines;
 	sv.f_favail = sv.f_ffree;
 	sv.f_namemax = QOT_NAME_MAX;
@@ -683,8 +690,6 @@ static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 
 	if (err == 0 && mask != F_OK)
 		err = access_check(n.kind, n.tl, &c, mask);
-	if (err == 0 && n.kind == NODE_CTL && mask != F_OK && !access_privileged(&c))
-		err = -EACCES;
 	fuse_reply_err(req, -err);
 }
 
@@ -754,6 +759,17 @@ struct fs *fs_new(const struct registry_limits *limits)
 int fs_start(struct fs *fs, struct fuse_session *se)
 {
 	return pusher_start(fs->pusher, se);
+}
+
+void fs_stopping(struct fs *fs)
+{
+	for (struct timeline *tl = fs->reg.first; tl != NULL; tl = tl->next)
+		timeline_retire(&fs->reg, tl);
+}
+
+bool fs_settled(struct fs *fs)
+{
+	return pusher_idle(fs->pusher);
 }
 
 void fs_free(struct fs *fs)

@@ -6,6 +6,8 @@
 #ifndef QOTFS_FS_H
 #define QOTFS_FS_H
 
+#include <stdbool.h>
+
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
@@ -20,6 +22,10 @@ struct fs *fs_new(const struct registry_limits *limits);
 const struct fuse_lowlevel_ops *fs_ops(void);
 /* Start pushing to the kernel (after mounting and detaching). 0 or -errno. */
 int fs_start(struct fs *fs, struct fuse_session *se);
+/* Stopping: tell every mapped reader that no one vouches for its clock now. */
+void fs_stopping(struct fs *fs);
+/* Everything published has reached the kernel. */
+bool fs_settled(struct fs *fs);
 /* Release every open file, every timeline, and stop the pusher. */
 void fs_free(struct fs *fs);
 

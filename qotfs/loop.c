@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,28 +43,49 @@ int loop_catch_signals(void)
 	return 0;
 }
 
-int loop_run(struct fuse_session *se)
+static long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int loop_run(struct fuse_session *se, const struct loop_hooks *hooks)
 {
 	struct fuse_buf buf;
 	struct pollfd fds[2];
-	int err = 0;
+	long settle_deadline = 0; /* nonzero once stopping */
+	int err = LOOP_DONE;
 
 	memset(&buf, 0, sizeof(buf));
 	fds[0] = (struct pollfd){.fd = fuse_session_fd(se), .events = POLLIN};
 	fds[1] = (struct pollfd){.fd = stop_pipe[0], .events = POLLIN};
 	while (!fuse_session_exited(se)) {
-		int n = poll(fds, 2, -1);
+		int n;
+
+		if (settle_deadline) {
+			if (hooks->settled(hooks->arg))
+				break;
+			if (monotonic_ms() > settle_deadline) {
+				err = LOOP_UNSETTLED;
+				break;
+			}
+		}
+		n = poll(fds, 2, settle_deadline ? 5 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
 		}
-		if (fds[1].revents) {
+		if ((fds[1].revents & POLLIN) && settle_deadline == 0) {
 			unsigned char sig = 0;
 			if (read(stop_pipe[0], &sig, 1) == 1)
 				qot_log(QOT_LOG_NOTICE, "%s: unmounting", strsignal(sig));
-			break;
+			hooks->stopping(hooks->arg);
+			settle_deadline = monotonic_ms() + LOOP_SETTLE_MS;
+			fds[1].fd = -1; /* further signals change nothing */
 		}
 		if (fds[0].revents) {
 			int res = fuse_session_receive_buf(se, &buf);

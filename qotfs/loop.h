@@ -10,9 +10,28 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include <stdbool.h>
+
+/* How long a stopping daemon keeps serving while its final state settles. */
+#define LOOP_SETTLE_MS 2000
+
+/*
+ * On a stop signal the loop calls stopping() once, then keeps serving
+ * requests until settled() is true: the final state must reach the kernel,
+ * and pushing a page may wait for a page fault that only the loop answers.
+ */
+struct loop_hooks {
+	void (*stopping)(void *arg);
+	bool (*settled)(void *arg);
+	void *arg;
+};
+
+enum { LOOP_DONE = 0, LOOP_UNSETTLED = 1 };
+
 /* Route SIGINT, SIGTERM and SIGHUP to the loop. 0 or -errno. */
 int loop_catch_signals(void);
-/* Serve until unmounted or signalled. 0, or -errno on a device error. */
-int loop_run(struct fuse_session *se);
+/* Serve until unmounted, or signalled and settled. LOOP_DONE, LOOP_UNSETTLED
+ * (gave up waiting after LOOP_SETTLE_MS), or -errno on a device error. */
+int loop_run(struct fuse_session *se, const struct loop_hooks *hooks);
 
 #endif /* QOTFS_LOOP_H */

@@ -18,7 +18,24 @@
 #include "loop.h"
 #include "options.h"
 
-/* 1 if path is already a mount point of a running qotfs. */
+/* Undo mountinfo's octal escapes (\040 for a space, and so on) in place. */
+static void unescape_mountinfo(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* 1 if path is a mount point of qotfs (live or dead). */
 static int is_qotfs_mount(const char *path)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "r");
@@ -30,8 +47,10 @@ static int is_qotfs_mount(const char *path)
 	while (!found && fgets(line, sizeof(line), f)) {
 		const char *sep = strstr(line, " - ");
 		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-		    sscanf(sep + 3, "%255s", fstype) == 1)
+		    sscanf(sep + 3, "%255s", fstype) == 1) {
+			unescape_mountinfo(mnt);
 			found = strcmp(mnt, path) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
+		}
 	}
 	fclose(f);
 	return found;
@@ -84,7 +103,7 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 	}
 	if (stat(resolved, &st) < 0) {
 		/* The default mount point is ours to create; others must exist. */
-		if (errno != ENOENT || strcmp(path, QOT_DEFAULT_ROOT) != 0 ||
+		if (errno != ENOENT || strcmp(resolved, QOT_DEFAULT_ROOT) != 0 ||
 		    mkdir(resolved, 0755) < 0) {
 			fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
 			return -1;
@@ -96,6 +115,16 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 	return 0;
 }
 
+static void on_stopping(void *fs)
+{
+	fs_stopping(fs);
+}
+
+static bool on_settled(void *fs)
+{
+	return fs_settled(fs);
+}
+
 int main(int argc, char **argv)
 {
 	struct qotfs_options o;
@@ -104,6 +133,7 @@ int main(int argc, char **argv)
 	struct fuse_args args;
 	struct fuse_session *se = NULL;
 	struct fs *fs = NULL;
+	struct loop_hooks hooks;
 	int status = EXIT_FAILURE, res;
 
 	res = qotfs_parse_options(argc, argv, &o, stdout, stderr);
@@ -132,6 +162,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qotfs: out of memory\n");
 		return EXIT_FAILURE;
 	}
+	hooks = (struct loop_hooks){on_stopping, on_settled, fs};
 	se = fuse_session_new(&args, fs_ops(), sizeof(*fs_ops()), fs);
 	fuse_opt_free_args(&args); /* libfuse may have copied them */
 	if (se == NULL)
@@ -149,7 +180,14 @@ int main(int argc, char **argv)
 		goto unmount;
 	}
 	qot_log(QOT_LOG_INFO, "serving timelines on %s", mountpoint);
-	res = loop_run(se);
+	res = loop_run(se, &hooks);
+	if (res == LOOP_UNSETTLED) {
+		/* The pusher may be stuck in the kernel: do not wait for it. */
+		qot_log(QOT_LOG_WARNING, "final clock pages not all published within %d ms",
+			LOOP_SETTLE_MS);
+		fuse_session_unmount(se);
+		return EXIT_FAILURE;
+	}
 	if (res < 0)
 		qot_log(QOT_LOG_ERR, "request loop: %s", strerror(-res));
 	else

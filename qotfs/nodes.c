@@ -10,7 +10,7 @@ const struct node_file node_files[] = {
 	{"bind", NODE_BIND, 0666},
 	{"bindings", NODE_BINDINGS, 0444},
 	{"requirements", NODE_REQUIREMENTS, 0644},
-	{"ctl", NODE_CTL, 0600},
+	{"ctl", NODE_CTL, 0644},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
 

@@ -23,7 +23,7 @@ struct pusher {
 	pthread_cond_t cond;
 	struct fuse_session *se;
 	pthread_t thread;
-	bool running, stopping;
+	bool running, stopping, busy;
 	struct clockpub *head, *tail;
 	struct fuse_pollhandle **polls;
 	size_t npolls, cappolls;
@@ -180,6 +180,7 @@ static void *pusher_main(void *arg)
 			size_t n = p->npolls;
 			p->polls = NULL;
 			p->npolls = p->cappolls = 0;
+			p->busy = true;
 			pthread_mutex_unlock(&p->lock);
 			for (size_t i = 0; i < n; i++) {
 				fuse_lowlevel_notify_poll(v[i]);
@@ -187,20 +188,33 @@ static void *pusher_main(void *arg)
 			}
 			free(v);
 			pthread_mutex_lock(&p->lock);
+			p->busy = false;
 		} else if (p->head != NULL) {
 			struct clockpub *c = p->head;
 			p->head = c->next;
 			if (p->head == NULL)
 				p->tail = NULL;
 			c->queued = false;
+			p->busy = true;
 			push_clock(p, c);
 			put_locked(c);
+			p->busy = false;
 		} else {
 			pthread_cond_wait(&p->cond, &p->lock);
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
+}
+
+bool pusher_idle(struct pusher *p)
+{
+	bool idle;
+
+	pthread_mutex_lock(&p->lock);
+	idle = p->head == NULL && p->npolls == 0 && !p->busy;
+	pthread_mutex_unlock(&p->lock);
+	return idle;
 }
 
 int pusher_start(struct pusher *p, struct fuse_session *se)

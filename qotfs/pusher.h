@@ -17,6 +17,7 @@
 #ifndef QOTFS_PUSHER_H
 #define QOTFS_PUSHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define FUSE_USE_VERSION 314
@@ -30,6 +31,8 @@ struct clockpub;
 /* A pusher with no session does the bookkeeping but stores nothing (unit tests). */
 struct pusher *pusher_new(void);
 int pusher_start(struct pusher *p, struct fuse_session *se);
+/* Nothing queued and nothing being pushed. */
+bool pusher_idle(struct pusher *p);
 /* Stops the thread, destroys pending poll handles, frees everything. */
 void pusher_free(struct pusher *p);
 

@@ -153,6 +153,8 @@ int registry_remove(struct registry *reg, struct timeline *tl)
 	tl->prev = tl->next = NULL;
 	tl->removed = true;
 	reg->ntimelines--;
+	/* Whoever still maps its clock page must not keep trusting it. */
+	timeline_retire(reg, tl);
 	watchlist_changed(&reg->timelines_watch, reg->pusher);
 	/* Whoever polls a file of this timeline learns that it is gone. */
 	for (int i = 0; i < TL_NWATCH; i++)

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page.h"
+#include "params.h"
 #include "registry.h"
 #include "timeline.h"
 
@@ -100,6 +102,17 @@ void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *
 	free(b);
 	watchlist_changed(&tl->watch[TL_WATCH_BINDINGS], reg->pusher);
 	requirement_changed(reg, tl);
+}
+
+void timeline_retire(struct registry *reg, struct timeline *tl)
+{
+	struct qot_clock_params cur, retired;
+	struct timespec ts;
+
+	clockpub_get(reg->pusher, tl->clock, &cur);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	qot_params_retire(&cur, qot_timespec_ns(&ts), &retired);
+	clockpub_set(reg->pusher, tl->clock, &retired);
 }
 
 int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req)

@@ -72,6 +72,9 @@ int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp
 		  const struct qot_bind_spec *spec, pid_t pid, uid_t uid);
 void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *b);
 
+/* Publish the parameters of a clock nobody vouches for (qot_params_retire). */
+void timeline_retire(struct registry *reg, struct timeline *tl);
+
 /* 0 or -ENOENT (removed). */
 int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req);
 int timeline_set_params(struct registry *reg, struct timeline *tl,

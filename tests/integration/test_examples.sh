@@ -24,6 +24,12 @@ echo "accuracy=5us" > "$M/tl/requirements"
 if echo "name=shell accuracy=lots" >&3 2>/dev/null; then fail "bad bind line accepted"; fi
 exec 3>&-
 wait_for 5 test ! -s "$M/tl/bindings" || fail "binding outlived its file"
+exec 3<>"$M/tl/bind" # read and write on one descriptor
+echo "name=rw accuracy=1ms" >&3
+mine=$(cat <&3)
+case $mine in "id="*" name=rw accuracy=1ms resolution=none") ;; *) fail "read back '$mine'" ;; esac
+exec 3>&-
+wait_for 5 test ! -s "$M/tl/bindings" || fail "binding outlived its file"
 rmdir "$M/tl"
 
 note "Python and C readers agree with the daemon to the nanosecond"

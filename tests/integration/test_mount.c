@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,7 +58,7 @@ START_TEST(tree_and_modes)
 		off_t size;
 	} files[] = {
 		{"now", 0444, 0},      {"clock", 0444, 4096},	  {"bind", 0666, 0},
-		{"bindings", 0444, 0}, {"requirements", 0644, 0}, {"ctl", 0600, 0},
+		{"bindings", 0444, 0}, {"requirements", 0644, 0}, {"ctl", 0644, 0},
 	};
 
 	ck_assert_int_eq(stat(mnt, &st), 0);
@@ -79,6 +80,8 @@ START_TEST(tree_and_modes)
 	ck_assert_int_eq(ERRNO_OF(stat(mpath("gamma"), &st)), ENOENT);
 	ck_assert_int_eq(statvfs(mnt, &sv), 0);
 	ck_assert_uint_eq(sv.f_namemax, 64);
+	ck_assert_uint_eq(sv.f_files, 65536); /* the cap on timelines */
+	ck_assert_uint_eq(sv.f_ffree, 65536 - 2);
 	ck_assert_int_eq(rmdir(mpath("alpha")), 0);
 	ck_assert_str_eq(slurp(mpath(".timelines")), "beta\n");
 	ck_assert_int_eq(ERRNO_OF(stat(mpath("alpha"), &st)), ENOENT);
@@ -261,6 +264,59 @@ START_TEST(clock_page_follows_ctl_live)
 }
 END_TEST
 
+static void wait_status(qot_clock *clk, enum qot_status want, struct qot_time *t)
+{
+	for (int tries = 0; tries < 5000; tries++) {
+		ck_assert_int_eq(qot_clock_read(clk, t), 0);
+		if (t->status == want)
+			return;
+		usleep(1000);
+	}
+	ck_abort_msg("the mapped page never reached status %s", qot_status_name(want));
+}
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Mapped readers must not trust a page nobody keeps any more. */
+START_TEST(mapped_readers_learn_of_removal_and_stop)
+{
+	qot_clock *gone, *kept;
+	struct qot_time t;
+	char params[400];
+
+	mk("gone");
+	mk("kept");
+	synced_params(params, sizeof(params), 0);
+	ck_assert_int_eq(write_file(mpath("gone/ctl"), O_WRONLY, params), 0);
+	ck_assert_int_eq(write_file(mpath("kept/ctl"), O_WRONLY, params), 0);
+	ck_assert_int_eq(qot_clock_open_path(mpath("gone/clock"), &gone), 0);
+	ck_assert_int_eq(qot_clock_open_path(mpath("kept/clock"), &kept), 0);
+	wait_status(gone, QOT_STATUS_SYNCED, &t);
+	wait_status(kept, QOT_STATUS_SYNCED, &t);
+
+	ck_assert_int_eq(rmdir(mpath("gone")), 0);
+	wait_status(gone, QOT_STATUS_UNSYNCED, &t);
+	ck_assert_uint_eq(t.below, QOT_UNBOUNDED);
+	ck_assert_uint_eq(t.above, QOT_UNBOUNDED);
+	/* The estimate carries on from where it was: 7 s ahead, no jump. */
+	ck_assert_int_lt(llabs(t.estimate - realtime_ns() - 7000000000ll), 1000000000ll);
+
+	qotfs_stop(); /* the page stays mapped after the daemon is gone */
+	ck_assert_int_eq(qot_clock_read(kept, &t), 0);
+	ck_assert_int_eq(t.status, QOT_STATUS_UNSYNCED);
+	ck_assert_uint_eq(t.below, QOT_UNBOUNDED);
+	ck_assert_int_lt(llabs(t.estimate - realtime_ns() - 7000000000ll), 1000000000ll);
+	qot_clock_close(gone);
+	qot_clock_close(kept);
+}
+END_TEST
+
 START_TEST(clock_open_errors)
 {
 	qot_clock *clk;
@@ -354,6 +410,41 @@ START_TEST(bind_lines_and_listing)
 	close(fd);
 	ck_assert(wait_content(mpath("tl/bindings"), "", 5000));
 	ck_assert_int_eq(rmdir(mpath("tl")), 0);
+}
+END_TEST
+
+static void *bind_from_thread(void *arg)
+{
+	int fd = *(int *)arg;
+	return (void *)(intptr_t)write_fd(fd, "name=threaded");
+}
+
+START_TEST(bind_records_the_process_and_reads_back)
+{
+	char expect[128], buf[256];
+	pthread_t th;
+	void *res;
+	ssize_t n;
+	int fd;
+
+	mk("tl");
+	fd = open(mpath("tl/bind"), O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	/* The kernel reports the writing thread; the binding names its process. */
+	ck_assert_int_eq(pthread_create(&th, NULL, bind_from_thread, &fd), 0);
+	pthread_join(th, &res);
+	ck_assert_int_eq((intptr_t)res, 0);
+	snprintf(expect, sizeof(expect), "id=1 pid=%d uid=%u name=threaded", (int)getpid(),
+		 (unsigned)getuid());
+	ck_assert_int_eq(strncmp(slurp(mpath("tl/bindings")), expect, strlen(expect)), 0);
+	/* After a write, a plain read() on the same descriptor reads the binding back. */
+	ck_assert_int_eq(write_fd(fd, "name=again accuracy=2us\n"), 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "name=again accuracy=2us resolution=none\n"));
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
 }
 END_TEST
 
@@ -568,12 +659,15 @@ static int nobody_checks(void)
 	if (strstr(slurp(mpath("tl/bindings")), "uid=65534 name=nobody") == NULL)
 		return 4;
 	close(fd);
-	if (open(mpath("tl/ctl"), O_RDONLY) >= 0 || errno != EACCES)
+	if (open(mpath("tl/ctl"), O_WRONLY) >= 0 || errno != EACCES)
 		return 5;
 	if (open(mpath("tl/requirements"), O_WRONLY) >= 0 || errno != EACCES)
 		return 6;
-	if (access(mpath("tl/ctl"), R_OK) == 0 || errno != EACCES)
+	if (access(mpath("tl/ctl"), W_OK) == 0 || errno != EACCES)
 		return 7;
+	/* The parameters are public (they are in the clock page anyway). */
+	if (slurp(mpath("tl/ctl")) == NULL || access(mpath("tl/ctl"), R_OK) != 0)
+		return 12;
 	if (rmdir(mpath("tl")) == 0 || errno != EPERM)
 		return 8;
 	/* Anyone may create a timeline, and then owns its requirements. */
@@ -625,6 +719,11 @@ static int userns_root_checks(void *arg)
 	/* Same uid as the host's root, but not the host's root: refused. */
 	if (open(mpath("tl/ctl"), O_WRONLY) >= 0 || errno != EACCES)
 		return 2;
+	/* Nor does it count as the creator of a timeline the host's root made. */
+	if (open(mpath("tl/requirements"), O_WRONLY) >= 0 || errno != EACCES)
+		return 4;
+	if (rmdir(mpath("tl")) == 0 || errno != EPERM)
+		return 5;
 	fd = open(mpath("tl/bind"), O_WRONLY);
 	if (fd < 0 || write_fd(fd, "name=container") != 0)
 		return 3;
@@ -710,7 +809,24 @@ START_TEST(poll_wakes_on_changes)
 	ck_assert(poll_once(tfd, 5000) & POLLIN);
 	ev = poll_once(rfd, 5000);
 	ck_assert(ev & POLLHUP);
-	/* Files that are not watched are simply ready. */
+	/* Writable files are always writable; unwatched files always readable. */
+	{
+		int wfd = open(mpath(".timelines"), O_RDONLY);
+		struct pollfd p = {.fd = wfd, .events = POLLIN};
+		mk("tl2");
+		int req_fd = open(mpath("tl2/requirements"), O_RDWR);
+		struct pollfd q = {.fd = req_fd, .events = POLLOUT};
+		int now_fd = open(mpath("tl2/now"), O_RDONLY);
+		struct pollfd r = {.fd = now_fd, .events = POLLIN};
+		ck_assert_int_eq(poll(&q, 1, 5000), 1);
+		ck_assert(q.revents & POLLOUT);
+		ck_assert_int_eq(poll(&r, 1, 5000), 1);
+		ck_assert(r.revents & POLLIN);
+		ck_assert_int_eq(poll(&p, 1, 5000), 1);
+		close(wfd);
+		close(req_fd);
+		close(now_fd);
+	}
 	close(bfd);
 	close(rfd);
 	close(tfd);
@@ -771,6 +887,8 @@ static Suite *mount_suite(void)
 	tcase_add_test(files, now_is_fresh_and_honest);
 	tcase_add_test(files, clock_page_follows_ctl_live);
 	tcase_add_test(files, clock_open_errors);
+	tcase_add_test(files, mapped_readers_learn_of_removal_and_stop);
+	tcase_add_test(files, bind_records_the_process_and_reads_back);
 	tcase_add_test(files, ctl_refuses_bad_input);
 	tcase_add_test(files, bind_lines_and_listing);
 	tcase_add_test(files, bind_refuses_bad_input);

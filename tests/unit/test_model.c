@@ -281,10 +281,17 @@ START_TEST(access_rules)
 	ck_assert_int_eq(access_check(NODE_NOW, &tl, &other, W_OK), -EACCES);
 	ck_assert_int_eq(access_check(NODE_NOW, &tl, &me, W_OK), -EACCES); /* nobody writes now */
 	ck_assert_int_eq(access_check(NODE_BIND, &tl, &other, R_OK | W_OK), 0);
-	ck_assert_int_eq(access_check(NODE_CTL, &tl, &other, R_OK), -EACCES);
+	ck_assert_int_eq(access_check(NODE_CTL, &tl, &other, R_OK), 0); /* public parameters */
+	ck_assert_int_eq(access_check(NODE_CTL, &tl, &other, W_OK), -EACCES);
 	ck_assert_int_eq(access_check(NODE_CTL, &tl, &me, R_OK | W_OK), 0);
 	ck_assert_int_eq(access_check(NODE_CTL, &tl, &unseen, W_OK), -EACCES);
 	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, W_OK), 0); /* creator */
+	ck_assert(access_is_creator(&tl, &other));
+	/* The daemon's own uid creates with privilege: from elsewhere it is not the creator. */
+	tl.owner = getuid();
+	ck_assert(access_is_creator(&tl, &me));
+	ck_assert(!access_is_creator(&tl, &unseen));
+	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &unseen, W_OK), -EACCES);
 	tl.owner = 1;
 	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, W_OK), -EACCES);
 	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, R_OK), 0);
