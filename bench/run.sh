@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# run.sh - build qotfs and qot-bench, mount a scratch qotfs pinned to one CPU,
+# run the benchmark on it, and always clean up (unmount, stop the daemon).
+#
+# Usage: bench/run.sh [qot-bench options...]
+# Environment: QOT_BUILD (build directory, default <repo>/build),
+#              QOT_BENCH_DAEMON_CPU (CPU for the daemon, default 0),
+#              QOT_BENCH_TIMEOUT (seconds for the benchmark, default 900),
+#              QOT_BENCH_NO_UNSHARE=1 (mount in the current mount namespace).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+build=${QOT_BUILD:-$repo/build}
+daemon_cpu=${QOT_BENCH_DAEMON_CPU:-0}
+bench_timeout=${QOT_BENCH_TIMEOUT:-900}
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "run.sh: run as root (the scale test raises RLIMIT_NOFILE past 100000)" >&2
+	exit 1
+fi
+
+# A private mount namespace: whatever happens, the mount cannot outlive us there.
+if [[ -z ${QOT_BENCH_IN_NS:-} && -z ${QOT_BENCH_NO_UNSHARE:-} ]] && command -v unshare >/dev/null; then
+	export QOT_BENCH_IN_NS=1
+	exec unshare --mount --propagation private -- "$0" "$@"
+fi
+
+# Build (configure only once; make is incremental).
+if [[ ! -f $build/CMakeCache.txt ]]; then
+	cmake -S "$repo" -B "$build" >/dev/null
+fi
+make -C "$build" -j2 --no-print-directory qotfs qot-bench >/dev/null
+
+mnt=$(mktemp -d /tmp/qotfs-bench.XXXXXX)
+log=$(mktemp /tmp/qotfs-bench-log.XXXXXX)
+daemon_pid=
+bench_pid=
+
+# shellcheck disable=SC2317 # reached only through cleanup, run by the EXIT trap
+stop_pid() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [[ -n $bench_pid ]]; then
+		stop_pid "$bench_pid"
+	fi
+	if mountpoint -q "$mnt"; then
+		fusermount3 -u -z "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+	fi
+	if [[ -n $daemon_pid ]]; then
+		stop_pid "$daemon_pid"
+	fi
+	rmdir "$mnt" 2>/dev/null || true
+	if [[ $rc -ne 0 && -s $log ]]; then
+		echo "run.sh: exit status $rc; last lines of the qotfs log:" >&2
+		tail -n 20 "$log" >&2
+	fi
+	rm -f "$log"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+taskset -c "$daemon_cpu" "$build/qotfs/qotfs" -f --max-timelines 20000 --max-bindings 100000 \
+	--max-bindings-per-uid 200000 "$mnt" 2>"$log" &
+daemon_pid=$!
+
+# Bounded wait (5 s) for the mount.
+for ((i = 0; i < 50; i++)); do
+	if mountpoint -q "$mnt"; then
+		break
+	fi
+	if ! kill -0 "$daemon_pid" 2>/dev/null; then
+		echo "run.sh: qotfs exited before mounting" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+if ! mountpoint -q "$mnt"; then
+	echo "run.sh: $mnt is not mounted after 5 s" >&2
+	exit 1
+fi
+
+# In the background, so that INT/TERM reach the trap at once.
+timeout -k 10 "$bench_timeout" "$build/bench/qot-bench" --pid "$daemon_pid" \
+	--daemon-cpu "$daemon_cpu" "$@" "$mnt" &
+bench_pid=$!
+status=0
+wait "$bench_pid" || status=$?
+bench_pid=
+if [[ $status -ne 0 ]]; then
+	echo "run.sh: qot-bench exited with status $status" >&2
+fi
+exit "$status"
