@@ -73,7 +73,7 @@ static inline int qot_page_try_read(const struct qot_clock_page *pg, struct qot_
 				    int64_t *base_now)
 {
 	const uint64_t *src = (const uint64_t *)(const void *)&pg->params;
-	uint64_t words[QOT_PARAMS_WORDS];
+	uint64_t *dst = (uint64_t *)(void *)out;
 	struct timespec ts;
 	uint64_t s1, s2;
 
@@ -81,13 +81,14 @@ static inline int qot_page_try_read(const struct qot_clock_page *pg, struct qot_
 	if (s1 & 1)
 		return 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Straight into out: a bounce buffer re-read with wider loads would stall
+	 * store forwarding, which costs more than the whole projection. */
 	for (size_t i = 0; i < QOT_PARAMS_WORDS; i++)
-		words[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	s2 = __atomic_load_n(&pg->seq, __ATOMIC_RELAXED);
 	if (s1 != s2)
 		return 0;
-	memcpy(out, words, sizeof(words));
 	*base_now = qot_timespec_ns(&ts);
 	return 1;
 }

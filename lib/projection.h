@@ -42,22 +42,71 @@ static inline int64_t qot_clamp_i64(qot_i128 v)
 	return (int64_t)v;
 }
 
-static inline void qot_project_inline(const struct qot_clock_params *p, int64_t t,
-				      struct qot_time *out)
+static inline uint64_t qot_sat_add_bound(uint64_t offset, uint64_t growth)
+{
+	uint64_t sum;
+	return __builtin_add_overflow(offset, growth, &sum) ? UINT64_MAX : sum;
+}
+
+/* Parameters past stale_after: the estimate stands, the bounds do not. */
+static inline void qot_project_stale(struct qot_time *out)
+{
+	out->below = QOT_UNBOUNDED;
+	out->above = QOT_UNBOUNDED;
+	out->status = QOT_STATUS_STALE;
+}
+
+/* Any parameters, any instant: 128-bit throughout. */
+static inline void qot_project_wide(const struct qot_clock_params *p, int64_t t,
+				    struct qot_time *out)
 {
 	qot_i128 dt = (qot_i128)t - p->anchor;
 	qot_u128 adt = (qot_u128)(dt < 0 ? -dt : dt);
 
 	out->estimate = qot_clamp_i64((qot_i128)p->anchor_tl + dt + qot_scale_floor(dt, p->freq));
 	if (t > p->stale_after) {
-		out->below = QOT_UNBOUNDED;
-		out->above = QOT_UNBOUNDED;
-		out->status = QOT_STATUS_STALE;
+		qot_project_stale(out);
 		return;
 	}
 	out->below = qot_sat_add_u64(p->offset_below, qot_scale_ceil(adt, p->drift_below));
 	out->above = qot_sat_add_u64(p->offset_above, qot_scale_ceil(adt, p->drift_above));
 	out->status = (enum qot_status)p->status;
+}
+
+/*
+ * The same result with one 64x64->128 multiply per term whenever dt fits in
+ * 64 bits and the estimate does not overflow - that is, always outside
+ * pathological parameters, which take the wide path. The hot path of every
+ * clock read.
+ */
+static inline void qot_project_inline(const struct qot_clock_params *p, int64_t t,
+				      struct qot_time *out)
+{
+	int64_t dt, corr, est;
+	uint64_t adt;
+
+	if (__builtin_expect(__builtin_sub_overflow(t, p->anchor, &dt), 0) || dt == INT64_MIN)
+		goto wide;
+	/* |dt| < 2^63 and |freq| <= 2^63: the product fits, the shift fits 64 bits. */
+	corr = (int64_t)(((qot_i128)dt * p->freq) >> 64);
+	if (__builtin_expect(__builtin_add_overflow(p->anchor_tl, dt, &est) ||
+				     __builtin_add_overflow(est, corr, &est),
+			     0))
+		goto wide;
+	out->estimate = est;
+	if (__builtin_expect(t > p->stale_after, 0)) {
+		qot_project_stale(out);
+		return;
+	}
+	adt = dt < 0 ? (uint64_t)-dt : (uint64_t)dt;
+	out->below =
+		qot_sat_add_bound(p->offset_below, (uint64_t)qot_scale_ceil(adt, p->drift_below));
+	out->above =
+		qot_sat_add_bound(p->offset_above, (uint64_t)qot_scale_ceil(adt, p->drift_above));
+	out->status = (enum qot_status)p->status;
+	return;
+wide:
+	qot_project_wide(p, t, out);
 }
 
 #endif /* QOT_PROJECTION_H */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -26,16 +27,26 @@ int access_init(void)
 	return userns_of("/proc/self/ns/user", &daemon_userns);
 }
 
-bool access_privileged(const struct caller *c)
+ino_t access_userns(const struct caller *c)
 {
 	char path[64];
 	ino_t ns = 0;
 
-	if (c->uid != daemon_uid || c->pid <= 0)
-		return false;
-	/* Fail closed: a caller we cannot see is not privileged. */
+	if (c->pid <= 0)
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
-	return userns_of(path, &ns) == 0 && ns == daemon_userns;
+	return userns_of(path, &ns) == 0 ? ns : 0;
+}
+
+bool access_privileged(const struct caller *c)
+{
+	/* Fail closed: a caller we cannot see (namespace 0) is not privileged. */
+	return c->uid == daemon_uid && access_userns(c) == daemon_userns;
+}
+
+bool access_needs_userns(uid_t uid)
+{
+	return uid == daemon_uid;
 }
 
 pid_t access_process_of(pid_t tid)
@@ -43,7 +54,18 @@ pid_t access_process_of(pid_t tid)
 	char path[64], line[128];
 	pid_t tgid = tid;
 	FILE *f;
+	int fd;
 
+	/* pidfd_open() refuses a thread that does not lead its process (EINVAL
+	 * or ENOENT, by kernel version): one system call settles the common
+	 * case, /proc is read only for the others. */
+	fd = (int)syscall(SYS_pidfd_open, tid, 0);
+	if (fd >= 0) {
+		close(fd);
+		return tid;
+	}
+	if (errno == ESRCH)
+		return tid; /* gone already */
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	f = fopen(path, "re");
 	if (f == NULL)
@@ -87,9 +109,10 @@ bool access_is_creator(const struct timeline *tl, const struct caller *c)
 {
 	if (c->uid != tl->owner)
 		return false;
-	/* A timeline the daemon's own uid (root) created is held with that
-	 * uid's privilege: root mapped into another user namespace is not it. */
-	return tl->owner != daemon_uid || access_privileged(c);
+	/* The daemon's own uid (root) is the same uid inside a user namespace
+	 * that maps it: there, the creator is also known by its namespace. */
+	return !access_needs_userns(tl->owner) ||
+	       (tl->owner_userns != 0 && access_userns(c) == tl->owner_userns);
 }
 
 int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask)

@@ -31,6 +31,10 @@ struct caller {
 /* Learn the daemon's uid and user namespace. 0 or -errno. */
 int access_init(void);
 bool access_privileged(const struct caller *c);
+/* The caller's user namespace (inode number), 0 if it cannot be seen. */
+ino_t access_userns(const struct caller *c);
+/* Whether a timeline created by uid must also record its creator's namespace. */
+bool access_needs_userns(uid_t uid);
 /* c created tl (for the daemon's own uid: and is privileged). */
 bool access_is_creator(const struct timeline *tl, const struct caller *c);
 

@@ -26,6 +26,7 @@ struct qfile {
 	enum node_kind kind;
 	struct timeline *tl; /* referenced; NULL for root-level files */
 	struct caller opener;
+	bool writable;	     /* opened for writing */
 	struct textbuf text; /* snapshot served by reads */
 	off_t text_base;     /* file offset where the snapshot starts */
 	struct watch watch;
@@ -50,6 +51,7 @@ struct fs {
 	struct timespec mounted;
 	gid_t gid;
 	struct qfile *open_files; /* every open file, so teardown can release them */
+	bool stopping;		  /* final pages published: no more changes */
 };
 
 /* A resolved inode: what it is and, for timeline nodes, which timeline. */
@@ -235,6 +237,8 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	int err = resolve(fs, parent, &p);
 
 	(void)mode;
+	if (err == 0 && fs->stopping)
+		err = -EROFS;
 	if (err == 0 && p.kind != NODE_ROOT)
 		err = p.kind == NODE_DIR ? -EPERM : -ENOTDIR;
 	if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
@@ -245,6 +249,8 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		fuse_reply_err(req, -err);
 		return;
 	}
+	if (access_needs_userns(c.uid))
+		n.tl->owner_userns = access_userns(&c);
 	n.kind = NODE_DIR;
 	n.ino = node_ino(n.tl->id, NODE_DIR);
 	qot_log(QOT_LOG_DEBUG, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
@@ -259,7 +265,9 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct node p;
 	int err = resolve(fs, parent, &p);
 
-	if (err == 0 && p.kind == NODE_DIR)
+	if (err == 0 && fs->stopping)
+		err = -EROFS;
+	else if (err == 0 && p.kind == NODE_DIR)
 		err = node_file_by_name(name) ? -ENOTDIR : -ENOENT;
 	else if (err == 0 && p.kind != NODE_ROOT)
 		err = -ENOTDIR;
@@ -378,8 +386,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	qf->kind = n.kind;
 	qf->tl = n.tl;
 	qf->opener = c;
+	qf->writable = (mask & W_OK) != 0;
 	if (qf->tl)
 		timeline_get(qf->tl);
+	if (n.kind == NODE_CLOCK)
+		clockpub_opened(fs->pusher, n.tl->clock);
 	qf->next = fs->open_files;
 	if (fs->open_files)
 		fs->open_files->prev = qf;
@@ -525,7 +536,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	int err;
 
 	(void)ino; /* each write() is one whole line, wherever the offset is */
-	if (size > QOTFS_LINE_MAX)
+	if (fs->stopping)
+		err = -EROFS; /* the final state is published; nothing may undo it */
+	else if (size > QOTFS_LINE_MAX)
 		err = -EMSGSIZE;
 	else if (qf->kind == NODE_BIND)
 		err = write_bind(fs, qf, buf, size, access_process_of(c.pid));
@@ -565,8 +578,8 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	unsigned mask;
 
 	(void)ino;
-	/* Writes never block. */
-	mask = is_writable_kind(qf->kind) ? POLLOUT | POLLWRNORM : 0;
+	/* Writes never block; only descriptors open for writing say so. */
+	mask = qf->writable ? POLLOUT | POLLWRNORM : 0;
 	if (wl == NULL) {
 		/* Not a watched file: always readable, like any regular file. */
 		if (ph)
@@ -763,6 +776,7 @@ int fs_start(struct fs *fs, struct fuse_session *se)
 
 void fs_stopping(struct fs *fs)
 {
+	fs->stopping = true;
 	for (struct timeline *tl = fs->reg.first; tl != NULL; tl = tl->next)
 		timeline_retire(&fs->reg, tl);
 }

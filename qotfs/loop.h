@@ -1,8 +1,8 @@
 /*
- * loop.h - the request loop: one thread waits on the FUSE device and on a
- * stop signal, and dispatches each request to completion. One thread is the
- * fastest choice here (see docs/architecture.md): every handler answers at
- * once, and a second loop thread only adds a lock and a cross-CPU wake-up.
+ * loop.h - the request loop: one thread reads the FUSE device and
+ * dispatches each request to completion. One thread is the fastest choice
+ * here (see docs/architecture.md): every handler answers at once, and a
+ * second loop thread only adds a lock and a cross-CPU wake-up.
  */
 #ifndef QOTFS_LOOP_H
 #define QOTFS_LOOP_H
@@ -28,10 +28,15 @@ struct loop_hooks {
 
 enum { LOOP_DONE = 0, LOOP_UNSETTLED = 1 };
 
-/* Route SIGINT, SIGTERM and SIGHUP to the loop. 0 or -errno. */
+/* Route SIGINT, SIGTERM and SIGHUP to the loop; call before starting any
+ * thread. 0 or -errno. */
 int loop_catch_signals(void);
+/* How long the loop keeps looking for the next request before it sleeps. */
+#define LOOP_DEFAULT_SPIN_US 30
+#define LOOP_MAX_SPIN_US     1000
+
 /* Serve until unmounted, or signalled and settled. LOOP_DONE, LOOP_UNSETTLED
  * (gave up waiting after LOOP_SETTLE_MS), or -errno on a device error. */
-int loop_run(struct fuse_session *se, const struct loop_hooks *hooks);
+int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned spin_us);
 
 #endif /* QOTFS_LOOP_H */

@@ -10,6 +10,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -56,13 +59,18 @@ static int is_qotfs_mount(const char *path)
 	return found;
 }
 
-/* realpath() of the parent plus the last component: works on a dead mount too. */
+/* realpath(), or on a dead mount (which it cannot stat) the parent's
+ * realpath() plus the last component. */
 static int canonical_path(const char *path, char *out, size_t size)
 {
 	char dir_copy[4096], base_copy[4096], parent[4096];
 	const char *base;
 	int n;
 
+	if (size >= PATH_MAX && realpath(path, out) != NULL)
+		return 0;
+	if (errno != ENOTCONN && errno != ENOENT)
+		return -1;
 	snprintf(dir_copy, sizeof(dir_copy), "%s", path);
 	snprintf(base_copy, sizeof(base_copy), "%s", path);
 	if (realpath(dirname(dir_copy), parent) == NULL)
@@ -75,9 +83,36 @@ static int canonical_path(const char *path, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+#define PROBE_TIMEOUT_MS 2000
+
+/*
+ * Is the qotfs mounted at path alive? statfs() always reaches the daemon
+ * (stat() may be answered from cache), but waits for it forever: probe from
+ * a child that can be killed. 1 alive, 0 dead (ENOTCONN), -1 not answering.
+ */
+static int probe_mount(const char *path)
+{
+	pid_t child = fork();
+	int status;
+
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		struct statfs sf;
+		_exit(statfs(path, &sf) == 0 ? 0 : errno == ENOTCONN ? 1 : 2);
+	}
+	for (int waited = 0; waited < PROBE_TIMEOUT_MS; waited++) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 1 ? 0 : 1;
+		usleep(1000);
+	}
+	kill(child, SIGKILL); /* a FUSE request wait is killable */
+	waitpid(child, NULL, 0);
+	return -1;
+}
+
 static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 {
-	struct statfs sf;
 	struct stat st;
 
 	if (canonical_path(path, resolved, size) < 0) {
@@ -85,9 +120,10 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 		return -1;
 	}
 	if (is_qotfs_mount(resolved)) {
-		/* statfs always reaches the daemon; stat may be answered from cache. */
-		if (statfs(resolved, &sf) == 0 || errno != ENOTCONN) {
-			fprintf(stderr, "qotfs: %s: qotfs is already mounted there\n", resolved);
+		int alive = probe_mount(resolved);
+		if (alive != 0) {
+			fprintf(stderr, "qotfs: %s: qotfs is already mounted there%s\n", resolved,
+				alive < 0 ? " (and does not answer: is it stopped?)" : "");
 			return -1;
 		}
 		/* A qotfs that died (kill -9, crash): clear its dead mount and go on. */
@@ -180,7 +216,7 @@ int main(int argc, char **argv)
 		goto unmount;
 	}
 	qot_log(QOT_LOG_INFO, "serving timelines on %s", mountpoint);
-	res = loop_run(se, &hooks);
+	res = loop_run(se, &hooks, o.spin_us);
 	if (res == LOOP_UNSETTLED) {
 		/* The pusher may be stuck in the kernel: do not wait for it. */
 		qot_log(QOT_LOG_WARNING, "final clock pages not all published within %d ms",

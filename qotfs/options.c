@@ -6,12 +6,13 @@
 #include <fuse_lowlevel.h>
 
 #include "kvline.h"
+#include "loop.h"
 #include "options.h"
 #include "qot.h"
 
 #define LIMIT_MAX 10000000u
 
-enum { OPT_MAX_TIMELINES = 256, OPT_MAX_BINDINGS, OPT_MAX_PER_UID };
+enum { OPT_MAX_TIMELINES = 256, OPT_MAX_BINDINGS, OPT_MAX_PER_UID, OPT_SPIN_US };
 
 static const struct option long_options[] = {
 	{"foreground", no_argument, NULL, 'f'},
@@ -20,6 +21,7 @@ static const struct option long_options[] = {
 	{"max-timelines", required_argument, NULL, OPT_MAX_TIMELINES},
 	{"max-bindings", required_argument, NULL, OPT_MAX_BINDINGS},
 	{"max-bindings-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
+	{"spin-us", required_argument, NULL, OPT_SPIN_US},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -37,24 +39,34 @@ static void usage(FILE *f, const char *prog)
 		"      --max-timelines=N        timelines at most (default %u)\n"
 		"      --max-bindings=N         bindings per timeline at most (default %u)\n"
 		"      --max-bindings-per-uid=N bindings per user at most (default %u)\n"
+		"      --spin-us=N              after a request, look for the next one for N us\n"
+		"                               before sleeping (0-%u, default %u; 0: never spin)\n"
 		"  -h, --help                   show this help\n"
 		"  -V, --version                show the version\n"
 		"\n"
 		"See qotfs(8) and qot(7).\n",
 		prog, REGISTRY_DEFAULT_MAX_TIMELINES, REGISTRY_DEFAULT_MAX_BINDINGS,
-		REGISTRY_DEFAULT_MAX_PER_UID);
+		REGISTRY_DEFAULT_MAX_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US);
+}
+
+static int parse_number(const char *arg, const char *name, uint64_t min, uint64_t max,
+			uint64_t *out, FILE *err)
+{
+	if (qot_parse_u64((struct qot_slice){arg, strlen(arg)}, out) != 0 || *out < min ||
+	    *out > max) {
+		fprintf(err, "qotfs: --%s: expected an integer from %llu to %llu, got '%s'\n", name,
+			(unsigned long long)min, (unsigned long long)max, arg);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_limit(const char *arg, const char *name, size_t *out, FILE *err)
 {
 	uint64_t v;
 
-	if (qot_parse_u64((struct qot_slice){arg, strlen(arg)}, &v) != 0 || v < 1 ||
-	    v > LIMIT_MAX) {
-		fprintf(err, "qotfs: --%s: expected an integer from 1 to %u, got '%s'\n", name,
-			LIMIT_MAX, arg);
+	if (parse_number(arg, name, 1, LIMIT_MAX, &v, err) < 0)
 		return -1;
-	}
 	*out = (size_t)v;
 	return 0;
 }
@@ -86,6 +98,7 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 	o->limits = (struct registry_limits){REGISTRY_DEFAULT_MAX_TIMELINES,
 					     REGISTRY_DEFAULT_MAX_BINDINGS,
 					     REGISTRY_DEFAULT_MAX_PER_UID};
+	o->spin_us = LOOP_DEFAULT_SPIN_US;
 	optind = 0; /* reset getopt, so tests can parse several command lines */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fdo:hV", long_options, NULL)) != -1) {
@@ -110,6 +123,12 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			bad |= parse_limit(optarg, "max-bindings-per-uid",
 					   &o->limits.max_bindings_per_uid, err);
 			break;
+		case OPT_SPIN_US: {
+			uint64_t v = 0;
+			bad |= parse_number(optarg, "spin-us", 0, LOOP_MAX_SPIN_US, &v, err);
+			o->spin_us = (unsigned)v;
+			break;
+		}
 		case 'h':
 			usage(out, prog);
 			return OPTIONS_EXIT_OK;

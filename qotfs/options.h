@@ -13,6 +13,7 @@ struct qotfs_options {
 	bool debug;
 	char fuse_opts[1024]; /* extra -o options, comma-separated */
 	struct registry_limits limits;
+	unsigned spin_us; /* see loop.h */
 };
 
 enum { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE_ERROR };

@@ -12,6 +12,7 @@
 struct clockpub {
 	unsigned refs; /* the timeline's, and the queue's while queued */
 	bool queued;
+	bool live; /* its clock file was opened: the kernel may hold the page */
 	struct clockpub *next;
 	fuse_ino_t ino;
 	struct qot_clock_params latest;
@@ -72,7 +73,13 @@ void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_p
 {
 	pthread_mutex_lock(&p->lock);
 	c->latest = *params;
-	if (!c->queued) {
+	if (!c->live) {
+		/* No page in the kernel to update: keep the shadow current for
+		 * the first fault, at no system call. */
+		qot_page_write_begin(&c->shadow);
+		qot_page_write_params(&c->shadow, params);
+		qot_page_write_end(&c->shadow);
+	} else if (!c->queued) {
 		c->queued = true;
 		c->refs++;
 		c->next = NULL;
@@ -83,6 +90,13 @@ void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_p
 		p->tail = c;
 		pthread_cond_signal(&p->cond);
 	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void clockpub_opened(struct pusher *p, struct clockpub *c)
+{
+	pthread_mutex_lock(&p->lock);
+	c->live = true;
 	pthread_mutex_unlock(&p->lock);
 }
 

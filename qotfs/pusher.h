@@ -43,6 +43,8 @@ void clockpub_put(struct pusher *p, struct clockpub *c);
 
 /* Publish new parameters: readers of "now" see them at once, the page soon after. */
 void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_params *params);
+/* Its clock file was opened: from now on the kernel may hold the page. */
+void clockpub_opened(struct pusher *p, struct clockpub *c);
 /* The newest parameters. */
 void clockpub_get(struct pusher *p, struct clockpub *c, struct qot_clock_params *out);
 /* The page as the kernel should hold it now (QOT_CLOCK_PAGE_SIZE bytes). */

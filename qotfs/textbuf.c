@@ -40,6 +40,11 @@ int tb_printf(struct textbuf *tb, const char *fmt, ...)
 	return 0;
 }
 
+char *tb_space(struct textbuf *tb, size_t n)
+{
+	return reserve(tb, n) == 0 ? tb->data + tb->len : NULL;
+}
+
 void tb_reset(struct textbuf *tb)
 {
 	tb->len = 0;

@@ -113,6 +113,7 @@ void timeline_retire(struct registry *reg, struct timeline *tl)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	qot_params_retire(&cur, qot_timespec_ns(&ts), &retired);
 	clockpub_set(reg->pusher, tl->clock, &retired);
+	watchlist_changed(&tl->watch[TL_WATCH_CLOCK], reg->pusher);
 }
 
 int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req)

@@ -46,6 +46,7 @@ struct timeline {
 	char name[QOT_NAME_MAX + 1];
 	uid_t owner;
 	gid_t group;
+	ino_t owner_userns; /* for the daemon's own uid: the creator's user namespace */
 	struct timespec created;
 	unsigned refs; /* the registry's while live, one per open file */
 	bool removed;

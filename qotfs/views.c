@@ -1,4 +1,5 @@
 /* views.c - render now, bindings, requirements, ctl and .timelines. */
+#include <errno.h>
 #include <time.h>
 
 #include "duration.h"
@@ -12,13 +13,15 @@ int view_now(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	struct qot_clock_params params;
 	struct qot_time t;
 	struct timespec ts;
-	char line[QOT_TIME_TEXT_MAX];
+	char *space = tb_space(tb, QOT_TIME_TEXT_MAX);
 
+	if (space == NULL)
+		return -ENOMEM;
 	clockpub_get(p, tl->clock, &params);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	qot_project_inline(&params, qot_timespec_ns(&ts), &t);
-	qot_time_format(&t, line, sizeof(line));
-	return tb_printf(tb, "%s", line);
+	tb->len += qot_time_format(&t, space, QOT_TIME_TEXT_MAX);
+	return 0;
 }
 
 int view_binding(const struct binding *b, struct textbuf *tb)

@@ -724,6 +724,13 @@ static int userns_root_checks(void *arg)
 		return 4;
 	if (rmdir(mpath("tl")) == 0 || errno != EPERM)
 		return 5;
+	/* But it does own what it creates itself. */
+	if (mkdir(mpath("ns-own"), 0755) != 0)
+		return 6;
+	if (write_file(mpath("ns-own/requirements"), O_WRONLY, "accuracy=1ms") != 0)
+		return 7;
+	if (rmdir(mpath("ns-own")) != 0)
+		return 8;
 	fd = open(mpath("tl/bind"), O_WRONLY);
 	if (fd < 0 || write_fd(fd, "name=container") != 0)
 		return 3;
@@ -820,6 +827,14 @@ START_TEST(poll_wakes_on_changes)
 		struct pollfd r = {.fd = now_fd, .events = POLLIN};
 		ck_assert_int_eq(poll(&q, 1, 5000), 1);
 		ck_assert(q.revents & POLLOUT);
+		/* ...but a descriptor open only for reading is never writable. */
+		{
+			int ro = open(mpath("tl2/requirements"), O_RDONLY);
+			struct pollfd w = {.fd = ro, .events = POLLOUT};
+			drain(ro);
+			ck_assert_int_eq(poll(&w, 1, 0), 0);
+			close(ro);
+		}
 		ck_assert_int_eq(poll(&r, 1, 5000), 1);
 		ck_assert(r.revents & POLLIN);
 		ck_assert_int_eq(poll(&p, 1, 5000), 1);

@@ -150,6 +150,55 @@ START_TEST(project_extremes)
 }
 END_TEST
 
+static uint64_t rand64(unsigned *seed)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 4; i++)
+		v = (v << 16) ^ (uint64_t)(rand_r(seed) & 0xffff);
+	/* Favour the edges: small values, near-limits, and anything. */
+	switch (rand_r(seed) % 4) {
+	case 0:
+		return v % 2048;
+	case 1:
+		return v | 0x7fffffffffff0000ull;
+	default:
+		return v;
+	}
+}
+
+/* The 64-bit fast path and the 128-bit path give identical results everywhere. */
+START_TEST(project_fast_path_matches_wide)
+{
+	unsigned seed = 4242;
+
+	for (int i = 0; i < 500000; i++) {
+		struct qot_clock_params p = base_params();
+		struct qot_time fast, wide;
+		int64_t t = (int64_t)rand64(&seed);
+
+		p.anchor = (int64_t)rand64(&seed);
+		p.anchor_tl = (int64_t)rand64(&seed);
+		p.freq = (int64_t)rand64(&seed);
+		p.offset_below = rand64(&seed);
+		p.offset_above = rand64(&seed);
+		p.drift_below = rand64(&seed);
+		p.drift_above = rand64(&seed);
+		p.stale_after = i % 7 ? QOT_NEVER : (int64_t)rand64(&seed);
+		if (i % 3 == 0) /* realistic: near the anchor */
+			t = (int64_t)((uint64_t)p.anchor + rand64(&seed) % 1000000000000ull -
+				      500000000000ull); /* wraps at the edges, on purpose */
+		memset(&fast, 0, sizeof(fast));		/* padding too, for memcmp */
+		memset(&wide, 0, sizeof(wide));
+		qot_project_inline(&p, t, &fast);
+		qot_project_wide(&p, t, &wide);
+		ck_assert_msg(memcmp(&fast, &wide, sizeof(fast)) == 0,
+			      "case %d differs: est %lld vs %lld, below %llu vs %llu", i,
+			      (long long)fast.estimate, (long long)wide.estimate,
+			      (unsigned long long)fast.below, (unsigned long long)wide.below);
+	}
+}
+END_TEST
+
 START_TEST(project_stale)
 {
 	struct qot_clock_params p = base_params();
@@ -339,6 +388,7 @@ static Suite *clock_suite(void)
 	tcase_add_test(proj, project_drift_ceil);
 	tcase_add_test(proj, project_extremes);
 	tcase_add_test(proj, project_stale);
+	tcase_add_test(proj, project_fast_path_matches_wide);
 	tcase_add_test(proj, unknown_is_never_zero_width);
 	tcase_add_test(proj, time_text);
 	suite_add_tcase(s, proj);

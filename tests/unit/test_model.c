@@ -289,8 +289,12 @@ START_TEST(access_rules)
 	ck_assert(access_is_creator(&tl, &other));
 	/* The daemon's own uid creates with privilege: from elsewhere it is not the creator. */
 	tl.owner = getuid();
+	tl.owner_userns = access_userns(&me);
+	ck_assert_uint_ne(tl.owner_userns, 0);
 	ck_assert(access_is_creator(&tl, &me));
 	ck_assert(!access_is_creator(&tl, &unseen));
+	tl.owner_userns++; /* made by the same uid in another user namespace */
+	ck_assert(!access_is_creator(&tl, &me));
 	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &unseen, W_OK), -EACCES);
 	tl.owner = 1;
 	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, W_OK), -EACCES);
@@ -335,6 +339,10 @@ START_TEST(options)
 	ck_assert_int_eq(parse(&o, "qotfs --max-bindings 9 --max-bindings-per-uid=3"), OPTIONS_RUN);
 	ck_assert_uint_eq(o.limits.max_bindings_per_timeline, 9);
 	ck_assert_uint_eq(o.limits.max_bindings_per_uid, 3);
+	ck_assert_uint_eq(o.spin_us, 30);
+	ck_assert_int_eq(parse(&o, "qotfs --spin-us=0"), OPTIONS_RUN);
+	ck_assert_uint_eq(o.spin_us, 0);
+	ck_assert_int_eq(parse(&o, "qotfs --spin-us=1001"), OPTIONS_USAGE_ERROR);
 	ck_assert_int_eq(parse(&o, "qotfs -d"), OPTIONS_RUN);
 	ck_assert(o.debug && o.foreground);
 	ck_assert_int_eq(parse(&o, "qotfs --help"), OPTIONS_EXIT_OK);
