@@ -6,7 +6,8 @@
 # Environment: QOT_BUILD (build directory, default <repo>/build),
 #              QOT_BENCH_DAEMON_CPU (CPU for the daemon, default 0),
 #              QOT_BENCH_TIMEOUT (seconds for the benchmark, default 900),
-#              QOT_BENCH_NO_UNSHARE=1 (mount in the current mount namespace).
+#              QOT_BENCH_NO_UNSHARE=1 (mount in the current mount namespace),
+#              QOT_BENCH_QOTFS_OPTS (extra qotfs options, e.g. --spin-us=0).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -74,8 +75,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# QOT_BENCH_QOTFS_OPTS: extra daemon options, e.g. "--spin-us=0" to compare.
+# shellcheck disable=SC2086 # word splitting of the options is intended
 taskset -c "$daemon_cpu" "$build/qotfs/qotfs" -f --max-timelines 20000 --max-bindings 100000 \
-	--max-bindings-per-uid 200000 "$mnt" 2>"$log" &
+	--max-bindings-per-uid 200000 ${QOT_BENCH_QOTFS_OPTS:-} "$mnt" 2>"$log" &
 daemon_pid=$!
 
 # Bounded wait (5 s) for the mount.
