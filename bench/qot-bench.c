@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mountinfo.h"
 #include "qot.h"
 
 /* Goals from the design; reported as met or missed, never enforced. */
@@ -229,16 +230,14 @@ static size_t count_lines(const char *s, size_t len, const char *prefix)
 	return n;
 }
 
-/* A field of /proc/PID/status in kB, or -1. */
-static long status_kb(pid_t pid, const char *field)
+/* The number after "FIELD:" in a /proc file of "Name: value" lines, or -1. */
+static long proc_field(const char *path, const char *field)
 {
-	char path[64], line[256];
+	char line[256];
 	size_t flen = strlen(field);
 	long v = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
 	if (f == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
@@ -251,24 +250,19 @@ static long status_kb(pid_t pid, const char *field)
 	return v;
 }
 
+/* A field of /proc/PID/status in kB, or -1. */
+static long status_kb(pid_t pid, const char *field)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return proc_field(path, field);
+}
+
 /* A field of /proc/meminfo in kB (system-wide), or -1. */
 static long meminfo_kb(const char *field)
 {
-	char line[256];
-	size_t flen = strlen(field);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
-			v = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
+	return proc_field("/proc/meminfo", field);
 }
 
 static int pin_self(int cpu)
@@ -1244,24 +1238,6 @@ out:
 
 /* ---- setup ---- */
 
-static int is_qotfs_mount(const char *real)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096], mnt[4096], fstype[256];
-	int found = 0;
-
-	if (f == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-		    sscanf(sep + 3, "%255s", fstype) == 1)
-			found = strcmp(mnt, real) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
-	}
-	fclose(f);
-	return found;
-}
-
 static void first_line(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "r");
@@ -1408,7 +1384,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	opt.mount = mount_real;
-	if (!is_qotfs_mount(mount_real)) {
+	if (!qot_mount_is_qotfs(mount_real)) {
 		fprintf(stderr, "qot-bench: %s is not a qotfs mount\n", mount_real);
 		return 1;
 	}

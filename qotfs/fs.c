@@ -31,7 +31,7 @@ struct qfile {
 	off_t text_base;     /* file offset where the snapshot starts */
 	struct watch watch;
 	struct binding *binding; /* "bind": this open file's binding, if written */
-	struct qfile *prev, *next;
+	struct list_node link;	 /* in the open files */
 };
 
 struct dirent_snap {
@@ -50,8 +50,8 @@ struct fs {
 	struct pusher *pusher;
 	struct timespec mounted;
 	gid_t gid;
-	struct qfile *open_files; /* every open file, so teardown can release them */
-	bool stopping;		  /* final pages published: no more changes */
+	struct list open_files; /* every open file, so teardown can release them */
+	bool stopping;		/* final pages published: no more changes */
 };
 
 /* A resolved inode: what it is and, for timeline nodes, which timeline. */
@@ -352,12 +352,7 @@ static void qfile_free(struct fs *fs, struct qfile *qf)
 	tb_free(&qf->text);
 	if (qf->tl)
 		timeline_put(&fs->reg, qf->tl);
-	if (qf->prev)
-		qf->prev->next = qf->next;
-	else
-		fs->open_files = qf->next;
-	if (qf->next)
-		qf->next->prev = qf->prev;
+	list_remove(&fs->open_files, &qf->link);
 	free(qf);
 }
 
@@ -391,10 +386,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		timeline_get(qf->tl);
 	if (n.kind == NODE_CLOCK)
 		clockpub_opened(fs->pusher, n.tl->clock);
-	qf->next = fs->open_files;
-	if (fs->open_files)
-		fs->open_files->prev = qf;
-	fs->open_files = qf;
+	list_append(&fs->open_files, &qf->link);
 
 	fi->fh = (uintptr_t)qf;
 	/* Text files: every read() reaches us, so "now" is always fresh. The clock
@@ -631,8 +623,10 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	add_snap(d, "..", NODE_ROOT_INO, S_IFDIR);
 	if (n.kind == NODE_ROOT) {
 		add_snap(d, NODE_TIMELINES_NAME, NODE_TIMELINES_INO, S_IFREG);
-		for (struct timeline *tl = fs->reg.first; tl != NULL; tl = tl->next)
+		for (struct list_node *ln = fs->reg.timelines.first; ln != NULL; ln = ln->next) {
+			struct timeline *tl = container_of(ln, struct timeline, link);
 			add_snap(d, tl->name, node_ino(tl->id, NODE_DIR), S_IFDIR);
+		}
 	} else {
 		for (size_t i = 0; i < node_nfiles; i++)
 			add_snap(d, node_files[i].name, node_ino(n.tl->id, node_files[i].kind),
@@ -777,8 +771,8 @@ int fs_start(struct fs *fs, struct fuse_session *se)
 void fs_stopping(struct fs *fs)
 {
 	fs->stopping = true;
-	for (struct timeline *tl = fs->reg.first; tl != NULL; tl = tl->next)
-		timeline_retire(&fs->reg, tl);
+	for (struct list_node *n = fs->reg.timelines.first; n != NULL; n = n->next)
+		timeline_retire(&fs->reg, container_of(n, struct timeline, link));
 }
 
 bool fs_settled(struct fs *fs)
@@ -790,8 +784,8 @@ void fs_free(struct fs *fs)
 {
 	if (fs == NULL)
 		return;
-	while (fs->open_files)
-		qfile_free(fs, fs->open_files);
+	while (fs->open_files.first)
+		qfile_free(fs, container_of(fs->open_files.first, struct qfile, link));
 	registry_free(&fs->reg);
 	pusher_free(fs->pusher);
 	free(fs);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "list.h" /* container_of */
+
 struct hnode {
 	struct hnode *next;
 	uint64_t hash;
@@ -33,7 +35,5 @@ void hashtab_remove(struct hashtab *t, struct hnode *node);
 
 uint64_t hash_bytes(const void *data, size_t len);
 uint64_t hash_u64(uint64_t v);
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #endif /* QOTFS_HASHTAB_H */

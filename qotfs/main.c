@@ -19,45 +19,8 @@
 #include "fs.h"
 #include "log.h"
 #include "loop.h"
+#include "mountinfo.h"
 #include "options.h"
-
-/* Undo mountinfo's octal escapes (\040 for a space, and so on) in place. */
-static void unescape_mountinfo(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-/* 1 if path is a mount point of qotfs (live or dead). */
-static int is_qotfs_mount(const char *path)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096], mnt[4096], fstype[256];
-	int found = 0;
-
-	if (f == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-		    sscanf(sep + 3, "%255s", fstype) == 1) {
-			unescape_mountinfo(mnt);
-			found = strcmp(mnt, path) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
-		}
-	}
-	fclose(f);
-	return found;
-}
 
 /* realpath(), or on a dead mount (which it cannot stat) the parent's
  * realpath() plus the last component. */
@@ -119,7 +82,7 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 		fprintf(stderr, "qotfs: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (is_qotfs_mount(resolved)) {
+	if (qot_mount_is_qotfs(resolved)) {
 		int alive = probe_mount(resolved);
 		if (alive != 0) {
 			fprintf(stderr, "qotfs: %s: qotfs is already mounted there%s\n", resolved,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
 #include "log.h"
 #include "page.h"
 #include "pusher.h"
@@ -13,7 +14,7 @@ struct clockpub {
 	unsigned refs; /* the timeline's, and the queue's while queued */
 	bool queued;
 	bool live; /* its clock file was opened: the kernel may hold the page */
-	struct clockpub *next;
+	struct list_node queue_link;
 	fuse_ino_t ino;
 	struct qot_clock_params latest;
 	struct qot_clock_page shadow; /* what the kernel's page holds */
@@ -25,7 +26,7 @@ struct pusher {
 	struct fuse_session *se;
 	pthread_t thread;
 	bool running, stopping, busy;
-	struct clockpub *head, *tail;
+	struct list queue; /* clockpubs with parameters to push */
 	struct fuse_pollhandle **polls;
 	size_t npolls, cappolls;
 };
@@ -82,12 +83,7 @@ void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_p
 	} else if (!c->queued) {
 		c->queued = true;
 		c->refs++;
-		c->next = NULL;
-		if (p->tail)
-			p->tail->next = c;
-		else
-			p->head = c;
-		p->tail = c;
+		list_append(&p->queue, &c->queue_link);
 		pthread_cond_signal(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -203,11 +199,10 @@ static void *pusher_main(void *arg)
 			free(v);
 			pthread_mutex_lock(&p->lock);
 			p->busy = false;
-		} else if (p->head != NULL) {
-			struct clockpub *c = p->head;
-			p->head = c->next;
-			if (p->head == NULL)
-				p->tail = NULL;
+		} else if (p->queue.first != NULL) {
+			struct clockpub *c =
+				container_of(p->queue.first, struct clockpub, queue_link);
+			list_remove(&p->queue, &c->queue_link);
 			c->queued = false;
 			p->busy = true;
 			push_clock(p, c);
@@ -226,7 +221,7 @@ bool pusher_idle(struct pusher *p)
 	bool idle;
 
 	pthread_mutex_lock(&p->lock);
-	idle = p->head == NULL && p->npolls == 0 && !p->busy;
+	idle = p->queue.first == NULL && p->npolls == 0 && !p->busy;
 	pthread_mutex_unlock(&p->lock);
 	return idle;
 }
@@ -253,9 +248,9 @@ void pusher_free(struct pusher *p)
 	pthread_mutex_unlock(&p->lock);
 	if (p->running)
 		pthread_join(p->thread, NULL);
-	while (p->head != NULL) {
-		struct clockpub *c = p->head;
-		p->head = c->next;
+	while (p->queue.first != NULL) {
+		struct clockpub *c = container_of(p->queue.first, struct clockpub, queue_link);
+		list_remove(&p->queue, &c->queue_link);
 		put_locked(c);
 	}
 	for (size_t i = 0; i < p->npolls; i++)

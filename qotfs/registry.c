@@ -49,10 +49,11 @@ int registry_init(struct registry *reg, const struct registry_limits *limits, st
 void registry_free(struct registry *reg)
 {
 	/* Open files were released first (fs_free), so no one holds these bindings. */
-	while (reg->first) {
-		struct timeline *tl = reg->first;
-		while (tl->bindings)
-			timeline_unbind(reg, tl, tl->bindings);
+	while (reg->timelines.first) {
+		struct timeline *tl = container_of(reg->timelines.first, struct timeline, link);
+		while (tl->bindings.first)
+			timeline_unbind(reg, tl,
+					container_of(tl->bindings.first, struct binding, link));
 		registry_remove(reg, tl);
 	}
 	for (size_t i = 0; i < reg->uids.nbuckets; i++) {
@@ -123,12 +124,7 @@ int registry_create(struct registry *reg, const char *name, size_t len, uid_t ow
 
 	hashtab_insert(&reg->by_name, &tl->by_name, hash_bytes(tl->name, len));
 	hashtab_insert(&reg->by_id, &tl->by_id, hash_u64(tl->id));
-	tl->prev = reg->last;
-	if (reg->last)
-		reg->last->next = tl;
-	else
-		reg->first = tl;
-	reg->last = tl;
+	list_append(&reg->timelines, &tl->link);
 	reg->ntimelines++;
 	watchlist_changed(&reg->timelines_watch, reg->pusher);
 	*out = tl;
@@ -142,15 +138,7 @@ int registry_remove(struct registry *reg, struct timeline *tl)
 	if (tl->nbindings > 0)
 		return -EBUSY;
 	hashtab_remove(&reg->by_name, &tl->by_name);
-	if (tl->prev)
-		tl->prev->next = tl->next;
-	else
-		reg->first = tl->next;
-	if (tl->next)
-		tl->next->prev = tl->prev;
-	else
-		reg->last = tl->prev;
-	tl->prev = tl->next = NULL;
+	list_remove(&reg->timelines, &tl->link);
 	tl->removed = true;
 	reg->ntimelines--;
 	/* Whoever still maps its clock page must not keep trusting it. */

@@ -26,7 +26,7 @@ struct registry_limits {
 
 struct registry {
 	struct hashtab by_name, by_id, uids;
-	struct timeline *first, *last; /* live timelines in creation order */
+	struct list timelines; /* live timelines in creation order */
 	size_t ntimelines;
 	uint64_t next_timeline_id, next_binding_id;
 	struct registry_limits limits;

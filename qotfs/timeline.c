@@ -72,12 +72,7 @@ int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp
 		b->id = reg->next_binding_id++;
 		b->uid = uid;
 		fill_binding(b, spec, pid);
-		b->prev = tl->bindings_tail;
-		if (tl->bindings_tail)
-			tl->bindings_tail->next = b;
-		else
-			tl->bindings = b;
-		tl->bindings_tail = b;
+		list_append(&tl->bindings, &b->link);
 		tl->nbindings++;
 		*bp = b;
 	}
@@ -89,14 +84,7 @@ int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp
 void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *b)
 {
 	reqset_remove(&tl->reqs, &b->entry);
-	if (b->prev)
-		b->prev->next = b->next;
-	else
-		tl->bindings = b->next;
-	if (b->next)
-		b->next->prev = b->prev;
-	else
-		tl->bindings_tail = b->prev;
+	list_remove(&tl->bindings, &b->link);
 	tl->nbindings--;
 	registry_refund_uid(reg, b->uid);
 	free(b);

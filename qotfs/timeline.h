@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "hashtab.h"
+#include "list.h"
 #include "names.h"
 #include "pusher.h"
 #include "reqline.h"
@@ -28,7 +29,7 @@ struct binding {
 	char name[QOT_NAME_MAX + 1];
 	struct qot_req req;
 	struct req_entry entry;
-	struct binding *prev, *next;
+	struct list_node link; /* in its timeline's bindings */
 };
 
 /* What a poller of each file waits for. */
@@ -41,7 +42,7 @@ enum tl_watch {
 
 struct timeline {
 	struct hnode by_name, by_id;
-	struct timeline *prev, *next; /* creation order, live timelines only */
+	struct list_node link; /* in the registry's timelines, while live */
 	uint64_t id;
 	char name[QOT_NAME_MAX + 1];
 	uid_t owner;
@@ -51,7 +52,7 @@ struct timeline {
 	unsigned refs; /* the registry's while live, one per open file */
 	bool removed;
 
-	struct binding *bindings, *bindings_tail;
+	struct list bindings; /* in creation order */
 	size_t nbindings;
 	struct reqset reqs;
 	struct qot_req standing;

@@ -35,8 +35,8 @@ int view_binding(const struct binding *b, struct textbuf *tb)
 
 int view_bindings(const struct timeline *tl, struct textbuf *tb)
 {
-	for (const struct binding *b = tl->bindings; b != NULL; b = b->next) {
-		int err = view_binding(b, tb);
+	for (const struct list_node *n = tl->bindings.first; n != NULL; n = n->next) {
+		int err = view_binding(container_of(n, struct binding, link), tb);
 		if (err)
 			return err;
 	}
@@ -63,8 +63,8 @@ int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 
 int view_timelines(const struct registry *reg, struct textbuf *tb)
 {
-	for (const struct timeline *tl = reg->first; tl != NULL; tl = tl->next) {
-		int err = tb_printf(tb, "%s\n", tl->name);
+	for (const struct list_node *n = reg->timelines.first; n != NULL; n = n->next) {
+		int err = tb_printf(tb, "%s\n", container_of(n, struct timeline, link)->name);
 		if (err)
 			return err;
 	}

@@ -5,7 +5,7 @@
 
 void watchlist_init(struct watchlist *wl)
 {
-	wl->head = NULL;
+	wl->watches = (struct list){NULL, NULL};
 	wl->gen = 1;
 }
 
@@ -13,20 +13,15 @@ static void unlink_watch(struct watch *w)
 {
 	if (w->list == NULL)
 		return;
-	if (w->prev)
-		w->prev->next = w->next;
-	else
-		w->list->head = w->next;
-	if (w->next)
-		w->next->prev = w->prev;
-	w->prev = w->next = NULL;
+	list_remove(&w->list->watches, &w->link);
 	w->list = NULL;
 }
 
 void watchlist_changed(struct watchlist *wl, struct pusher *p)
 {
 	wl->gen++;
-	for (struct watch *w = wl->head; w != NULL; w = w->next) {
+	for (struct list_node *n = wl->watches.first; n != NULL; n = n->next) {
+		struct watch *w = container_of(n, struct watch, link);
 		if (w->ph) {
 			pusher_wake_poll(p, w->ph);
 			w->ph = NULL;
@@ -44,11 +39,7 @@ int watch_poll(struct watch *w, struct watchlist *wl, struct fuse_pollhandle *ph
 	if (w->list != wl) {
 		unlink_watch(w);
 		w->list = wl;
-		w->prev = NULL;
-		w->next = wl->head;
-		if (wl->head)
-			wl->head->prev = w;
-		wl->head = w;
+		list_append(&wl->watches, &w->link);
 	}
 	if (w->seen != wl->gen) {
 		if (ph)

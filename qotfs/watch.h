@@ -13,17 +13,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "list.h"
 #include "pusher.h"
 
 struct watch;
 
 struct watchlist {
-	struct watch *head;
+	struct list watches;
 	uint64_t gen; /* starts at 1: a fresh watch (seen 0) has something to read */
 };
 
 struct watch {
-	struct watch *prev, *next;
+	struct list_node link;
 	struct watchlist *list; /* NULL until the first poll */
 	struct fuse_pollhandle *ph;
 	uint64_t seen;

@@ -10,6 +10,7 @@
 #include "params.h"
 #include "projection.h"
 #include "qot.h"
+#include "run_suite.h"
 
 static struct qot_clock_params base_params(void)
 {
@@ -403,11 +404,5 @@ static Suite *clock_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(clock_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(clock_suite());
 }

@@ -11,6 +11,7 @@
 #include "params.h"
 #include "qot.h"
 #include "reqline.h"
+#include "run_suite.h"
 
 static int dur(const char *s, uint64_t *v)
 {
@@ -436,11 +437,5 @@ static Suite *lines_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(lines_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(lines_suite());
 }

@@ -16,6 +16,7 @@
 #include "reqset.h"
 #include "timeline.h"
 #include "watch.h"
+#include "run_suite.h"
 
 /* Reqset against a brute-force minimum over random adds, updates and removals. */
 struct member {
@@ -166,7 +167,7 @@ START_TEST(bindings_and_requirements)
 	gen = tl->watch[TL_WATCH_REQUIREMENTS].gen;
 	s1 = spec("x2", 200, 5);
 	ck_assert_int_eq(timeline_bind(&reg, tl, &b1, &s1, 12, 1000), 0);
-	ck_assert_ptr_eq(tl->bindings, b1); /* same binding, updated in place */
+	ck_assert_ptr_eq(tl->bindings.first, &b1->link); /* same binding, updated in place */
 	ck_assert_str_eq(b1->name, "x2");
 	ck_assert_int_eq(b1->pid, 12);
 	ck_assert_uint_eq(tl->watch[TL_WATCH_REQUIREMENTS].gen, gen);
@@ -222,9 +223,9 @@ START_TEST(watches)
 	ck_assert_int_eq(watch_poll(&w, &wl, NULL), 1);
 	watch_seen(&w, &wl);
 	ck_assert_int_eq(watch_poll(&w, &wl, NULL), 0);
-	ck_assert_ptr_eq(wl.head, &w);
+	ck_assert_ptr_eq(wl.watches.first, &w.link);
 	watch_detach(&w);
-	ck_assert_ptr_null(wl.head);
+	ck_assert_ptr_null(wl.watches.first);
 }
 END_TEST
 
@@ -423,11 +424,5 @@ static Suite *model_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(model_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(model_suite());
 }
