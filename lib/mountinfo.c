@@ -1,5 +1,6 @@
 /* mountinfo.c - look a mount point up in /proc/self/mountinfo. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mountinfo.h"
@@ -24,20 +25,30 @@ static void unescape(char *s)
 int qot_mount_is_qotfs(const char *path)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mnt[4096], fstype[256];
+	char *line = NULL;
+	size_t cap = 0;
 	int found = 0;
 
 	if (f == NULL)
 		return 0;
-	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [FIELDS...] - FSTYPE SOURCE ..." */
-	while (!found && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-		    sscanf(sep + 3, "%255s", fstype) == 1) {
-			unescape(mnt);
-			found = strcmp(mnt, path) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
-		}
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [FIELDS...] - FSTYPE SOURCE ...",
+	 * lines of any length (a mount point or source may be long). */
+	while (!found && getline(&line, &cap, f) > 0) {
+		char *save = NULL, *mnt = NULL, *sep = strstr(line, " - ");
+		char *fstype;
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		fstype = strtok_r(sep + 3, " \n", &save);
+		save = NULL;
+		for (int field = 0; field < 5; field++)
+			mnt = strtok_r(field ? NULL : line, " ", &save);
+		if (mnt == NULL || fstype == NULL)
+			continue;
+		unescape(mnt);
+		found = strcmp(mnt, path) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
 	}
+	free(line);
 	fclose(f);
 	return found;
 }

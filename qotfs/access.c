@@ -1,5 +1,6 @@
 /* access.c - permission decisions from the caller of each request. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,6 +48,31 @@ bool access_privileged(const struct caller *c)
 bool access_needs_userns(uid_t uid)
 {
 	return uid == daemon_uid;
+}
+
+int access_pin_userns(const struct caller *c, ino_t *ns)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	*ns = 0;
+	if (c->pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	*ns = st.st_ino;
+	if (st.st_ino == daemon_userns) {
+		close(fd); /* the daemon's namespace lives as long as the daemon */
+		return -1;
+	}
+	return fd;
 }
 
 pid_t access_process_of(pid_t tid)

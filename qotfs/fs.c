@@ -14,6 +14,7 @@
 #include "nodes.h"
 #include "params.h"
 #include "reqline.h"
+#include "snapshot.h"
 #include "textbuf.h"
 #include "views.h"
 
@@ -26,23 +27,13 @@ struct qfile {
 	enum node_kind kind;
 	struct timeline *tl; /* referenced; NULL for root-level files */
 	struct caller opener;
-	bool writable;	     /* opened for writing */
-	struct textbuf text; /* snapshot served by reads */
-	off_t text_base;     /* file offset where the snapshot starts */
+	bool writable;	       /* opened for writing */
+	struct snapshot *snap; /* the text reads are served from, until EOF */
+	off_t snap_base;       /* file offset where the snapshot starts */
+	size_t charged;	       /* snapshot bytes charged to the opener's uid */
 	struct watch watch;
 	struct binding *binding; /* "bind": this open file's binding, if written */
 	struct list_node link;	 /* in the open files */
-};
-
-struct dirent_snap {
-	char name[QOT_NAME_MAX + 1];
-	fuse_ino_t ino;
-	mode_t mode;
-};
-
-struct dirhandle {
-	struct dirent_snap *entries;
-	size_t n;
 };
 
 struct fs {
@@ -51,6 +42,7 @@ struct fs {
 	struct timespec mounted;
 	gid_t gid;
 	struct list open_files; /* every open file, so teardown can release them */
+	struct textbuf scratch; /* where views render before becoming snapshots */
 	bool stopping;		/* final pages published: no more changes */
 };
 
@@ -244,13 +236,14 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
 		err = -EEXIST;
 	if (err == 0)
-		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, &n.tl);
+		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid,
+				      access_privileged(&c), &n.tl);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
 	if (access_needs_userns(c.uid))
-		n.tl->owner_userns = access_userns(&c);
+		n.tl->owner_userns_fd = access_pin_userns(&c, &n.tl->owner_userns);
 	n.kind = NODE_DIR;
 	n.ino = node_ino(n.tl->id, NODE_DIR);
 	qot_log(QOT_LOG_DEBUG, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
@@ -344,12 +337,22 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	fuse_reply_err(req, EPERM);
 }
 
+static void release_snapshot(struct fs *fs, struct qfile *qf)
+{
+	if (qf->snap == NULL)
+		return;
+	registry_refund_read(&fs->reg, qf->opener.uid, qf->charged);
+	snapshot_put(qf->snap);
+	qf->snap = NULL;
+	qf->charged = 0;
+}
+
 static void qfile_free(struct fs *fs, struct qfile *qf)
 {
 	if (qf->binding)
 		timeline_unbind(&fs->reg, qf->tl, qf->binding);
 	watch_detach(&qf->watch);
-	tb_free(&qf->text);
+	release_snapshot(fs, qf);
 	if (qf->tl)
 		timeline_put(&fs->reg, qf->tl);
 	list_remove(&fs->open_files, &qf->link);
@@ -416,27 +419,68 @@ static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
 	}
 }
 
+/* Render the file's text into fs->scratch. */
 static int render(struct fs *fs, struct qfile *qf)
 {
+	struct textbuf *tb = &fs->scratch;
 	struct timeline *tl = qf->tl;
 
-	tb_reset(&qf->text);
+	tb_reset(tb);
 	switch (qf->kind) {
 	case NODE_NOW:
-		return view_now(fs->pusher, tl, &qf->text);
+		return view_now(fs->pusher, tl, tb);
 	case NODE_BIND:
-		return qf->binding ? view_binding(qf->binding, &qf->text) : 0;
+		return qf->binding ? view_binding(qf->binding, tb) : 0;
 	case NODE_BINDINGS:
-		return view_bindings(tl, &qf->text);
+		return view_bindings(tl, tb);
 	case NODE_REQUIREMENTS:
-		return view_requirements(tl, &qf->text);
+		return view_requirements(tl, tb);
 	case NODE_CTL:
-		return view_params(fs->pusher, tl, &qf->text);
+		return view_params(fs->pusher, tl, tb);
 	case NODE_TIMELINES:
-		return view_timelines(&fs->reg, &qf->text);
+		return view_timelines(&fs->reg, tb);
 	default:
 		return -EIO;
 	}
+}
+
+/*
+ * A fresh snapshot for a read from the start. Watched files share the one
+ * rendering of their current generation; the others (now, bind) render
+ * afresh every time. The bytes held are charged to the opener, so one user
+ * cannot pin unbounded memory by holding many half-read files.
+ */
+static int take_snapshot(struct fs *fs, struct qfile *qf)
+{
+	struct watchlist *wl = file_watchlist(fs, qf);
+	struct snapshot *s;
+	int err;
+
+	if (wl)
+		watch_seen(&qf->watch, wl);
+	if (wl && wl->cached) {
+		s = snapshot_get(wl->cached);
+	} else {
+		err = render(fs, qf);
+		if (err)
+			return err;
+		s = snapshot_new(fs->scratch.data, fs->scratch.len, wl ? wl->gen : 0);
+		if (s == NULL)
+			return -ENOMEM;
+		if (wl)
+			wl->cached = snapshot_get(s);
+	}
+	release_snapshot(fs, qf);
+	err = registry_charge_read(&fs->reg, qf->opener.uid, s->len, false);
+	if (err == -ENOBUFS && access_privileged(&qf->opener))
+		err = registry_charge_read(&fs->reg, qf->opener.uid, s->len, true);
+	if (err) {
+		snapshot_put(s);
+		return err;
+	}
+	qf->snap = s;
+	qf->charged = s->len;
+	return 0;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -444,7 +488,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs *fs = req_fs(req);
 	struct qfile *qf = (struct qfile *)(uintptr_t)fi->fh;
-	struct watchlist *wl;
+	size_t len;
 	int err;
 
 	(void)ino;
@@ -465,33 +509,34 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	 * After a write, the snapshot starts where the write left the file
 	 * offset, so "echo line >&3; cat <&3" reads back on one descriptor.
 	 */
-	if (off == 0 || off == qf->text_base) {
-		qf->text_base = off;
-		wl = file_watchlist(fs, qf);
-		if (wl)
-			watch_seen(&qf->watch, wl);
-		err = render(fs, qf);
+	if (off == 0 || off == qf->snap_base) {
+		err = take_snapshot(fs, qf);
 		if (err) {
 			fuse_reply_err(req, -err);
 			return;
 		}
+		qf->snap_base = off;
 	}
-	off -= qf->text_base;
-	if (off < 0 || (size_t)off >= qf->text.len)
+	off -= qf->snap_base;
+	len = qf->snap ? qf->snap->len : 0;
+	if (off < 0 || (size_t)off >= len)
 		size = 0;
-	else if (size > qf->text.len - (size_t)off)
-		size = qf->text.len - (size_t)off;
-	fuse_reply_buf(req, size ? qf->text.data + off : NULL, size);
+	else if (size > len - (size_t)off)
+		size = len - (size_t)off;
+	fuse_reply_buf(req, size ? qf->snap->data + off : NULL, size);
+	if (size == 0)
+		release_snapshot(fs, qf); /* end of file: give the memory back */
 }
 
-static int write_bind(struct fs *fs, struct qfile *qf, const char *buf, size_t size, pid_t pid)
+static int write_bind(struct fs *fs, struct qfile *qf, const char *buf, size_t size, pid_t tid)
 {
 	struct qot_bind_spec spec;
 	int err = qot_bindline_parse(buf, size, &spec);
 
 	if (err)
 		return err;
-	return timeline_bind(&fs->reg, qf->tl, &qf->binding, &spec, pid, qf->opener.uid);
+	return timeline_bind(&fs->reg, qf->tl, &qf->binding, &spec, access_process_of(tid),
+			     qf->opener.uid);
 }
 
 static int write_requirements(struct fs *fs, struct qfile *qf, const char *buf, size_t size)
@@ -533,7 +578,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	else if (size > QOTFS_LINE_MAX)
 		err = -EMSGSIZE;
 	else if (qf->kind == NODE_BIND)
-		err = write_bind(fs, qf, buf, size, access_process_of(c.pid));
+		err = write_bind(fs, qf, buf, size, c.pid);
 	else if (qf->kind == NODE_REQUIREMENTS)
 		err = write_requirements(fs, qf, buf, size);
 	else if (qf->kind == NODE_CTL)
@@ -544,7 +589,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, -err);
 		return;
 	}
-	qf->text_base = off + (off_t)size;
+	qf->snap_base = off + (off_t)size;
 	fuse_reply_write(req, size);
 }
 
@@ -586,21 +631,10 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	fuse_reply_poll(req, mask);
 }
 
-static void add_snap(struct dirhandle *d, const char *name, fuse_ino_t ino, mode_t mode)
-{
-	struct dirent_snap *e = &d->entries[d->n++];
-
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->ino = ino;
-	e->mode = mode;
-}
-
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = req_fs(req);
-	struct dirhandle *d;
 	struct node n;
-	size_t cap;
 	int err = resolve(fs, ino, &n);
 
 	if (err == 0 && is_file_kind(n.kind))
@@ -611,53 +645,95 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, -err);
 		return;
 	}
-	/* A snapshot: readdir offsets stay valid while timelines come and go. */
-	cap = 3 + (n.kind == NODE_ROOT ? fs->reg.ntimelines : node_nfiles);
-	d = calloc(1, sizeof(*d));
-	if (d == NULL || (d->entries = calloc(cap, sizeof(*d->entries))) == NULL) {
-		free(d);
-		fuse_reply_err(req, ENOMEM);
-		return;
+	fi->fh = 0; /* no per-handle state: see op_readdir */
+	fuse_reply_open(req, fi);
+}
+
+/*
+ * Directory offsets. The root lists ".", "..", ".timelines", then the live
+ * timelines in creation order, that is by increasing id; the offset after a
+ * timeline is DIR_OFF_TIMELINES + its id. Ids are never reused, so a reader
+ * resumes correctly however timelines come and go between its calls, and a
+ * handle costs nothing (a per-handle snapshot of 65536 names would).
+ */
+enum { DIR_OFF_DOT = 1, DIR_OFF_DOTDOT, DIR_OFF_TIMELINES };
+
+/* Adds one entry; 0 if it did not fit. */
+static size_t add_entry(fuse_req_t req, char *buf, size_t size, size_t used, const char *name,
+			fuse_ino_t ino, mode_t type, off_t next)
+{
+	struct stat st = {.st_ino = ino, .st_mode = type};
+	size_t len = fuse_add_direntry(req, buf + used, size - used, name, &st, next);
+
+	return len > size - used ? 0 : len;
+}
+
+/* The first live timeline listed after offset off (off >= DIR_OFF_TIMELINES). */
+static struct list_node *timelines_after(struct registry *reg, off_t off)
+{
+	uint64_t last = (uint64_t)(off - DIR_OFF_TIMELINES);
+	struct timeline *tl = last ? registry_find_id(reg, last) : NULL;
+	struct list_node *n;
+
+	if (tl && !tl->removed)
+		return tl->link.next; /* the usual case: where the last call stopped */
+	for (n = reg->timelines.first; n; n = n->next) {
+		if (container_of(n, struct timeline, link)->id > last)
+			break;
 	}
-	add_snap(d, ".", ino, S_IFDIR);
-	add_snap(d, "..", NODE_ROOT_INO, S_IFDIR);
-	if (n.kind == NODE_ROOT) {
-		add_snap(d, NODE_TIMELINES_NAME, NODE_TIMELINES_INO, S_IFREG);
-		for (struct list_node *ln = fs->reg.timelines.first; ln != NULL; ln = ln->next) {
-			struct timeline *tl = container_of(ln, struct timeline, link);
-			add_snap(d, tl->name, node_ino(tl->id, NODE_DIR), S_IFDIR);
-		}
-	} else {
-		for (size_t i = 0; i < node_nfiles; i++)
-			add_snap(d, node_files[i].name, node_ino(n.tl->id, node_files[i].kind),
-				 S_IFREG);
-	}
-	fi->fh = (uintptr_t)d;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		free(d->entries);
-		free(d);
-	}
+	return n;
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
-	struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
-	char *buf = malloc(size);
-	size_t used = 0;
+	struct fs *fs = req_fs(req);
+	char *buf;
+	size_t used = 0, len;
+	struct node n;
+	int err = resolve(fs, ino, &n);
 
-	(void)ino;
-	if (buf == NULL) {
-		fuse_reply_err(req, ENOMEM);
+	(void)fi;
+	if (err == 0 && n.tl && n.tl->removed)
+		err = -ENOENT;
+	if (err == 0 && (buf = malloc(size)) == NULL)
+		err = -ENOMEM;
+	if (err) {
+		fuse_reply_err(req, -err);
 		return;
 	}
-	for (size_t i = (size_t)off; i < d->n; i++) {
-		struct stat st = {.st_ino = d->entries[i].ino, .st_mode = d->entries[i].mode};
-		size_t len = fuse_add_direntry(req, buf + used, size - used, d->entries[i].name,
-					       &st, (off_t)(i + 1));
-		if (len > size - used)
-			break;
-		used += len;
+	if (off < DIR_OFF_DOT && (len = add_entry(req, buf, size, used, ".", ino, S_IFDIR, 1)))
+		used += len, off = DIR_OFF_DOT;
+	if (off == DIR_OFF_DOT &&
+	    (len = add_entry(req, buf, size, used, "..", NODE_ROOT_INO, S_IFDIR, DIR_OFF_DOTDOT)))
+		used += len, off = DIR_OFF_DOTDOT;
+	if (n.kind == NODE_ROOT) {
+		if (off == DIR_OFF_DOTDOT &&
+		    (len = add_entry(req, buf, size, used, NODE_TIMELINES_NAME, NODE_TIMELINES_INO,
+				     S_IFREG, DIR_OFF_TIMELINES)))
+			used += len, off = DIR_OFF_TIMELINES;
+		for (struct list_node *ln =
+			     off >= DIR_OFF_TIMELINES ? timelines_after(&fs->reg, off) : NULL;
+		     ln != NULL; ln = ln->next) {
+			struct timeline *tl = container_of(ln, struct timeline, link);
+			len = add_entry(req, buf, size, used, tl->name, node_ino(tl->id, NODE_DIR),
+					S_IFDIR, DIR_OFF_TIMELINES + (off_t)tl->id);
+			if (len == 0)
+				break;
+			used += len;
+		}
+	} else {
+		/* A timeline's fixed files: offsets 3, 4, ... */
+		for (size_t i = off >= DIR_OFF_DOTDOT ? (size_t)(off - DIR_OFF_DOTDOT)
+						      : node_nfiles;
+		     i < node_nfiles; i++) {
+			const struct node_file *f = &node_files[i];
+			len = add_entry(req, buf, size, used, f->name, node_ino(n.tl->id, f->kind),
+					S_IFREG, DIR_OFF_TIMELINES + (off_t)i);
+			if (len == 0)
+				break;
+			used += len;
+		}
 	}
 	fuse_reply_buf(req, buf, used);
 	free(buf);
@@ -665,11 +741,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
-
-	(void)ino;
-	free(d->entries);
-	free(d);
+	(void)ino, (void)fi;
 	fuse_reply_err(req, 0);
 }
 
@@ -788,5 +860,6 @@ void fs_free(struct fs *fs)
 		qfile_free(fs, container_of(fs->open_files.first, struct qfile, link));
 	registry_free(&fs->reg);
 	pusher_free(fs->pusher);
+	tb_free(&fs->scratch);
 	free(fs);
 }

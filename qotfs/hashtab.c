@@ -1,6 +1,9 @@
 /* hashtab.c - intrusive chained hash table. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hashtab.h"
 
@@ -82,11 +85,28 @@ void hashtab_remove(struct hashtab *t, struct hnode *node)
 	}
 }
 
-/* FNV-1a, then a final mix so the low bits (the bucket index) are spread. */
+/* Names come from clients: a random seed keeps them from being chosen to collide. */
+static uint64_t name_seed(void)
+{
+	static uint64_t seed;
+
+	if (seed == 0) {
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			seed = hash_u64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32));
+		}
+		seed |= 1; /* never 0 again */
+	}
+	return seed;
+}
+
+/* FNV-1a from a seeded start, then a final mix so the low bits (the bucket
+ * index) are spread. */
 uint64_t hash_bytes(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 1469598103934665603ull ^ name_seed();
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];

@@ -192,9 +192,11 @@ int main(int argc, char **argv)
 	else
 		status = EXIT_SUCCESS;
 unmount:
+	fs_free(fs); /* stops the pusher while the device is still open */
+	fs = NULL;
 	fuse_session_unmount(se);
 out:
-	fs_free(fs); /* stops the pusher before the session goes */
+	fs_free(fs);
 	if (se)
 		fuse_session_destroy(se);
 	return status;

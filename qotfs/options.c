@@ -12,15 +12,24 @@
 
 #define LIMIT_MAX 10000000u
 
-enum { OPT_MAX_TIMELINES = 256, OPT_MAX_BINDINGS, OPT_MAX_PER_UID, OPT_SPIN_US };
+enum {
+	OPT_MAX_TIMELINES = 256,
+	OPT_MAX_TIMELINES_PER_UID,
+	OPT_MAX_BINDINGS,
+	OPT_MAX_PER_UID,
+	OPT_MAX_READ_PER_UID,
+	OPT_SPIN_US
+};
 
 static const struct option long_options[] = {
 	{"foreground", no_argument, NULL, 'f'},
 	{"debug", no_argument, NULL, 'd'},
 	{"options", required_argument, NULL, 'o'},
 	{"max-timelines", required_argument, NULL, OPT_MAX_TIMELINES},
+	{"max-timelines-per-uid", required_argument, NULL, OPT_MAX_TIMELINES_PER_UID},
 	{"max-bindings", required_argument, NULL, OPT_MAX_BINDINGS},
 	{"max-bindings-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
+	{"max-read-per-uid", required_argument, NULL, OPT_MAX_READ_PER_UID},
 	{"spin-us", required_argument, NULL, OPT_SPIN_US},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -37,16 +46,19 @@ static void usage(FILE *f, const char *prog)
 		"  -d, --debug                  foreground, with FUSE request tracing\n"
 		"  -o, --options=OPT[,OPT...]   extra FUSE mount options (e.g. auto_unmount)\n"
 		"      --max-timelines=N        timelines at most (default %u)\n"
+		"      --max-timelines-per-uid=N  timelines per unprivileged user (default %u)\n"
 		"      --max-bindings=N         bindings per timeline at most (default %u)\n"
 		"      --max-bindings-per-uid=N bindings per user at most (default %u)\n"
+		"      --max-read-per-uid=BYTES text a user's open files may hold (default %u)\n"
 		"      --spin-us=N              after a request, look for the next one for N us\n"
 		"                               before sleeping (0-%u, default %u; 0: never spin)\n"
 		"  -h, --help                   show this help\n"
 		"  -V, --version                show the version\n"
 		"\n"
 		"See qotfs(8) and qot(7).\n",
-		prog, REGISTRY_DEFAULT_MAX_TIMELINES, REGISTRY_DEFAULT_MAX_BINDINGS,
-		REGISTRY_DEFAULT_MAX_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US);
+		prog, REGISTRY_DEFAULT_MAX_TIMELINES, REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID,
+		REGISTRY_DEFAULT_MAX_BINDINGS, REGISTRY_DEFAULT_MAX_PER_UID,
+		REGISTRY_DEFAULT_MAX_READ_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US);
 }
 
 static int parse_number(const char *arg, const char *name, uint64_t min, uint64_t max,
@@ -95,9 +107,13 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 
 	memset(o, 0, sizeof(*o));
 	o->mountpoint = QOT_DEFAULT_ROOT;
-	o->limits = (struct registry_limits){REGISTRY_DEFAULT_MAX_TIMELINES,
-					     REGISTRY_DEFAULT_MAX_BINDINGS,
-					     REGISTRY_DEFAULT_MAX_PER_UID};
+	o->limits = (struct registry_limits){
+		.max_timelines = REGISTRY_DEFAULT_MAX_TIMELINES,
+		.max_timelines_per_uid = REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID,
+		.max_bindings_per_timeline = REGISTRY_DEFAULT_MAX_BINDINGS,
+		.max_bindings_per_uid = REGISTRY_DEFAULT_MAX_PER_UID,
+		.max_read_bytes_per_uid = REGISTRY_DEFAULT_MAX_READ_PER_UID,
+	};
 	o->spin_us = LOOP_DEFAULT_SPIN_US;
 	optind = 0; /* reset getopt, so tests can parse several command lines */
 	opterr = 0;
@@ -115,6 +131,16 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		case OPT_MAX_TIMELINES:
 			bad |= parse_limit(optarg, "max-timelines", &o->limits.max_timelines, err);
 			break;
+		case OPT_MAX_TIMELINES_PER_UID:
+			bad |= parse_limit(optarg, "max-timelines-per-uid",
+					   &o->limits.max_timelines_per_uid, err);
+			break;
+		case OPT_MAX_READ_PER_UID: {
+			uint64_t v = 0;
+			bad |= parse_number(optarg, "max-read-per-uid", 4096, 1ull << 40, &v, err);
+			o->limits.max_read_bytes_per_uid = (size_t)v;
+			break;
+		}
 		case OPT_MAX_BINDINGS:
 			bad |= parse_limit(optarg, "max-bindings",
 					   &o->limits.max_bindings_per_timeline, err);

@@ -118,8 +118,11 @@ void pusher_wake_poll(struct pusher *p, struct fuse_pollhandle *ph)
 		size_t cap = p->cappolls ? p->cappolls * 2 : 16;
 		struct fuse_pollhandle **v = realloc(p->polls, cap * sizeof(*v));
 		if (v == NULL) {
-			/* The waiter misses this wake-up but sees the change on its next read. */
+			/* Out of memory: wake it from here rather than never (a poll
+			 * notification takes no lock a request could hold). */
 			pthread_mutex_unlock(&p->lock);
+			if (p->se)
+				fuse_lowlevel_notify_poll(ph);
 			fuse_pollhandle_destroy(ph);
 			return;
 		}
@@ -179,27 +182,17 @@ static void push_clock(struct pusher *p, struct clockpub *c)
 	pthread_mutex_lock(&p->lock);
 }
 
+/* Poll handles notified per turn, so a flood of pollers cannot delay pages. */
+#define POLL_BATCH 64
+
 static void *pusher_main(void *arg)
 {
 	struct pusher *p = arg;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
-		if (p->npolls > 0) {
-			struct fuse_pollhandle **v = p->polls;
-			size_t n = p->npolls;
-			p->polls = NULL;
-			p->npolls = p->cappolls = 0;
-			p->busy = true;
-			pthread_mutex_unlock(&p->lock);
-			for (size_t i = 0; i < n; i++) {
-				fuse_lowlevel_notify_poll(v[i]);
-				fuse_pollhandle_destroy(v[i]);
-			}
-			free(v);
-			pthread_mutex_lock(&p->lock);
-			p->busy = false;
-		} else if (p->queue.first != NULL) {
+		if (p->queue.first != NULL) {
+			/* Pages first: mapped readers are waiting for the time. */
 			struct clockpub *c =
 				container_of(p->queue.first, struct clockpub, queue_link);
 			list_remove(&p->queue, &c->queue_link);
@@ -207,6 +200,19 @@ static void *pusher_main(void *arg)
 			p->busy = true;
 			push_clock(p, c);
 			put_locked(c);
+			p->busy = false;
+		} else if (p->npolls > 0) {
+			struct fuse_pollhandle *batch[POLL_BATCH];
+			size_t n = p->npolls < POLL_BATCH ? p->npolls : POLL_BATCH;
+			p->npolls -= n;
+			memcpy(batch, p->polls + p->npolls, n * sizeof(batch[0]));
+			p->busy = true;
+			pthread_mutex_unlock(&p->lock);
+			for (size_t i = 0; i < n; i++) {
+				fuse_lowlevel_notify_poll(batch[i]);
+				fuse_pollhandle_destroy(batch[i]);
+			}
+			pthread_mutex_lock(&p->lock);
 			p->busy = false;
 		} else {
 			pthread_cond_wait(&p->cond, &p->lock);

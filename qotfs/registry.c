@@ -2,15 +2,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nodes.h"
 #include "params.h"
 #include "registry.h"
 
+/* What one user holds; the entry goes when it holds nothing. */
 struct uidcount {
 	struct hnode node;
 	uid_t uid;
-	size_t count;
+	size_t bindings;
+	size_t timelines;
+	size_t read_bytes;
 };
 
 static int match_name(const struct hnode *n, const void *key)
@@ -46,16 +50,41 @@ int registry_init(struct registry *reg, const struct registry_limits *limits, st
 	return 0;
 }
 
+static struct uidcount *uid_entry(struct registry *reg, uid_t uid, bool create);
+static void uid_release_if_idle(struct registry *reg, struct uidcount *u);
+
+/* Out of the name table and the live list; the id table keeps it while open. */
+static void unlink_timeline(struct registry *reg, struct timeline *tl)
+{
+	struct uidcount *u = uid_entry(reg, tl->owner, false);
+
+	hashtab_remove(&reg->by_name, &tl->by_name);
+	list_remove(&reg->timelines, &tl->link);
+	tl->removed = true;
+	reg->ntimelines--;
+	if (u) {
+		u->timelines--;
+		uid_release_if_idle(reg, u);
+	}
+	if (tl->owner_userns_fd >= 0) {
+		close(tl->owner_userns_fd);
+		tl->owner_userns_fd = -1;
+	}
+}
+
 void registry_free(struct registry *reg)
 {
-	/* Open files were released first (fs_free), so no one holds these bindings. */
+	/* Open files were released first (fs_free), so no one holds these
+	 * bindings; nothing is published any more, the pusher has stopped. */
 	while (reg->timelines.first) {
 		struct timeline *tl = container_of(reg->timelines.first, struct timeline, link);
 		while (tl->bindings.first)
 			timeline_unbind(reg, tl,
 					container_of(tl->bindings.first, struct binding, link));
-		registry_remove(reg, tl);
+		unlink_timeline(reg, tl);
+		timeline_put(reg, tl);
 	}
+	watchlist_free(&reg->timelines_watch);
 	for (size_t i = 0; i < reg->uids.nbuckets; i++) {
 		struct hnode *n = reg->uids.buckets[i], *next;
 		for (; n != NULL; n = next) {
@@ -88,10 +117,11 @@ struct timeline *registry_find_id(struct registry *reg, uint64_t id)
 }
 
 int registry_create(struct registry *reg, const char *name, size_t len, uid_t owner, gid_t group,
-		    struct timeline **out)
+		    bool privileged, struct timeline **out)
 {
 	struct qot_clock_params params;
 	struct timeline *tl;
+	struct uidcount *u;
 
 	if (!qot_name_valid(name, len))
 		return -EINVAL;
@@ -99,17 +129,29 @@ int registry_create(struct registry *reg, const char *name, size_t len, uid_t ow
 		return -EEXIST;
 	if (reg->ntimelines >= reg->limits.max_timelines)
 		return -ENOSPC;
-	tl = calloc(1, sizeof(*tl));
-	if (tl == NULL)
+	u = uid_entry(reg, owner, true);
+	if (u == NULL)
 		return -ENOMEM;
+	if (!privileged && u->timelines >= reg->limits.max_timelines_per_uid) {
+		uid_release_if_idle(reg, u);
+		return -EDQUOT;
+	}
+	tl = calloc(1, sizeof(*tl));
+	if (tl == NULL) {
+		uid_release_if_idle(reg, u);
+		return -ENOMEM;
+	}
 	tl->id = reg->next_timeline_id;
 	clock_gettime(CLOCK_REALTIME, &tl->created);
 	qot_params_unknown(&params, (int64_t)tl->created.tv_sec * 1000000000 + tl->created.tv_nsec);
 	tl->clock = clockpub_new(reg->pusher, node_ino(tl->id, NODE_CLOCK), &params);
 	if (tl->clock == NULL) {
 		free(tl);
+		uid_release_if_idle(reg, u);
 		return -ENOMEM;
 	}
+	u->timelines++;
+	tl->owner_userns_fd = -1;
 	reg->next_timeline_id++;
 	memcpy(tl->name, name, len);
 	tl->name[len] = '\0';
@@ -137,10 +179,7 @@ int registry_remove(struct registry *reg, struct timeline *tl)
 		return -ENOENT;
 	if (tl->nbindings > 0)
 		return -EBUSY;
-	hashtab_remove(&reg->by_name, &tl->by_name);
-	list_remove(&reg->timelines, &tl->link);
-	tl->removed = true;
-	reg->ntimelines--;
+	unlink_timeline(reg, tl);
 	/* Whoever still maps its clock page must not keep trusting it. */
 	timeline_retire(reg, tl);
 	watchlist_changed(&reg->timelines_watch, reg->pusher);
@@ -156,48 +195,84 @@ void registry_forget(struct registry *reg, struct timeline *tl)
 	hashtab_remove(&reg->by_id, &tl->by_id);
 	clockpub_put(reg->pusher, tl->clock);
 	reqset_free(&tl->reqs);
+	for (int i = 0; i < TL_NWATCH; i++)
+		watchlist_free(&tl->watch[i]);
 	free(tl);
 }
 
-static struct uidcount *find_uid(struct registry *reg, uid_t uid)
+static struct uidcount *uid_entry(struct registry *reg, uid_t uid, bool create)
 {
 	struct hnode *n = hashtab_find(&reg->uids, hash_u64(uid), match_uid, &uid);
-	return n ? container_of(n, struct uidcount, node) : NULL;
-}
+	struct uidcount *u;
 
-int registry_charge_uid(struct registry *reg, uid_t uid)
-{
-	struct uidcount *u = find_uid(reg, uid);
-
-	if (u == NULL) {
-		if (reg->limits.max_bindings_per_uid == 0)
-			return -EDQUOT;
-		u = calloc(1, sizeof(*u));
-		if (u == NULL)
-			return -ENOMEM;
-		u->uid = uid;
-		hashtab_insert(&reg->uids, &u->node, hash_u64(uid));
-	}
-	if (u->count >= reg->limits.max_bindings_per_uid)
-		return -EDQUOT;
-	u->count++;
-	return 0;
-}
-
-void registry_refund_uid(struct registry *reg, uid_t uid)
-{
-	struct uidcount *u = find_uid(reg, uid);
-
+	if (n != NULL || !create)
+		return n ? container_of(n, struct uidcount, node) : NULL;
+	u = calloc(1, sizeof(*u));
 	if (u == NULL)
-		return;
-	if (--u->count == 0) {
+		return NULL;
+	u->uid = uid;
+	hashtab_insert(&reg->uids, &u->node, hash_u64(uid));
+	return u;
+}
+
+static void uid_release_if_idle(struct registry *reg, struct uidcount *u)
+{
+	if (u->bindings == 0 && u->timelines == 0 && u->read_bytes == 0) {
 		hashtab_remove(&reg->uids, &u->node);
 		free(u);
 	}
 }
 
+int registry_charge_uid(struct registry *reg, uid_t uid)
+{
+	struct uidcount *u = uid_entry(reg, uid, true);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (u->bindings >= reg->limits.max_bindings_per_uid) {
+		uid_release_if_idle(reg, u);
+		return -EDQUOT;
+	}
+	u->bindings++;
+	return 0;
+}
+
+void registry_refund_uid(struct registry *reg, uid_t uid)
+{
+	struct uidcount *u = uid_entry(reg, uid, false);
+
+	if (u == NULL)
+		return;
+	u->bindings--;
+	uid_release_if_idle(reg, u);
+}
+
 size_t registry_uid_bindings(struct registry *reg, uid_t uid)
 {
-	struct uidcount *u = find_uid(reg, uid);
-	return u ? u->count : 0;
+	struct uidcount *u = uid_entry(reg, uid, false);
+	return u ? u->bindings : 0;
+}
+
+int registry_charge_read(struct registry *reg, uid_t uid, size_t bytes, bool force)
+{
+	struct uidcount *u = uid_entry(reg, uid, true);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (!force && u->read_bytes + bytes > reg->limits.max_read_bytes_per_uid) {
+		uid_release_if_idle(reg, u);
+		return -ENOBUFS;
+	}
+	u->read_bytes += bytes;
+	return 0;
+}
+
+void registry_refund_read(struct registry *reg, uid_t uid, size_t bytes)
+{
+	struct uidcount *u = uid_entry(reg, uid, false);
+
+	if (u == NULL)
+		return;
+	u->read_bytes -= bytes;
+	uid_release_if_idle(reg, u);
 }

@@ -5,6 +5,7 @@
 #ifndef QOTFS_REGISTRY_H
 #define QOTFS_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,13 +17,17 @@
 
 struct registry_limits {
 	size_t max_timelines;
+	size_t max_timelines_per_uid; /* privileged callers: only max_timelines */
 	size_t max_bindings_per_timeline;
 	size_t max_bindings_per_uid;
+	size_t max_read_bytes_per_uid; /* snapshot text held by a user's open files */
 };
 
-#define REGISTRY_DEFAULT_MAX_TIMELINES 65536
-#define REGISTRY_DEFAULT_MAX_BINDINGS  65536
-#define REGISTRY_DEFAULT_MAX_PER_UID   65536
+#define REGISTRY_DEFAULT_MAX_TIMELINES	       65536
+#define REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID 1024
+#define REGISTRY_DEFAULT_MAX_BINDINGS	       65536
+#define REGISTRY_DEFAULT_MAX_PER_UID	       65536
+#define REGISTRY_DEFAULT_MAX_READ_PER_UID      (256u << 20)
 
 struct registry {
 	struct hashtab by_name, by_id, uids;
@@ -43,9 +48,12 @@ struct timeline *registry_find_name(struct registry *reg, const char *name, size
 /* Live or removed-but-open: any timeline whose inodes the kernel may still use. */
 struct timeline *registry_find_id(struct registry *reg, uint64_t id);
 
-/* 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap), -ENOMEM. */
+/*
+ * 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap on timelines), -EDQUOT (the
+ * owner's cap, unless privileged), -ENOMEM.
+ */
 int registry_create(struct registry *reg, const char *name, size_t len, uid_t owner, gid_t group,
-		    struct timeline **out);
+		    bool privileged, struct timeline **out);
 /* 0 or -EBUSY (live bindings). */
 int registry_remove(struct registry *reg, struct timeline *tl);
 
@@ -53,6 +61,11 @@ int registry_remove(struct registry *reg, struct timeline *tl);
 int registry_charge_uid(struct registry *reg, uid_t uid);
 void registry_refund_uid(struct registry *reg, uid_t uid);
 size_t registry_uid_bindings(struct registry *reg, uid_t uid);
+
+/* Snapshot bytes held by a user's open files: 0, or -ENOBUFS past the cap
+ * (unless force), -ENOMEM. */
+int registry_charge_read(struct registry *reg, uid_t uid, size_t bytes, bool force);
+void registry_refund_read(struct registry *reg, uid_t uid, size_t bytes);
 
 /* Called by timeline_put when the last reference goes. */
 void registry_forget(struct registry *reg, struct timeline *tl);

@@ -47,7 +47,8 @@ struct timeline {
 	char name[QOT_NAME_MAX + 1];
 	uid_t owner;
 	gid_t group;
-	ino_t owner_userns; /* for the daemon's own uid: the creator's user namespace */
+	ino_t owner_userns;  /* for the daemon's own uid: the creator's user namespace */
+	int owner_userns_fd; /* holds that namespace, so its number is not reused; or -1 */
 	struct timespec created;
 	unsigned refs; /* the registry's while live, one per open file */
 	bool removed;

@@ -7,6 +7,13 @@ void watchlist_init(struct watchlist *wl)
 {
 	wl->watches = (struct list){NULL, NULL};
 	wl->gen = 1;
+	wl->cached = NULL;
+}
+
+void watchlist_free(struct watchlist *wl)
+{
+	snapshot_put(wl->cached);
+	wl->cached = NULL;
 }
 
 static void unlink_watch(struct watch *w)
@@ -20,6 +27,7 @@ static void unlink_watch(struct watch *w)
 void watchlist_changed(struct watchlist *wl, struct pusher *p)
 {
 	wl->gen++;
+	watchlist_free(wl); /* readers mid-way keep their reference */
 	for (struct list_node *n = wl->watches.first; n != NULL; n = n->next) {
 		struct watch *w = container_of(n, struct watch, link);
 		if (w->ph) {

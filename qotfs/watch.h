@@ -15,12 +15,14 @@
 
 #include "list.h"
 #include "pusher.h"
+#include "snapshot.h"
 
 struct watch;
 
 struct watchlist {
 	struct list watches;
-	uint64_t gen; /* starts at 1: a fresh watch (seen 0) has something to read */
+	uint64_t gen;		 /* starts at 1: a fresh watch (seen 0) has something to read */
+	struct snapshot *cached; /* the rendering of generation gen, once made */
 };
 
 struct watch {
@@ -31,6 +33,8 @@ struct watch {
 };
 
 void watchlist_init(struct watchlist *wl);
+/* Drop the cached rendering (the list's owner goes away). */
+void watchlist_free(struct watchlist *wl);
 /* The content changed: bump the generation, wake every parked poller. */
 void watchlist_changed(struct watchlist *wl, struct pusher *p);
 

@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <time.h>
@@ -33,6 +34,11 @@ static void start_default(void)
 static void start_small_caps(void)
 {
 	qotfs_start("--max-timelines=3", "--max-bindings=2", "--max-bindings-per-uid=3", NULL);
+}
+
+static void start_read_caps(void)
+{
+	qotfs_start("--max-read-per-uid=8192", "--max-timelines-per-uid=2", NULL);
 }
 
 static void stop(void)
@@ -888,12 +894,173 @@ START_TEST(another_mount_namespace_through_a_bind_mount)
 }
 END_TEST
 
+/* --- many readers, many changes -------------------------------------------- */
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Lists the root with small getdents calls while timelines come and go. */
+START_TEST(readdir_resumes_across_changes)
+{
+	char name[32], buf[600];
+	int seen[400] = {0}, fd, calls = 0;
+	long n;
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "t%03d", i);
+		mk(name);
+	}
+	fd = open(mnt, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long pos = 0; pos < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + pos);
+			int k;
+			if (sscanf(d->d_name, "t%d", &k) == 1) {
+				ck_assert_msg(seen[k] == 0, "%s listed twice", d->d_name);
+				seen[k]++;
+			}
+			pos += d->d_reclen;
+		}
+		/* Between calls: remove a timeline not listed yet, add new ones. */
+		if (++calls < 40) {
+			snprintf(name, sizeof(name), "t%03d", 299 - calls);
+			ck_assert_int_eq(rmdir(mpath(name)), 0);
+			snprintf(name, sizeof(name), "t%03d", 300 + calls);
+			mk(name);
+		}
+	}
+	ck_assert_int_eq(n, 0);
+	close(fd);
+	ck_assert_int_gt(calls, 10); /* it really was read in many pieces */
+	/* Every timeline that lived through the listing was listed, once. */
+	for (int k = 0; k < 300 - 40; k++)
+		ck_assert_msg(seen[k] == 1, "t%03d missing", k);
+}
+END_TEST
+
+static int nobody_reads_bindings(void)
+{
+	char c;
+	int a = open(mpath("tl/bindings"), O_RDONLY), b = open(mpath("tl/bindings"), O_RDONLY);
+
+	if (a < 0 || b < 0)
+		return 1;
+	if (pread(a, &c, 1, 0) != 1) /* a holds the ~5 kB listing */
+		return 2;
+	if (pread(b, &c, 1, 0) >= 0 || errno != ENOBUFS) /* a second one is over 8 kB */
+		return 3;
+	while (read(a, &c, 1) == 1) /* reading a to the end gives it back */
+		;
+	if (pread(b, &c, 1, 0) != 1)
+		return 4;
+	/* Two timelines per user. */
+	if (mkdir(mpath("n1"), 0755) != 0 || mkdir(mpath("n2"), 0755) != 0)
+		return 5;
+	if (mkdir(mpath("n3"), 0755) == 0 || errno != EDQUOT)
+		return 6;
+	return 0;
+}
+
+START_TEST(per_user_caps_on_reading_and_timelines)
+{
+	int fds[80];
+
+	mk("tl");
+	for (int i = 0; i < 80; i++) {
+		char line[96];
+		fds[i] = open(mpath("tl/bind"), O_WRONLY);
+		snprintf(line, sizeof(line), "name=binding-with-a-longish-name-%02d accuracy=1ms",
+			 i);
+		ck_assert_int_eq(write_fd(fds[i], line), 0);
+	}
+	ck_assert_int_gt((int)strlen(slurp(mpath("tl/bindings"))), 4096);
+	ck_assert_int_lt((int)strlen(slurp(mpath("tl/bindings"))), 8192);
+	ck_assert_int_eq(run_child(as_nobody, (void *)nobody_reads_bindings), 0);
+	/* Privileged callers are held to the global cap only. */
+	mk("r1");
+	mk("r2");
+	mk("r3");
+	for (int i = 0; i < 80; i++)
+		close(fds[i]);
+}
+END_TEST
+
+/* A user namespace that created a timeline and is gone does not hand its
+ * rights to the next namespace that happens to get its number. */
+static int in_new_userns(int (*fn)(void))
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char map[32];
+	int fd;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 100;
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		return 101;
+	close(fd);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	if (write_file("/proc/self/uid_map", O_WRONLY, map) != 0)
+		return 102;
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	if (write_file("/proc/self/gid_map", O_WRONLY, map) != 0)
+		return 103;
+	return fn();
+}
+
+static int tenant_creates(void)
+{
+	return mkdir(mpath("tenant"), 0755) == 0 ? 0 : 1;
+}
+
+static int stranger_tries(void)
+{
+	if (rmdir(mpath("tenant")) == 0 || errno != EPERM)
+		return 1;
+	if (open(mpath("tenant/requirements"), O_WRONLY) >= 0 || errno != EACCES)
+		return 2;
+	return 0;
+}
+
+static int run_tenant(void *arg)
+{
+	(void)arg;
+	return in_new_userns(tenant_creates);
+}
+
+static int run_stranger(void *arg)
+{
+	(void)arg;
+	return in_new_userns(stranger_tries);
+}
+
+START_TEST(a_gone_namespace_does_not_pass_on_its_timelines)
+{
+	ck_assert_int_eq(run_child(run_tenant, NULL), 0);
+	/* A namespace's number is freed some 100 ms after it dies, then handed
+	 * to the next new namespace: keep trying for a second. */
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(run_child(run_stranger, NULL), 0);
+		usleep(20000);
+	}
+	ck_assert_int_eq(rmdir(mpath("tenant")), 0); /* the host's root may */
+}
+END_TEST
+
 static Suite *mount_suite(void)
 {
 	Suite *s = suite_create("mount");
 	TCase *files = tcase_create("files");
 	TCase *lifetimes = tcase_create("lifetimes");
 	TCase *limits = tcase_create("limits");
+	TCase *read_caps = tcase_create("read_caps");
 	TCase *perms = tcase_create("permissions");
 
 	tcase_add_checked_fixture(files, start_default, stop);
@@ -924,10 +1091,17 @@ static Suite *mount_suite(void)
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, limits);
 
+	tcase_add_checked_fixture(read_caps, start_read_caps, stop);
+	tcase_add_test(read_caps, per_user_caps_on_reading_and_timelines);
+	tcase_set_timeout(read_caps, 60);
+	suite_add_tcase(s, read_caps);
+
 	tcase_add_checked_fixture(perms, start_default, stop);
 	tcase_add_test(perms, any_uid_reads_and_binds_but_not_ctl);
 	tcase_add_test(perms, root_in_user_namespace_is_not_privileged);
 	tcase_add_test(perms, another_mount_namespace_through_a_bind_mount);
+	tcase_add_test(perms, a_gone_namespace_does_not_pass_on_its_timelines);
+	tcase_add_test(perms, readdir_resumes_across_changes);
 	tcase_set_timeout(perms, 60);
 	suite_add_tcase(s, perms);
 	return s;

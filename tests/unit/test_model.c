@@ -76,7 +76,11 @@ static struct registry reg;
 
 static void model_setup(void)
 {
-	struct registry_limits lim = {4, 3, 5};
+	struct registry_limits lim = {.max_timelines = 5,
+				      .max_timelines_per_uid = 4,
+				      .max_bindings_per_timeline = 3,
+				      .max_bindings_per_uid = 5,
+				      .max_read_bytes_per_uid = 100};
 
 	pusher = pusher_new(); /* no session: bookkeeping only */
 	ck_assert_ptr_nonnull(pusher);
@@ -92,7 +96,7 @@ static void model_teardown(void)
 static struct timeline *create(const char *name, int expect)
 {
 	struct timeline *tl = NULL;
-	ck_assert_int_eq(registry_create(&reg, name, strlen(name), 1000, 1000, &tl), expect);
+	ck_assert_int_eq(registry_create(&reg, name, strlen(name), 1000, 1000, false, &tl), expect);
 	return tl;
 }
 
@@ -109,7 +113,7 @@ START_TEST(timelines_create_find_remove)
 	ck_assert_uint_ne(a->id, b->id);
 	create("c", 0);
 	create("d", 0);
-	create("e", -ENOSPC); /* cap of 4 */
+	create("e", -EDQUOT); /* 4 per user */
 	ck_assert_int_eq(registry_remove(&reg, a), 0);
 	ck_assert_ptr_null(registry_find_name(&reg, "a", 1));
 	create("e", 0);
@@ -117,6 +121,34 @@ START_TEST(timelines_create_find_remove)
 	ck_assert_int_eq(registry_remove(&reg, b), 0);
 	b = create("b", 0);
 	ck_assert_uint_gt(b->id, registry_find_name(&reg, "e", 1)->id);
+}
+END_TEST
+
+START_TEST(timeline_caps)
+{
+	struct timeline *tl;
+
+	for (const char *n = "abcd"; *n; n++)
+		ck_assert_int_eq(registry_create(&reg, n, 1, 7, 7, false, &tl), 0);
+	ck_assert_int_eq(registry_create(&reg, "e", 1, 7, 7, false, &tl), -EDQUOT);
+	ck_assert_int_eq(registry_create(&reg, "e", 1, 7, 7, true, &tl), 0);	   /* privileged */
+	ck_assert_int_eq(registry_create(&reg, "f", 1, 8, 8, true, &tl), -ENOSPC); /* 5 in all */
+	registry_remove(&reg, registry_find_name(&reg, "a", 1));
+	ck_assert_int_eq(registry_create(&reg, "f", 1, 8, 8, false, &tl), 0);
+}
+END_TEST
+
+START_TEST(read_bytes_per_uid)
+{
+	ck_assert_int_eq(registry_charge_read(&reg, 9, 60, false), 0);
+	ck_assert_int_eq(registry_charge_read(&reg, 9, 41, false), -ENOBUFS); /* cap 100 */
+	ck_assert_int_eq(registry_charge_read(&reg, 10, 100, false), 0);      /* per user */
+	ck_assert_int_eq(registry_charge_read(&reg, 9, 41, true), 0);	      /* forced */
+	registry_refund_read(&reg, 9, 101);
+	ck_assert_int_eq(registry_charge_read(&reg, 9, 100, false), 0);
+	registry_refund_read(&reg, 9, 100);
+	registry_refund_read(&reg, 10, 100);
+	ck_assert_uint_eq(reg.uids.count, 0); /* nothing held: no entries left */
 }
 END_TEST
 
@@ -413,6 +445,8 @@ static Suite *model_suite(void)
 
 	tcase_add_checked_fixture(reg_tc, model_setup, model_teardown);
 	tcase_add_test(reg_tc, timelines_create_find_remove);
+	tcase_add_test(reg_tc, timeline_caps);
+	tcase_add_test(reg_tc, read_bytes_per_uid);
 	tcase_add_test(reg_tc, removed_timeline_lives_while_open);
 	tcase_add_test(reg_tc, bindings_and_requirements);
 	tcase_add_test(reg_tc, per_uid_cap);
