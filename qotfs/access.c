@@ -56,9 +56,9 @@ int access_pin_userns(const struct caller *c, ino_t *ns)
 	struct stat st;
 	int fd;
 
-	*ns = 0;
-	if (c->pid <= 0)
-		return -1;
+	*ns = access_userns(c); /* one stat: enough in the usual case */
+	if (*ns == 0 || *ns == daemon_userns)
+		return -1; /* unknown, or the daemon's own, which lives as long as it */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -67,9 +67,9 @@ int access_pin_userns(const struct caller *c, ino_t *ns)
 		close(fd);
 		return -1;
 	}
-	*ns = st.st_ino;
-	if (st.st_ino == daemon_userns) {
-		close(fd); /* the daemon's namespace lives as long as the daemon */
+	if (st.st_ino != *ns) { /* the caller moved on between stat and open */
+		close(fd);
+		*ns = 0;
 		return -1;
 	}
 	return fd;

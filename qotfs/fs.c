@@ -236,8 +236,10 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
 		err = -EEXIST;
 	if (err == 0)
-		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid,
-				      access_privileged(&c), &n.tl);
+		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, false, &n.tl);
+	/* The per-user cap does not hold privileged callers; ask /proc only then. */
+	if (err == -EDQUOT && access_privileged(&c))
+		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, true, &n.tl);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
