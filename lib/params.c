@@ -17,12 +17,13 @@ enum {
 	K_DRIFT_BELOW,
 	K_DRIFT_ABOVE,
 	K_STALE_AFTER,
+	K_SOURCE,
 	NKEYS
 };
 
 static const char *const keys[NKEYS] = {
 	"status",	"anchor",      "timeline",    "freq",	     "offset_below",
-	"offset_above", "drift_below", "drift_above", "stale_after",
+	"offset_above", "drift_below", "drift_above", "stale_after", "source",
 };
 
 void qot_params_unknown(struct qot_clock_params *out, int64_t base_now)
@@ -79,16 +80,19 @@ static int parse_rate(struct qot_slice v, uint64_t *out)
 	return *out > (uint64_t)QOT_FREQ_LIMIT ? -ERANGE : 0;
 }
 
-int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out)
+int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
+		     char source[QOT_NAME_MAX + 1])
 {
 	struct qot_slice v[NKEYS];
 	struct qot_clock_params p = {0};
-	int n = qot_kv_parse(buf, len, keys, NKEYS, v);
+	int n = qot_kv_parse(buf, len, keys, source ? NKEYS : K_SOURCE, v);
 	int status, err;
 
 	if (n < 0)
 		return n;
-	if (n != NKEYS)
+	if (n != K_SOURCE + (source && v[K_SOURCE].ptr ? 1 : 0))
+		return -EINVAL;
+	if (source && v[K_SOURCE].ptr && !qot_name_valid(v[K_SOURCE].ptr, v[K_SOURCE].len))
 		return -EINVAL;
 	status = qot_status_from_name(v[K_STATUS].ptr, v[K_STATUS].len);
 	if (status < 0)
@@ -112,6 +116,12 @@ int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out)
 	if (p.stale_after <= p.anchor)
 		return -EINVAL;
 	*out = p;
+	if (source) {
+		size_t slen = v[K_SOURCE].ptr ? v[K_SOURCE].len : 0;
+		if (slen)
+			memcpy(source, v[K_SOURCE].ptr, slen);
+		source[slen] = '\0';
+	}
 	return 0;
 }
 
@@ -123,7 +133,8 @@ static void format_offset(uint64_t v, char *buf, size_t size)
 		snprintf(buf, size, "%llu", (unsigned long long)v);
 }
 
-size_t qot_params_format(const struct qot_clock_params *p, char *buf, size_t size)
+size_t qot_params_format(const struct qot_clock_params *p, const char *source, char *buf,
+			 size_t size)
 {
 	char below[24], above[24], stale[24];
 	const char *status = qot_status_name((enum qot_status)p->status);
@@ -137,10 +148,11 @@ size_t qot_params_format(const struct qot_clock_params *p, char *buf, size_t siz
 		snprintf(stale, sizeof(stale), "%lld", (long long)p->stale_after);
 	n = snprintf(buf, size,
 		     "status=%s anchor=%lld timeline=%lld freq=%lld offset_below=%s "
-		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s\n",
+		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s%s%s\n",
 		     status ? status : "unsynced", (long long)p->anchor, (long long)p->anchor_tl,
 		     (long long)p->freq, below, above, (unsigned long long)p->drift_below,
-		     (unsigned long long)p->drift_above, stale);
+		     (unsigned long long)p->drift_above, stale, source && *source ? " source=" : "",
+		     source && *source ? source : "");
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	return (size_t)n;

@@ -3,11 +3,12 @@
  * a timeline's privileged "ctl" file and read back from it:
  *
  *   status=synced anchor=NS timeline=NS freq=F offset_below=NS offset_above=NS
- *   drift_below=F drift_above=F stale_after=NS|never
+ *   drift_below=F drift_above=F stale_after=NS|never [source=NAME]
  *
  * Integers in decimal; F in 2^-64 units (see struct qot_clock_params). An
- * offset may be "unbounded". Every key is required, so a line is a whole
- * state and a partial one cannot slip through.
+ * offset may be "unbounded". Every key is required (but source, the name of
+ * who publishes them), so a line is a whole state and a partial one cannot
+ * slip through.
  */
 #ifndef QOT_PARAMS_H
 #define QOT_PARAMS_H
@@ -15,9 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h"
 #include "qot.h"
 
-#define QOT_PARAMS_TEXT_MAX 400
+#define QOT_PARAMS_TEXT_MAX 480
 
 /* The state of a timeline nobody has disciplined: base clock as is, unbounded. */
 void qot_params_unknown(struct qot_clock_params *out, int64_t base_now);
@@ -30,11 +32,18 @@ void qot_params_unknown(struct qot_clock_params *out, int64_t base_now);
 void qot_params_retire(const struct qot_clock_params *cur, int64_t base_now,
 		       struct qot_clock_params *out);
 
-/* 0, -EINVAL (malformed, missing or unknown key, bad status), -ERANGE (out of range). */
-int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out);
+/*
+ * 0, -EINVAL (malformed, missing or unknown key, bad status or source name),
+ * -ERANGE (out of range). source receives the source name ("" if none); NULL
+ * refuses the key.
+ */
+int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
+		     char source[QOT_NAME_MAX + 1]);
 
-/* NUL-terminated line ending in '\n'; returns its length (0 if size is too small). */
-size_t qot_params_format(const struct qot_clock_params *p, char *buf, size_t size);
+/* NUL-terminated line ending in '\n', with source=NAME unless source is NULL
+ * or empty; returns its length (0 if size is too small). */
+size_t qot_params_format(const struct qot_clock_params *p, const char *source, char *buf,
+			 size_t size);
 
 /* Status from its name (not "stale", which only readers derive); -1 if unknown. */
 int qot_status_from_name(const char *s, size_t len);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "qot.h"
+#include "timefmt.h"
 
 #define NS_PER_S 1000000000ull
 
@@ -37,6 +38,32 @@ static char *put_seconds(char *p, uint64_t ns)
 	return p + 9;
 }
 
+static size_t finish(const char *line, const char *end, char *buf, size_t size)
+{
+	size_t len = (size_t)(end - line);
+
+	if (len >= size)
+		return 0;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	return len;
+}
+
+size_t qot_fmt_useconds(uint64_t ns, char *buf, size_t size)
+{
+	char line[32];
+	return finish(line, put_seconds(line, ns), buf, size);
+}
+
+size_t qot_fmt_seconds(int64_t ns, char *buf, size_t size)
+{
+	char line[32], *p = line;
+
+	if (ns < 0)
+		*p++ = '-';
+	return finish(line, put_seconds(p, ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns), buf, size);
+}
+
 size_t qot_time_format(const struct qot_time *t, char *buf, size_t size)
 {
 	char line[QOT_TIME_TEXT_MAX], *p = line;
@@ -57,10 +84,5 @@ size_t qot_time_format(const struct qot_time *t, char *buf, size_t size)
 	memcpy(p, status, len);
 	p += len;
 	*p++ = '\n';
-	len = (size_t)(p - line);
-	if (len >= size)
-		return 0;
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	return len;
+	return finish(line, p, buf, size);
 }

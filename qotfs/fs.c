@@ -439,6 +439,8 @@ static int render(struct fs *fs, struct qfile *qf)
 		return view_requirements(tl, tb);
 	case NODE_CTL:
 		return view_params(fs->pusher, tl, tb);
+	case NODE_SYNC:
+		return view_sync(fs->pusher, tl, tb);
 	case NODE_TIMELINES:
 		return view_timelines(&fs->reg, tb);
 	default:
@@ -555,15 +557,16 @@ static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t si
 		     const struct caller *c)
 {
 	struct qot_clock_params params;
+	char source[QOT_NAME_MAX + 1];
 	int err;
 
 	/* Checked again per write: a descriptor passed to another process gains nothing. */
 	if (!access_privileged(c))
 		return -EACCES;
-	err = qot_params_parse(buf, size, &params);
+	err = qot_params_parse(buf, size, &params, source);
 	if (err)
 		return err;
-	return timeline_set_params(&fs->reg, qf->tl, &params);
+	return timeline_set_params(&fs->reg, qf->tl, &params, source);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,

@@ -11,6 +11,7 @@ const struct node_file node_files[] = {
 	{"bindings", NODE_BINDINGS, 0444},
 	{"requirements", NODE_REQUIREMENTS, 0644},
 	{"ctl", NODE_CTL, 0644},
+	{"sync", NODE_SYNC, 0444},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
 

@@ -28,6 +28,7 @@ enum node_kind {
 	NODE_BINDINGS,
 	NODE_REQUIREMENTS,
 	NODE_CTL,
+	NODE_SYNC,
 	NODE_NKINDS
 };
 

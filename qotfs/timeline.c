@@ -1,5 +1,6 @@
 /* timeline.c - bindings, requirements and clock parameters of one timeline. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,10 +115,12 @@ int timeline_set_standing(struct registry *reg, struct timeline *tl, const struc
 }
 
 int timeline_set_params(struct registry *reg, struct timeline *tl,
-			const struct qot_clock_params *params)
+			const struct qot_clock_params *params, const char *source)
 {
 	if (tl->removed)
 		return -ENOENT;
+	snprintf(tl->source, sizeof(tl->source), "%s", source);
+	clock_gettime(CLOCK_REALTIME, &tl->updated);
 	clockpub_set(reg->pusher, tl->clock, params);
 	watchlist_changed(&tl->watch[TL_WATCH_CLOCK], reg->pusher);
 	return 0;

@@ -61,6 +61,8 @@ struct timeline {
 
 	struct watchlist watch[TL_NWATCH];
 	struct clockpub *clock;
+	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
+	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
 };
 
 void timeline_get(struct timeline *tl);
@@ -81,6 +83,6 @@ void timeline_retire(struct registry *reg, struct timeline *tl);
 /* 0 or -ENOENT (removed). */
 int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req);
 int timeline_set_params(struct registry *reg, struct timeline *tl,
-			const struct qot_clock_params *params);
+			const struct qot_clock_params *params, const char *source);
 
 #endif /* QOTFS_TIMELINE_H */

@@ -15,6 +15,7 @@ int view_binding(const struct binding *b, struct textbuf *tb);
 int view_bindings(const struct timeline *tl, struct textbuf *tb);
 int view_requirements(const struct timeline *tl, struct textbuf *tb);
 int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb);
+int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb);
 int view_timelines(const struct registry *reg, struct textbuf *tb);
 
 #endif /* QOTFS_VIEWS_H */

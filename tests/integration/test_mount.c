@@ -65,6 +65,7 @@ START_TEST(tree_and_modes)
 	} files[] = {
 		{"now", 0444, 0},      {"clock", 0444, 4096},	  {"bind", 0666, 0},
 		{"bindings", 0444, 0}, {"requirements", 0644, 0}, {"ctl", 0644, 0},
+		{"sync", 0444, 0},
 	};
 
 	ck_assert_int_eq(stat(mnt, &st), 0);
@@ -320,6 +321,41 @@ START_TEST(mapped_readers_learn_of_removal_and_stop)
 	ck_assert_int_lt(llabs(t.estimate - realtime_ns() - 7000000000ll), 1000000000ll);
 	qot_clock_close(gone);
 	qot_clock_close(kept);
+}
+END_TEST
+
+/* The sync view: who disciplines the timeline, how well, and is it enough. */
+START_TEST(sync_view)
+{
+	char params[400], line[600];
+	const char *s;
+
+	mk("tl");
+	ck_assert_str_eq(slurp(mpath("tl/sync")),
+			 "source=none status=unsynced offset=0.000000000 freq_ppb=0.000 "
+			 "below=" UNBOUNDED_TEXT " above=" UNBOUNDED_TEXT " age=none "
+			 "accuracy=none resolution=none met=yes\n");
+	synced_params(params, sizeof(params), 0);
+	params[strlen(params) - 1] = '\0'; /* add a source to the line */
+	snprintf(line, sizeof(line), "%s source=ptp0\n", params);
+	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, line), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(mpath("tl/ctl")), " source=ptp0\n"));
+	s = slurp(mpath("tl/sync"));
+	ck_assert_msg(strncmp(s,
+			      "source=ptp0 status=synced offset=7.000000000 freq_ppb=0.000 "
+			      "below=0.000001500 above=0.000002500 age=0.",
+			      100) == 0,
+		      "%s", s);
+	ck_assert_ptr_nonnull(strstr(s, " accuracy=none resolution=none met=yes\n"));
+	ck_assert_int_eq(write_file(mpath("tl/requirements"), O_WRONLY, "accuracy=1us"), 0);
+	ck_assert_ptr_nonnull(
+		strstr(slurp(mpath("tl/sync")), " accuracy=1us resolution=none met=no\n"));
+	ck_assert_int_eq(write_file(mpath("tl/requirements"), O_WRONLY, "accuracy=2us/3us"), 0);
+	ck_assert_ptr_nonnull(
+		strstr(slurp(mpath("tl/sync")), " accuracy=2us/3us resolution=none met=yes\n"));
+	/* A bad source name is bad input like any other. */
+	snprintf(line, sizeof(line), "%s source=a/b\n", params);
+	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, line), -EINVAL);
 }
 END_TEST
 
@@ -1069,6 +1105,7 @@ static Suite *mount_suite(void)
 	tcase_add_test(files, now_is_fresh_and_honest);
 	tcase_add_test(files, clock_page_follows_ctl_live);
 	tcase_add_test(files, clock_open_errors);
+	tcase_add_test(files, sync_view);
 	tcase_add_test(files, mapped_readers_learn_of_removal_and_stop);
 	tcase_add_test(files, bind_records_the_process_and_reads_back);
 	tcase_add_test(files, ctl_refuses_bad_input);

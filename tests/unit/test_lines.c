@@ -303,22 +303,22 @@ START_TEST(params_roundtrip)
 	char text[QOT_PARAMS_TEXT_MAX];
 	size_t n;
 
-	ck_assert_int_eq(qot_params_parse(GOOD_PARAMS, strlen(GOOD_PARAMS), &p), 0);
+	ck_assert_int_eq(qot_params_parse(GOOD_PARAMS, strlen(GOOD_PARAMS), &p, NULL), 0);
 	ck_assert_uint_eq(p.status, QOT_STATUS_SYNCED);
 	ck_assert_int_eq(p.anchor, 1000);
 	ck_assert_int_eq(p.anchor_tl, -5);
 	ck_assert_int_eq(p.freq, -184467440737);
 	ck_assert_uint_eq(p.offset_above, QOT_UNBOUNDED);
 	ck_assert_int_eq(p.stale_after, QOT_NEVER);
-	n = qot_params_format(&p, text, sizeof(text));
+	n = qot_params_format(&p, NULL, text, sizeof(text));
 	ck_assert_uint_eq(n, strlen(text));
 	ck_assert_str_eq(text, GOOD_PARAMS "\n");
-	ck_assert_int_eq(qot_params_parse(text, n, &back), 0);
+	ck_assert_int_eq(qot_params_parse(text, n, &back, NULL), 0);
 	ck_assert_mem_eq(&back, &p, sizeof(p));
 
 	qot_params_unknown(&p, 77);
-	n = qot_params_format(&p, text, sizeof(text));
-	ck_assert_int_eq(qot_params_parse(text, n, &back), 0);
+	n = qot_params_format(&p, NULL, text, sizeof(text));
+	ck_assert_int_eq(qot_params_parse(text, n, &back, NULL), 0);
 	ck_assert_mem_eq(&back, &p, sizeof(p));
 	ck_assert_uint_eq(back.offset_below, QOT_UNBOUNDED);
 	ck_assert_uint_eq(back.status, QOT_STATUS_UNSYNCED);
@@ -376,8 +376,8 @@ START_TEST(params_malformed)
 		struct qot_clock_params p;
 		memset(&p, 0x33, sizeof(p));
 		variant(line, sizeof(line), cases[i].key, cases[i].value);
-		ck_assert_msg(qot_params_parse(line, strlen(line), &p) == cases[i].err,
-			      "'%s' gave %d", line, qot_params_parse(line, strlen(line), &p));
+		ck_assert_msg(qot_params_parse(line, strlen(line), &p, NULL) == cases[i].err,
+			      "'%s' gave %d", line, qot_params_parse(line, strlen(line), &p, NULL));
 		ck_assert_int_eq(p.anchor, 0x3333333333333333ll); /* untouched */
 	}
 	{
@@ -385,15 +385,37 @@ START_TEST(params_malformed)
 		char line[512];
 		struct qot_clock_params p;
 		variant(line, sizeof(line), "freq", "-184467440737095516");
-		ck_assert_int_eq(qot_params_parse(line, strlen(line), &p), 0);
+		ck_assert_int_eq(qot_params_parse(line, strlen(line), &p, NULL), 0);
 		variant(line, sizeof(line), "stale_after", "1001");
-		ck_assert_int_eq(qot_params_parse(line, strlen(line), &p), 0);
+		ck_assert_int_eq(qot_params_parse(line, strlen(line), &p, NULL), 0);
 	}
 	{
 		struct qot_clock_params p;
 		const char *extra = GOOD_PARAMS " extra=1";
-		ck_assert_int_eq(qot_params_parse(extra, strlen(extra), &p), -EINVAL);
+		ck_assert_int_eq(qot_params_parse(extra, strlen(extra), &p, NULL), -EINVAL);
 	}
+}
+END_TEST
+
+START_TEST(params_source)
+{
+	const char *with = GOOD_PARAMS " source=chrony-1";
+	char source[QOT_NAME_MAX + 1] = "x", text[QOT_PARAMS_TEXT_MAX];
+	struct qot_clock_params p;
+
+	ck_assert_int_eq(qot_params_parse(with, strlen(with), &p, source), 0);
+	ck_assert_str_eq(source, "chrony-1");
+	ck_assert_int_eq(qot_params_parse(GOOD_PARAMS, strlen(GOOD_PARAMS), &p, source), 0);
+	ck_assert_str_eq(source, "");						   /* optional */
+	ck_assert_int_eq(qot_params_parse(with, strlen(with), &p, NULL), -EINVAL); /* not here */
+	with = GOOD_PARAMS " source=.bad";
+	ck_assert_int_eq(qot_params_parse(with, strlen(with), &p, source), -EINVAL);
+	with = GOOD_PARAMS " source=a source=b";
+	ck_assert_int_eq(qot_params_parse(with, strlen(with), &p, source), -EINVAL);
+	qot_params_format(&p, "ptp0", text, sizeof(text));
+	ck_assert_str_eq(text, GOOD_PARAMS " source=ptp0\n");
+	ck_assert_int_eq(qot_params_parse(text, strlen(text), &p, source), 0);
+	ck_assert_str_eq(source, "ptp0");
 }
 END_TEST
 
@@ -430,6 +452,7 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, requirement_tighten);
 	tcase_add_test(tc, params_roundtrip);
 	tcase_add_test(tc, params_malformed);
+	tcase_add_test(tc, params_source);
 	tcase_add_test(tc, status_names);
 	suite_add_tcase(s, tc);
 	return s;
