@@ -1,0 +1,79 @@
+/*
+ * config.h - syncd.conf: which sources exist and which serve which timeline.
+ *
+ *   mount /qot                     where qotfs is mounted
+ *   interval 1s                    how often every timeline is republished
+ *   holdover 300s                  silence after which holdover becomes unsynced
+ *   stale 4s                       readers distrust parameters older than this
+ *   maxslew 500                    ppm: how fast a timeline is slewed backward
+ *   rundir /run/qot                where syncd keeps its sockets
+ *   source NAME TYPE [KEY VALUE]...    TYPE is system, chrony or ptp
+ *   timeline NAME|* SOURCE [SOURCE...] the sources of a timeline, in fallback order
+ *
+ * Without a config file, or without timeline lines, every timeline is served
+ * by the sources in the order they were declared (by default: system).
+ */
+#ifndef SYNCD_CONFIG_H
+#define SYNCD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "names.h"
+
+#define CONFIG_MAX_SOURCES	16
+#define CONFIG_MAX_RULES	64
+#define CONFIG_MAX_RULE_SOURCES 8
+#define CONFIG_PATH_MAX		256
+#define CONFIG_DEFAULT_PATH	"/etc/qot/syncd.conf"
+
+enum source_type { SOURCE_TYPE_SYSTEM, SOURCE_TYPE_CHRONY, SOURCE_TYPE_PTP };
+
+struct source_config {
+	char name[QOT_NAME_MAX + 1];
+	enum source_type type;
+	double maxdrift;      /* fraction per unit time the source's clock may wander */
+	int64_t poll_ns;      /* how often to query it */
+	unsigned missed;      /* updates without news after which its data is stale */
+	char address[64];     /* chrony: IP address of its command port */
+	unsigned port;	      /* chrony: command port */
+	char socket[108];     /* chrony: Unix command socket (instead); ptp: uds_address */
+	unsigned domain;      /* ptp: domain number */
+	unsigned window;      /* ptp: samples in the estimator's window */
+	double confidence;    /* ptp: of the statistical bounds, e.g. 0.9999 */
+	int64_t asymmetry_ns; /* ptp: path asymmetry allowance; -1: the mean path delay */
+	int64_t initial_ns;   /* ptp: bound while too few samples exist */
+};
+
+struct timeline_rule {
+	char pattern[QOT_NAME_MAX + 1]; /* a timeline name, or "*" */
+	unsigned sources[CONFIG_MAX_RULE_SOURCES];
+	size_t nsources;
+};
+
+struct syncd_config {
+	char mount[CONFIG_PATH_MAX];
+	char rundir[CONFIG_PATH_MAX];
+	int64_t interval_ns;
+	int64_t holdover_ns;
+	int64_t stale_ns;
+	double maxslew;
+	struct source_config sources[CONFIG_MAX_SOURCES];
+	size_t nsources;
+	struct timeline_rule rules[CONFIG_MAX_RULES];
+	size_t nrules;
+};
+
+/* Parse a configuration (text may be NULL: no file). On error, err holds
+ * "LINE: what" and -EINVAL is returned. */
+int config_parse(struct syncd_config *c, const char *text, size_t len, char *err, size_t errlen);
+/* Read and parse path; a missing file is an error (-errno, message in err). */
+int config_load(struct syncd_config *c, const char *path, char *err, size_t errlen);
+
+/* The rule for a timeline: its own, else "*". Never NULL after a successful parse. */
+const struct timeline_rule *config_rule_for(const struct syncd_config *c, const char *timeline);
+const char *config_type_name(enum source_type type);
+/* The configuration as text that config_parse reads back (for --check-config). */
+int config_print(const struct syncd_config *c, char *buf, size_t size);
+
+#endif /* SYNCD_CONFIG_H */

@@ -1,0 +1,130 @@
+/* discipline.c - steps forward, slews backward, holds over, never lies. */
+#include <math.h>
+#include <string.h>
+
+#include "discipline.h"
+#include "params.h"
+#include "projection.h"
+#include "rate.h"
+
+void discipline_init(struct discipline *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+int64_t discipline_margin(int64_t interval)
+{
+	return interval / 4 < 50000000 ? interval / 4 : 50000000;
+}
+
+/* The reading's best estimate of true time at base instant t: B(t). */
+static int64_t best_estimate(const struct reading *r, int64_t t)
+{
+	qot_i128 dt = (qot_i128)t - r->at;
+	return qot_clamp_i64((qot_i128)t + r->offset + qot_scale_floor(dt, r->freq));
+}
+
+/* The reading's bound at t, grown from r->at. */
+static uint64_t reading_bound(uint64_t b, const struct reading *r, int64_t t)
+{
+	qot_i128 dt = (qot_i128)t - r->at;
+	qot_u128 adt = (qot_u128)(dt < 0 ? -dt : dt);
+
+	return qot_sat_add_u64(b, qot_scale_ceil(adt, r->drift));
+}
+
+static int64_t clamp_rate(qot_i128 v)
+{
+	if (v > QOT_FREQ_LIMIT)
+		return QOT_FREQ_LIMIT;
+	if (v < -QOT_FREQ_LIMIT)
+		return -QOT_FREQ_LIMIT;
+	return (int64_t)v;
+}
+
+/* The rate that slews a gap of delta ns away within one interval, at most maxslew. */
+static int64_t slew_rate(const struct discipline_config *cfg, int64_t delta)
+{
+	double want = (double)delta / (double)cfg->interval;
+
+	return rate_from_frac(fmin(want, cfg->maxslew));
+}
+
+/*
+ * Anchor the new projection at t0, continuing from the old one where it is
+ * ahead, with a rate no faster than freq_cap.
+ */
+static void place(const struct discipline *d, const struct discipline_config *cfg,
+		  const struct reading *r, bool continuous, int64_t t0, int64_t freq_cap,
+		  struct qot_clock_params *p)
+{
+	int64_t b = best_estimate(r, t0), delta = 0;
+
+	p->anchor = t0;
+	p->anchor_tl = b;
+	if (continuous) {
+		struct qot_time old;
+		qot_project_inline(&d->pub, t0, &old);
+		if (old.estimate > b) {
+			delta = old.estimate - b; /* ahead of the truth's estimate: slew */
+			p->anchor_tl = old.estimate;
+		}
+	}
+	p->freq = clamp_rate((qot_i128)r->freq - (delta ? slew_rate(cfg, delta) : 0));
+	if (p->freq > freq_cap)
+		p->freq = freq_cap;
+	/* The truth lies in [B - below, B + above]; the estimate is delta above B. */
+	p->offset_below = qot_sat_add_u64(reading_bound(r->below, r, t0), (qot_u128)delta);
+	{
+		uint64_t above = reading_bound(r->above, r, t0);
+		p->offset_above = above > (uint64_t)delta ? above - (uint64_t)delta : 0;
+	}
+	{
+		/* The gap to B changes at |freq - r->freq|: the bounds grow by it too. */
+		qot_i128 gap_rate = (qot_i128)p->freq - r->freq;
+		qot_u128 drift =
+			(qot_u128)r->drift + (qot_u128)(gap_rate < 0 ? -gap_rate : gap_rate);
+		p->drift_below = p->drift_above = drift > (qot_u128)QOT_FREQ_LIMIT
+							  ? (uint64_t)QOT_FREQ_LIMIT
+							  : (uint64_t)drift;
+	}
+}
+
+static void synced(struct discipline *d, const struct discipline_config *cfg,
+		   const struct reading *r, int64_t now, struct qot_clock_params *p)
+{
+	/* Continuity matters only if readers could rely on what they saw. */
+	bool continuous = d->published && d->pub.offset_below != QOT_UNBOUNDED &&
+			  d->pub.offset_above != QOT_UNBOUNDED;
+
+	*p = d->pub;
+	p->clock_id = 0;
+	place(d, cfg, r, continuous, now, INT64_MAX, p);
+	if (continuous && p->freq < d->pub.freq) {
+		/* Slower than before: anchored now, the new estimate would fall below
+		 * the old one for readers of the old page after now. Anchored
+		 * ahead, the old one stays below the new one until the anchor, as
+		 * long as the new rate is not faster there either. */
+		place(d, cfg, r, continuous, now + cfg->margin, d->pub.freq, p);
+	}
+	p->status = QOT_STATUS_SYNCED;
+	d->ever_synced = true;
+	d->last_sync = now;
+}
+
+void discipline_update(struct discipline *d, const struct discipline_config *cfg,
+		       const struct reading *r, int64_t now, struct qot_clock_params *out)
+{
+	if (r != NULL) {
+		synced(d, cfg, r, now, out);
+	} else if (d->ever_synced) {
+		*out = d->pub;
+		out->status = now - d->last_sync > cfg->holdover ? QOT_STATUS_UNSYNCED
+								 : QOT_STATUS_HOLDOVER;
+	} else {
+		qot_params_unknown(out, now);
+	}
+	out->stale_after = now + cfg->stale;
+	d->pub = *out;
+	d->published = true;
+}

@@ -1,0 +1,49 @@
+/*
+ * estimator.h - offset and frequency of a clock from noisy offset samples.
+ *
+ * A window of (time, offset) samples is fitted with a straight line by least
+ * squares, after dropping outliers (more than 5 scaled median absolute
+ * deviations from a first fit). The offset at an instant comes with a bound
+ * at a stated confidence: the Student-t prediction interval of the fit, so
+ * it is wide while few samples exist and never zero; the frequency comes
+ * with the bound of its own estimate. Below ESTIMATOR_MIN_SAMPLES there is
+ * no statistics to speak of, and the bound is the configured initial one
+ * plus the spread of what was seen.
+ */
+#ifndef SYNCD_ESTIMATOR_H
+#define SYNCD_ESTIMATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ESTIMATOR_MIN_SAMPLES 8
+
+struct estimator {
+	size_t cap, n, next;
+	int64_t *t, *y; /* ns: base-clock instant, offset */
+	double confidence;
+	int64_t initial_ns;
+};
+
+struct estimate {
+	double offset;	     /* ns, at the requested instant */
+	double offset_bound; /* ns, half-width at the confidence */
+	double freq;	     /* fraction: d(offset)/dt */
+	double freq_bound;   /* fraction, half-width at the confidence */
+	double sigma;	     /* ns, residual standard deviation */
+	size_t used;	     /* samples fitted (after outliers) */
+};
+
+/* 0 or -ENOMEM. */
+int estimator_init(struct estimator *e, size_t window, double confidence, int64_t initial_ns);
+void estimator_free(struct estimator *e);
+/* Add a sample; one at the same instant as the newest is ignored (a repeat). */
+void estimator_add(struct estimator *e, int64_t t, int64_t offset);
+void estimator_reset(struct estimator *e);
+/* Estimate at base instant at. 0, or -EAGAIN without any sample. */
+int estimator_estimate(const struct estimator *e, int64_t at, struct estimate *out);
+
+/* Two-sided quantile of Student's t with nu degrees of freedom (rounded up). */
+double student_t_quantile(double confidence, double nu);
+
+#endif /* SYNCD_ESTIMATOR_H */

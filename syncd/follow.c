@@ -1,0 +1,180 @@
+/* follow.c - track a qotfs mount's timelines and write their ctl files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "follow.h"
+#include "log.h"
+#include "params.h"
+
+void follower_init(struct follower *f, const struct syncd_config *cfg)
+{
+	memset(f, 0, sizeof(*f));
+	f->cfg = cfg;
+	f->list_fd = -1;
+}
+
+bool follower_attached(const struct follower *f)
+{
+	return f->list_fd >= 0;
+}
+
+static void drop(struct tl_state *t)
+{
+	if (t->ctl_fd >= 0)
+		close(t->ctl_fd);
+	t->ctl_fd = -1;
+}
+
+void follower_detach(struct follower *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		drop(&f->tls[i]);
+	f->n = 0;
+	if (f->list_fd >= 0)
+		close(f->list_fd);
+	f->list_fd = -1;
+}
+
+void follower_free(struct follower *f)
+{
+	follower_detach(f);
+	free(f->tls);
+	free(f->buf);
+	f->tls = NULL;
+	f->buf = NULL;
+}
+
+/* The mount is gone or going: qotfs stopped, restarted, or is stopping. */
+static bool mount_lost(int err)
+{
+	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS ||
+	       err == -EBADF || err == -ESTALE;
+}
+
+int follower_attach(struct follower *f)
+{
+	char path[CONFIG_PATH_MAX + 16];
+
+	follower_detach(f);
+	snprintf(path, sizeof(path), "%s/.timelines", f->cfg->mount);
+	f->list_fd = open(path, O_RDONLY | O_CLOEXEC);
+	return f->list_fd < 0 ? -errno : 0;
+}
+
+/* The whole listing into f->buf; its length or -errno. */
+static ssize_t read_list(struct follower *f)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n;
+		if (f->bufcap - len < 4096) {
+			size_t cap = f->bufcap ? f->bufcap * 2 : 65536;
+			char *b = realloc(f->buf, cap);
+			if (b == NULL)
+				return -ENOMEM;
+			f->buf = b;
+			f->bufcap = cap;
+		}
+		n = pread(f->list_fd, f->buf + len, f->bufcap - len, (off_t)len);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return (ssize_t)len;
+		len += (size_t)n;
+	}
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int open_ctl(struct follower *f, struct tl_state *t)
+{
+	char path[CONFIG_PATH_MAX + QOT_NAME_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/%s/ctl", f->cfg->mount, t->name);
+	t->ctl_fd = open(path, O_WRONLY | O_CLOEXEC);
+	return t->ctl_fd < 0 ? -errno : 0;
+}
+
+int follower_refresh(struct follower *f)
+{
+	struct tl_state *next;
+	char **names;
+	size_t count = 0, i = 0, j = 0, k = 0;
+	ssize_t len = read_list(f);
+	int added = 0;
+
+	if (len < 0) {
+		if (mount_lost((int)len))
+			follower_detach(f);
+		return (int)len;
+	}
+	for (ssize_t p = 0; p < len; p++)
+		count += f->buf[p] == '\n';
+	names = calloc(count + 1, sizeof(*names));
+	next = calloc(count + 1, sizeof(*next));
+	if (names == NULL || next == NULL) {
+		free(names);
+		free(next);
+		return -ENOMEM;
+	}
+	f->buf[len] = '\0'; /* read_list leaves room */
+	count = 0;
+	for (char *save = NULL, *n = strtok_r(f->buf, "\n", &save); n;
+	     n = strtok_r(NULL, "\n", &save))
+		names[count++] = n;
+	qsort(names, count, sizeof(*names), cmp_name);
+	/* Merge the sorted listing with the sorted timelines we have. */
+	while (i < count || j < f->n) {
+		int c = i == count ? 1 : j == f->n ? -1 : strcmp(names[i], f->tls[j].name);
+		if (c == 0) {
+			next[k++] = f->tls[j++];
+			i++;
+		} else if (c > 0) {
+			drop(&f->tls[j++]); /* removed */
+		} else {
+			struct tl_state *t = &next[k];
+			memset(t, 0, sizeof(*t));
+			snprintf(t->name, sizeof(t->name), "%s", names[i++]);
+			t->rule = config_rule_for(f->cfg, t->name);
+			discipline_init(&t->disc);
+			if (open_ctl(f, t) < 0) {
+				/* Removed already, or not ours to write: say so once. */
+				if (errno != ENOENT)
+					qot_log(QOT_LOG_WARNING, "timeline %s: cannot open ctl: %s",
+						t->name, strerror(errno));
+				continue;
+			}
+			t->fresh = true;
+			k++;
+			added++;
+		}
+	}
+	free(names);
+	free(f->tls);
+	f->tls = next;
+	f->n = k;
+	f->cap = count + 1;
+	return added;
+}
+
+int follower_publish(struct follower *f, struct tl_state *t, const struct qot_clock_params *p,
+		     const char *source)
+{
+	char line[QOT_PARAMS_TEXT_MAX];
+	size_t len = qot_params_format(p, source, line, sizeof(line));
+	int err = 0;
+
+	if (write(t->ctl_fd, line, len) != (ssize_t)len)
+		err = -errno;
+	if (err && mount_lost(err))
+		follower_detach(f);
+	return err;
+}

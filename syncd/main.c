@@ -1,0 +1,343 @@
+/*
+ * syncd - discipline every timeline of a qotfs mount from chrony, ptp4l or
+ * the kernel, with honest uncertainty bounds. Setup, the loop, wiring; the
+ * logic is in the modules (see docs/architecture.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "discipline.h"
+#include "follow.h"
+#include "log.h"
+#include "qot.h"
+#include "source.h"
+
+#define REATTACH_NS 1000000000LL
+
+struct syncd {
+	struct syncd_config cfg;
+	struct source sources[CONFIG_MAX_SOURCES];
+	int64_t next_poll[CONFIG_MAX_SOURCES]; /* monotonic ns */
+	struct discipline_config dcfg;
+	struct follower follower;
+	int64_t next_publish, next_attach; /* monotonic ns */
+	bool attach_failed_logged;
+};
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS]\n"
+		"Discipline the timelines of a qotfs mount from the configured sources.\n"
+		"\n"
+		"  -c, --config=FILE   configuration (default " CONFIG_DEFAULT_PATH
+		" if it exists,\n"
+		"                      else every timeline from the system source)\n"
+		"  -m, --mount=DIR     the qotfs mount (overrides the configuration)\n"
+		"  -f, --foreground    stay in the foreground, log to stderr\n"
+		"  -d, --debug         foreground, with debug messages\n"
+		"      --check-config  check the configuration, print it, and exit\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n"
+		"\n"
+		"See syncd(8) and syncd.conf(5).\n",
+		prog);
+}
+
+/* The first source of the timeline's rule with a fresh reading, if any. */
+static const struct source *choose(struct syncd *d, const struct tl_state *t)
+{
+	for (size_t i = 0; i < t->rule->nsources; i++) {
+		const struct source *s = &d->sources[t->rule->sources[i]];
+		if (s->state == SOURCE_OK)
+			return s;
+	}
+	return NULL;
+}
+
+static void publish(struct syncd *d, struct tl_state *t, int64_t now)
+{
+	const struct source *s = choose(d, t);
+	struct qot_clock_params p;
+	const char *name = s ? s->cfg->name : d->sources[t->rule->sources[0]].cfg->name;
+	int err;
+
+	discipline_update(&t->disc, &d->dcfg, s ? &s->last : NULL, now, &p);
+	err = follower_publish(&d->follower, t, &p, name);
+	if (err && err != -ENOENT)
+		qot_log(QOT_LOG_WARNING, "timeline %s: publishing: %s", t->name, strerror(-err));
+}
+
+static void publish_all(struct syncd *d, bool fresh_only)
+{
+	int64_t now = clock_ns(CLOCK_REALTIME);
+
+	for (size_t i = 0; i < d->follower.n && follower_attached(&d->follower); i++) {
+		struct tl_state *t = &d->follower.tls[i];
+		if (fresh_only && !t->fresh)
+			continue;
+		t->fresh = false;
+		publish(d, t, now);
+	}
+}
+
+static void refresh(struct syncd *d)
+{
+	int added = follower_refresh(&d->follower);
+
+	if (added > 0)
+		publish_all(d, true); /* honest from the first instant */
+	else if (added < 0 && !follower_attached(&d->follower))
+		qot_log(QOT_LOG_NOTICE, "lost qotfs on %s (%s); will look for it again",
+			d->cfg.mount, strerror(-added));
+}
+
+static void try_attach(struct syncd *d, int64_t mono)
+{
+	int err = follower_attach(&d->follower);
+
+	d->next_attach = mono + REATTACH_NS;
+	if (err) {
+		if (!d->attach_failed_logged)
+			qot_log(QOT_LOG_WARNING, "no qotfs on %s yet (%s); looking every second",
+				d->cfg.mount, strerror(-err));
+		d->attach_failed_logged = true;
+		return;
+	}
+	d->attach_failed_logged = false;
+	qot_log(QOT_LOG_INFO, "following the timelines of %s", d->cfg.mount);
+	refresh(d);
+}
+
+static void poll_sources(struct syncd *d, int64_t mono)
+{
+	for (size_t i = 0; i < d->cfg.nsources; i++) {
+		struct source *s = &d->sources[i];
+		enum source_state before = s->state;
+		if (mono < d->next_poll[i])
+			continue;
+		d->next_poll[i] = mono + s->cfg->poll_ns;
+		source_update(s, clock_ns(CLOCK_REALTIME));
+		if (s->state != before)
+			qot_log(s->state == SOURCE_OK ? QOT_LOG_INFO : QOT_LOG_WARNING,
+				"source %s: %s (%s)", s->cfg->name,
+				s->state == SOURCE_OK	      ? "ok"
+				: s->state == SOURCE_UNSYNCED ? "not synchronised"
+							      : "down",
+				s->detail);
+	}
+}
+
+static int64_t next_deadline(const struct syncd *d)
+{
+	int64_t t = d->next_publish;
+
+	for (size_t i = 0; i < d->cfg.nsources; i++)
+		if (d->next_poll[i] < t)
+			t = d->next_poll[i];
+	if (!follower_attached(&d->follower) && d->next_attach < t)
+		t = d->next_attach;
+	return t;
+}
+
+static int run(struct syncd *d, int sigfd)
+{
+	int64_t mono = clock_ns(CLOCK_MONOTONIC);
+
+	d->next_publish = mono;
+	try_attach(d, mono);
+	for (;;) {
+		struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN},
+					{.fd = d->follower.list_fd, .events = POLLPRI | POLLIN}};
+		int64_t wait;
+		int n;
+
+		mono = clock_ns(CLOCK_MONOTONIC);
+		poll_sources(d, mono);
+		if (mono >= d->next_publish) {
+			d->next_publish += d->dcfg.interval;
+			if (d->next_publish <= mono) /* fell behind: skip, do not burst */
+				d->next_publish = mono + d->dcfg.interval;
+			publish_all(d, false);
+		}
+		if (!follower_attached(&d->follower) && mono >= d->next_attach)
+			try_attach(d, mono);
+		wait = next_deadline(d) - clock_ns(CLOCK_MONOTONIC);
+		n = poll(fds, follower_attached(&d->follower) ? 2 : 1,
+			 wait <= 0 ? 0 : (int)((wait + 999999) / 1000000));
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && fds[0].revents) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				qot_log(QOT_LOG_NOTICE, "%s: stopping",
+					strsignal((int)si.ssi_signo));
+			return 0;
+		}
+		if (n > 0 && fds[1].revents && follower_attached(&d->follower)) {
+			if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				follower_detach(&d->follower); /* qotfs went away */
+				d->next_attach = mono;
+			} else {
+				refresh(d);
+			}
+		}
+	}
+}
+
+static int open_sources(struct syncd *d)
+{
+	mkdir(d->cfg.rundir, 0755); /* for client sockets; may exist */
+	for (size_t i = 0; i < d->cfg.nsources; i++) {
+		struct source *s = &d->sources[i];
+		s->cfg = &d->cfg.sources[i];
+		s->ops = source_ops_for(s->cfg->type);
+		s->rundir = d->cfg.rundir;
+		s->state = SOURCE_DOWN;
+		/* A source that cannot be opened now stays down; the others serve. */
+		if (s->ops->open(s) < 0)
+			qot_log(QOT_LOG_WARNING, "source %s: %s", s->cfg->name, s->detail);
+	}
+	return 0;
+}
+
+static void close_sources(struct syncd *d)
+{
+	for (size_t i = 0; i < d->cfg.nsources; i++)
+		if (d->sources[i].ops)
+			d->sources[i].ops->close(&d->sources[i]);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"mount", required_argument, NULL, 'm'},
+		{"foreground", no_argument, NULL, 'f'},	  {"debug", no_argument, NULL, 'd'},
+		{"check-config", no_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},	  {NULL, 0, NULL, 0},
+	};
+	static struct syncd d;
+	const char *config = NULL, *mount = NULL;
+	bool foreground = false, debug = false, check = false;
+	char err[256], text[8192];
+	sigset_t sigs;
+	int c, res, sigfd;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:m:fdhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'm':
+			mount = optarg;
+			break;
+		case 'd':
+			debug = true;
+			/* fall through */
+		case 'f':
+			foreground = true;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		case 'V':
+			printf("syncd %s\n", QOT_VERSION_STRING);
+			return 0;
+		case ':':
+			fprintf(stderr, "syncd: option '%s' needs a value\nTry '%s --help'.\n",
+				argv[optind - 1], argv[0]);
+			return 2;
+		default:
+			fprintf(stderr, "syncd: unknown option '%s'\nTry '%s --help'.\n",
+				argv[optind - 1], argv[0]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "syncd: unexpected argument '%s'\nTry '%s --help'.\n", argv[optind],
+			argv[0]);
+		return 2;
+	}
+	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+		config = CONFIG_DEFAULT_PATH;
+	res = config ? config_load(&d.cfg, config, err, sizeof(err))
+		     : config_parse(&d.cfg, NULL, 0, err, sizeof(err));
+	if (res < 0) {
+		fprintf(stderr, "syncd: %s:%s%s\n", config ? config : "defaults",
+			res == -EINVAL ? "" : " ", err);
+		return 2;
+	}
+	if (mount) {
+		if (mount[0] != '/' || strlen(mount) >= sizeof(d.cfg.mount)) {
+			fprintf(stderr, "syncd: --mount: expected an absolute path\n");
+			return 2;
+		}
+		snprintf(d.cfg.mount, sizeof(d.cfg.mount), "%s", mount);
+	}
+	if (check) {
+		if (config_print(&d.cfg, text, sizeof(text)) < 0)
+			return 2;
+		fputs(text, stdout);
+		return 0;
+	}
+
+	qot_log_init("syncd", debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
+	d.dcfg = (struct discipline_config){
+		.interval = d.cfg.interval_ns,
+		.margin = discipline_margin(d.cfg.interval_ns),
+		.holdover = d.cfg.holdover_ns,
+		.stale = d.cfg.stale_ns,
+		.maxslew = d.cfg.maxslew,
+	};
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground) {
+		if (daemon(0, 0) < 0) {
+			perror("syncd: daemon");
+			return 1;
+		}
+		qot_log_to_syslog();
+	}
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		qot_log(QOT_LOG_ERR, "signalfd: %s", strerror(errno));
+		return 1;
+	}
+	qot_log(QOT_LOG_INFO, "%s; %zu source(s), every %.3f s", config ? config : "no config file",
+		d.cfg.nsources, (double)d.cfg.interval_ns * 1e-9);
+	follower_init(&d.follower, &d.cfg);
+	open_sources(&d);
+	res = run(&d, sigfd);
+	if (res < 0)
+		qot_log(QOT_LOG_ERR, "poll: %s", strerror(-res));
+	follower_free(&d.follower);
+	close_sources(&d);
+	close(sigfd);
+	return res < 0 ? 1 : 0;
+}

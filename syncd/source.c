@@ -1,0 +1,25 @@
+/* source.c - dispatch to a source's implementation and remember its state. */
+#include "source.h"
+
+const struct source_ops *source_ops_for(enum source_type type)
+{
+	switch (type) {
+	case SOURCE_TYPE_SYSTEM:
+		return &source_system_ops;
+	case SOURCE_TYPE_CHRONY:
+		return &source_chrony_ops;
+	case SOURCE_TYPE_PTP:
+		return &source_ptp_ops;
+	}
+	return NULL;
+}
+
+enum source_state source_update(struct source *s, int64_t now)
+{
+	struct reading r;
+
+	s->state = s->ops->query(s, now, &r);
+	if (s->state == SOURCE_OK)
+		s->last = r;
+	return s->state;
+}

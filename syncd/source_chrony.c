@@ -1,0 +1,192 @@
+/*
+ * source_chrony.c - a running chronyd's tracking report, over UDP to its
+ * command port or over its Unix socket. True time is the system time plus
+ * chronyd's current correction, within root dispersion + root delay / 2 (the
+ * bound chronyd documents for its estimate); the data is stale when chronyd
+ * has not updated for `missed` of its update intervals.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "chrony_proto.h"
+#include "rate.h"
+#include "source.h"
+
+#define QUERY_TIMEOUT_MS 200
+#define CHRONY_FLOAT_EPS 6e-8 /* relative precision of chronyd's 25-bit floats */
+
+struct chrony {
+	int fd;
+	uint32_t sequence;
+	char client_path[108]; /* our end of the Unix socket, removed on close */
+};
+
+static int open_udp(struct source *s, struct chrony *c)
+{
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+
+	memset(&a4, 0, sizeof(a4));
+	memset(&a6, 0, sizeof(a6));
+	if (inet_pton(AF_INET, s->cfg->address, &a4.sin_addr) == 1) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons((uint16_t)s->cfg->port);
+		c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (c->fd >= 0 && connect(c->fd, (struct sockaddr *)&a4, sizeof(a4)) == 0)
+			return 0;
+	} else if (inet_pton(AF_INET6, s->cfg->address, &a6.sin6_addr) == 1) {
+		a6.sin6_family = AF_INET6;
+		a6.sin6_port = htons((uint16_t)s->cfg->port);
+		c->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (c->fd >= 0 && connect(c->fd, (struct sockaddr *)&a6, sizeof(a6)) == 0)
+			return 0;
+	} else {
+		snprintf(s->detail, sizeof(s->detail), "'%s' is not an IP address",
+			 s->cfg->address);
+		return -EINVAL;
+	}
+	snprintf(s->detail, sizeof(s->detail), "socket to %s port %u: %s", s->cfg->address,
+		 s->cfg->port, strerror(errno));
+	return -errno;
+}
+
+/* chronyd answers Unix-socket clients at their own bound path. */
+static int open_unix(struct source *s, struct chrony *c, const char *rundir)
+{
+	struct sockaddr_un me, it;
+
+	memset(&me, 0, sizeof(me));
+	memset(&it, 0, sizeof(it));
+	me.sun_family = it.sun_family = AF_UNIX;
+	snprintf(c->client_path, sizeof(c->client_path), "%s/syncd-chrony-%d-%s.sock", rundir,
+		 (int)getpid(), s->cfg->name);
+	snprintf(me.sun_path, sizeof(me.sun_path), "%s", c->client_path);
+	snprintf(it.sun_path, sizeof(it.sun_path), "%s", s->cfg->socket);
+	unlink(c->client_path);
+	c->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+	    connect(c->fd, (struct sockaddr *)&it, sizeof(it)) < 0) {
+		snprintf(s->detail, sizeof(s->detail), "Unix socket %s: %s", s->cfg->socket,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int chrony_open(struct source *s)
+{
+	struct chrony *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->fd = -1;
+	s->priv = c;
+	if (getrandom(&c->sequence, sizeof(c->sequence), GRND_NONBLOCK) < 0)
+		c->sequence = (uint32_t)getpid();
+	err = s->cfg->socket[0] ? open_unix(s, c, s->rundir) : open_udp(s, c);
+	return err;
+}
+
+/* One request and its reply, within QUERY_TIMEOUT_MS. */
+static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
+{
+	uint8_t req[CHRONY_TRACKING_LEN], reply[512];
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+	unsigned status;
+	uint32_t seq = ++c->sequence;
+
+	chrony_tracking_request(req, seq);
+	if (send(c->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		snprintf(s->detail, sizeof(s->detail), "sending to chronyd: %s", strerror(errno));
+		return -errno;
+	}
+	for (;;) {
+		ssize_t n;
+		int err;
+		if (poll(&pfd, 1, QUERY_TIMEOUT_MS) <= 0) {
+			snprintf(s->detail, sizeof(s->detail),
+				 "chronyd did not answer within %d ms", QUERY_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
+		n = recv(c->fd, reply, sizeof(reply), 0);
+		if (n < 0) {
+			snprintf(s->detail, sizeof(s->detail), "from chronyd: %s", strerror(errno));
+			return -errno;
+		}
+		err = chrony_tracking_parse(reply, (size_t)n, seq, t, &status);
+		if (err == -EBADMSG) {
+			snprintf(s->detail, sizeof(s->detail), "chronyd refused: status %u",
+				 status);
+			return err;
+		}
+		if (err == 0)
+			return 0;
+		/* a late reply to an earlier request: keep waiting */
+	}
+}
+
+static enum source_state chrony_query(struct source *s, int64_t now, struct reading *r)
+{
+	struct chrony *c = s->priv;
+	struct chrony_tracking t;
+	double bound, interval;
+	int64_t age;
+
+	if (c == NULL || c->fd < 0)
+		return SOURCE_DOWN;
+	if (ask(s, c, &t) < 0)
+		return SOURCE_DOWN;
+	if (t.leap_status == CHRONY_LEAP_UNSYNC) {
+		snprintf(s->detail, sizeof(s->detail), "chronyd is not synchronised");
+		return SOURCE_UNSYNCED;
+	}
+	interval = fmax(t.update_interval, 1.0);
+	age = now - t.ref_time_ns;
+	if ((double)age > s->cfg->missed * interval * 1e9) {
+		snprintf(s->detail, sizeof(s->detail),
+			 "stale: chronyd last updated %.1f s ago (every %.1f s)",
+			 (double)age * 1e-9, interval);
+		return SOURCE_UNSYNCED;
+	}
+	/* Its estimate of true time is system time + correction; the float format's
+	 * rounding is added so the bound never shrinks. */
+	bound = (t.root_dispersion + t.root_delay / 2 + fabs(t.correction) * CHRONY_FLOAT_EPS) *
+		1e9;
+	r->at = now;
+	r->offset = (int64_t)llround(t.correction * 1e9);
+	r->freq = 0; /* the host clock runs at chronyd's corrected rate */
+	r->below = r->above = bound_ns(bound) + 1;
+	r->drift = bound_rate_from_frac(s->cfg->maxdrift +
+					(t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
+	snprintf(s->detail, sizeof(s->detail),
+		 "stratum %u, correction %.9f s, root delay %.9f s, dispersion %.9f s", t.stratum,
+		 t.correction, t.root_delay, t.root_dispersion);
+	return SOURCE_OK;
+}
+
+static void chrony_close(struct source *s)
+{
+	struct chrony *c = s->priv;
+
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->client_path[0])
+		unlink(c->client_path);
+	free(c);
+	s->priv = NULL;
+}
+
+const struct source_ops source_chrony_ops = {chrony_open, chrony_query, chrony_close};

@@ -1,0 +1,225 @@
+/*
+ * source_ptp.c - a running ptp4l, through its management socket.
+ *
+ * Every poll takes ptp4l's latest offset from the grandmaster
+ * (TIME_STATUS_NP) as a sample (true - local = -master_offset, at the
+ * sync's ingress time) for a windowed estimator; once a second it also
+ * reads the port state, the mean path delay and the grandmaster's stated
+ * accuracy. The bound is the estimator's statistical bound at the configured
+ * confidence, plus a path asymmetry allowance (by default the mean path
+ * delay: one-way delays lie between 0 and twice it), plus the grandmaster's
+ * stated accuracy when it states one. The local clock must be
+ * CLOCK_REALTIME: ptp4l with software timestamping (-S).
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "estimator.h"
+#include "ptp_mgmt.h"
+#include "rate.h"
+#include "source.h"
+
+#define QUERY_TIMEOUT_MS 200
+#define DATASET_EVERY_NS 1000000000LL
+#define MIN_STALE_NS	 1000000000LL
+
+struct ptp {
+	int fd;
+	uint16_t sequence;
+	uint8_t identity[10];
+	char client_path[108];
+	struct estimator est;
+	int64_t last_ingress; /* of the newest sample */
+	int64_t datasets_at;  /* when the data sets were last read */
+	unsigned port_state;
+	int64_t mean_path_delay;
+	int64_t gm_accuracy; /* ns, -1 unknown */
+	uint8_t gm_identity[8];
+};
+
+static int ptp_open(struct source *s)
+{
+	struct ptp *p = calloc(1, sizeof(*p));
+	struct sockaddr_un me, it;
+	int err;
+
+	if (p == NULL)
+		return -ENOMEM;
+	s->priv = p;
+	p->fd = -1;
+	p->gm_accuracy = -1;
+	err = estimator_init(&p->est, s->cfg->window, s->cfg->confidence, s->cfg->initial_ns);
+	if (err)
+		return err;
+	/* Our identity in requests: not a real clock, but unique per syncd. */
+	for (int i = 0; i < 8; i++)
+		p->identity[i] = (uint8_t)(getpid() >> (8 * (i % 4)));
+	p->identity[8] = 0;
+	p->identity[9] = 1;
+	memset(&me, 0, sizeof(me));
+	memset(&it, 0, sizeof(it));
+	me.sun_family = it.sun_family = AF_UNIX;
+	snprintf(p->client_path, sizeof(p->client_path), "%s/syncd-ptp-%d-%s.sock", s->rundir,
+		 (int)getpid(), s->cfg->name);
+	snprintf(me.sun_path, sizeof(me.sun_path), "%s", p->client_path);
+	snprintf(it.sun_path, sizeof(it.sun_path), "%s", s->cfg->socket);
+	unlink(p->client_path);
+	p->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p->fd < 0 || bind(p->fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+	    connect(p->fd, (struct sockaddr *)&it, sizeof(it)) < 0) {
+		err = -errno;
+		snprintf(s->detail, sizeof(s->detail), "ptp4l socket %s: %s", s->cfg->socket,
+			 strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+/* GET one data set; its data is copied to out (up to size). Length or -errno. */
+static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_t size)
+{
+	uint8_t req[PTP_MGMT_REQUEST_LEN], buf[1024];
+	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+	uint16_t seq = ++p->sequence;
+
+	/* Drop late answers to earlier requests (one per port, for port data sets). */
+	while (recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	ptp_mgmt_request(req, (uint8_t)s->cfg->domain, seq, id, p->identity);
+	if (send(p->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		snprintf(s->detail, sizeof(s->detail), "sending to ptp4l: %s", strerror(errno));
+		return -errno;
+	}
+	for (;;) {
+		const uint8_t *data;
+		ssize_t n;
+		int len;
+		if (poll(&pfd, 1, QUERY_TIMEOUT_MS) <= 0) {
+			snprintf(s->detail, sizeof(s->detail), "ptp4l did not answer within %d ms",
+				 QUERY_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
+		n = recv(p->fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			snprintf(s->detail, sizeof(s->detail), "from ptp4l: %s", strerror(errno));
+			return -errno;
+		}
+		len = ptp_mgmt_response(buf, (size_t)n, seq, id, &data);
+		if (len == -EBADMSG) {
+			snprintf(s->detail, sizeof(s->detail), "ptp4l refused data set 0x%04x", id);
+			return len;
+		}
+		if (len >= 0) {
+			size_t copy = (size_t)len < size ? (size_t)len : size;
+			memcpy(out, data, copy);
+			return (int)copy;
+		}
+	}
+}
+
+static int read_datasets(struct source *s, struct ptp *p)
+{
+	uint8_t d[256];
+	unsigned code;
+	int len;
+
+	if ((len = get(s, p, PTP_ID_PORT_DATA_SET, d, sizeof(d))) < 0 ||
+	    ptp_parse_port_state(d, (size_t)len, &p->port_state) < 0)
+		return -1;
+	if ((len = get(s, p, PTP_ID_CURRENT_DATA_SET, d, sizeof(d))) < 0 ||
+	    ptp_parse_mean_path_delay(d, (size_t)len, &p->mean_path_delay) < 0)
+		return -1;
+	if ((len = get(s, p, PTP_ID_PARENT_DATA_SET, d, sizeof(d))) < 0 ||
+	    ptp_parse_gm_accuracy(d, (size_t)len, &code) < 0)
+		return -1;
+	p->gm_accuracy = ptp_accuracy_ns(code);
+	return 0;
+}
+
+static enum source_state ptp_query(struct source *s, int64_t now, struct reading *r)
+{
+	struct ptp *p = s->priv;
+	struct ptp_time_status ts;
+	struct estimate e;
+	uint8_t d[256];
+	int64_t stale = s->cfg->missed * s->cfg->poll_ns, asym;
+	int len;
+
+	if (p == NULL || p->fd < 0)
+		return SOURCE_DOWN;
+	if (now - p->datasets_at >= DATASET_EVERY_NS || p->datasets_at == 0) {
+		if (read_datasets(s, p) < 0)
+			return SOURCE_DOWN;
+		p->datasets_at = now;
+	}
+	if ((len = get(s, p, PTP_ID_TIME_STATUS_NP, d, sizeof(d))) < 0)
+		return SOURCE_DOWN;
+	if (ptp_parse_time_status(d, (size_t)len, &ts) < 0) {
+		snprintf(s->detail, sizeof(s->detail), "short TIME_STATUS_NP from ptp4l");
+		return SOURCE_DOWN;
+	}
+	if (p->port_state != PTP_PORT_SLAVE && p->port_state != PTP_PORT_UNCALIBRATED) {
+		snprintf(s->detail, sizeof(s->detail), "port is %s, not following a master",
+			 ptp_port_state_name(p->port_state));
+		return SOURCE_UNSYNCED;
+	}
+	if (!ts.gm_present) {
+		snprintf(s->detail, sizeof(s->detail), "no grandmaster");
+		return SOURCE_UNSYNCED;
+	}
+	if (memcmp(ts.gm_identity, p->gm_identity, sizeof(ts.gm_identity)) != 0) {
+		/* A new grandmaster: what we learned of the old one says nothing. */
+		estimator_reset(&p->est);
+		memcpy(p->gm_identity, ts.gm_identity, sizeof(p->gm_identity));
+	}
+	if (ts.ingress_time != p->last_ingress) {
+		estimator_add(&p->est, ts.ingress_time, -ts.master_offset);
+		p->last_ingress = ts.ingress_time;
+	}
+	if (stale < MIN_STALE_NS)
+		stale = MIN_STALE_NS;
+	if (now - p->last_ingress > stale) {
+		snprintf(s->detail, sizeof(s->detail), "stale: no sync from the master for %.1f s",
+			 (double)(now - p->last_ingress) * 1e-9);
+		return SOURCE_UNSYNCED;
+	}
+	if (estimator_estimate(&p->est, now, &e) < 0)
+		return SOURCE_UNSYNCED;
+	asym = s->cfg->asymmetry_ns >= 0 ? s->cfg->asymmetry_ns : p->mean_path_delay;
+	r->at = now;
+	r->offset = (int64_t)llround(e.offset);
+	r->freq = rate_from_frac(e.freq);
+	r->below = r->above = bound_ns(e.offset_bound + (double)asym +
+				       (double)(p->gm_accuracy > 0 ? p->gm_accuracy : 0)) +
+			      1;
+	r->drift = bound_rate_from_frac(e.freq_bound + s->cfg->maxdrift);
+	snprintf(s->detail, sizeof(s->detail),
+		 "%s, %zu samples, sigma %.0f ns, path delay %lld ns, gm accuracy %s",
+		 ptp_port_state_name(p->port_state), e.used, e.sigma, (long long)p->mean_path_delay,
+		 p->gm_accuracy < 0 ? "unstated" : "stated");
+	return SOURCE_OK;
+}
+
+static void ptp_close(struct source *s)
+{
+	struct ptp *p = s->priv;
+
+	if (p == NULL)
+		return;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->client_path[0])
+		unlink(p->client_path);
+	estimator_free(&p->est);
+	free(p);
+	s->priv = NULL;
+}
+
+const struct source_ops source_ptp_ops = {ptp_open, ptp_query, ptp_close};

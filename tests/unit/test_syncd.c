@@ -1,0 +1,527 @@
+/* Units: syncd's protocol codecs, configuration, estimator and discipline. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chrony_proto.h"
+#include "config.h"
+#include "discipline.h"
+#include "estimator.h"
+#include "projection.h"
+#include "ptp_mgmt.h"
+#include "rate.h"
+#include "run_suite.h"
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* --- chrony ---------------------------------------------------------------- */
+
+START_TEST(chrony_floats)
+{
+	ck_assert(chrony_float(0x04400000) == 0.5);	       /* exp 2, coef 2^22 */
+	ck_assert(chrony_float(0x01000000) == -0.5);	       /* coef 2^24 is its sign bit */
+	ck_assert(chrony_float(0xFE800000) == 0.125);	       /* exp -1, coef 2^23 */
+	ck_assert(chrony_float(0x01FFFFFF) == -ldexp(1, -25)); /* coef -1 */
+	ck_assert(chrony_float(0) == 0);
+	ck_assert(chrony_float(0x7E000001) == ldexp(1, 63 - 25)); /* largest exponent */
+}
+END_TEST
+
+/* Encode x as chronyd does (coefficient of 25 bits, exponent of 7). */
+static uint32_t chrony_encode(double x)
+{
+	int exp;
+	double m = frexp(x, &exp);		       /* x = m * 2^exp, 0.5 <= |m| < 1 */
+	int32_t coef = (int32_t)lround(m * (1 << 23)); /* within the signed 25 bits */
+	int32_t e = exp - 23 + 25;
+
+	return ((uint32_t)e & 0x7f) << 25 | ((uint32_t)coef & 0x1ffffff);
+}
+
+static void tracking_reply(uint8_t *buf, uint32_t seq, uint16_t status, uint16_t leap)
+{
+	uint8_t *d = buf + 28;
+
+	memset(buf, 0, CHRONY_TRACKING_LEN);
+	buf[0] = 6;
+	buf[1] = 2;
+	put16(buf + 4, 33);
+	put16(buf + 6, 5);
+	put16(buf + 8, status);
+	put32(buf + 16, seq);
+	put32(d, 0x7f000001);
+	put16(d + 24, 2);
+	put16(d + 26, leap);
+	put32(d + 28, 0);
+	put32(d + 32, 1700000000);
+	put32(d + 36, 123);
+	put32(d + 40, chrony_encode(0.5));
+	put32(d + 52, chrony_encode(-8.968));
+	put32(d + 64, chrony_encode(7.759e-6));
+	put32(d + 68, chrony_encode(1.59329e-4));
+	put32(d + 72, chrony_encode(2.0));
+}
+
+START_TEST(chrony_tracking)
+{
+	uint8_t req[CHRONY_TRACKING_LEN], reply[CHRONY_TRACKING_LEN];
+	struct chrony_tracking t;
+	unsigned status;
+
+	chrony_tracking_request(req, 0xdeadbeef);
+	ck_assert_int_eq(req[0], 6);
+	ck_assert_int_eq(req[1], 1);
+	ck_assert_int_eq(req[4] << 8 | req[5], 33);
+	ck_assert_int_eq(req[8], 0xde);
+	ck_assert_int_eq(req[11], 0xef);
+	for (int i = 20; i < CHRONY_TRACKING_LEN; i++)
+		ck_assert_int_eq(req[i], 0); /* padding to the reply's length */
+
+	tracking_reply(reply, 77, 0, 0);
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 77, &t, &status), 0);
+	ck_assert_uint_eq(t.stratum, 2);
+	ck_assert_int_eq(t.ref_time_ns, 1700000000LL * 1000000000 + 123);
+	ck_assert(fabs(t.correction - 0.5) < 1e-9);
+	ck_assert(fabs(t.freq_ppm + 8.968) < 1e-5);
+	ck_assert(fabs(t.root_delay - 7.759e-6) < 1e-12);
+	ck_assert(fabs(t.root_dispersion - 1.59329e-4) < 1e-11);
+	ck_assert(fabs(t.update_interval - 2.0) < 1e-9);
+
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 78, &t, &status), -EPROTO);
+	ck_assert_int_eq(chrony_tracking_parse(reply, 50, 77, &t, &status), -EPROTO);
+	reply[0] = 5;
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 77, &t, &status), -EPROTO);
+	tracking_reply(reply, 77, 3, 0);
+	ck_assert_int_eq(chrony_tracking_parse(reply, 28, 77, &t, &status), -EBADMSG);
+	ck_assert_uint_eq(status, 3);
+}
+END_TEST
+
+/* --- ptp4l ----------------------------------------------------------------- */
+
+static size_t mgmt_response(uint8_t *buf, uint16_t seq, uint16_t tlv_type, uint16_t id,
+			    const uint8_t *data, size_t len)
+{
+	size_t total = 34 + 14 + 6 + len;
+
+	memset(buf, 0, total);
+	buf[0] = 0x0d;
+	buf[1] = 2;
+	put16(buf + 2, (uint16_t)total);
+	put16(buf + 30, seq);
+	buf[34 + 12] = 2; /* RESPONSE */
+	put16(buf + 48, tlv_type);
+	put16(buf + 50, (uint16_t)(2 + len));
+	put16(buf + 52, id);
+	memcpy(buf + 54, data, len);
+	return total;
+}
+
+START_TEST(ptp_management)
+{
+	const uint8_t ident[10] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 1};
+	uint8_t req[PTP_MGMT_REQUEST_LEN], buf[256], ts[50];
+	const uint8_t *data;
+	struct ptp_time_status st;
+	size_t len;
+
+	ptp_mgmt_request(req, 3, 0x1234, PTP_ID_TIME_STATUS_NP, ident);
+	ck_assert_int_eq(req[0], 0x0d);
+	ck_assert_int_eq(req[1], 2);
+	ck_assert_int_eq(req[2] << 8 | req[3], 54);
+	ck_assert_int_eq(req[4], 3);
+	ck_assert_int_eq(req[30] << 8 | req[31], 0x1234);
+	ck_assert_int_eq(req[32], 4);
+	ck_assert_int_eq(req[34], 0xff); /* any target */
+	ck_assert_int_eq(req[46], 0);	 /* GET */
+	ck_assert_int_eq(req[48] << 8 | req[49], 1);
+	ck_assert_int_eq(req[50] << 8 | req[51], 2);
+	ck_assert_int_eq(req[52] << 8 | req[53], 0xC000);
+
+	memset(ts, 0, sizeof(ts));
+	put32(ts, 0xffffffff); /* master_offset = -300 */
+	put32(ts + 4, (uint32_t)-300);
+	put32(ts + 8, 0x17);
+	put32(ts + 12, 0x8ddb3800);
+	put32(ts + 38, 1);
+	ts[42] = 0xaa;
+	len = mgmt_response(buf, 9, 1, PTP_ID_TIME_STATUS_NP, ts, sizeof(ts));
+	ck_assert_int_eq(ptp_mgmt_response(buf, len, 9, PTP_ID_TIME_STATUS_NP, &data), 50);
+	ck_assert_int_eq(ptp_parse_time_status(data, 50, &st), 0);
+	ck_assert_int_eq(st.master_offset, -300);
+	ck_assert_int_eq(st.ingress_time, 0x178ddb3800LL);
+	ck_assert_int_eq(st.gm_present, 1);
+	ck_assert_int_eq(st.gm_identity[0], 0xaa);
+	ck_assert_int_eq(ptp_parse_time_status(data, 49, &st), -EPROTO);
+	/* Not ours: another sequence, another id, a truncated message, an error. */
+	ck_assert_int_eq(ptp_mgmt_response(buf, len, 10, PTP_ID_TIME_STATUS_NP, &data), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_response(buf, len, 9, PTP_ID_PORT_DATA_SET, &data), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_response(buf, len - 10, 9, PTP_ID_TIME_STATUS_NP, &data),
+			 -EPROTO);
+	len = mgmt_response(buf, 9, 2, PTP_ID_TIME_STATUS_NP, ts, 8);
+	ck_assert_int_eq(ptp_mgmt_response(buf, len, 9, PTP_ID_TIME_STATUS_NP, &data), -EBADMSG);
+}
+END_TEST
+
+START_TEST(ptp_datasets)
+{
+	uint8_t d[64];
+	unsigned v;
+	int64_t ns;
+
+	memset(d, 0, sizeof(d));
+	d[10] = PTP_PORT_SLAVE;
+	ck_assert_int_eq(ptp_parse_port_state(d, 11, &v), 0);
+	ck_assert_uint_eq(v, 9);
+	ck_assert_str_eq(ptp_port_state_name(v), "slave");
+	put32(d + 10, 0);
+	put32(d + 14, (uint32_t)(2800 << 16) + 1); /* meanPathDelay 2800 ns and a bit */
+	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
+	ck_assert_int_eq(ns, 2801); /* rounded up */
+	d[20] = 0x21;
+	ck_assert_int_eq(ptp_parse_gm_accuracy(d, 21, &v), 0);
+	ck_assert_int_eq(ptp_accuracy_ns(v), 100);
+	ck_assert_int_eq(ptp_accuracy_ns(0x20), 25);
+	ck_assert_int_eq(ptp_accuracy_ns(0x23), 1000);
+	ck_assert_int_eq(ptp_accuracy_ns(0x2f), 1000000000);
+	ck_assert_int_eq(ptp_accuracy_ns(0xfe), -1);
+	ck_assert_int_eq(ptp_accuracy_ns(0x31), -1);
+}
+END_TEST
+
+/* --- configuration ---------------------------------------------------------- */
+
+static int parse(struct syncd_config *c, const char *text, char *err)
+{
+	return config_parse(c, text, strlen(text), err, 256);
+}
+
+START_TEST(config_defaults_and_rules)
+{
+	static struct syncd_config c;
+	char err[256];
+
+	ck_assert_int_eq(config_parse(&c, NULL, 0, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.mount, "/qot");
+	ck_assert_uint_eq(c.nsources, 1);
+	ck_assert_int_eq(c.sources[0].type, SOURCE_TYPE_SYSTEM);
+	ck_assert_str_eq(config_rule_for(&c, "anything")->pattern, "*");
+	ck_assert_int_eq(c.stale_ns, 4000000000LL);
+
+	ck_assert_int_eq(parse(&c,
+			       "# comment\n"
+			       "mount /mnt/qot   # trailing comment\n"
+			       "interval 250ms\n"
+			       "source ntp chrony address 127.0.0.1 port 11324 maxdrift 20\n"
+			       "source p0 ptp socket /run/p.sock window 32 confidence 0.999 "
+			       "asymmetry 100ns\n"
+			       "source sys system\n"
+			       "timeline db p0 ntp sys\n"
+			       "timeline * ntp sys\n",
+			       err),
+			 0);
+	ck_assert_str_eq(c.mount, "/mnt/qot");
+	ck_assert_int_eq(c.interval_ns, 250000000);
+	ck_assert_uint_eq(c.sources[0].port, 11324);
+	ck_assert(fabs(c.sources[0].maxdrift - 20e-6) < 1e-12);
+	ck_assert_int_eq(c.sources[0].poll_ns, 250000000); /* the interval by default */
+	ck_assert_int_eq(c.sources[1].poll_ns, 125000000); /* ptp polls faster */
+	ck_assert_int_eq(c.sources[1].asymmetry_ns, 100);
+	ck_assert_uint_eq(c.sources[1].window, 32);
+	ck_assert_uint_eq(config_rule_for(&c, "db")->nsources, 3);
+	ck_assert_uint_eq(config_rule_for(&c, "db")->sources[0], 1);
+	ck_assert_str_eq(config_rule_for(&c, "other")->pattern, "*");
+
+	/* Sources without timeline lines: all of them serve every timeline. */
+	ck_assert_int_eq(parse(&c, "source a system\nsource b chrony\n", err), 0);
+	ck_assert_uint_eq(config_rule_for(&c, "x")->nsources, 2);
+}
+END_TEST
+
+START_TEST(config_print_roundtrip)
+{
+	static struct syncd_config a, b;
+	char err[256], t1[8192], t2[8192];
+
+	ck_assert_int_eq(parse(&a,
+			       "interval 2s\nholdover 10s\nmaxslew 100\n"
+			       "source c chrony socket /run/chrony/chronyd.sock\n"
+			       "source p ptp domain 24 initial 5ms\n"
+			       "timeline * p c\n",
+			       err),
+			 0);
+	ck_assert_int_gt(config_print(&a, t1, sizeof(t1)), 0);
+	ck_assert_msg(config_parse(&b, t1, strlen(t1), err, sizeof(err)) == 0, "%s\n%s", err, t1);
+	ck_assert_int_gt(config_print(&b, t2, sizeof(t2)), 0);
+	ck_assert_str_eq(t1, t2);
+}
+END_TEST
+
+START_TEST(config_errors)
+{
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+		{"bogus 1\n", "1: unknown directive 'bogus'"},
+		{"\n\ninterval\n", "3: interval: expected one value"},
+		{"interval 5\n", "1: interval: expected a duration"},
+		{"interval 1ms\n", "1: interval: 1ms is out of range"},
+		{"mount relative/path\n", "1: mount: expected an absolute path"},
+		{"source a gps\n", "1: source a: unknown type 'gps'"},
+		{"source .a system\n", "1: source: bad name '.a'"},
+		{"source a system\nsource a system\n", "2: source a: defined twice"},
+		{"source a system port 5\n",
+		 "1: source a: unknown option 'port' for a system source"},
+		{"source a chrony port\n", "1: usage: source NAME"},
+		{"source a chrony port 70000\n", "1: port: expected an integer from 1 to 65535"},
+		{"source a ptp confidence 2\n", "1: confidence: expected a number"},
+		{"source a ptp window 3\n", "1: window: expected an integer from 8"},
+		{"source a ptp asymmetry lots\n", "1: asymmetry: expected a duration"},
+		{"timeline x nosuch\n", "1: timeline x: no source named 'nosuch'"},
+		{"source a system\ntimeline x a\ntimeline x a\n", "3: timeline x: given twice"},
+		{"source a system\ntimeline a/b a\n", "2: timeline: bad name 'a/b'"},
+		{"maxslew 0\n", "1: maxslew (ppm): expected a number from 1 to 10000"},
+		{"interval 2s\nstale 1s\n", "stale must be longer than interval"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct syncd_config c;
+		char err[256] = "";
+		ck_assert_msg(parse(&c, cases[i].text, err) == -EINVAL, "'%s' accepted",
+			      cases[i].text);
+		ck_assert_msg(strstr(err, cases[i].message) != NULL, "'%s': got '%s'",
+			      cases[i].text, err);
+	}
+}
+END_TEST
+
+/* --- estimator -------------------------------------------------------------- */
+
+static double gauss(unsigned *seed)
+{
+	double u = (rand_r(seed) + 1.0) / (RAND_MAX + 2.0),
+	       v = (rand_r(seed) + 1.0) / (RAND_MAX + 2.0);
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+START_TEST(estimator_line_and_noise)
+{
+	struct estimator e;
+	struct estimate r;
+
+	ck_assert_int_eq(estimator_init(&e, 64, 0.9999, 1000000), 0);
+	ck_assert_int_eq(estimator_estimate(&e, 0, &r), -EAGAIN);
+	/* Exact line: offset 1000 ns + 2 ppm. */
+	for (int i = 0; i < 64; i++)
+		estimator_add(&e, (int64_t)i * 125000000, 1000 + (int64_t)(2e-6 * i * 125000000));
+	ck_assert_int_eq(estimator_estimate(&e, 63 * 125000000LL, &r), 0);
+	ck_assert(fabs(r.offset - (1000 + 2e-6 * 63 * 125000000)) < 1);
+	ck_assert(fabs(r.freq - 2e-6) < 1e-9);
+	ck_assert(r.offset_bound > 0); /* never zero */
+	ck_assert(r.offset_bound < 10);
+
+	/* Noise: the bound covers the truth, and scales with the noise. */
+	{
+		unsigned seed = 7;
+		int covered = 0, trials = 2000;
+		for (int k = 0; k < trials; k++) {
+			estimator_reset(&e);
+			for (int i = 0; i < 64; i++)
+				estimator_add(&e, (int64_t)i * 125000000,
+					      (int64_t)(300 * gauss(&seed)));
+			estimator_estimate(&e, 63 * 125000000LL, &r);
+			covered += fabs(r.offset) <= r.offset_bound;
+		}
+		ck_assert_int_ge(covered, trials - 2);
+		ck_assert(r.sigma > 200 && r.sigma < 400);
+	}
+	estimator_free(&e);
+}
+END_TEST
+
+START_TEST(estimator_outliers_and_few_samples)
+{
+	struct estimator e;
+	struct estimate r;
+	unsigned seed = 3;
+
+	ck_assert_int_eq(estimator_init(&e, 32, 0.9999, 1000000), 0);
+	estimator_add(&e, 0, 500);
+	estimator_add(&e, 0, 900); /* a repeat of the same instant is ignored */
+	estimator_add(&e, 125000000, 700);
+	ck_assert_int_eq(estimator_estimate(&e, 125000000, &r), 0);
+	ck_assert_uint_eq(r.used, 2);
+	ck_assert(r.offset_bound >= 1000000 + 200); /* initial bound plus the spread */
+
+	estimator_reset(&e);
+	for (int i = 0; i < 32; i++)
+		estimator_add(&e, (int64_t)i * 125000000,
+			      i == 20 ? 5000000 : (int64_t)(100 * gauss(&seed)));
+	ck_assert_int_eq(estimator_estimate(&e, 31 * 125000000LL, &r), 0);
+	ck_assert_uint_eq(r.used, 31); /* the 5 ms sample was dropped */
+	ck_assert(fabs(r.offset) < 200);
+	estimator_free(&e);
+}
+END_TEST
+
+START_TEST(t_quantiles)
+{
+	/* Against numerical integration of the t density. */
+	ck_assert(fabs(student_t_quantile(0.95, 1e6) - 1.95996) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.9999, 1e6) - 3.8906) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.95, 1) - 12.7062) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.95, 2) - 4.3027) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.9999, 6) - 9.0823) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.9999, 30) - 4.4824) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.99, 10) - 3.1693) < 1e-3);
+	ck_assert(fabs(student_t_quantile(0.99, 62) - 2.6575) < 1e-3);
+}
+END_TEST
+
+/* --- discipline ------------------------------------------------------------- */
+
+static const struct discipline_config dcfg = {.interval = 1000000000,
+					      .margin = 50000000,
+					      .holdover = 10000000000LL,
+					      .stale = 4000000000LL,
+					      .maxslew = 500e-6};
+
+static struct reading reading(int64_t at, int64_t offset, uint64_t bound)
+{
+	return (struct reading){.at = at,
+				.offset = offset,
+				.below = bound,
+				.above = bound,
+				.drift = bound_rate_from_frac(10e-6)};
+}
+
+/* The interval of p at t contains true time truth. */
+static int contains(const struct qot_clock_params *p, int64_t t, int64_t truth)
+{
+	struct qot_time q;
+
+	qot_project(p, t, &q);
+	return (qot_i128)q.estimate - q.below <= truth && truth <= (qot_i128)q.estimate + q.above;
+}
+
+START_TEST(discipline_steps_forward_and_slews_back)
+{
+	struct discipline d;
+	struct qot_clock_params p1, p2;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	struct reading r;
+
+	discipline_init(&d);
+	discipline_update(&d, &dcfg, NULL, t0, &p1);
+	ck_assert_uint_eq(p1.status, QOT_STATUS_UNSYNCED);
+	ck_assert_uint_eq(p1.offset_below, QOT_UNBOUNDED);
+
+	r = reading(t0 + s, 5000, 1000); /* 5 us ahead of the base clock */
+	discipline_update(&d, &dcfg, &r, t0 + s, &p1);
+	ck_assert_uint_eq(p1.status, QOT_STATUS_SYNCED);
+	ck_assert(contains(&p1, t0 + s, t0 + s + 5000));
+	ck_assert(contains(&p1, t0 + s + 999, t0 + s + 999 + 5000 + 900)); /* within the bound */
+	ck_assert_int_eq(p1.stale_after, t0 + s + dcfg.stale);
+
+	/* The truth moves back 20 us: the timeline slews, never jumps back. */
+	r = reading(t0 + 2 * s, -15000, 1000);
+	discipline_update(&d, &dcfg, &r, t0 + 2 * s, &p2);
+	/* Readers may see the old page until the new one lands, within the margin. */
+	for (int64_t t = t0 + 2 * s; t <= t0 + 2 * s + dcfg.margin; t += 997) {
+		struct qot_time a, b;
+		qot_project(&p1, t, &a);
+		qot_project(&p2, t, &b);
+		ck_assert_msg(b.estimate >= a.estimate, "backward at %lld", (long long)(t - t0));
+	}
+	ck_assert_int_lt(p2.freq, 0); /* slower than the base clock for a while */
+	/* ...and the interval still holds the truth, everywhere until stale. */
+	for (int64_t t = t0 + 2 * s; t < p2.stale_after; t += 10000000)
+		ck_assert(contains(&p2, t, t - 15000));
+
+	/* The truth moves forward: a step. */
+	r = reading(t0 + 3 * s, 100000, 1000);
+	discipline_update(&d, &dcfg, &r, t0 + 3 * s, &p1);
+	ck_assert(contains(&p1, t0 + 3 * s, t0 + 3 * s + 100000));
+	ck_assert_uint_le(p1.offset_below, 1000 + 200); /* no leftover widening */
+}
+END_TEST
+
+START_TEST(discipline_holdover_then_unsynced)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	struct reading r = reading(t0, 0, 1000);
+	struct qot_time q1, q2;
+
+	discipline_init(&d);
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	discipline_update(&d, &dcfg, NULL, t0 + 2 * s, &p);
+	ck_assert_uint_eq(p.status, QOT_STATUS_HOLDOVER);
+	qot_project(&p, t0 + 2 * s, &q1);
+	qot_project(&p, t0 + 3 * s, &q2);
+	ck_assert_uint_gt(q2.below, q1.below); /* growing at the drift bound */
+	ck_assert_uint_ge(q2.below - q1.below, 10000 - 1);
+	discipline_update(&d, &dcfg, NULL, t0 + 11 * s, &p);
+	ck_assert_uint_eq(p.status, QOT_STATUS_UNSYNCED);
+	ck_assert_int_eq(p.stale_after, t0 + 11 * s + dcfg.stale);
+	/* Back: synced, and the bound shrinks again. */
+	r = reading(t0 + 12 * s, 0, 1000);
+	discipline_update(&d, &dcfg, &r, t0 + 12 * s, &p);
+	ck_assert_uint_eq(p.status, QOT_STATUS_SYNCED);
+	ck_assert_uint_le(p.offset_below, 1000 + 200);
+}
+END_TEST
+
+START_TEST(discipline_first_sync_may_step_back)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL;
+	struct reading r = reading(t0, -3000000000LL, 1000); /* 3 s behind */
+
+	discipline_init(&d);
+	discipline_update(&d, &dcfg, NULL, t0 - 1, &p); /* unknown, unbounded */
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	ck_assert_int_eq(p.anchor_tl, t0 - 3000000000LL); /* a step: nobody relied on it */
+	ck_assert_int_eq(p.freq, 0);
+	ck_assert_uint_le(p.offset_below, 1000 + 100);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("syncd");
+	TCase *tc = tcase_create("units");
+
+	tcase_add_test(tc, chrony_floats);
+	tcase_add_test(tc, chrony_tracking);
+	tcase_add_test(tc, ptp_management);
+	tcase_add_test(tc, ptp_datasets);
+	tcase_add_test(tc, config_defaults_and_rules);
+	tcase_add_test(tc, config_print_roundtrip);
+	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, estimator_line_and_noise);
+	tcase_add_test(tc, estimator_outliers_and_few_samples);
+	tcase_add_test(tc, t_quantiles);
+	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
+	tcase_add_test(tc, discipline_holdover_then_unsynced);
+	tcase_add_test(tc, discipline_first_sync_may_step_back);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
