@@ -9,6 +9,7 @@ packages=(
 	check                             # unit tests
 	python3 util-linux procps         # examples, unshare/mountpoint, pgrep
 	clang-format shellcheck           # style checks in the test command
+	chrony linuxptp iproute2          # syncd's sources, and their tests
 )
 
 missing=()
@@ -25,6 +26,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Installing chrony must never leave a system chronyd disciplining the host
+# clock: the tests run their own, with -x. Stop any that an install started.
+for pid in $(pgrep -x chronyd || true); do
+	if ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- ' -x'; then
+		echo "deps.sh: stopping a system chronyd (pid $pid) that would adjust the host clock" >&2
+		kill "$pid"
+	fi
+done
+
 # FUSE needs its device; in some containers it must be created.
 if [ ! -c /dev/fuse ]; then
 	mknod -m 0666 /dev/fuse c 10 229

@@ -18,9 +18,44 @@ note() {
 	echo "# $*"
 }
 
+QOT_BG_PIDS=()
+QOT_ON_EXIT=()
+
+# start_bg LOGFILE COMMAND...: run COMMAND in the background, stopped at exit;
+# sets BG_PID.
+start_bg() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	BG_PID=$!
+	QOT_BG_PIDS+=("$BG_PID")
+}
+
+# stop_pid PID: TERM, then KILL after a second; reap it.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.01; done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# on_exit COMMAND: run at exit (after the background processes stop).
+on_exit() {
+	QOT_ON_EXIT+=("$1")
+}
+
+# free_port: a TCP/UDP port nobody uses on 127.0.0.1 right now.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+t = socket.socket(); t.bind(("127.0.0.1", s.getsockname()[1])); print(s.getsockname()[1])'
+}
+
 # Everything started here ends here, however the test ends.
 _qot_cleanup() {
 	local rc=$?
+	for pid in "${QOT_BG_PIDS[@]}"; do stop_pid "$pid"; done
+	for cmd in "${QOT_ON_EXIT[@]}"; do eval "$cmd" || true; done
 	if [ -n "$QOT_MNT" ]; then
 		fusermount3 -u -z "$QOT_MNT" 2>/dev/null || umount -l "$QOT_MNT" 2>/dev/null || true
 	fi
@@ -62,4 +97,30 @@ qotfs_stop() {
 	! mountpoint -q "$QOT_MNT" || fail "still mounted after qotfs exited"
 	rmdir "$QOT_MNT"
 	QOT_MNT="" QOTFS_PID=""
+}
+
+# check_truth TIMELINE OFFSET_NS: project the timeline's page to base instant
+# T (now) and check its interval contains the true time T + OFFSET_NS.
+# Prints the line checked. Needs QOT_READ_BIN.
+check_truth() {
+	local at line
+	at=$(date +%s%N)
+	line=$("$QOT_READ_BIN" --at "$at" "$QOT_MNT/$1/clock") || fail "qot-read $1"
+	python3 - "$at" "$2" "$line" <<'PY' || fail "$1: true time outside [estimate - below, estimate + above]: $line (at $at, offset $2)"
+import sys
+at, off, line = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split()
+def ns(s):
+    neg = s.startswith("-")
+    sec, frac = s.lstrip("-").split(".")
+    v = int(sec) * 10**9 + int(frac)
+    return -v if neg else v
+e, b, a = ns(line[0]), ns(line[1]), ns(line[2])
+sys.exit(0 if e - b <= at + off <= e + a else 1)
+PY
+	echo "$line"
+}
+
+# field FILE KEY: the value of KEY=VALUE in a one-line file.
+field() {
+	tr ' ' '\n' <"$1" | sed -n "s/^$2=//p"
 }

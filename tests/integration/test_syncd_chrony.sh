@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Integration: syncd disciplines a timeline from a real chronyd.
+# A chronyd -x server on loopback, and a chronyd -x client of it that sees
+# the server 0.5 s ahead (the `offset` option of its server line): for the
+# client, true time is system time + 0.5 s exactly. -x: neither touches the
+# host clock. syncd reads the client's tracking report.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+: "${SYNCD_BIN:?}" "${QOT_READ_BIN:?}"
+command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
+
+OFFSET_NS=500000000
+T=$(mktemp -d /tmp/qot-chrony.XXXXXX)
+on_exit "rm -rf $T"
+NTP_PORT=$(free_port)
+SERVER_CMD=$(free_port)
+CLIENT_CMD=$(free_port)
+
+cat >"$T/server.conf" <<CONF
+port $NTP_PORT
+bindaddress 127.0.0.1
+allow 127.0.0.1
+local stratum 1
+cmdport $SERVER_CMD
+bindcmdaddress 127.0.0.1
+bindcmdaddress /
+pidfile $T/server.pid
+driftfile $T/server.drift
+CONF
+cat >"$T/client.conf" <<CONF
+port 0
+cmdport $CLIENT_CMD
+bindcmdaddress 127.0.0.1
+bindcmdaddress /
+server 127.0.0.1 port $NTP_PORT iburst minpoll -4 maxpoll -4 offset 0.5
+pidfile $T/client.pid
+driftfile $T/client.drift
+CONF
+
+start_server() {
+	start_bg "$T/server.log" chronyd -x -d -u root -f "$T/server.conf"
+	SERVER_PID=$BG_PID
+}
+client_synced() {
+	chronyc -h 127.0.0.1 -p "$CLIENT_CMD" -n tracking 2>/dev/null | grep -q "Leap status *: Normal"
+}
+
+note "chronyd server and client, host clock untouched (-x)"
+start_server
+start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
+wait_for 30 client_synced || fail "the chronyd client never synchronised"
+
+qotfs_start
+mkdir "$QOT_MNT/tl"
+cat >"$T/syncd.conf" <<CONF
+mount $QOT_MNT
+rundir $T
+interval 250ms
+holdover 3s
+source ntp chrony address 127.0.0.1 port $CLIENT_CMD missed 2
+timeline * ntp
+CONF
+start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
+SYNCD_PID=$BG_PID
+synced() { [ "$(field "$QOT_MNT/$1/sync" status)" = synced ]; }
+wait_for 10 synced tl || fail "never synced: $(cat "$QOT_MNT/tl/sync")"
+[ "$(field "$QOT_MNT/tl/sync" source)" = ntp ] || fail "source: $(cat "$QOT_MNT/tl/sync")"
+
+note "synced: the interval contains system time + 0.5 s"
+for _ in $(seq 20); do line=$(check_truth tl "$OFFSET_NS"); sleep 0.05; done
+note "  $line"
+below=$(field "$QOT_MNT/tl/sync" below)
+python3 -c "import sys; sys.exit(not float('$below') < 0.01)" || fail "bound not tight: $below s"
+
+note "a timeline created now is synced at once"
+mkdir "$QOT_MNT/late"
+wait_for 2 synced late || fail "late timeline not synced within 2 s"
+check_truth late "$OFFSET_NS" >/dev/null
+
+note "server stopped: holdover, bounds growing, still containing the truth"
+stop_pid "$SERVER_PID"
+wait_for 15 sh -c "grep -q status=holdover '$QOT_MNT/tl/sync'" ||
+	fail "no holdover: $(cat "$QOT_MNT/tl/sync")"
+b1=$(field "$QOT_MNT/tl/sync" below)
+check_truth tl "$OFFSET_NS" >/dev/null
+grown() { python3 -c "import sys; sys.exit(not float('$(field "$QOT_MNT/tl/sync" below)') > float('$b1'))"; }
+wait_for 5 grown || fail "bound not growing from $b1"
+b2=$(field "$QOT_MNT/tl/sync" below)
+check_truth tl "$OFFSET_NS" >/dev/null
+
+note "after the holdover time: unsynced, still honest"
+wait_for 10 sh -c "grep -q status=unsynced '$QOT_MNT/tl/sync'" ||
+	fail "never unsynced: $(cat "$QOT_MNT/tl/sync")"
+check_truth tl "$OFFSET_NS" >/dev/null
+
+note "server back: synced again, bounds shrink"
+start_server
+wait_for 30 synced tl || fail "not synced again: $(cat "$QOT_MNT/tl/sync")"
+check_truth tl "$OFFSET_NS" >/dev/null
+b3=$(field "$QOT_MNT/tl/sync" below)
+python3 -c "import sys; sys.exit(not float('$b3') < float('$b2'))" || fail "bound did not shrink: $b3"
+
+note "syncd stops: after stale_after, readers see stale"
+stop_pid "$SYNCD_PID"
+wait_for 5 sh -c "grep -q status=stale '$QOT_MNT/tl/sync'" || fail "never stale after syncd stopped"
+qotfs_stop
+echo PASS
