@@ -28,6 +28,7 @@ struct syncd {
 	struct syncd_config cfg;
 	struct source sources[CONFIG_MAX_SOURCES];
 	int64_t next_poll[CONFIG_MAX_SOURCES]; /* monotonic ns */
+	bool queried[CONFIG_MAX_SOURCES];      /* its first outcome was logged */
 	struct discipline_config dcfg;
 	struct follower follower;
 	int64_t next_publish, next_attach; /* monotonic ns */
@@ -105,9 +106,6 @@ static void refresh(struct syncd *d)
 
 	if (added > 0)
 		publish_all(d, true); /* honest from the first instant */
-	else if (added < 0 && !follower_attached(&d->follower))
-		qot_log(QOT_LOG_NOTICE, "lost qotfs on %s (%s); will look for it again",
-			d->cfg.mount, strerror(-added));
 }
 
 static void try_attach(struct syncd *d, int64_t mono)
@@ -136,13 +134,14 @@ static void poll_sources(struct syncd *d, int64_t mono)
 			continue;
 		d->next_poll[i] = mono + s->cfg->poll_ns;
 		source_update(s, clock_ns(CLOCK_REALTIME));
-		if (s->state != before)
+		if (s->state != before || !d->queried[i])
 			qot_log(s->state == SOURCE_OK ? QOT_LOG_INFO : QOT_LOG_WARNING,
 				"source %s: %s (%s)", s->cfg->name,
 				s->state == SOURCE_OK	      ? "ok"
 				: s->state == SOURCE_UNSYNCED ? "not synchronised"
 							      : "down",
 				s->detail);
+		d->queried[i] = true;
 	}
 }
 
@@ -162,11 +161,13 @@ static int run(struct syncd *d, int sigfd)
 {
 	int64_t mono = clock_ns(CLOCK_MONOTONIC);
 
+	bool attached;
+
 	d->next_publish = mono;
 	try_attach(d, mono);
+	attached = follower_attached(&d->follower);
 	for (;;) {
-		struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN},
-					{.fd = d->follower.list_fd, .events = POLLPRI | POLLIN}};
+		struct pollfd fds[2];
 		int64_t wait;
 		int n;
 
@@ -178,8 +179,17 @@ static int run(struct syncd *d, int sigfd)
 				d->next_publish = mono + d->dcfg.interval;
 			publish_all(d, false);
 		}
+		if (attached && !follower_attached(&d->follower)) {
+			/* qotfs stopped or restarted: every write or read now fails */
+			qot_log(QOT_LOG_NOTICE, "lost qotfs on %s; looking for it again",
+				d->cfg.mount);
+			d->next_attach = mono;
+		}
 		if (!follower_attached(&d->follower) && mono >= d->next_attach)
 			try_attach(d, mono);
+		attached = follower_attached(&d->follower);
+		fds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		fds[1] = (struct pollfd){.fd = d->follower.list_fd, .events = POLLPRI | POLLIN};
 		wait = next_deadline(d) - clock_ns(CLOCK_MONOTONIC);
 		n = poll(fds, follower_attached(&d->follower) ? 2 : 1,
 			 wait <= 0 ? 0 : (int)((wait + 999999) / 1000000));
@@ -193,12 +203,10 @@ static int run(struct syncd *d, int sigfd)
 			return 0;
 		}
 		if (n > 0 && fds[1].revents && follower_attached(&d->follower)) {
-			if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL))
 				follower_detach(&d->follower); /* qotfs went away */
-				d->next_attach = mono;
-			} else {
+			else
 				refresh(d);
-			}
 		}
 	}
 }

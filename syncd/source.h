@@ -29,7 +29,7 @@ enum source_state {
 	SOURCE_DOWN,	 /* cannot be queried */
 };
 
-#define SOURCE_DETAIL_MAX 160
+#define SOURCE_DETAIL_MAX 256
 
 struct source;
 

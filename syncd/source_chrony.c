@@ -29,6 +29,7 @@ struct chrony {
 	int fd;
 	uint32_t sequence;
 	char client_path[108]; /* our end of the Unix socket, removed on close */
+	char where[128];       /* chronyd's address, for messages */
 };
 
 static int open_udp(struct source *s, struct chrony *c)
@@ -92,6 +93,11 @@ static int chrony_open(struct source *s)
 		return -ENOMEM;
 	c->fd = -1;
 	s->priv = c;
+	if (s->cfg->socket[0])
+		snprintf(c->where, sizeof(c->where), "chronyd at %s", s->cfg->socket);
+	else
+		snprintf(c->where, sizeof(c->where), "chronyd at %s port %u", s->cfg->address,
+			 s->cfg->port);
 	if (getrandom(&c->sequence, sizeof(c->sequence), GRND_NONBLOCK) < 0)
 		c->sequence = (uint32_t)getpid();
 	err = s->cfg->socket[0] ? open_unix(s, c, s->rundir) : open_udp(s, c);
@@ -108,25 +114,25 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 
 	chrony_tracking_request(req, seq);
 	if (send(c->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
-		snprintf(s->detail, sizeof(s->detail), "sending to chronyd: %s", strerror(errno));
+		snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
 		return -errno;
 	}
 	for (;;) {
 		ssize_t n;
 		int err;
 		if (poll(&pfd, 1, QUERY_TIMEOUT_MS) <= 0) {
-			snprintf(s->detail, sizeof(s->detail),
-				 "chronyd did not answer within %d ms", QUERY_TIMEOUT_MS);
+			snprintf(s->detail, sizeof(s->detail), "%s did not answer within %d ms",
+				 c->where, QUERY_TIMEOUT_MS);
 			return -ETIMEDOUT;
 		}
 		n = recv(c->fd, reply, sizeof(reply), 0);
 		if (n < 0) {
-			snprintf(s->detail, sizeof(s->detail), "from chronyd: %s", strerror(errno));
+			snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
 			return -errno;
 		}
 		err = chrony_tracking_parse(reply, (size_t)n, seq, t, &status);
 		if (err == -EBADMSG) {
-			snprintf(s->detail, sizeof(s->detail), "chronyd refused: status %u",
+			snprintf(s->detail, sizeof(s->detail), "%s refused: status %u", c->where,
 				 status);
 			return err;
 		}

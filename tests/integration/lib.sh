@@ -79,24 +79,28 @@ wait_for() {
 	done
 }
 
-# qotfs_start [QOTFS OPTIONS...]: mount on a fresh directory, set QOT_MNT.
+# qotfs_start [QOTFS OPTIONS...]: mount on a fresh directory (or on QOT_MNT
+# again, after qotfs_stop keep), set QOT_MNT.
 # shellcheck disable=SC2120 # options are optional
 qotfs_start() {
-	QOT_MNT=$(mktemp -d /tmp/qotfs-test.XXXXXX)
+	[ -n "$QOT_MNT" ] && [ -d "$QOT_MNT" ] || QOT_MNT=$(mktemp -d /tmp/qotfs-test.XXXXXX)
 	"$QOTFS_BIN" -f "$@" "$QOT_MNT" &
 	QOTFS_PID=$!
 	wait_for 10 mountpoint -q "$QOT_MNT" || fail "qotfs did not mount $QOT_MNT"
 }
 
-# qotfs_stop: SIGTERM; the daemon must exit 0 and leave no mount.
+# qotfs_stop [keep]: SIGTERM; the daemon must exit 0 and leave no mount.
+# With keep, the mount point stays for qotfs_start to use again.
 qotfs_stop() {
 	local rc=0
 	kill -TERM "$QOTFS_PID"
 	wait "$QOTFS_PID" || rc=$?
 	[ "$rc" -eq 0 ] || fail "qotfs exited with $rc after SIGTERM"
 	! mountpoint -q "$QOT_MNT" || fail "still mounted after qotfs exited"
+	QOTFS_PID=""
+	[ "${1:-}" = keep ] && return 0
 	rmdir "$QOT_MNT"
-	QOT_MNT="" QOTFS_PID=""
+	QOT_MNT=""
 }
 
 # check_truth TIMELINE OFFSET_NS: project the timeline's page to base instant

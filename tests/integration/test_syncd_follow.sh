@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Integration: syncd follows a qotfs mount - timelines created and removed,
+# a source nobody answers, qotfs restarting under it - and refuses bad
+# configurations clearly.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+: "${SYNCD_BIN:?}"
+
+T=$(mktemp -d /tmp/qot-follow.XXXXXX)
+on_exit "rm -rf $T"
+
+expect_exit() { # expect_exit STATUS MESSAGE COMMAND...
+	local want=$1 msg=$2 rc=0
+	shift 2
+	"$@" >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -eq "$want" ] || fail "$* exited $rc, not $want: $(cat "$T/out")"
+	grep -qF -- "$msg" "$T/out" || fail "$*: no '$msg' in: $(cat "$T/out")"
+}
+
+note "bad configurations and options: a clear message, status 2"
+printf 'interval 1s\n\nbogus 3\n' >"$T/bad.conf"
+expect_exit 2 "bad.conf:3: unknown directive 'bogus'" "$SYNCD_BIN" -f -c "$T/bad.conf"
+printf 'source a chrony\ntimeline * b\n' >"$T/bad2.conf"
+expect_exit 2 "timeline *: no source named 'b'" "$SYNCD_BIN" -f -c "$T/bad2.conf"
+expect_exit 2 "No such file or directory" "$SYNCD_BIN" -f -c "$T/missing.conf"
+expect_exit 2 "unknown option '--bogus'" "$SYNCD_BIN" --bogus
+expect_exit 2 "expected an absolute path" "$SYNCD_BIN" -f -m relative/path
+expect_exit 0 "syncd $(sed -n 's/^#define QOT_VERSION_STRING "\(.*\)"/\1/p' \
+	"$(dirname "$0")/../../lib/qot.h")" "$SYNCD_BIN" --version
+printf 'source ntp chrony port 9\ntimeline * ntp\n' >"$T/good.conf"
+expect_exit 0 "timeline * ntp" "$SYNCD_BIN" --check-config -c "$T/good.conf"
+
+qotfs_start
+mkdir "$QOT_MNT/a" "$QOT_MNT/b"
+DEAD_PORT=$(free_port) # nothing answers there
+cat >"$T/syncd.conf" <<CONF
+mount $QOT_MNT
+rundir $T
+interval 100ms
+source sys system
+source dead chrony address 127.0.0.1 port $DEAD_PORT
+timeline down dead
+timeline * sys
+CONF
+start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
+SYNCD_PID=$BG_PID
+published() { [ "$(field "$QOT_MNT/$1/sync" source)" = "$2" ]; }
+
+note "existing timelines get parameters from the system source"
+wait_for 5 published a sys || fail "a: $(cat "$QOT_MNT/a/sync")"
+wait_for 5 published b sys || fail "b: $(cat "$QOT_MNT/b/sync")"
+status=$(field "$QOT_MNT/a/sync" status)
+case $status in synced | unsynced) ;; *) fail "a: status $status" ;; esac
+grep -q "source=sys" "$QOT_MNT/a/ctl" || fail "ctl: $(cat "$QOT_MNT/a/ctl")"
+
+note "a timeline whose source does not answer: unsynced, unbounded, syncd lives on"
+mkdir "$QOT_MNT/down"
+wait_for 5 published down dead || fail "down: $(cat "$QOT_MNT/down/sync")"
+grep -q "status=unsynced .*below=18446744073.709551615" "$QOT_MNT/down/sync" ||
+	fail "down: $(cat "$QOT_MNT/down/sync")"
+wait_for 5 grep -qF "source dead: down (chronyd at 127.0.0.1 port $DEAD_PORT" "$T/syncd.log" ||
+	fail "no message about the dead source: $(cat "$T/syncd.log")"
+
+note "removed timelines are forgotten quietly"
+rmdir "$QOT_MNT/b"
+mkdir "$QOT_MNT/c"
+wait_for 5 published c sys || fail "c: $(cat "$QOT_MNT/c/sync")"
+kill -0 "$SYNCD_PID" || fail "syncd died"
+
+note "qotfs restarts under syncd: it comes back by itself"
+qotfs_stop keep
+qotfs_start
+mkdir "$QOT_MNT/after"
+wait_for 10 published after sys || fail "after restart: $(cat "$QOT_MNT/after/sync")"
+wait_for 5 grep -q "lost qotfs on $QOT_MNT" "$T/syncd.log" ||
+	fail "no message about the lost mount: $(cat "$T/syncd.log")"
+kill -0 "$SYNCD_PID" || fail "syncd died"
+
+note "SIGTERM: syncd stops cleanly"
+kill -TERM "$SYNCD_PID"
+rc=0
+wait "$SYNCD_PID" || rc=$?
+[ "$rc" -eq 0 ] || fail "syncd exited $rc"
+qotfs_stop
+echo PASS
