@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "chrony_proto.h"
+#include "deadline.h"
 #include "rate.h"
 #include "source.h"
 
-#define QUERY_TIMEOUT_MS 200
 #define CHRONY_FLOAT_EPS 6e-8 /* relative precision of chronyd's 25-bit floats */
 
 struct chrony {
@@ -104,11 +104,11 @@ static int chrony_open(struct source *s)
 	return err;
 }
 
-/* One request and its reply, within QUERY_TIMEOUT_MS. */
+/* One request and its reply, within QUERY_TIMEOUT_MS and QUERY_MAX_REPLIES. */
 static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 {
 	uint8_t req[CHRONY_TRACKING_LEN], reply[512];
-	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+	int64_t deadline = deadline_now_ms() + QUERY_TIMEOUT_MS;
 	unsigned status;
 	uint32_t seq = ++c->sequence;
 
@@ -117,14 +117,11 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 		snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
 		return -errno;
 	}
-	for (;;) {
+	for (int tries = 0; tries < QUERY_MAX_REPLIES; tries++) {
 		ssize_t n;
 		int err;
-		if (poll(&pfd, 1, QUERY_TIMEOUT_MS) <= 0) {
-			snprintf(s->detail, sizeof(s->detail), "%s did not answer within %d ms",
-				 c->where, QUERY_TIMEOUT_MS);
-			return -ETIMEDOUT;
-		}
+		if (!deadline_wait(c->fd, deadline))
+			break;
 		n = recv(c->fd, reply, sizeof(reply), 0);
 		if (n < 0) {
 			snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
@@ -138,8 +135,11 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 		}
 		if (err == 0)
 			return 0;
-		/* a late reply to an earlier request: keep waiting */
+		/* a late reply to an earlier request, or garbage: keep waiting */
 	}
+	snprintf(s->detail, sizeof(s->detail), "%s did not answer within %d ms", c->where,
+		 QUERY_TIMEOUT_MS);
+	return -ETIMEDOUT;
 }
 
 static enum source_state chrony_query(struct source *s, int64_t now, struct reading *r)

@@ -21,12 +21,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "estimator.h"
 #include "ptp_mgmt.h"
 #include "rate.h"
 #include "source.h"
 
-#define QUERY_TIMEOUT_MS 200
 #define DATASET_EVERY_NS 1000000000LL
 #define MIN_STALE_NS	 1000000000LL
 
@@ -82,33 +82,35 @@ static int ptp_open(struct source *s)
 	return 0;
 }
 
-/* GET one data set; its data is copied to out (up to size). Length or -errno. */
+/* GET one data set; its data is copied to out (up to size). Length or -errno.
+ * Bounded: QUERY_TIMEOUT_MS, QUERY_MAX_REPLIES. */
 static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_t size)
 {
 	uint8_t req[PTP_MGMT_REQUEST_LEN], buf[1024];
-	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+	int64_t deadline = deadline_now_ms() + QUERY_TIMEOUT_MS;
 	uint16_t seq = ++p->sequence;
 
 	/* Drop late answers to earlier requests (one per port, for port data sets). */
-	while (recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
+	for (int i = 0; i < QUERY_MAX_REPLIES; i++) {
+		if (recv(p->fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	}
 	ptp_mgmt_request(req, (uint8_t)s->cfg->domain, seq, id, p->identity);
 	if (send(p->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
-		snprintf(s->detail, sizeof(s->detail), "sending to ptp4l: %s", strerror(errno));
+		snprintf(s->detail, sizeof(s->detail), "ptp4l at %s: %s", s->cfg->socket,
+			 strerror(errno));
 		return -errno;
 	}
-	for (;;) {
+	for (int tries = 0; tries < QUERY_MAX_REPLIES; tries++) {
 		const uint8_t *data;
 		ssize_t n;
 		int len;
-		if (poll(&pfd, 1, QUERY_TIMEOUT_MS) <= 0) {
-			snprintf(s->detail, sizeof(s->detail), "ptp4l did not answer within %d ms",
-				 QUERY_TIMEOUT_MS);
-			return -ETIMEDOUT;
-		}
+		if (!deadline_wait(p->fd, deadline))
+			break;
 		n = recv(p->fd, buf, sizeof(buf), 0);
 		if (n < 0) {
-			snprintf(s->detail, sizeof(s->detail), "from ptp4l: %s", strerror(errno));
+			snprintf(s->detail, sizeof(s->detail), "ptp4l at %s: %s", s->cfg->socket,
+				 strerror(errno));
 			return -errno;
 		}
 		len = ptp_mgmt_response(buf, (size_t)n, seq, id, &data);
@@ -122,6 +124,9 @@ static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_
 			return (int)copy;
 		}
 	}
+	snprintf(s->detail, sizeof(s->detail), "ptp4l at %s did not answer within %d ms",
+		 s->cfg->socket, QUERY_TIMEOUT_MS);
+	return -ETIMEDOUT;
 }
 
 static int read_datasets(struct source *s, struct ptp *p)
