@@ -204,6 +204,45 @@ START_TEST(ptp_datasets)
 }
 END_TEST
 
+/* Whatever a peer sends, the parsers answer without reading out of bounds (ASan
+ * watches) and accept only what is well formed. */
+START_TEST(parsers_survive_garbage)
+{
+	unsigned seed = 99;
+	uint8_t buf[300];
+
+	for (int i = 0; i < 200000; i++) {
+		size_t len = (size_t)rand_r(&seed) % sizeof(buf);
+		const uint8_t *data;
+		struct chrony_tracking t;
+		struct ptp_time_status st;
+		unsigned status, v;
+		int64_t ns;
+		int n;
+
+		for (size_t k = 0; k < len; k++)
+			buf[k] = (uint8_t)rand_r(&seed);
+		if (i % 3 == 0 && len >= 54) { /* often a plausible header, to get deeper */
+			buf[0] = 0x0d;
+			buf[1] = 2;
+			buf[46] = 2;
+			buf[48] = 0;
+			buf[49] = 1;
+		}
+		chrony_tracking_parse(buf, len, 1, &t, &status);
+		n = ptp_mgmt_response(buf, len, (uint16_t)(buf[30] << 8 | buf[31]),
+				      (uint16_t)(len > 53 ? buf[52] << 8 | buf[53] : 0), &data);
+		if (n >= 0) {
+			ck_assert(data >= buf && data + n <= buf + len);
+			ptp_parse_time_status(data, (size_t)n, &st);
+			ptp_parse_port_state(data, (size_t)n, &v);
+			ptp_parse_mean_path_delay(data, (size_t)n, &ns);
+			ptp_parse_gm_accuracy(data, (size_t)n, &v);
+		}
+	}
+}
+END_TEST
+
 /* --- configuration ---------------------------------------------------------- */
 
 static int parse(struct syncd_config *c, const char *text, char *err)
@@ -512,6 +551,7 @@ int main(void)
 	tcase_add_test(tc, chrony_tracking);
 	tcase_add_test(tc, ptp_management);
 	tcase_add_test(tc, ptp_datasets);
+	tcase_add_test(tc, parsers_survive_garbage);
 	tcase_add_test(tc, config_defaults_and_rules);
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_errors);
