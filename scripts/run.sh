@@ -2,7 +2,7 @@
 # run.sh - on a fresh Debian 12 machine, as root: install the packages, build,
 # mount qotfs on /qot, start syncd on its default source (the kernel's own
 # view of the host clock) and show a timeline working. Both stay running
-# afterwards; stop them with: pkill -x syncd; fusermount3 -u /qot
+# afterwards; stop them with: pkill -x syncd; fusermount3 -u -z /qot
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,4 +48,4 @@ echo "== and by C through libqot (build/examples/qot-read demo):"
 build/examples/qot-read demo
 echo
 echo "qotfs is mounted on /qot and syncd runs. See man/qot.7 and man/syncd.8;"
-echo "stop them with: pkill -x syncd; fusermount3 -u /qot"
+echo "stop them with: pkill -x syncd; fusermount3 -u -z /qot"

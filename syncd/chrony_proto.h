@@ -12,6 +12,7 @@
 
 #define CHRONY_TRACKING_LEN 104 /* request and reply */
 #define CHRONY_LEAP_UNSYNC  3
+#define CHRONY_REF_LOCAL    0x7F7F0101 /* "LOCL": the local directive */
 
 struct chrony_tracking {
 	uint32_t ref_id;

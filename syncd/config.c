@@ -1,4 +1,5 @@
 /* config.c - parse and check syncd.conf. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -39,6 +40,9 @@ static void source_defaults(struct source_config *s, enum source_type type)
 	switch (type) {
 	case SOURCE_TYPE_SYSTEM:
 		s->maxdrift = 500e-6; /* the kernel's own assumption for maxerror */
+		/* maxerror is only as good as what sets it: chronyd and ntpd set the
+		 * root distance, systemd-timesyncd sets 0 at every adjustment. */
+		s->minbound_ns = 1000000;
 		break;
 	case SOURCE_TYPE_CHRONY:
 		s->maxdrift = 15e-6; /* as AWS ClockBound assumes */
@@ -64,10 +68,11 @@ struct parser {
 	size_t errlen;
 };
 
+/* An error, "LINE: message" (or just the message when it concerns no line). */
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(p->err, p->errlen, "%u: ", p->line);
+	int n = p->line ? snprintf(p->err, p->errlen, "%u: ", p->line) : 0;
 
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < p->errlen)
@@ -108,8 +113,8 @@ static int parse_real(struct parser *p, const char *what, const char *word, doub
 	double v = strtod(word, &end);
 
 	if (end == word || *end != '\0' || !(v >= min && v <= max))
-		return fail(p, "%s: expected a number from %g to %g, got '%s'", what, min, max,
-			    word);
+		return fail(p, "%s: expected a number from %.10g to %.10g, got '%s'", what, min,
+			    max, word);
 	*out = v;
 	return 0;
 }
@@ -132,6 +137,16 @@ static int find_source(const struct syncd_config *c, const char *name)
 	return -1;
 }
 
+static int is_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 /* One KEY VALUE option of a source line. */
 static int source_option(struct parser *p, struct source_config *s, const char *key,
 			 const char *val)
@@ -148,9 +163,15 @@ static int source_option(struct parser *p, struct source_config *s, const char *
 		return parse_duration(p, "poll", val, 1000000, 3600000000000LL, &s->poll_ns);
 	if (strcmp(key, "missed") == 0)
 		return parse_uint(p, "missed", val, 1, 1000, &s->missed);
+	if (strcmp(key, "minbound") == 0)
+		return parse_duration(p, "minbound", val, 0, 3600000000000LL, &s->minbound_ns);
 	if (s->type == SOURCE_TYPE_CHRONY && strcmp(key, "address") == 0) {
-		if (strlen(val) >= sizeof(s->address) || strchr(val, '/'))
-			return fail(p, "address: expected an IP address, got '%s'", val);
+		/* chronyd's correction is for its own host's clock: this one's only. */
+		if (!is_loopback(val))
+			return fail(p,
+				    "address: expected a loopback address (127.0.0.1 or ::1): "
+				    "a chronyd elsewhere corrects another clock, got '%s'",
+				    val);
 		snprintf(s->address, sizeof(s->address), "%s", val);
 		return 0;
 	}
@@ -331,6 +352,11 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 	}
 	if (c->nrules == 0) {
 		struct timeline_rule *r = &c->rules[c->nrules++];
+		if (c->nsources > CONFIG_MAX_RULE_SOURCES)
+			return fail(&p,
+				    "%zu sources but no timeline line: say which serve which "
+				    "(at most %d per timeline)",
+				    c->nsources, CONFIG_MAX_RULE_SOURCES);
 		snprintf(r->pattern, sizeof(r->pattern), "*");
 		for (size_t i = 0; i < c->nsources && i < CONFIG_MAX_RULE_SOURCES; i++)
 			r->sources[r->nsources++] = (unsigned)i;
@@ -342,8 +368,10 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 	if (c->stale_ns == 0)
 		c->stale_ns = 4 * c->interval_ns;
 	if (c->stale_ns <= c->interval_ns)
-		return fail(&p, "stale must be longer than interval, or readers see every "
-				"update stale");
+		return fail(&p,
+			    "stale (%lld ns) must be longer than interval (%lld ns), or "
+			    "readers would see every update stale",
+			    (long long)c->stale_ns, (long long)c->interval_ns);
 	return 0;
 }
 
@@ -415,19 +443,21 @@ int config_print(const struct syncd_config *c, char *buf, size_t size)
 	qot_dur_format((uint64_t)c->interval_ns, dur[0], sizeof(dur[0]));
 	qot_dur_format((uint64_t)c->holdover_ns, dur[1], sizeof(dur[1]));
 	qot_dur_format((uint64_t)c->stale_ns, dur[2], sizeof(dur[2]));
-	PUT("mount %s\nrundir %s\ninterval %s\nholdover %s\nstale %s\nmaxslew %g\n", c->mount,
+	PUT("mount %s\nrundir %s\ninterval %s\nholdover %s\nstale %s\nmaxslew %.10g\n", c->mount,
 	    c->rundir, dur[0], dur[1], dur[2], c->maxslew * 1e6);
 	for (size_t i = 0; i < c->nsources; i++) {
 		const struct source_config *s = &c->sources[i];
 		qot_dur_format((uint64_t)s->poll_ns, dur[3], sizeof(dur[3]));
-		PUT("source %s %s maxdrift %g poll %s missed %u", s->name, type_names[s->type],
+		PUT("source %s %s maxdrift %.10g poll %s missed %u", s->name, type_names[s->type],
 		    s->maxdrift * 1e6, dur[3], s->missed);
+		len += (size_t)put_duration(buf + len, len < size ? size - len : 0, "minbound",
+					    s->minbound_ns);
 		if (s->type == SOURCE_TYPE_CHRONY && s->socket[0])
 			PUT(" socket %s", s->socket);
 		else if (s->type == SOURCE_TYPE_CHRONY)
 			PUT(" address %s port %u", s->address, s->port);
 		if (s->type == SOURCE_TYPE_PTP) {
-			PUT(" socket %s domain %u window %u confidence %g", s->socket, s->domain,
+			PUT(" socket %s domain %u window %u confidence %.10g", s->socket, s->domain,
 			    s->window, s->confidence);
 			len += (size_t)put_duration(buf + len, len < size ? size - len : 0,
 						    "initial", s->initial_ns);

@@ -43,6 +43,7 @@ struct source_config {
 	double confidence;    /* ptp: of the statistical bounds, e.g. 0.9999 */
 	int64_t asymmetry_ns; /* ptp: path asymmetry allowance; -1: the mean path delay */
 	int64_t initial_ns;   /* ptp: bound while too few samples exist */
+	int64_t minbound_ns;  /* no reading's bound is smaller */
 };
 
 struct timeline_rule {

@@ -12,6 +12,39 @@ void discipline_init(struct discipline *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void discipline_resume(struct discipline *d, const struct qot_clock_params *p)
+{
+	discipline_init(d);
+	d->pub = *p;
+	d->published = true;
+	if (p->status == QOT_STATUS_UNSYNCED && p->offset_below == QOT_UNBOUNDED)
+		return; /* nothing known */
+	d->ever_synced = true;
+	d->last_sync = p->anchor; /* as good a guess as any: holdover counts from there */
+	d->hold_freq = p->freq;
+	d->hold_drift = p->drift_below > p->drift_above ? p->drift_below : p->drift_above;
+}
+
+/*
+ * From synced to holdover: go on from the estimate and bounds of now, at the
+ * last reading's own rate. The last parameters may carry a slew, which would
+ * take the timeline ever further once nothing corrects it. The new rate is
+ * never slower than the old one (a slew only slows), so anchored now, no
+ * reader sees the estimate go back.
+ */
+static void hold(struct discipline *d, int64_t now)
+{
+	struct qot_time q;
+
+	qot_project_inline(&d->pub, now, &q);
+	d->pub.anchor = now;
+	d->pub.anchor_tl = q.estimate;
+	d->pub.freq = d->hold_freq;
+	d->pub.offset_below = q.below;
+	d->pub.offset_above = q.above;
+	d->pub.drift_below = d->pub.drift_above = d->hold_drift;
+}
+
 int64_t discipline_margin(int64_t interval)
 {
 	return interval / 4 < 50000000 ? interval / 4 : 50000000;
@@ -109,7 +142,10 @@ static void synced(struct discipline *d, const struct discipline_config *cfg,
 	}
 	p->status = QOT_STATUS_SYNCED;
 	d->ever_synced = true;
+	d->holding = false;
 	d->last_sync = now;
+	d->hold_freq = r->freq;
+	d->hold_drift = r->drift;
 }
 
 void discipline_update(struct discipline *d, const struct discipline_config *cfg,
@@ -118,6 +154,9 @@ void discipline_update(struct discipline *d, const struct discipline_config *cfg
 	if (r != NULL) {
 		synced(d, cfg, r, now, out);
 	} else if (d->ever_synced) {
+		if (!d->holding)
+			hold(d, now);
+		d->holding = true;
 		*out = d->pub;
 		out->status = now - d->last_sync > cfg->holdover ? QOT_STATUS_UNSYNCED
 								 : QOT_STATUS_HOLDOVER;

@@ -13,9 +13,10 @@
  *   when it is, so old and new projections never cross while the page
  *   flips. Only the first synchronisation of a timeline whose previous
  *   parameters were unbounded may step backward: nobody could rely on them.
- * - Holdover: without a fresh reading the last parameters stay, their
- *   bounds growing at their drift bound; after `holdover` the status says
- *   unsynced.
+ * - Holdover: without a fresh reading the timeline goes on from where it
+ *   is, at the last reading's rate (no slew: there is nothing to converge
+ *   to), its bounds growing at the last reading's drift bound; after
+ *   `holdover` the status says unsynced.
  * - Never synced: the unknown state (base clock, unbounded).
  * Every set carries stale_after = now + stale, so readers distrust it if
  * syncd itself stops.
@@ -41,10 +42,15 @@ struct discipline {
 	struct qot_clock_params pub; /* the last parameters published */
 	bool published;
 	bool ever_synced;
-	int64_t last_sync; /* base instant of the last synced update */
+	bool holding;	     /* the parameters are re-anchored for holdover */
+	int64_t last_sync;   /* base instant of the last synced update */
+	int64_t hold_freq;   /* the last reading's rate and drift bound: what */
+	uint64_t hold_drift; /* holdover goes on with */
 };
 
 void discipline_init(struct discipline *d);
+/* Go on from parameters already published (by an earlier syncd, say). */
+void discipline_resume(struct discipline *d, const struct qot_clock_params *p);
 /* The parameters to publish at base instant now, from reading r (NULL: none fresh). */
 void discipline_update(struct discipline *d, const struct discipline_config *cfg,
 		       const struct reading *r, int64_t now, struct qot_clock_params *out);

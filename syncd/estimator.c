@@ -1,12 +1,15 @@
 /* estimator.c - windowed least squares with outlier rejection and honest bounds. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "estimator.h"
 
 #define OUTLIER_MADS 5.0
+/* Rejected samples in a row, on one side, at the newest end: a step. */
+#define STEP_SAMPLES 3
 /* Measurement granularity: no bound is tighter than this (ns). */
 #define FLOOR_NS 1.0
 
@@ -36,19 +39,6 @@ void estimator_free(struct estimator *e)
 void estimator_reset(struct estimator *e)
 {
 	e->n = e->next = 0;
-}
-
-void estimator_add(struct estimator *e, int64_t t, int64_t offset)
-{
-	size_t newest = (e->next + e->cap - 1) % e->cap;
-
-	if (e->n > 0 && e->t[newest] == t)
-		return;
-	e->t[e->next] = t;
-	e->y[e->next] = offset;
-	e->next = (e->next + 1) % e->cap;
-	if (e->n < e->cap)
-		e->n++;
 }
 
 /* Inverse of the standard normal CDF (Acklam's rational approximation, |err| < 1.2e-9). */
@@ -185,24 +175,126 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int estimator_estimate(const struct estimator *e, int64_t at, struct estimate *out)
+/* Keep only the newest `keep` samples. */
+static void keep_newest(struct estimator *e, size_t keep)
+{
+	int64_t t[STEP_SAMPLES], y[STEP_SAMPLES];
+
+	for (size_t k = 0; k < keep; k++) {
+		size_t i = (e->next + e->cap - keep + k) % e->cap;
+		t[k] = e->t[i];
+		y[k] = e->y[i];
+	}
+	memcpy(e->t, t, keep * sizeof(*t));
+	memcpy(e->y, y, keep * sizeof(*y));
+	e->n = keep;
+	e->next = keep % e->cap;
+}
+
+/* Ring index of the k-th newest sample (0: the newest). */
+static size_t newest(const struct estimator *e, size_t k)
+{
+	return (e->next + e->cap - 1 - k) % e->cap;
+}
+
+static double residual(const struct estimator *e, const struct fit *f, int64_t t0, size_t i)
+{
+	double dt = (double)(e->t[i] - t0) * 1e-9 - f->tbar;
+	return (double)e->y[i] - (f->a + f->b * dt);
+}
+
+/*
+ * Fit the samples marked in keep, then drop those whose residuals exceed
+ * OUTLIER_MADS scaled median absolute deviations, and fit again (unless that
+ * would leave too few). keep is updated.
+ */
+static void fit_robust(const struct estimator *e, unsigned char *keep, int64_t t0, struct fit *f)
+{
+	double resid[e->cap], sorted[e->cap], mad;
+	size_t n = 0, kept = 0;
+
+	fit_line(e, keep, t0, f);
+	for (size_t i = 0; i < e->n; i++) {
+		if (keep[i]) {
+			resid[i] = fabs(residual(e, f, t0, i));
+			sorted[n++] = resid[i];
+		}
+	}
+	qsort(sorted, n, sizeof(double), cmp_double);
+	mad = 1.4826 * sorted[n / 2];
+	if (!(mad > 0))
+		return;
+	for (size_t i = 0; i < e->n; i++) {
+		if (keep[i] && resid[i] > OUTLIER_MADS * mad + FLOOR_NS)
+			keep[i] = 0;
+		kept += keep[i];
+	}
+	if (kept >= ESTIMATOR_MIN_SAMPLES && kept < n)
+		fit_line(e, keep, t0, f);
+	else
+		for (size_t i = 0; i < e->n; i++)
+			keep[i] = 1;
+}
+
+/* The prediction bound of fit f for a sample at base instant t. */
+static double prediction_bound(const struct estimator *e, const struct fit *f, int64_t t0,
+			       int64_t t)
+{
+	double x = (double)(t - t0) * 1e-9 - f->tbar;
+	double tq = student_t_quantile(e->confidence, (double)f->n - 2);
+
+	return tq * fmax(f->sigma, FLOOR_NS) * sqrt(1 + 1.0 / (double)f->n + x * x / f->sxx);
+}
+
+/*
+ * A step of the clock: the newest STEP_SAMPLES samples all lie beyond what
+ * the fit of the samples before them predicts, on the same side. Tested at
+ * every sample on a fit without them, so when the third shifted sample
+ * arrives the fit holds none: shifted samples at the end of a window pull a
+ * least-squares fit their way (they have the most leverage) and would hide.
+ */
+static bool step_seen(const struct estimator *e, int64_t t0)
+{
+	unsigned char keep[e->cap];
+	struct fit f;
+	int side = 0;
+
+	if (e->n < ESTIMATOR_MIN_SAMPLES + STEP_SAMPLES)
+		return false;
+	memset(keep, 1, e->n);
+	for (size_t k = 0; k < STEP_SAMPLES; k++)
+		keep[newest(e, k)] = 0;
+	fit_robust(e, keep, t0, &f);
+	if (!(f.sxx > 0) || f.n < ESTIMATOR_MIN_SAMPLES)
+		return false;
+	for (size_t k = 0; k < STEP_SAMPLES; k++) {
+		size_t i = newest(e, k);
+		double r = residual(e, &f, t0, i);
+		if (fabs(r) <= prediction_bound(e, &f, t0, e->t[i]))
+			return false;
+		if (side != 0 && (r > 0) != (side > 0))
+			return false;
+		side = r > 0 ? 1 : -1;
+	}
+	return true;
+}
+
+int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 {
 	unsigned char keep[e->cap ? e->cap : 1];
-	double resid[e->cap ? e->cap : 1];
-	int64_t t0;
 	struct fit f;
-	double x, lo, hi;
+	double step_allowance = 0;
+	int64_t t0;
 
 	if (e->n == 0)
 		return -EAGAIN;
-	t0 = e->t[(e->next + e->cap - 1) % e->cap];
+	t0 = e->t[newest(e, 0)];
 	memset(keep, 1, e->n);
 	fit_line(e, keep, t0, &f);
-	x = (double)(at - t0) * 1e-9 - f.tbar;
 
 	if (e->n < ESTIMATOR_MIN_SAMPLES || !(f.sxx > 0)) {
 		/* Too few to judge the noise: the initial bound, plus the spread seen. */
-		lo = hi = (double)e->y[0];
+		double lo = (double)e->y[0], hi = lo;
 		for (size_t i = 1; i < e->n; i++) {
 			lo = fmin(lo, (double)e->y[i]);
 			hi = fmax(hi, (double)e->y[i]);
@@ -216,39 +308,35 @@ int estimator_estimate(const struct estimator *e, int64_t at, struct estimate *o
 		return 0;
 	}
 
-	/* Drop outliers: residuals beyond OUTLIER_MADS scaled MADs, then refit. */
-	for (size_t i = 0; i < e->n; i++) {
-		double dt = (double)(e->t[i] - t0) * 1e-9 - f.tbar;
-		resid[i] = fabs((double)e->y[i] - (f.a + f.b * dt));
-	}
-	{
-		double sorted[e->n], mad;
-		memcpy(sorted, resid, e->n * sizeof(double));
-		qsort(sorted, e->n, sizeof(double), cmp_double);
-		mad = 1.4826 * sorted[e->n / 2];
-		if (mad > 0) {
-			size_t kept = 0;
-			for (size_t i = 0; i < e->n; i++)
-				kept += keep[i] = resid[i] <= OUTLIER_MADS * mad + FLOOR_NS;
-			if (kept >= ESTIMATOR_MIN_SAMPLES && kept < e->n)
-				fit_line(e, keep, t0, &f);
-			else
-				memset(keep, 1, e->n);
-		}
-	}
+	fit_robust(e, keep, t0, &f);
+	/* The newest samples rejected as outliers might be the start of a step:
+	 * one cannot tell yet, so the bound reaches them. */
+	for (size_t k = 0; k < e->n && !keep[newest(e, k)]; k++)
+		step_allowance = fmax(step_allowance, fabs(residual(e, &f, t0, newest(e, k))));
 
 	{
-		double nu = (double)f.n - 2;
-		double tq = student_t_quantile(e->confidence, nu);
-		double sigma = fmax(f.sigma, FLOOR_NS);
-		x = (double)(at - t0) * 1e-9 - f.tbar;
+		double tq = student_t_quantile(e->confidence, (double)f.n - 2);
+		double x = (double)(at - t0) * 1e-9 - f.tbar;
 		out->offset = f.a + f.b * x;
 		/* Prediction interval: where the true offset strays like samples do. */
-		out->offset_bound = tq * sigma * sqrt(1 + 1.0 / (double)f.n + x * x / f.sxx);
+		out->offset_bound = prediction_bound(e, &f, t0, at) + step_allowance;
 		out->freq = f.b * 1e-9;
-		out->freq_bound = tq * sigma / sqrt(f.sxx) * 1e-9;
+		out->freq_bound = tq * fmax(f.sigma, FLOOR_NS) / sqrt(f.sxx) * 1e-9;
 		out->sigma = f.sigma;
 		out->used = f.n;
 	}
 	return 0;
+}
+
+void estimator_add(struct estimator *e, int64_t t, int64_t offset)
+{
+	if (e->n > 0 && e->t[newest(e, 0)] == t)
+		return; /* a repeat of the newest */
+	e->t[e->next] = t;
+	e->y[e->next] = offset;
+	e->next = (e->next + 1) % e->cap;
+	if (e->n < e->cap)
+		e->n++;
+	if (step_seen(e, t))
+		keep_newest(e, STEP_SAMPLES); /* the window starts again from the step */
 }

@@ -6,9 +6,11 @@
  * deviations from a first fit). The offset at an instant comes with a bound
  * at a stated confidence: the Student-t prediction interval of the fit, so
  * it is wide while few samples exist and never zero; the frequency comes
- * with the bound of its own estimate. Below ESTIMATOR_MIN_SAMPLES there is
- * no statistics to speak of, and the bound is the configured initial one
- * plus the spread of what was seen.
+ * with the bound of its own estimate. Outliers at the newest end cannot be
+ * told from a step of the clock: the bound reaches them, and three in a row
+ * on one side are taken as a step (the window starts again from them). Below ESTIMATOR_MIN_SAMPLES
+ * there is no statistics to speak of, and the bound is the configured initial one plus the spread
+ * of what was seen.
  */
 #ifndef SYNCD_ESTIMATOR_H
 #define SYNCD_ESTIMATOR_H
@@ -37,11 +39,13 @@ struct estimate {
 /* 0 or -ENOMEM. */
 int estimator_init(struct estimator *e, size_t window, double confidence, int64_t initial_ns);
 void estimator_free(struct estimator *e);
-/* Add a sample; one at the same instant as the newest is ignored (a repeat). */
+/* Add a sample; one at the same instant as the newest is ignored (a repeat).
+ * When it completes a step of the clock, the samples before the step go. */
 void estimator_add(struct estimator *e, int64_t t, int64_t offset);
 void estimator_reset(struct estimator *e);
-/* Estimate at base instant at. 0, or -EAGAIN without any sample. */
-int estimator_estimate(const struct estimator *e, int64_t at, struct estimate *out);
+/* Estimate at base instant at. 0, or -EAGAIN without any sample. After a step
+ * of the clock it drops the samples from before the step. */
+int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out);
 
 /* Two-sided quantile of Student's t with nu degrees of freedom (rounded up). */
 double student_t_quantile(double confidence, double nu);

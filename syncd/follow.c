@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "follow.h"
@@ -51,8 +52,7 @@ void follower_free(struct follower *f)
 /* The mount is gone or going: qotfs stopped, restarted, or is stopping. */
 static bool mount_lost(int err)
 {
-	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS ||
-	       err == -EBADF || err == -ESTALE;
+	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS || err == -ESTALE;
 }
 
 int follower_attach(struct follower *f)
@@ -94,13 +94,63 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static void ctl_path(struct follower *f, const char *name, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s/ctl", f->cfg->mount, name);
+}
+
+/* Open t's ctl, learn its identity, and resume from what it holds. */
 static int open_ctl(struct follower *f, struct tl_state *t)
 {
-	char path[CONFIG_PATH_MAX + QOT_NAME_MAX + 8];
+	char path[CONFIG_PATH_MAX + QOT_NAME_MAX + 8], line[QOT_PARAMS_TEXT_MAX];
+	struct qot_clock_params p;
+	struct stat st;
+	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%s/ctl", f->cfg->mount, t->name);
-	t->ctl_fd = open(path, O_WRONLY | O_CLOEXEC);
-	return t->ctl_fd < 0 ? -errno : 0;
+	ctl_path(f, t->name, path, sizeof(path));
+	t->ctl_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (t->ctl_fd < 0)
+		return -errno;
+	if (fstat(t->ctl_fd, &st) < 0) {
+		drop(t);
+		return -errno;
+	}
+	t->ino = st.st_ino;
+	discipline_init(&t->disc);
+	n = pread(t->ctl_fd, line, sizeof(line), 0);
+	if (n > 0 && qot_params_parse(line, (size_t)n, &p, t->source) == 0)
+		discipline_resume(&t->disc, &p);
+	return 0;
+}
+
+/* Still the timeline we know? (Removed and created again between two
+ * refreshes, it has a new ctl inode.) */
+static bool same_timeline(struct follower *f, const struct tl_state *t)
+{
+	char path[CONFIG_PATH_MAX + QOT_NAME_MAX + 8];
+	struct stat st;
+
+	ctl_path(f, t->name, path, sizeof(path));
+	return stat(path, &st) == 0 && st.st_ino == t->ino;
+}
+
+/* Start following timeline name in *t; false if it is not to be served. */
+static bool follow(struct follower *f, struct tl_state *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->rule = config_rule_for(f->cfg, t->name);
+	if (t->rule == NULL)
+		return false; /* no rule names it: not ours */
+	if (open_ctl(f, t) < 0) {
+		/* Removed already, or not ours to write: say so. */
+		if (errno != ENOENT)
+			qot_log(QOT_LOG_WARNING, "timeline %s: cannot open ctl: %s", t->name,
+				strerror(errno));
+		return false;
+	}
+	t->fresh = true;
+	return true;
 }
 
 int follower_refresh(struct follower *f)
@@ -134,25 +184,12 @@ int follower_refresh(struct follower *f)
 	/* Merge the sorted listing with the sorted timelines we have. */
 	while (i < count || j < f->n) {
 		int c = i == count ? 1 : j == f->n ? -1 : strcmp(names[i], f->tls[j].name);
-		if (c == 0) {
+		if (c == 0 && same_timeline(f, &f->tls[j])) {
 			next[k++] = f->tls[j++];
 			i++;
-		} else if (c > 0) {
-			drop(&f->tls[j++]); /* removed */
-		} else {
-			struct tl_state *t = &next[k];
-			memset(t, 0, sizeof(*t));
-			snprintf(t->name, sizeof(t->name), "%s", names[i++]);
-			t->rule = config_rule_for(f->cfg, t->name);
-			discipline_init(&t->disc);
-			if (open_ctl(f, t) < 0) {
-				/* Removed already, or not ours to write: say so once. */
-				if (errno != ENOENT)
-					qot_log(QOT_LOG_WARNING, "timeline %s: cannot open ctl: %s",
-						t->name, strerror(errno));
-				continue;
-			}
-			t->fresh = true;
+		} else if (c >= 0) {
+			drop(&f->tls[j++]); /* removed, or replaced (then followed anew next) */
+		} else if (follow(f, &next[k], names[i++])) {
 			k++;
 			added++;
 		}
@@ -172,8 +209,20 @@ int follower_publish(struct follower *f, struct tl_state *t, const struct qot_cl
 	size_t len = qot_params_format(p, source, line, sizeof(line));
 	int err = 0;
 
+	if (t->ctl_fd < 0)
+		return -ENOENT; /* gone; the next refresh forgets it */
 	if (write(t->ctl_fd, line, len) != (ssize_t)len)
 		err = -errno;
+	if (err == -ENOENT) {
+		/* This timeline is gone; another of the same name may stand there. */
+		char name[QOT_NAME_MAX + 1];
+		snprintf(name, sizeof(name), "%s", t->name);
+		drop(t);
+		if (follow(f, t, name))
+			return -EAGAIN;
+		t->ctl_fd = -1;
+		return -ENOENT;
+	}
 	if (err && mount_lost(err))
 		follower_detach(f);
 	return err;

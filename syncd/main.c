@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,6 +25,7 @@
 #include "source.h"
 
 #define REATTACH_NS 1000000000LL
+#define REEXEC_ENV  "QOT_SYNCD_REEXEC" /* set across a reload's exec */
 
 struct syncd {
 	struct syncd_config cfg;
@@ -33,6 +36,7 @@ struct syncd {
 	struct follower follower;
 	int64_t next_publish, next_attach; /* monotonic ns */
 	bool attach_failed_logged;
+	const char *config_path;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -76,15 +80,29 @@ static const struct source *choose(struct syncd *d, const struct tl_state *t)
 
 static void publish(struct syncd *d, struct tl_state *t, int64_t now)
 {
-	const struct source *s = choose(d, t);
-	struct qot_clock_params p;
-	const char *name = s ? s->cfg->name : d->sources[t->rule->sources[0]].cfg->name;
-	int err;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		const struct source *s = choose(d, t);
+		struct qot_clock_params p;
+		int err;
 
-	discipline_update(&t->disc, &d->dcfg, s ? &s->last : NULL, now, &p);
-	err = follower_publish(&d->follower, t, &p, name);
-	if (err && err != -ENOENT)
-		qot_log(QOT_LOG_WARNING, "timeline %s: publishing: %s", t->name, strerror(-err));
+		/* In holdover, the source named is the one whose data it goes on from. */
+		if (s)
+			snprintf(t->source, sizeof(t->source), "%s", s->cfg->name);
+		else if (t->source[0] == '\0')
+			snprintf(t->source, sizeof(t->source), "%s",
+				 d->sources[t->rule->sources[0]].cfg->name);
+		discipline_update(&t->disc, &d->dcfg, s ? &s->last : NULL, now, &p);
+		qot_log(QOT_LOG_DEBUG, "timeline %s: %s from %s, -%llu/+%llu ns", t->name,
+			qot_status_name((enum qot_status)p.status), t->source,
+			(unsigned long long)p.offset_below, (unsigned long long)p.offset_above);
+		err = follower_publish(&d->follower, t, &p, t->source);
+		if (err == -EAGAIN)
+			continue; /* a new timeline of the same name: again, from its state */
+		if (err && err != -ENOENT)
+			qot_log(QOT_LOG_WARNING, "timeline %s: publishing: %s", t->name,
+				strerror(-err));
+		return;
+	}
 }
 
 static void publish_all(struct syncd *d, bool fresh_only)
@@ -125,12 +143,18 @@ static void try_attach(struct syncd *d, int64_t mono)
 	refresh(d);
 }
 
-static void poll_sources(struct syncd *d, int64_t mono)
+/*
+ * Query the sources that are due. With publishing, also those polled no more
+ * often than the publish interval: their reading is then fresh when it is
+ * published, not up to a poll old.
+ */
+static void poll_sources(struct syncd *d, int64_t mono, bool publishing)
 {
 	for (size_t i = 0; i < d->cfg.nsources; i++) {
 		struct source *s = &d->sources[i];
 		enum source_state before = s->state;
-		if (mono < d->next_poll[i])
+		bool slow = s->cfg->poll_ns >= d->dcfg.interval;
+		if (mono < d->next_poll[i] && !(publishing && slow))
 			continue;
 		d->next_poll[i] = mono + s->cfg->poll_ns;
 		source_update(s, clock_ns(CLOCK_REALTIME));
@@ -142,6 +166,11 @@ static void poll_sources(struct syncd *d, int64_t mono)
 							      : "down",
 				s->detail);
 		d->queried[i] = true;
+		if (s->state == SOURCE_OK)
+			qot_log(QOT_LOG_DEBUG, "source %s: offset %lld ns -%llu/+%llu (%s)",
+				s->cfg->name, (long long)s->last.offset,
+				(unsigned long long)s->last.below,
+				(unsigned long long)s->last.above, s->detail);
 	}
 }
 
@@ -157,6 +186,29 @@ static int64_t next_deadline(const struct syncd *d)
 	return t;
 }
 
+enum { RUN_STOP, RUN_RELOAD };
+
+/* SIGHUP: is the configuration on disk good enough to restart with? */
+static bool reload_ok(struct syncd *d)
+{
+	static struct syncd_config next;
+	char err[256];
+	int res;
+
+	if (d->config_path == NULL) {
+		qot_log(QOT_LOG_NOTICE, "SIGHUP: no configuration file to reload");
+		return false;
+	}
+	res = config_load(&next, d->config_path, err, sizeof(err));
+	if (res < 0) {
+		qot_log(QOT_LOG_ERR, "SIGHUP: %s:%s%s; going on with the old configuration",
+			d->config_path, res == -EINVAL ? "" : " ", err);
+		return false;
+	}
+	qot_log(QOT_LOG_NOTICE, "SIGHUP: reloading %s", d->config_path);
+	return true;
+}
+
 static int run(struct syncd *d, int sigfd)
 {
 	int64_t mono = clock_ns(CLOCK_MONOTONIC);
@@ -164,6 +216,9 @@ static int run(struct syncd *d, int sigfd)
 	bool attached;
 
 	d->next_publish = mono;
+	/* Every source once before anything is published: a restarted syncd
+	 * must not publish "unknown" over what its sources can tell now. */
+	poll_sources(d, mono, true);
 	try_attach(d, mono);
 	attached = follower_attached(&d->follower);
 	for (;;) {
@@ -172,7 +227,7 @@ static int run(struct syncd *d, int sigfd)
 		int n;
 
 		mono = clock_ns(CLOCK_MONOTONIC);
-		poll_sources(d, mono);
+		poll_sources(d, mono, mono >= d->next_publish);
 		if (mono >= d->next_publish) {
 			d->next_publish += d->dcfg.interval;
 			if (d->next_publish <= mono) /* fell behind: skip, do not burst */
@@ -197,10 +252,15 @@ static int run(struct syncd *d, int sigfd)
 			return -errno;
 		if (n > 0 && fds[0].revents) {
 			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				qot_log(QOT_LOG_NOTICE, "%s: stopping",
-					strsignal((int)si.ssi_signo));
-			return 0;
+			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				if (reload_ok(d))
+					return RUN_RELOAD;
+				continue;
+			}
+			qot_log(QOT_LOG_NOTICE, "%s: stopping", strsignal((int)si.ssi_signo));
+			return RUN_STOP;
 		}
 		if (n > 0 && fds[1].revents && follower_attached(&d->follower)) {
 			if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL))
@@ -211,9 +271,66 @@ static int run(struct syncd *d, int sigfd)
 	}
 }
 
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[CONFIG_PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/*
+ * One syncd per mount: two would publish over each other. A lock on a file
+ * in the run directory, named after the mount, held while syncd runs (and
+ * released by exec, which the reload does: the new image takes it again).
+ */
+static int lock_mount(const struct syncd_config *c)
+{
+	char path[2 * CONFIG_PATH_MAX + 32], pid[32];
+	size_t len = (size_t)snprintf(path, sizeof(path), "%s/syncd", c->rundir);
+	int fd;
+	ssize_t n;
+
+	for (const char *m = c->mount; *m && len + 2 < sizeof(path); m++)
+		path[len++] = *m == '/' ? '_' : *m;
+	snprintf(path + len, sizeof(path) - len, ".lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "syncd: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "syncd: another syncd (pid %s) already follows %s\n",
+			n > 0 ? strtok(pid, "\n") : "?", c->mount);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void note_pid(int lock_fd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+	if (ftruncate(lock_fd, 0) < 0 || pwrite(lock_fd, pid, (size_t)n, 0) < 0)
+		qot_log(QOT_LOG_WARNING, "cannot note the pid in the lock file: %s",
+			strerror(errno));
+}
+
 static int open_sources(struct syncd *d)
 {
-	mkdir(d->cfg.rundir, 0755); /* for client sockets; may exist */
 	for (size_t i = 0; i < d->cfg.nsources; i++) {
 		struct source *s = &d->sources[i];
 		s->cfg = &d->cfg.sources[i];
@@ -245,7 +362,9 @@ int main(int argc, char **argv)
 	static struct syncd d;
 	const char *config = NULL, *mount = NULL;
 	bool foreground = false, debug = false, check = false;
-	char err[256], text[8192];
+	static char text[1 << 16];
+	char err[256];
+	int lock_fd;
 	sigset_t sigs;
 	int c, res, sigfd;
 
@@ -305,11 +424,22 @@ int main(int argc, char **argv)
 		snprintf(d.cfg.mount, sizeof(d.cfg.mount), "%s", mount);
 	}
 	if (check) {
-		if (config_print(&d.cfg, text, sizeof(text)) < 0)
+		if (config_print(&d.cfg, text, sizeof(text)) < 0) {
+			fprintf(stderr, "syncd: the configuration is too large to print\n");
 			return 2;
+		}
 		fputs(text, stdout);
 		return 0;
 	}
+	d.config_path = config;
+	res = make_dirs(d.cfg.rundir);
+	if (res < 0) {
+		fprintf(stderr, "syncd: rundir %s: %s\n", d.cfg.rundir, strerror(-res));
+		return 1;
+	}
+	lock_fd = lock_mount(&d.cfg);
+	if (lock_fd < 0)
+		return 1;
 
 	qot_log_init("syncd", debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
 	d.dcfg = (struct discipline_config){
@@ -325,13 +455,16 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (!foreground) {
+	/* A reload re-executes in place, already detached: not again. */
+	if (!foreground && getenv(REEXEC_ENV) == NULL) {
 		if (daemon(0, 0) < 0) {
 			perror("syncd: daemon");
 			return 1;
 		}
-		qot_log_to_syslog();
 	}
+	if (!foreground)
+		qot_log_to_syslog();
+	note_pid(lock_fd);
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		qot_log(QOT_LOG_ERR, "signalfd: %s", strerror(errno));
@@ -347,5 +480,12 @@ int main(int argc, char **argv)
 	follower_free(&d.follower);
 	close_sources(&d);
 	close(sigfd);
+	if (res == RUN_RELOAD) {
+		/* The new image resumes every timeline from its ctl: no jump. */
+		setenv(REEXEC_ENV, "1", 1);
+		execv("/proc/self/exe", argv);
+		qot_log(QOT_LOG_ERR, "reload: exec: %s", strerror(errno));
+		return 1;
+	}
 	return res < 0 ? 1 : 0;
 }

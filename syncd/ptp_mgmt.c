@@ -112,6 +112,14 @@ int ptp_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
 	return 0;
 }
 
+int ptp_parse_steps_removed(const uint8_t *d, size_t len, unsigned *steps)
+{
+	if (len < 2)
+		return -EPROTO;
+	*steps = get16(d);
+	return 0;
+}
+
 int ptp_parse_gm_accuracy(const uint8_t *d, size_t len, unsigned *code)
 {
 	/* parentPortIdentity 10, parentStats 1, reserved 1, observed variance 2,
@@ -135,6 +143,8 @@ int64_t ptp_accuracy_ns(unsigned code)
 
 	if (code >= 0x20 && code <= 0x30)
 		return ns[code - 0x20];
+	if (code == 0x31)
+		return PTP_ACCURACY_WORSE;
 	return -1;
 }
 

@@ -44,10 +44,14 @@ int ptp_parse_time_status(const uint8_t *data, size_t len, struct ptp_time_statu
 int ptp_parse_port_state(const uint8_t *data, size_t len, unsigned *state);
 /* meanPathDelay, in ns (rounded up) */
 int ptp_parse_mean_path_delay(const uint8_t *data, size_t len, int64_t *ns);
+/* stepsRemoved: 0 for the grandmaster itself, at least 1 when following one */
+int ptp_parse_steps_removed(const uint8_t *data, size_t len, unsigned *steps);
 /* the grandmaster's clockAccuracy code */
 int ptp_parse_gm_accuracy(const uint8_t *data, size_t len, unsigned *code);
 
-/* The accuracy a clockAccuracy code promises, in ns; -1 if unknown or worse than 10 s. */
+/* The accuracy a clockAccuracy code promises, in ns; -1 if it states none;
+ * PTP_ACCURACY_WORSE if it says worse than 10 s. */
+#define PTP_ACCURACY_WORSE INT64_MAX
 int64_t ptp_accuracy_ns(unsigned code);
 const char *ptp_port_state_name(unsigned state);
 

@@ -22,6 +22,7 @@
 #include "deadline.h"
 #include "rate.h"
 #include "source.h"
+#include "udsock.h"
 
 #define CHRONY_FLOAT_EPS 6e-8 /* relative precision of chronyd's 25-bit floats */
 
@@ -32,62 +33,71 @@ struct chrony {
 	char where[128];       /* chronyd's address, for messages */
 };
 
-static int open_udp(struct source *s, struct chrony *c)
+static int connect_udp(struct source *s, struct chrony *c)
 {
 	struct sockaddr_in6 a6;
 	struct sockaddr_in a4;
+	struct sockaddr *a;
+	socklen_t alen;
+	int family;
 
 	memset(&a4, 0, sizeof(a4));
 	memset(&a6, 0, sizeof(a6));
 	if (inet_pton(AF_INET, s->cfg->address, &a4.sin_addr) == 1) {
-		a4.sin_family = AF_INET;
+		a4.sin_family = family = AF_INET;
 		a4.sin_port = htons((uint16_t)s->cfg->port);
-		c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (c->fd >= 0 && connect(c->fd, (struct sockaddr *)&a4, sizeof(a4)) == 0)
-			return 0;
+		a = (struct sockaddr *)&a4;
+		alen = sizeof(a4);
 	} else if (inet_pton(AF_INET6, s->cfg->address, &a6.sin6_addr) == 1) {
-		a6.sin6_family = AF_INET6;
+		a6.sin6_family = family = AF_INET6;
 		a6.sin6_port = htons((uint16_t)s->cfg->port);
-		c->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (c->fd >= 0 && connect(c->fd, (struct sockaddr *)&a6, sizeof(a6)) == 0)
-			return 0;
+		a = (struct sockaddr *)&a6;
+		alen = sizeof(a6);
 	} else {
-		snprintf(s->detail, sizeof(s->detail), "'%s' is not an IP address",
-			 s->cfg->address);
-		return -EINVAL;
+		return -EINVAL; /* the configuration checks addresses */
 	}
-	snprintf(s->detail, sizeof(s->detail), "socket to %s port %u: %s", s->cfg->address,
-		 s->cfg->port, strerror(errno));
-	return -errno;
+	c->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, a, alen) < 0)
+		return -errno;
+	return 0;
 }
 
-/* chronyd answers Unix-socket clients at their own bound path. */
-static int open_unix(struct source *s, struct chrony *c, const char *rundir)
+/* (Re)connect: at start, and after any failure, so a chronyd that starts
+ * later or restarts is found again. */
+static int connect_chrony(struct source *s, struct chrony *c)
 {
-	struct sockaddr_un me, it;
+	int err;
 
-	memset(&me, 0, sizeof(me));
-	memset(&it, 0, sizeof(it));
-	me.sun_family = it.sun_family = AF_UNIX;
-	snprintf(c->client_path, sizeof(c->client_path), "%s/syncd-chrony-%d-%s.sock", rundir,
-		 (int)getpid(), s->cfg->name);
-	snprintf(me.sun_path, sizeof(me.sun_path), "%s", c->client_path);
-	snprintf(it.sun_path, sizeof(it.sun_path), "%s", s->cfg->socket);
-	unlink(c->client_path);
-	c->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
-	    connect(c->fd, (struct sockaddr *)&it, sizeof(it)) < 0) {
-		snprintf(s->detail, sizeof(s->detail), "Unix socket %s: %s", s->cfg->socket,
-			 strerror(errno));
-		return -errno;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (s->cfg->socket[0]) {
+		snprintf(c->client_path, sizeof(c->client_path), "%s/syncd-chrony-%d-%s.sock",
+			 s->rundir, (int)getpid(), s->cfg->name);
+		err = c->fd = uds_client(c->client_path, s->cfg->socket);
+	} else {
+		err = connect_udp(s, c);
+	}
+	if (err < 0) {
+		snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(-err));
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		return err;
 	}
 	return 0;
+}
+
+static void disconnect(struct chrony *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 }
 
 static int chrony_open(struct source *s)
 {
 	struct chrony *c = calloc(1, sizeof(*c));
-	int err;
 
 	if (c == NULL)
 		return -ENOMEM;
@@ -100,8 +110,7 @@ static int chrony_open(struct source *s)
 			 s->cfg->port);
 	if (getrandom(&c->sequence, sizeof(c->sequence), GRND_NONBLOCK) < 0)
 		c->sequence = (uint32_t)getpid();
-	err = s->cfg->socket[0] ? open_unix(s, c, s->rundir) : open_udp(s, c);
-	return err;
+	return connect_chrony(s, c);
 }
 
 /* One request and its reply, within QUERY_TIMEOUT_MS and QUERY_MAX_REPLIES. */
@@ -114,8 +123,10 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 
 	chrony_tracking_request(req, seq);
 	if (send(c->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		int err = -errno;
 		snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
-		return -errno;
+		disconnect(c);
+		return err;
 	}
 	for (int tries = 0; tries < QUERY_MAX_REPLIES; tries++) {
 		ssize_t n;
@@ -124,8 +135,10 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 			break;
 		n = recv(c->fd, reply, sizeof(reply), 0);
 		if (n < 0) {
+			err = -errno;
 			snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
-			return -errno;
+			disconnect(c);
+			return err;
 		}
 		err = chrony_tracking_parse(reply, (size_t)n, seq, t, &status);
 		if (err == -EBADMSG) {
@@ -139,6 +152,7 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 	}
 	snprintf(s->detail, sizeof(s->detail), "%s did not answer within %d ms", c->where,
 		 QUERY_TIMEOUT_MS);
+	disconnect(c); /* a Unix socket may be connected to a chronyd that is gone */
 	return -ETIMEDOUT;
 }
 
@@ -149,12 +163,18 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 	double bound, interval;
 	int64_t age;
 
-	if (c == NULL || c->fd < 0)
+	if (c == NULL || (c->fd < 0 && connect_chrony(s, c) < 0))
 		return SOURCE_DOWN;
 	if (ask(s, c, &t) < 0)
 		return SOURCE_DOWN;
 	if (t.leap_status == CHRONY_LEAP_UNSYNC) {
 		snprintf(s->detail, sizeof(s->detail), "chronyd is not synchronised");
+		return SOURCE_UNSYNCED;
+	}
+	if (t.ref_id == CHRONY_REF_LOCAL) {
+		/* Its reference is its own clock (the local directive): no truth here. */
+		snprintf(s->detail, sizeof(s->detail),
+			 "chronyd follows only its own clock (local reference)");
 		return SOURCE_UNSYNCED;
 	}
 	interval = fmax(t.update_interval, 1.0);
@@ -172,7 +192,7 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 	r->at = now;
 	r->offset = (int64_t)llround(t.correction * 1e9);
 	r->freq = 0; /* the host clock runs at chronyd's corrected rate */
-	r->below = r->above = bound_ns(bound) + 1;
+	r->below = r->above = bound_ns(fmax(bound, (double)s->cfg->minbound_ns)) + 1;
 	r->drift = bound_rate_from_frac(s->cfg->maxdrift +
 					(t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
 	snprintf(s->detail, sizeof(s->detail),

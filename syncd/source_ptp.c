@@ -4,21 +4,23 @@
  * Every poll takes ptp4l's latest offset from the grandmaster
  * (TIME_STATUS_NP) as a sample (true - local = -master_offset, at the
  * sync's ingress time) for a windowed estimator; once a second it also
- * reads the port state, the mean path delay and the grandmaster's stated
- * accuracy. The bound is the estimator's statistical bound at the configured
- * confidence, plus a path asymmetry allowance (by default the mean path
- * delay: one-way delays lie between 0 and twice it), plus the grandmaster's
- * stated accuracy when it states one. The local clock must be
- * CLOCK_REALTIME: ptp4l with software timestamping (-S).
+ * reads stepsRemoved and the mean path delay (CURRENT_DATA_SET), the
+ * grandmaster's stated accuracy (PARENT_DATA_SET) and a port state
+ * (PORT_DATA_SET, for messages). The bound is the estimator's statistical
+ * bound at the configured confidence, plus a path asymmetry allowance (by
+ * default the mean path delay: one-way delays lie between 0 and twice it),
+ * plus the grandmaster's stated accuracy when it states one. The local
+ * clock must be CLOCK_REALTIME: ptp4l with software timestamping (-S), or a
+ * PHC that phc2sys keeps equal to it; ingress times far from CLOCK_REALTIME
+ * (a PHC on TAI, say) are refused.
  */
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "deadline.h"
@@ -26,9 +28,12 @@
 #include "ptp_mgmt.h"
 #include "rate.h"
 #include "source.h"
+#include "udsock.h"
 
-#define DATASET_EVERY_NS 1000000000LL
-#define MIN_STALE_NS	 1000000000LL
+#define DATASET_EVERY_NS  1000000000LL
+#define MIN_STALE_NS	  1000000000LL
+#define MAX_FUTURE_NS	  1000000000LL /* ingress times may not run ahead of now */
+#define MAX_SYNC_INTERVAL 64000000000LL
 
 struct ptp {
 	int fd;
@@ -36,18 +41,50 @@ struct ptp {
 	uint8_t identity[10];
 	char client_path[108];
 	struct estimator est;
-	int64_t last_ingress; /* of the newest sample */
-	int64_t datasets_at;  /* when the data sets were last read */
-	unsigned port_state;
+	int64_t last_ingress;  /* of the newest sample */
+	int64_t sync_interval; /* between the last two syncs seen */
+	int64_t datasets_at;   /* CLOCK_MONOTONIC: when the data sets were last read */
+	unsigned port_state, steps_removed;
 	int64_t mean_path_delay;
-	int64_t gm_accuracy; /* ns, -1 unknown */
+	int64_t gm_accuracy; /* ns, -1 unstated, PTP_ACCURACY_WORSE */
 	uint8_t gm_identity[8];
 };
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void disconnect(struct ptp *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+/* (Re)connect: at start, and after any failure, so a ptp4l that starts later
+ * or restarts is found again. */
+static int connect_ptp(struct source *s, struct ptp *p)
+{
+	disconnect(p);
+	snprintf(p->client_path, sizeof(p->client_path), "%s/syncd-ptp-%d-%s.sock", s->rundir,
+		 (int)getpid(), s->cfg->name);
+	p->fd = uds_client(p->client_path, s->cfg->socket);
+	if (p->fd < 0) {
+		snprintf(s->detail, sizeof(s->detail), "ptp4l at %s: %s", s->cfg->socket,
+			 strerror(-p->fd));
+		p->fd = -1;
+		return -1;
+	}
+	return 0;
+}
 
 static int ptp_open(struct source *s)
 {
 	struct ptp *p = calloc(1, sizeof(*p));
-	struct sockaddr_un me, it;
 	int err;
 
 	if (p == NULL)
@@ -63,32 +100,17 @@ static int ptp_open(struct source *s)
 		p->identity[i] = (uint8_t)(getpid() >> (8 * (i % 4)));
 	p->identity[8] = 0;
 	p->identity[9] = 1;
-	memset(&me, 0, sizeof(me));
-	memset(&it, 0, sizeof(it));
-	me.sun_family = it.sun_family = AF_UNIX;
-	snprintf(p->client_path, sizeof(p->client_path), "%s/syncd-ptp-%d-%s.sock", s->rundir,
-		 (int)getpid(), s->cfg->name);
-	snprintf(me.sun_path, sizeof(me.sun_path), "%s", p->client_path);
-	snprintf(it.sun_path, sizeof(it.sun_path), "%s", s->cfg->socket);
-	unlink(p->client_path);
-	p->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (p->fd < 0 || bind(p->fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
-	    connect(p->fd, (struct sockaddr *)&it, sizeof(it)) < 0) {
-		err = -errno;
-		snprintf(s->detail, sizeof(s->detail), "ptp4l socket %s: %s", s->cfg->socket,
-			 strerror(errno));
-		return err;
-	}
-	return 0;
+	return connect_ptp(s, p);
 }
 
 /* GET one data set; its data is copied to out (up to size). Length or -errno.
- * Bounded: QUERY_TIMEOUT_MS, QUERY_MAX_REPLIES. */
+ * Bounded: QUERY_TIMEOUT_MS, QUERY_MAX_REPLIES. Any failure disconnects. */
 static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_t size)
 {
 	uint8_t req[PTP_MGMT_REQUEST_LEN], buf[1024];
 	int64_t deadline = deadline_now_ms() + QUERY_TIMEOUT_MS;
 	uint16_t seq = ++p->sequence;
+	int err = -ETIMEDOUT;
 
 	/* Drop late answers to earlier requests (one per port, for port data sets). */
 	for (int i = 0; i < QUERY_MAX_REPLIES; i++) {
@@ -97,9 +119,11 @@ static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_
 	}
 	ptp_mgmt_request(req, (uint8_t)s->cfg->domain, seq, id, p->identity);
 	if (send(p->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		err = -errno;
 		snprintf(s->detail, sizeof(s->detail), "ptp4l at %s: %s", s->cfg->socket,
 			 strerror(errno));
-		return -errno;
+		disconnect(p);
+		return err;
 	}
 	for (int tries = 0; tries < QUERY_MAX_REPLIES; tries++) {
 		const uint8_t *data;
@@ -109,9 +133,11 @@ static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_
 			break;
 		n = recv(p->fd, buf, sizeof(buf), 0);
 		if (n < 0) {
+			err = -errno;
 			snprintf(s->detail, sizeof(s->detail), "ptp4l at %s: %s", s->cfg->socket,
 				 strerror(errno));
-			return -errno;
+			disconnect(p);
+			return err;
 		}
 		len = ptp_mgmt_response(buf, (size_t)n, seq, id, &data);
 		if (len == -EBADMSG) {
@@ -126,7 +152,8 @@ static int get(struct source *s, struct ptp *p, uint16_t id, uint8_t *out, size_
 	}
 	snprintf(s->detail, sizeof(s->detail), "ptp4l at %s did not answer within %d ms",
 		 s->cfg->socket, QUERY_TIMEOUT_MS);
-	return -ETIMEDOUT;
+	disconnect(p); /* connected to a ptp4l that is gone, perhaps */
+	return err;
 }
 
 static int read_datasets(struct source *s, struct ptp *p)
@@ -135,59 +162,51 @@ static int read_datasets(struct source *s, struct ptp *p)
 	unsigned code;
 	int len;
 
-	if ((len = get(s, p, PTP_ID_PORT_DATA_SET, d, sizeof(d))) < 0 ||
-	    ptp_parse_port_state(d, (size_t)len, &p->port_state) < 0)
-		return -1;
 	if ((len = get(s, p, PTP_ID_CURRENT_DATA_SET, d, sizeof(d))) < 0 ||
+	    ptp_parse_steps_removed(d, (size_t)len, &p->steps_removed) < 0 ||
 	    ptp_parse_mean_path_delay(d, (size_t)len, &p->mean_path_delay) < 0)
 		return -1;
 	if ((len = get(s, p, PTP_ID_PARENT_DATA_SET, d, sizeof(d))) < 0 ||
 	    ptp_parse_gm_accuracy(d, (size_t)len, &code) < 0)
 		return -1;
 	p->gm_accuracy = ptp_accuracy_ns(code);
+	/* For messages only: a boundary clock answers for each port. */
+	if ((len = get(s, p, PTP_ID_PORT_DATA_SET, d, sizeof(d))) < 0 ||
+	    ptp_parse_port_state(d, (size_t)len, &p->port_state) < 0)
+		return -1;
 	return 0;
 }
 
-static enum source_state ptp_query(struct source *s, int64_t now, struct reading *r)
+/* Take the sample in ts; stale if the master went quiet. */
+static enum source_state sample(struct source *s, struct ptp *p, const struct ptp_time_status *ts,
+				int64_t now)
 {
-	struct ptp *p = s->priv;
-	struct ptp_time_status ts;
-	struct estimate e;
-	uint8_t d[256];
-	int64_t stale = s->cfg->missed * s->cfg->poll_ns, asym;
-	int len;
+	int64_t stale;
 
-	if (p == NULL || p->fd < 0)
-		return SOURCE_DOWN;
-	if (now - p->datasets_at >= DATASET_EVERY_NS || p->datasets_at == 0) {
-		if (read_datasets(s, p) < 0)
-			return SOURCE_DOWN;
-		p->datasets_at = now;
-	}
-	if ((len = get(s, p, PTP_ID_TIME_STATUS_NP, d, sizeof(d))) < 0)
-		return SOURCE_DOWN;
-	if (ptp_parse_time_status(d, (size_t)len, &ts) < 0) {
-		snprintf(s->detail, sizeof(s->detail), "short TIME_STATUS_NP from ptp4l");
-		return SOURCE_DOWN;
-	}
-	if (p->port_state != PTP_PORT_SLAVE && p->port_state != PTP_PORT_UNCALIBRATED) {
-		snprintf(s->detail, sizeof(s->detail), "port is %s, not following a master",
-			 ptp_port_state_name(p->port_state));
+	if (ts->ingress_time > now + MAX_FUTURE_NS) {
+		snprintf(s->detail, sizeof(s->detail),
+			 "ptp4l's clock is %.1f s ahead of CLOCK_REALTIME: hardware timestamping? "
+			 "syncd needs ptp4l -S",
+			 (double)(ts->ingress_time - now) * 1e-9);
 		return SOURCE_UNSYNCED;
 	}
-	if (!ts.gm_present) {
-		snprintf(s->detail, sizeof(s->detail), "no grandmaster");
-		return SOURCE_UNSYNCED;
-	}
-	if (memcmp(ts.gm_identity, p->gm_identity, sizeof(ts.gm_identity)) != 0) {
+	if (memcmp(ts->gm_identity, p->gm_identity, sizeof(ts->gm_identity)) != 0) {
 		/* A new grandmaster: what we learned of the old one says nothing. */
 		estimator_reset(&p->est);
-		memcpy(p->gm_identity, ts.gm_identity, sizeof(p->gm_identity));
+		memcpy(p->gm_identity, ts->gm_identity, sizeof(p->gm_identity));
+		p->last_ingress = p->sync_interval = 0;
 	}
-	if (ts.ingress_time != p->last_ingress) {
-		estimator_add(&p->est, ts.ingress_time, -ts.master_offset);
-		p->last_ingress = ts.ingress_time;
+	if (ts->ingress_time != p->last_ingress) {
+		if (p->last_ingress && ts->ingress_time > p->last_ingress)
+			p->sync_interval = ts->ingress_time - p->last_ingress;
+		estimator_add(&p->est, ts->ingress_time, -ts->master_offset);
+		p->last_ingress = ts->ingress_time;
 	}
+	/* Stale after `missed` syncs as the master sends them (or polls, if slower). */
+	stale = s->cfg->missed *
+		(p->sync_interval > s->cfg->poll_ns ? p->sync_interval : s->cfg->poll_ns);
+	if (stale > (int64_t)s->cfg->missed * MAX_SYNC_INTERVAL)
+		stale = (int64_t)s->cfg->missed * MAX_SYNC_INTERVAL;
 	if (stale < MIN_STALE_NS)
 		stale = MIN_STALE_NS;
 	if (now - p->last_ingress > stale) {
@@ -195,18 +214,59 @@ static enum source_state ptp_query(struct source *s, int64_t now, struct reading
 			 (double)(now - p->last_ingress) * 1e-9);
 		return SOURCE_UNSYNCED;
 	}
+	return SOURCE_OK;
+}
+
+static enum source_state ptp_query(struct source *s, int64_t now, struct reading *r)
+{
+	struct ptp *p = s->priv;
+	struct ptp_time_status ts;
+	enum source_state st;
+	struct estimate e;
+	uint8_t d[256];
+	int64_t asym, mono = monotonic_ns();
+	int len;
+
+	if (p == NULL || (p->fd < 0 && connect_ptp(s, p) < 0))
+		return SOURCE_DOWN;
+	if (p->datasets_at == 0 || mono - p->datasets_at >= DATASET_EVERY_NS) {
+		if (read_datasets(s, p) < 0)
+			return SOURCE_DOWN;
+		p->datasets_at = mono;
+	}
+	if ((len = get(s, p, PTP_ID_TIME_STATUS_NP, d, sizeof(d))) < 0)
+		return SOURCE_DOWN;
+	if (ptp_parse_time_status(d, (size_t)len, &ts) < 0) {
+		snprintf(s->detail, sizeof(s->detail), "short TIME_STATUS_NP from ptp4l");
+		return SOURCE_DOWN;
+	}
+	if (!ts.gm_present || p->steps_removed < 1) {
+		snprintf(s->detail, sizeof(s->detail), "not following a grandmaster (port %s)",
+			 ptp_port_state_name(p->port_state));
+		return SOURCE_UNSYNCED;
+	}
+	if (p->gm_accuracy == PTP_ACCURACY_WORSE) {
+		snprintf(s->detail, sizeof(s->detail),
+			 "the grandmaster states an accuracy worse than 10 s");
+		return SOURCE_UNSYNCED;
+	}
+	st = sample(s, p, &ts, now);
+	if (st != SOURCE_OK)
+		return st;
 	if (estimator_estimate(&p->est, now, &e) < 0)
 		return SOURCE_UNSYNCED;
 	asym = s->cfg->asymmetry_ns >= 0 ? s->cfg->asymmetry_ns : p->mean_path_delay;
 	r->at = now;
 	r->offset = (int64_t)llround(e.offset);
 	r->freq = rate_from_frac(e.freq);
-	r->below = r->above = bound_ns(e.offset_bound + (double)asym +
-				       (double)(p->gm_accuracy > 0 ? p->gm_accuracy : 0)) +
-			      1;
+	r->below = r->above =
+		bound_ns(fmax(e.offset_bound + (double)asym +
+				      (double)(p->gm_accuracy > 0 ? p->gm_accuracy : 0),
+			      (double)s->cfg->minbound_ns)) +
+		1;
 	r->drift = bound_rate_from_frac(e.freq_bound + s->cfg->maxdrift);
 	snprintf(s->detail, sizeof(s->detail),
-		 "%s, %zu samples, sigma %.0f ns, path delay %lld ns, gm accuracy %s",
+		 "port %s, %zu samples, sigma %.0f ns, path delay %lld ns, grandmaster accuracy %s",
 		 ptp_port_state_name(p->port_state), e.used, e.sigma, (long long)p->mean_path_delay,
 		 p->gm_accuracy < 0 ? "unstated" : "stated");
 	return SOURCE_OK;
@@ -218,8 +278,7 @@ static void ptp_close(struct source *s)
 
 	if (p == NULL)
 		return;
-	if (p->fd >= 0)
-		close(p->fd);
+	disconnect(p);
 	if (p->client_path[0])
 		unlink(p->client_path);
 	estimator_free(&p->est);

@@ -40,6 +40,8 @@ static enum source_state system_query(struct source *s, int64_t now, struct read
 	r->offset = 0;
 	r->freq = 0;
 	r->below = r->above = (uint64_t)tx.maxerror * 1000;
+	if (r->below < (uint64_t)s->cfg->minbound_ns)
+		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
 	r->drift = bound_rate_from_frac(s->cfg->maxdrift);
 	snprintf(s->detail, sizeof(s->detail), "kernel maxerror %ld us, esterror %ld us",
 		 tx.maxerror, tx.esterror);

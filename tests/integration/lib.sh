@@ -90,6 +90,7 @@ qotfs_start() {
 }
 
 # qotfs_stop [keep]: SIGTERM; the daemon must exit 0 and leave no mount.
+# shellcheck disable=SC2120 # keep is optional
 # With keep, the mount point stays for qotfs_start to use again.
 qotfs_stop() {
 	local rc=0

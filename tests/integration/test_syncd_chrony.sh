@@ -27,11 +27,12 @@ bindcmdaddress /
 pidfile $T/server.pid
 driftfile $T/server.drift
 CONF
+mkdir -m 0750 "$T/chronyd"
 cat >"$T/client.conf" <<CONF
 port 0
 cmdport $CLIENT_CMD
 bindcmdaddress 127.0.0.1
-bindcmdaddress /
+bindcmdaddress $T/chronyd/cmd.sock
 server 127.0.0.1 port $NTP_PORT iburst minpoll -4 maxpoll -4 offset 0.5
 pidfile $T/client.pid
 driftfile $T/client.drift
@@ -47,7 +48,11 @@ client_synced() {
 
 note "chronyd server and client, host clock untouched (-x)"
 start_server
-start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
+start_client() {
+	start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
+	CLIENT_PID=$BG_PID
+}
+start_client
 wait_for 30 client_synced || fail "the chronyd client never synchronised"
 
 qotfs_start
@@ -58,6 +63,8 @@ rundir $T
 interval 250ms
 holdover 3s
 source ntp chrony address 127.0.0.1 port $CLIENT_CMD missed 2
+source unix chrony socket $T/chronyd/cmd.sock missed 2
+timeline viaunix unix
 timeline * ntp
 CONF
 start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
@@ -71,6 +78,20 @@ for _ in $(seq 20); do line=$(check_truth tl "$OFFSET_NS"); sleep 0.05; done
 note "  $line"
 below=$(field "$QOT_MNT/tl/sync" below)
 python3 -c "import sys; sys.exit(not float('$below') < 0.01)" || fail "bound not tight: $below s"
+
+note "the same through chronyd's Unix socket"
+mkdir "$QOT_MNT/viaunix"
+wait_for 5 synced viaunix || fail "viaunix: $(cat "$QOT_MNT/viaunix/sync"); $(cat "$T/syncd.log")"
+check_truth viaunix "$OFFSET_NS" >/dev/null
+
+note "the chronyd syncd asks restarts: both ways reconnect by themselves"
+stop_pid "$CLIENT_PID"
+wait_for 10 sh -c "! grep -q status=synced '$QOT_MNT/viaunix/sync'" ||
+	fail "viaunix still synced without chronyd"
+start_client
+wait_for 30 synced tl || fail "tl after the restart: $(cat "$QOT_MNT/tl/sync")"
+wait_for 30 synced viaunix || fail "viaunix after the restart: $(cat "$QOT_MNT/viaunix/sync")"
+check_truth viaunix "$OFFSET_NS" >/dev/null
 
 note "a timeline created now is synced at once"
 mkdir "$QOT_MNT/late"

@@ -76,6 +76,41 @@ wait_for 5 grep -q "lost qotfs on $QOT_MNT" "$T/syncd.log" ||
 	fail "no message about the lost mount: $(cat "$T/syncd.log")"
 kill -0 "$SYNCD_PID" || fail "syncd died"
 
+note "one syncd per mount"
+expect_exit 1 "another syncd (pid $SYNCD_PID) already follows $QOT_MNT" \
+	"$SYNCD_BIN" -f -c "$T/syncd.conf"
+
+note "a timeline removed and created again under its name is disciplined anew"
+mkdir "$QOT_MNT/a"
+wait_for 5 published a sys || fail "a: $(cat "$QOT_MNT/a/sync")"
+# From one process, back to back, so that syncd often sees only the second
+# change: the same name, a new timeline.
+for round in $(seq 20); do
+	python3 -c 'import os, sys; os.rmdir(sys.argv[1]); os.mkdir(sys.argv[1])' "$QOT_MNT/a"
+	wait_for 5 published a sys || fail "a, round $round: $(cat "$QOT_MNT/a/sync")"
+done
+
+note "SIGHUP with a broken configuration: refused, syncd goes on"
+cp "$T/syncd.conf" "$T/syncd.conf.good"
+echo "bogus" >>"$T/syncd.conf"
+kill -HUP "$SYNCD_PID"
+wait_for 5 grep -q "going on with the old configuration" "$T/syncd.log" ||
+	fail "no refusal: $(cat "$T/syncd.log")"
+kill -0 "$SYNCD_PID" || fail "syncd died on a bad reload"
+
+note "SIGHUP with a new configuration: reloaded in place; unnamed timelines are left alone"
+{
+	grep -v -e '^timeline' -e bogus "$T/syncd.conf.good"
+	echo "timeline only sys"
+} >"$T/syncd.conf"
+kill -HUP "$SYNCD_PID"
+wait_for 5 grep -q "SIGHUP: reloading" "$T/syncd.log" || fail "no reload: $(cat "$T/syncd.log")"
+mkdir "$QOT_MNT/other"
+mkdir "$QOT_MNT/only"
+wait_for 5 published only sys || fail "only: $(cat "$QOT_MNT/only/sync")"
+[ "$(field "$QOT_MNT/other/sync" source)" = none ] || fail "other: $(cat "$QOT_MNT/other/sync")"
+kill -0 "$SYNCD_PID" || fail "syncd gone after the reload"
+
 note "SIGTERM: syncd stops cleanly"
 kill -TERM "$SYNCD_PID"
 rc=0

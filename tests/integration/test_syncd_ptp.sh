@@ -44,7 +44,11 @@ start_master() {
 
 note "ptp4l master and slave over a veth pair, clocks untouched (free_running 1)"
 start_master
-start_bg "$T/slave.log" ip netns exec "$NS_S" ptp4l -f "$T/slave.conf" -i "$IF_S" -m
+start_slave() {
+	start_bg "$T/slave.log" ip netns exec "$NS_S" ptp4l -f "$T/slave.conf" -i "$IF_S" -m
+	SLAVE_PID=$BG_PID
+}
+start_slave
 slave_has_gm() {
 	pmc -u -b 0 -s "$T/slave.sock" -i "$T/pmc.sock" 'GET TIME_STATUS_NP' 2>/dev/null |
 		grep -q "gmPresent *true"
@@ -85,6 +89,13 @@ check_truth tl 0 >/dev/null
 note "master back: synced again"
 start_master
 wait_for 30 synced tl || fail "not synced again: $(cat "$QOT_MNT/tl/sync")"
+check_truth tl 0 >/dev/null
+
+note "the ptp4l syncd asks restarts: its socket is found again"
+stop_pid "$SLAVE_PID"
+wait_for 10 sh -c "! grep -q status=synced '$QOT_MNT/tl/sync'" || fail "still synced without ptp4l"
+start_slave
+wait_for 30 synced tl || fail "not synced after the restart: $(cat "$QOT_MNT/tl/sync")"
 check_truth tl 0 >/dev/null
 qotfs_stop
 echo PASS

@@ -111,9 +111,11 @@ static void take_samples(const struct syncsim_config *c, struct world *w, struct
 {
 	while (*next_sample <= until) {
 		advance(w, c, *next_sample);
-		/* The base clock is stepped by someone else; the source sees it
-		 * with its next sample (a step between samples is out of reach). */
-		if (!in_loss(c, *next_sample) && uniform(&w->seed) < c->step_prob)
+		/* The base clock is stepped by someone else, at an update instant: a
+		 * step between updates stays unknown until the next one, whatever
+		 * the publisher does, so the checks would only measure that. */
+		if (!in_loss(c, *next_sample) && (*next_sample - T0) % c->update_every_ns == 0 &&
+		    uniform(&w->seed) < c->step_prob)
 			w->theta += c->step_ns * (uniform(&w->seed) < 0.5 ? -1 : 1);
 		if (!in_loss(c, *next_sample)) {
 			double y = w->theta + c->noise_ns * gauss(&w->seed);

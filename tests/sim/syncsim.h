@@ -29,7 +29,7 @@ struct syncsim_config {
 	double noise_ns;     /* measurement noise, one sigma */
 	double outlier_prob; /* per sample */
 	double outlier_ns;   /* size of an outlier */
-	double step_prob;    /* per update: the truth's offset steps (a path change) */
+	double step_prob;    /* per update: the base clock is stepped (at the update) */
 	double step_ns;	     /* its size, either sign */
 	int64_t duration_ns;
 	int64_t sample_every_ns;

@@ -193,6 +193,11 @@ START_TEST(ptp_datasets)
 	put32(d + 14, (uint32_t)(2800 << 16) + 1); /* meanPathDelay 2800 ns and a bit */
 	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
 	ck_assert_int_eq(ns, 2801); /* rounded up */
+	d[0] = 0;
+	d[1] = 1;
+	ck_assert_int_eq(ptp_parse_steps_removed(d, 2, &v), 0);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(ptp_parse_steps_removed(d, 1, &v), -EPROTO);
 	d[20] = 0x21;
 	ck_assert_int_eq(ptp_parse_gm_accuracy(d, 21, &v), 0);
 	ck_assert_int_eq(ptp_accuracy_ns(v), 100);
@@ -200,7 +205,8 @@ START_TEST(ptp_datasets)
 	ck_assert_int_eq(ptp_accuracy_ns(0x23), 1000);
 	ck_assert_int_eq(ptp_accuracy_ns(0x2f), 1000000000);
 	ck_assert_int_eq(ptp_accuracy_ns(0xfe), -1);
-	ck_assert_int_eq(ptp_accuracy_ns(0x31), -1);
+	ck_assert(ptp_accuracy_ns(0x31) == PTP_ACCURACY_WORSE);
+	ck_assert_int_eq(ptp_accuracy_ns(0x17), -1); /* reserved here */
 }
 END_TEST
 
@@ -259,6 +265,7 @@ START_TEST(config_defaults_and_rules)
 	ck_assert_str_eq(c.mount, "/qot");
 	ck_assert_uint_eq(c.nsources, 1);
 	ck_assert_int_eq(c.sources[0].type, SOURCE_TYPE_SYSTEM);
+	ck_assert_int_eq(c.sources[0].minbound_ns, 1000000); /* maxerror may be 0 */
 	ck_assert_str_eq(config_rule_for(&c, "anything")->pattern, "*");
 	ck_assert_int_eq(c.stale_ns, 4000000000LL);
 
@@ -297,17 +304,23 @@ START_TEST(config_print_roundtrip)
 	static struct syncd_config a, b;
 	char err[256], t1[8192], t2[8192];
 
-	ck_assert_int_eq(parse(&a,
-			       "interval 2s\nholdover 10s\nmaxslew 100\n"
-			       "source c chrony socket /run/chrony/chronyd.sock\n"
-			       "source p ptp domain 24 initial 5ms\n"
-			       "timeline * p c\n",
-			       err),
-			 0);
+	ck_assert_int_eq(
+		parse(&a,
+		      "interval 2s\nholdover 10s\nmaxslew 100\n"
+		      "source c chrony socket /run/chrony/chronyd.sock\n"
+		      "source p ptp domain 24 initial 5ms confidence 0.9999999 minbound 1us\n"
+		      "source l chrony address ::1\n"
+		      "timeline * p c\n",
+		      err),
+		0);
 	ck_assert_int_gt(config_print(&a, t1, sizeof(t1)), 0);
 	ck_assert_msg(config_parse(&b, t1, strlen(t1), err, sizeof(err)) == 0, "%s\n%s", err, t1);
 	ck_assert_int_gt(config_print(&b, t2, sizeof(t2)), 0);
 	ck_assert_str_eq(t1, t2);
+	ck_assert(b.sources[1].confidence == 0.9999999); /* printed exactly */
+	ck_assert_int_eq(b.sources[1].minbound_ns, 1000);
+	ck_assert_int_eq(b.sources[0].minbound_ns, 0);
+	ck_assert_str_eq(b.sources[2].address, "::1");
 }
 END_TEST
 
@@ -335,7 +348,14 @@ START_TEST(config_errors)
 		{"source a system\ntimeline x a\ntimeline x a\n", "3: timeline x: given twice"},
 		{"source a system\ntimeline a/b a\n", "2: timeline: bad name 'a/b'"},
 		{"maxslew 0\n", "1: maxslew (ppm): expected a number from 1 to 10000"},
-		{"interval 2s\nstale 1s\n", "stale must be longer than interval"},
+		{"interval 2s\nstale 1s\n", "stale (1000000000 ns) must be longer than interval"},
+		{"source a chrony address 10.0.0.1\n", "1: address: expected a loopback address"},
+		{"source a chrony address foo\n", "1: address: expected a loopback address"},
+		{"source a system minbound lots\n", "1: minbound: expected a duration"},
+		{"source a system\nsource b system\nsource c system\nsource d system\n"
+		 "source e system\nsource f system\nsource g system\nsource h system\n"
+		 "source i system\n",
+		 "9 sources but no timeline line"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		static struct syncd_config c;
@@ -413,6 +433,31 @@ START_TEST(estimator_outliers_and_few_samples)
 	ck_assert_int_eq(estimator_estimate(&e, 31 * 125000000LL, &r), 0);
 	ck_assert_uint_eq(r.used, 31); /* the 5 ms sample was dropped */
 	ck_assert(fabs(r.offset) < 200);
+	estimator_free(&e);
+}
+END_TEST
+
+/* A real step of the clock is not an outlier: the bound covers the new offset
+ * from the first sample after it, and the window restarts from it. */
+START_TEST(estimator_follows_a_step)
+{
+	struct estimator e;
+	struct estimate r;
+	unsigned seed = 11;
+
+	ck_assert_int_eq(estimator_init(&e, 64, 0.9999, 1000000), 0);
+	for (int i = 0; i < 64; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		int64_t truth = i < 40 ? 0 : 100000;
+		estimator_add(&e, t, truth + (int64_t)(100 * gauss(&seed)));
+		ck_assert_int_eq(estimator_estimate(&e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset - (double)truth) <= r.offset_bound,
+			      "sample %d: truth %lld outside %.0f +- %.0f", i, (long long)truth,
+			      r.offset, r.offset_bound);
+		if (i == 42)
+			ck_assert_uint_eq(r.used, 3); /* restarted from the step */
+	}
+	ck_assert(fabs(r.offset - 100000) < 1000);
 	estimator_free(&e);
 }
 END_TEST
@@ -557,6 +602,7 @@ int main(void)
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, estimator_line_and_noise);
 	tcase_add_test(tc, estimator_outliers_and_few_samples);
+	tcase_add_test(tc, estimator_follows_a_step);
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);

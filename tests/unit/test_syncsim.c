@@ -10,12 +10,14 @@
 #include "run_suite.h"
 #include "syncsim.h"
 
-static void run(enum syncsim_source source, const char *name)
+static void run(enum syncsim_source source, const char *name, double step_prob)
 {
 	struct syncsim_config c;
 	struct syncsim_result r;
 
 	syncsim_defaults(&c, source);
+	if (step_prob >= 0)
+		c.step_prob = step_prob;
 	ck_assert_int_eq(syncsim_run(&c, &r), 0);
 	printf("%s: %llu checks, covered %.4f%% (holdover %llu checks, %.4f%%), median width "
 	       "%.0f ns, median error %.0f ns, median width/error %.1f, backward %llu\n",
@@ -37,13 +39,21 @@ static void run(enum syncsim_source source, const char *name)
 
 START_TEST(ptp_like)
 {
-	run(SYNCSIM_PTP, "ptp");
+	run(SYNCSIM_PTP, "ptp", -1);
 }
 END_TEST
 
 START_TEST(chrony_like)
 {
-	run(SYNCSIM_CHRONY, "chrony");
+	run(SYNCSIM_CHRONY, "chrony", -1);
+}
+END_TEST
+
+/* The base clock stepped now and then (200 us, either way): the estimator
+ * must not take the step for outliers and lie meanwhile. */
+START_TEST(ptp_like_with_steps)
+{
+	run(SYNCSIM_PTP, "ptp with steps", 0.02);
 }
 END_TEST
 
@@ -54,6 +64,7 @@ int main(void)
 
 	tcase_add_test(tc, ptp_like);
 	tcase_add_test(tc, chrony_like);
+	tcase_add_test(tc, ptp_like_with_steps);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
