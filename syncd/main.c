@@ -78,9 +78,14 @@ static const struct source *choose(struct syncd *d, const struct tl_state *t)
 	return NULL;
 }
 
-static void publish(struct syncd *d, struct tl_state *t, int64_t now)
+/*
+ * `now` is taken per timeline, not per round: the anchor margin must cover
+ * one write's latency, and a round over many timelines takes far longer.
+ */
+static void publish(struct syncd *d, struct tl_state *t)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
+		int64_t now = clock_ns(CLOCK_REALTIME);
 		const struct source *s = choose(d, t);
 		struct qot_clock_params p;
 		int err;
@@ -107,14 +112,12 @@ static void publish(struct syncd *d, struct tl_state *t, int64_t now)
 
 static void publish_all(struct syncd *d, bool fresh_only)
 {
-	int64_t now = clock_ns(CLOCK_REALTIME);
-
 	for (size_t i = 0; i < d->follower.n && follower_attached(&d->follower); i++) {
 		struct tl_state *t = &d->follower.tls[i];
 		if (fresh_only && !t->fresh)
 			continue;
 		t->fresh = false;
-		publish(d, t, now);
+		publish(d, t);
 	}
 }
 
