@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,10 @@ struct parser {
 	size_t errlen;
 };
 
-/* An error, "LINE: message" (or just the message when it concerns no line). */
+/*
+ * An error, "LINE: message", or just the message when it concerns no line
+ * (such messages never start with a digit: see config_error).
+ */
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
@@ -267,6 +271,18 @@ static int directive_timeline(struct parser *p, char **w, int n)
 	return 0;
 }
 
+/* The directives that take exactly one value. */
+static bool is_simple_directive(const char *word)
+{
+	static const char *const names[] = {"mount",	"rundir", "interval",
+					    "holdover", "stale",  "maxslew"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(word, names[i]) == 0)
+			return true;
+	return false;
+}
+
 static int directive(struct parser *p, char **w, int n)
 {
 	struct syncd_config *c = p->c;
@@ -277,6 +293,8 @@ static int directive(struct parser *p, char **w, int n)
 		return directive_source(p, w, n);
 	if (strcmp(w[0], "timeline") == 0)
 		return directive_timeline(p, w, n);
+	if (!is_simple_directive(w[0]))
+		return fail(p, "unknown directive '%s'", w[0]);
 	if (n != 2)
 		return fail(p, "%s: expected one value", w[0]);
 	if (strcmp(w[0], "mount") == 0)
@@ -297,7 +315,7 @@ static int directive(struct parser *p, char **w, int n)
 		c->maxslew = ppm * 1e-6;
 		return err;
 	}
-	return fail(p, "unknown directive '%s'", w[0]);
+	return fail(p, "unknown directive '%s'", w[0]); /* not reached */
 }
 
 /* Split a line into words; '#' starts a comment. Returns the count or -1. */
@@ -354,7 +372,7 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 		struct timeline_rule *r = &c->rules[c->nrules++];
 		if (c->nsources > CONFIG_MAX_RULE_SOURCES)
 			return fail(&p,
-				    "%zu sources but no timeline line: say which serve which "
+				    "no timeline line for %zu sources: say which serve which "
 				    "(at most %d per timeline)",
 				    c->nsources, CONFIG_MAX_RULE_SOURCES);
 		snprintf(r->pattern, sizeof(r->pattern), "*");
@@ -364,6 +382,20 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].poll_ns == 0)
 			c->sources[i].poll_ns = c->interval_ns;
+	}
+	for (size_t i = 0; i < c->nsources; i++) {
+		const struct source_config *sc = &c->sources[i];
+		bool unix_socket = sc->type == SOURCE_TYPE_PTP ||
+				   (sc->type == SOURCE_TYPE_CHRONY && sc->socket[0]);
+		/* Our end of the socket, RUNDIR/syncd-TYPE-PID-NAME.sock, must fit
+		 * in sun_path (108 bytes with its NUL; a PID has at most 7 digits). */
+		size_t client = strlen(c->rundir) + strlen("/syncd-chrony-1234567-.sock") +
+				strlen(sc->name);
+		if (unix_socket && client >= sizeof(sc->socket))
+			return fail(&p,
+				    "source %s: rundir %s is too long for its client socket "
+				    "(a Unix socket path has at most %zu bytes)",
+				    sc->name, c->rundir, sizeof(sc->socket) - 1);
 	}
 	if (c->stale_ns == 0)
 		c->stale_ns = 4 * c->interval_ns;
@@ -404,6 +436,14 @@ int config_load(struct syncd_config *c, const char *path, char *err, size_t errl
 	res = config_parse(c, text, (size_t)n, err, errlen);
 	free(text);
 	return res;
+}
+
+void config_error(char *out, size_t size, const char *path, int res, const char *err)
+{
+	/* A parse error starts with its line number; other errors concern the file. */
+	bool at_line = res == -EINVAL && err[0] >= '0' && err[0] <= '9';
+
+	snprintf(out, size, "%s:%s%s", path, at_line ? "" : " ", err);
 }
 
 const struct timeline_rule *config_rule_for(const struct syncd_config *c, const char *timeline)

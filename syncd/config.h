@@ -66,10 +66,13 @@ struct syncd_config {
 };
 
 /* Parse a configuration (text may be NULL: no file). On error, err holds
- * "LINE: what" and -EINVAL is returned. */
+ * "LINE: what" (or "what" when it concerns no line) and -EINVAL is returned. */
 int config_parse(struct syncd_config *c, const char *text, size_t len, char *err, size_t errlen);
 /* Read and parse path; a missing file is an error (-errno, message in err). */
 int config_load(struct syncd_config *c, const char *path, char *err, size_t errlen);
+/* An error of config_load or config_parse for people: "PATH:LINE: what", or
+ * "PATH: what" when it concerns no line. */
+void config_error(char *out, size_t size, const char *path, int res, const char *err);
 
 /* The rule for a timeline: its own, else "*". Never NULL after a successful parse. */
 const struct timeline_rule *config_rule_for(const struct syncd_config *c, const char *timeline);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,10 +23,13 @@
 #include "follow.h"
 #include "log.h"
 #include "qot.h"
+#include "runlock.h"
 #include "source.h"
 
 #define REATTACH_NS 1000000000LL
-#define REEXEC_ENV  "QOT_SYNCD_REEXEC" /* set across a reload's exec */
+#define REEXEC_ENV  "QOT_SYNCD_REEXEC"	/* set across a reload's exec */
+#define LOCK_FD_ENV "QOT_SYNCD_LOCK_FD" /* the run lock's descriptor, across it */
+#define CONFIG_ENV  "QOT_SYNCD_CONFIG"	/* the absolute configuration path, across it */
 
 struct syncd {
 	struct syncd_config cfg;
@@ -36,7 +40,9 @@ struct syncd {
 	struct follower follower;
 	int64_t next_publish, next_attach; /* monotonic ns */
 	bool attach_failed_logged;
-	const char *config_path;
+	const char *config_path;    /* absolute, so a reload finds it from / */
+	const char *mount_override; /* --mount */
+	int lock_fd, next_lock_fd;  /* the run lock; the one a reload passes on */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -90,13 +96,14 @@ static void publish(struct syncd *d, struct tl_state *t)
 		struct qot_clock_params p;
 		int err;
 
-		/* In holdover, the source named is the one whose data it goes on from. */
+		discipline_update(&t->disc, &d->dcfg, s ? &s->last : NULL, now, &p);
+		/* In holdover, the source named is the one whose data it goes on
+		 * from; with nothing known, the one it waits for. */
 		if (s)
 			snprintf(t->source, sizeof(t->source), "%s", s->cfg->name);
-		else if (t->source[0] == '\0')
+		else if (p.status != QOT_STATUS_HOLDOVER || t->source[0] == '\0')
 			snprintf(t->source, sizeof(t->source), "%s",
 				 d->sources[t->rule->sources[0]].cfg->name);
-		discipline_update(&t->disc, &d->dcfg, s ? &s->last : NULL, now, &p);
 		qot_log(QOT_LOG_DEBUG, "timeline %s: %s from %s, -%llu/+%llu ns", t->name,
 			qot_status_name((enum qot_status)p.status), t->source,
 			(unsigned long long)p.offset_below, (unsigned long long)p.offset_above);
@@ -147,17 +154,25 @@ static void try_attach(struct syncd *d, int64_t mono)
 }
 
 /*
- * Query the sources that are due. With publishing, also those polled no more
- * often than the publish interval: their reading is then fresh when it is
- * published, not up to a poll old.
+ * Query the sources that are due. A source polled no more often than the
+ * publish interval is queried only when publishing (at the first publish
+ * its poll has come within half an interval of), so that its reading is
+ * fresh when it is published, not up to a poll old.
  */
+static bool slow_source(const struct syncd *d, size_t i)
+{
+	return d->cfg.sources[i].poll_ns >= d->dcfg.interval;
+}
+
 static void poll_sources(struct syncd *d, int64_t mono, bool publishing)
 {
 	for (size_t i = 0; i < d->cfg.nsources; i++) {
 		struct source *s = &d->sources[i];
 		enum source_state before = s->state;
-		bool slow = s->cfg->poll_ns >= d->dcfg.interval;
-		if (mono < d->next_poll[i] && !(publishing && slow))
+		bool due = slow_source(d, i)
+				   ? publishing && d->next_poll[i] - mono <= d->dcfg.interval / 2
+				   : mono >= d->next_poll[i];
+		if (!due)
 			continue;
 		d->next_poll[i] = mono + s->cfg->poll_ns;
 		source_update(s, clock_ns(CLOCK_REALTIME));
@@ -182,7 +197,7 @@ static int64_t next_deadline(const struct syncd *d)
 	int64_t t = d->next_publish;
 
 	for (size_t i = 0; i < d->cfg.nsources; i++)
-		if (d->next_poll[i] < t)
+		if (!slow_source(d, i) && d->next_poll[i] < t)
 			t = d->next_poll[i];
 	if (!follower_attached(&d->follower) && d->next_attach < t)
 		t = d->next_attach;
@@ -191,25 +206,120 @@ static int64_t next_deadline(const struct syncd *d)
 
 enum { RUN_STOP, RUN_RELOAD };
 
-/* SIGHUP: is the configuration on disk good enough to restart with? */
+/* The configuration from path (NULL: the defaults) and --mount; a message if unusable. */
+static int load_config(struct syncd_config *c, const char *path, const char *mount, char *msg,
+		       size_t msglen)
+{
+	char err[256];
+	int res = path ? config_load(c, path, err, sizeof(err))
+		       : config_parse(c, NULL, 0, err, sizeof(err));
+
+	if (res < 0) {
+		config_error(msg, msglen, path ? path : "defaults", res, err);
+		return -1;
+	}
+	if (mount) {
+		if (mount[0] != '/' || strlen(mount) >= sizeof(c->mount)) {
+			snprintf(msg, msglen,
+				 "--mount: expected an absolute path shorter than %zu bytes",
+				 sizeof(c->mount));
+			return -1;
+		}
+		snprintf(c->mount, sizeof(c->mount), "%s", mount);
+	}
+	return 0;
+}
+
+/*
+ * SIGHUP: can syncd restart with the configuration on disk? It must parse,
+ * and its run directory and lock must be ours already or now, so that the
+ * new image cannot fail where the old one ran.
+ */
 static bool reload_ok(struct syncd *d)
 {
 	static struct syncd_config next;
-	char err[256];
-	int res;
+	char msg[512];
 
 	if (d->config_path == NULL) {
 		qot_log(QOT_LOG_NOTICE, "SIGHUP: no configuration file to reload");
 		return false;
 	}
-	res = config_load(&next, d->config_path, err, sizeof(err));
-	if (res < 0) {
-		qot_log(QOT_LOG_ERR, "SIGHUP: %s:%s%s; going on with the old configuration",
-			d->config_path, res == -EINVAL ? "" : " ", err);
+	if (load_config(&next, d->config_path, d->mount_override, msg, sizeof(msg)) < 0) {
+		qot_log(QOT_LOG_ERR, "SIGHUP: %s; going on with the old configuration", msg);
 		return false;
+	}
+	d->next_lock_fd = d->lock_fd;
+	if (!runlock_same(&d->cfg, &next)) {
+		d->next_lock_fd = runlock_take(&next, msg, sizeof(msg));
+		if (d->next_lock_fd < 0) {
+			qot_log(QOT_LOG_ERR, "SIGHUP: %s; going on with the old configuration",
+				msg);
+			return false;
+		}
+		runlock_note_pid(d->next_lock_fd);
 	}
 	qot_log(QOT_LOG_NOTICE, "SIGHUP: reloading %s", d->config_path);
 	return true;
+}
+
+/* Re-execute with the new configuration, handing the run lock over. */
+static void reexec(struct syncd *d, char **argv)
+{
+	char fd_text[16];
+
+	snprintf(fd_text, sizeof(fd_text), "%d", d->next_lock_fd);
+	if (fcntl(d->next_lock_fd, F_SETFD, 0) < 0) {
+		qot_log(QOT_LOG_ERR, "reload: %s", strerror(errno));
+		return;
+	}
+	setenv(LOCK_FD_ENV, fd_text, 1);
+	setenv(CONFIG_ENV, d->config_path, 1);
+	setenv(REEXEC_ENV, "1", 1);
+	execv("/proc/self/exe", argv);
+	qot_log(QOT_LOG_ERR, "reload: exec: %s", strerror(errno));
+}
+
+/*
+ * After a reload's exec: log where the old image did (a detached syncd has no
+ * stderr), and take the configuration path it handed over.
+ */
+static void reexec_env_get(const char **config, bool foreground)
+{
+	static char path[PATH_MAX];
+	const char *handed = getenv(CONFIG_ENV);
+
+	if (getenv(REEXEC_ENV) == NULL)
+		return;
+	if (!foreground)
+		qot_log_to_syslog();
+	if (handed) {
+		snprintf(path, sizeof(path), "%s", handed);
+		*config = path;
+		unsetenv(CONFIG_ENV);
+	}
+}
+
+/* The run lock: the one a reload handed over, or a new one. */
+static int take_lock(const struct syncd_config *c)
+{
+	const char *inherited = getenv(LOCK_FD_ENV);
+	char msg[512];
+	int fd = -1;
+
+	if (inherited) {
+		int old = atoi(inherited);
+		unsetenv(LOCK_FD_ENV);
+		fd = runlock_adopt(c, old);
+		if (fd < 0 && old > 2)
+			close(old);
+	}
+	if (fd < 0)
+		fd = runlock_take(c, msg, sizeof(msg));
+	if (fd < 0) {
+		qot_log(QOT_LOG_ERR, "%s", msg);
+		return -1;
+	}
+	return fd;
 }
 
 static int run(struct syncd *d, int sigfd)
@@ -274,64 +384,6 @@ static int run(struct syncd *d, int sigfd)
 	}
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[CONFIG_PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
-/*
- * One syncd per mount: two would publish over each other. A lock on a file
- * in the run directory, named after the mount, held while syncd runs (and
- * released by exec, which the reload does: the new image takes it again).
- */
-static int lock_mount(const struct syncd_config *c)
-{
-	char path[2 * CONFIG_PATH_MAX + 32], pid[32];
-	size_t len = (size_t)snprintf(path, sizeof(path), "%s/syncd", c->rundir);
-	int fd;
-	ssize_t n;
-
-	for (const char *m = c->mount; *m && len + 2 < sizeof(path); m++)
-		path[len++] = *m == '/' ? '_' : *m;
-	snprintf(path + len, sizeof(path) - len, ".lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "syncd: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		fprintf(stderr, "syncd: another syncd (pid %s) already follows %s\n",
-			n > 0 ? strtok(pid, "\n") : "?", c->mount);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void note_pid(int lock_fd)
-{
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-
-	if (ftruncate(lock_fd, 0) < 0 || pwrite(lock_fd, pid, (size_t)n, 0) < 0)
-		qot_log(QOT_LOG_WARNING, "cannot note the pid in the lock file: %s",
-			strerror(errno));
-}
-
 static int open_sources(struct syncd *d)
 {
 	for (size_t i = 0; i < d->cfg.nsources; i++) {
@@ -365,9 +417,8 @@ int main(int argc, char **argv)
 	static struct syncd d;
 	const char *config = NULL, *mount = NULL;
 	bool foreground = false, debug = false, check = false;
-	static char text[1 << 16];
-	char err[256];
-	int lock_fd;
+	static char text[1 << 16], config_abs[PATH_MAX];
+	char msg[512];
 	sigset_t sigs;
 	int c, res, sigfd;
 
@@ -410,41 +461,30 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	qot_log_init("syncd", debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
+	reexec_env_get(&config, foreground);
 	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config = CONFIG_DEFAULT_PATH;
-	res = config ? config_load(&d.cfg, config, err, sizeof(err))
-		     : config_parse(&d.cfg, NULL, 0, err, sizeof(err));
-	if (res < 0) {
-		fprintf(stderr, "syncd: %s:%s%s\n", config ? config : "defaults",
-			res == -EINVAL ? "" : " ", err);
+	if (config && config[0] != '/' && realpath(config, config_abs))
+		config = config_abs; /* a detached syncd runs in /, and must reload it */
+	if (load_config(&d.cfg, config, mount, msg, sizeof(msg)) < 0) {
+		qot_log(QOT_LOG_ERR, "%s", msg);
 		return 2;
-	}
-	if (mount) {
-		if (mount[0] != '/' || strlen(mount) >= sizeof(d.cfg.mount)) {
-			fprintf(stderr, "syncd: --mount: expected an absolute path\n");
-			return 2;
-		}
-		snprintf(d.cfg.mount, sizeof(d.cfg.mount), "%s", mount);
 	}
 	if (check) {
 		if (config_print(&d.cfg, text, sizeof(text)) < 0) {
-			fprintf(stderr, "syncd: the configuration is too large to print\n");
+			qot_log(QOT_LOG_ERR, "the configuration is too large to print");
 			return 2;
 		}
 		fputs(text, stdout);
 		return 0;
 	}
 	d.config_path = config;
-	res = make_dirs(d.cfg.rundir);
-	if (res < 0) {
-		fprintf(stderr, "syncd: rundir %s: %s\n", d.cfg.rundir, strerror(-res));
-		return 1;
-	}
-	lock_fd = lock_mount(&d.cfg);
-	if (lock_fd < 0)
+	d.mount_override = mount;
+	d.lock_fd = take_lock(&d.cfg);
+	if (d.lock_fd < 0)
 		return 1;
 
-	qot_log_init("syncd", debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
 	d.dcfg = (struct discipline_config){
 		.interval = d.cfg.interval_ns,
 		.margin = discipline_margin(d.cfg.interval_ns),
@@ -467,7 +507,10 @@ int main(int argc, char **argv)
 	}
 	if (!foreground)
 		qot_log_to_syslog();
-	note_pid(lock_fd);
+	res = runlock_note_pid(d.lock_fd);
+	if (res < 0)
+		qot_log(QOT_LOG_WARNING, "cannot note the pid in the lock file: %s",
+			strerror(-res));
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		qot_log(QOT_LOG_ERR, "signalfd: %s", strerror(errno));
@@ -484,10 +527,7 @@ int main(int argc, char **argv)
 	close_sources(&d);
 	close(sigfd);
 	if (res == RUN_RELOAD) {
-		/* The new image resumes every timeline from its ctl: no jump. */
-		setenv(REEXEC_ENV, "1", 1);
-		execv("/proc/self/exe", argv);
-		qot_log(QOT_LOG_ERR, "reload: exec: %s", strerror(errno));
+		reexec(&d, argv); /* the new image resumes every timeline from its ctl */
 		return 1;
 	}
 	return res < 0 ? 1 : 0;

@@ -29,8 +29,8 @@
 struct chrony {
 	int fd;
 	uint32_t sequence;
-	char client_path[108]; /* our end of the Unix socket, removed on close */
-	char where[128];       /* chronyd's address, for messages */
+	char client_path[CONFIG_PATH_MAX + 64]; /* our end of the Unix socket, removed on close */
+	char where[128];			/* chronyd's address, for messages */
 };
 
 static int connect_udp(struct source *s, struct chrony *c)

@@ -39,7 +39,7 @@ struct ptp {
 	int fd;
 	uint16_t sequence;
 	uint8_t identity[10];
-	char client_path[108];
+	char client_path[CONFIG_PATH_MAX + 64]; /* our end; uds_client checks its length */
 	struct estimator est;
 	int64_t last_ingress;  /* of the newest sample */
 	int64_t sync_interval; /* between the last two syncs seen */

@@ -98,6 +98,13 @@ wait_for 5 grep -q "going on with the old configuration" "$T/syncd.log" ||
 	fail "no refusal: $(cat "$T/syncd.log")"
 kill -0 "$SYNCD_PID" || fail "syncd died on a bad reload"
 
+note "SIGHUP with a run directory it cannot make: refused, syncd goes on"
+sed "s|^rundir .*|rundir /proc/qot-none|" "$T/syncd.conf.good" >"$T/syncd.conf"
+kill -HUP "$SYNCD_PID"
+wait_for 5 grep -q "rundir /proc/qot-none: .*; going on with the old configuration" \
+	"$T/syncd.log" || fail "no refusal: $(cat "$T/syncd.log")"
+kill -0 "$SYNCD_PID" || fail "syncd died on a reload it could not run"
+
 note "SIGHUP with a new configuration: reloaded in place; unnamed timelines are left alone"
 {
 	grep -v -e '^timeline' -e bogus "$T/syncd.conf.good"
@@ -110,11 +117,31 @@ mkdir "$QOT_MNT/only"
 wait_for 5 published only sys || fail "only: $(cat "$QOT_MNT/only/sync")"
 [ "$(field "$QOT_MNT/other/sync" source)" = none ] || fail "other: $(cat "$QOT_MNT/other/sync")"
 kill -0 "$SYNCD_PID" || fail "syncd gone after the reload"
+expect_exit 1 "another syncd (pid $SYNCD_PID) already follows" \
+	"$SYNCD_BIN" -f -c "$T/syncd.conf" -m "$QOT_MNT//./"
 
 note "SIGTERM: syncd stops cleanly"
 kill -TERM "$SYNCD_PID"
 rc=0
 wait "$SYNCD_PID" || rc=$?
 [ "$rc" -eq 0 ] || fail "syncd exited $rc"
+
+note "detached, from a relative configuration path: it still reloads"
+sed "s/^timeline only sys/timeline * sys/" "$T/syncd.conf" >"$T/detached.conf"
+rm -f "$T"/syncd*.lock # the stopped syncd's pid is still in it
+(cd "$T" && "$SYNCD_BIN" -c detached.conf) || fail "detached syncd did not start"
+lock_pid() { cat "$T"/syncd*.lock 2>/dev/null; }
+has_lock_pid() { [ -n "$(lock_pid)" ]; }
+wait_for 5 has_lock_pid || fail "no pid in the lock file"
+DETACHED=$(lock_pid)
+on_exit "kill $DETACHED 2>/dev/null"
+mkdir "$QOT_MNT/detached"
+wait_for 5 published detached sys || fail "detached: $(cat "$QOT_MNT/detached/sync")"
+sed -i "s/^timeline \* sys/timeline detached dead/" "$T/detached.conf"
+kill -HUP "$DETACHED"
+wait_for 5 published detached dead || fail "not reloaded: $(cat "$QOT_MNT/detached/sync")"
+[ "$(lock_pid)" = "$DETACHED" ] || fail "lock file names $(lock_pid), not $DETACHED"
+kill -TERM "$DETACHED"
+wait_for 5 sh -c "! kill -0 $DETACHED 2>/dev/null" || fail "detached syncd did not stop"
 qotfs_stop
 echo PASS

@@ -355,7 +355,13 @@ START_TEST(config_errors)
 		{"source a system\nsource b system\nsource c system\nsource d system\n"
 		 "source e system\nsource f system\nsource g system\nsource h system\n"
 		 "source i system\n",
-		 "9 sources but no timeline line"},
+		 "no timeline line for 9 sources"},
+		{"bogus 1 2\n", "1: unknown directive 'bogus'"},
+		{"rundir /"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "\n"
+		 "source p ptp\n",
+		 "source p: rundir /aaa"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		static struct syncd_config c;
@@ -365,6 +371,19 @@ START_TEST(config_errors)
 		ck_assert_msg(strstr(err, cases[i].message) != NULL, "'%s': got '%s'",
 			      cases[i].text, err);
 	}
+}
+END_TEST
+
+START_TEST(config_error_messages)
+{
+	char out[300];
+
+	config_error(out, sizeof(out), "/etc/s.conf", -EINVAL, "3: unknown directive 'x'");
+	ck_assert_str_eq(out, "/etc/s.conf:3: unknown directive 'x'");
+	config_error(out, sizeof(out), "/etc/s.conf", -EINVAL, "no timeline line for 9 sources");
+	ck_assert_str_eq(out, "/etc/s.conf: no timeline line for 9 sources");
+	config_error(out, sizeof(out), "/etc/s.conf", -ENOENT, "No such file or directory");
+	ck_assert_str_eq(out, "/etc/s.conf: No such file or directory");
 }
 END_TEST
 
@@ -600,6 +619,7 @@ int main(void)
 	tcase_add_test(tc, config_defaults_and_rules);
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, config_error_messages);
 	tcase_add_test(tc, estimator_line_and_noise);
 	tcase_add_test(tc, estimator_outliers_and_few_samples);
 	tcase_add_test(tc, estimator_follows_a_step);
