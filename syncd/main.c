@@ -272,6 +272,8 @@ static void reexec(struct syncd *d, char **argv)
 		qot_log(QOT_LOG_ERR, "reload: %s", strerror(errno));
 		return;
 	}
+	if (d->next_lock_fd != d->lock_fd && ftruncate(d->lock_fd, 0) < 0)
+		qot_log(QOT_LOG_WARNING, "reload: clearing the old lock file: %s", strerror(errno));
 	setenv(LOCK_FD_ENV, fd_text, 1);
 	setenv(CONFIG_ENV, d->config_path, 1);
 	setenv(REEXEC_ENV, "1", 1);
@@ -299,10 +301,25 @@ static void reexec_env_get(const char **config, bool foreground)
 	}
 }
 
+/*
+ * A relative path made absolute from the working directory, symlinks left
+ * as they are: a detached syncd runs in /, and must find the file to reload.
+ */
+static const char *absolute(const char *path, char *buf, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return path;
+	n = snprintf(buf, size, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
+	return n > 0 && (size_t)n < size ? buf : path;
+}
+
 /* The run lock: the one a reload handed over, or a new one. */
 static int take_lock(const struct syncd_config *c)
 {
-	const char *inherited = getenv(LOCK_FD_ENV);
+	const char *inherited = getenv(REEXEC_ENV) ? getenv(LOCK_FD_ENV) : NULL;
 	char msg[512];
 	int fd = -1;
 
@@ -465,8 +482,8 @@ int main(int argc, char **argv)
 	reexec_env_get(&config, foreground);
 	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config = CONFIG_DEFAULT_PATH;
-	if (config && config[0] != '/' && realpath(config, config_abs))
-		config = config_abs; /* a detached syncd runs in /, and must reload it */
+	if (config && config[0] != '/')
+		config = absolute(config, config_abs, sizeof(config_abs));
 	if (load_config(&d.cfg, config, mount, msg, sizeof(msg)) < 0) {
 		qot_log(QOT_LOG_ERR, "%s", msg);
 		return 2;

@@ -85,10 +85,15 @@ int runlock_take(const struct syncd_config *c, char *msg, size_t msglen)
 bool runlock_same(const struct syncd_config *a, const struct syncd_config *b)
 {
 	char pa[LOCK_PATH_MAX], pb[LOCK_PATH_MAX];
+	struct stat sa, sb;
 
 	lock_path(a, pa, sizeof(pa));
 	lock_path(b, pb, sizeof(pb));
-	return strcmp(pa, pb) == 0;
+	if (strcmp(pa, pb) == 0)
+		return true;
+	/* The same file by another name (a rundir spelled differently). */
+	return stat(pa, &sa) == 0 && stat(pb, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
 }
 
 int runlock_adopt(const struct syncd_config *c, int fd)

@@ -18,7 +18,7 @@
 /* Create the run directory (with its parents) and take the mount's lock.
  * The descriptor (close-on-exec), or -1 with the reason in msg. */
 int runlock_take(const struct syncd_config *c, char *msg, size_t msglen);
-/* Whether a and b name the same lock file. */
+/* Whether a and b name the same lock file (by name, or by inode if both exist). */
 bool runlock_same(const struct syncd_config *a, const struct syncd_config *b);
 /* An inherited descriptor, if it is c's lock and holds it: the descriptor
  * (close-on-exec again), else -1. */

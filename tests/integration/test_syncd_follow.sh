@@ -107,7 +107,9 @@ kill -0 "$SYNCD_PID" || fail "syncd died on a reload it could not run"
 
 note "SIGHUP with a new configuration: reloaded in place; unnamed timelines are left alone"
 {
-	grep -v -e '^timeline' -e bogus "$T/syncd.conf.good"
+	# The same run directory spelled otherwise: the same lock, kept.
+	grep -v -e '^timeline' -e bogus -e '^rundir' "$T/syncd.conf.good"
+	echo "rundir $T/./"
 	echo "timeline only sys"
 } >"$T/syncd.conf"
 kill -HUP "$SYNCD_PID"
