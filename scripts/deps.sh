@@ -8,7 +8,7 @@ packages=(
 	libfuse3-dev fuse3                # qotfs
 	check                             # unit tests
 	python3 util-linux procps         # examples, unshare/mountpoint, pgrep
-	clang-format shellcheck           # style checks in the test command
+	clang-format shellcheck groff-base # style checks in the test command
 	chrony linuxptp iproute2          # syncd's sources, and their tests
 )
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test.sh - install, build and run every test: style checks, then the whole
-# suite twice, plainly and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# test.sh - install, build and run every test: style checks (C, shell, man
+# pages), then the whole suite twice, plainly and under AddressSanitizer +
+# UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,13 @@ mapfile -t c_files < <(git ls-files '*.c' '*.h')
 clang-format --dry-run -Werror "${c_files[@]}"
 mapfile -t sh_files < <(git ls-files '*.sh' .ci/run)
 shellcheck -x "${sh_files[@]}"
+for page in $(git ls-files 'man/*.[1-8]'); do
+	warnings=$(groff -man -ww -z "$page" 2>&1)
+	[ -z "$warnings" ] || {
+		echo "$page: $warnings" >&2
+		exit 1
+	}
+done
 
 jobs=$(nproc)
 echo "== build and test"
