@@ -31,6 +31,7 @@
 
 #include "mountinfo.h"
 #include "qot.h"
+#include "stats.h"
 
 /* Goals from the design; reported as met or missed, never enforced. */
 #define GOAL_CLOCK_RATIO 1.3
@@ -124,37 +125,9 @@ static inline uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-struct stats {
-	double p50, p99, mean;
-	size_t n;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentiles; sorts v. */
-static struct stats stats_of(double *v, size_t n)
-{
-	struct stats s = {0};
-	double sum = 0;
-
-	if (n == 0)
-		return s;
-	qsort(v, n, sizeof(*v), cmp_double);
-	for (size_t i = 0; i < n; i++)
-		sum += v[i];
-	s.n = n;
-	s.p50 = v[(n * 50 + 99) / 100 - 1];
-	s.p99 = v[(n * 99 + 99) / 100 - 1];
-	s.mean = sum / (double)n;
-	return s;
-}
-
 /* A latency figure (values in ns, shown in us): p50 and p99 on one line. */
-static void figure_lat(const char *key, const char *name, const struct stats *s, const char *extra)
+static void figure_lat(const char *key, const char *name, const struct bench_stats *s,
+		       const char *extra)
 {
 	printf("  %-48s p50 %9.2f us  p99 %9.2f us%s\n", name, s->p50 / 1e3, s->p99 / 1e3,
 	       extra ? extra : "");
@@ -467,7 +440,7 @@ static void bench_clock(void)
 	struct timespec rt;
 	qot_clock *clk = NULL;
 	struct clock_run r[2];
-	struct stats sq, sa, sq1;
+	struct bench_stats sq, sa, sq1;
 	double *buf = NULL;
 	size_t nb = opt.batches;
 	int err, cpus[2], ncpus = 0;
@@ -505,8 +478,8 @@ static void bench_clock(void)
 	/* One thread, as the process happens to be scheduled. */
 	r[0] = (struct clock_run){clk, -1, buf, buf + nb, 0, NULL};
 	clock_batches(&r[0]);
-	sa = stats_of(r[0].anchor, nb);
-	sq = sq1 = stats_of(r[0].qot, nb);
+	sa = bench_stats_of(r[0].anchor, nb);
+	sq = sq1 = bench_stats_of(r[0].qot, nb);
 	snprintf(extra, sizeof(extra), "p99 %.2f (anchor)", sa.p99);
 	figure("clock_gettime_ns", "clock_gettime(CLOCK_REALTIME), median", sa.p50, "ns/call",
 	       extra);
@@ -560,8 +533,8 @@ static void bench_clock(void)
 		memcpy(buf + 4 * nb + (size_t)i * nb, r[i].qot, nb * sizeof(*buf));
 		memcpy(buf + 6 * nb + (size_t)i * nb, r[i].anchor, nb * sizeof(*buf));
 	}
-	sq = stats_of(buf + 4 * nb, 2 * nb);
-	sa = stats_of(buf + 6 * nb, 2 * nb);
+	sq = bench_stats_of(buf + 4 * nb, 2 * nb);
+	sa = bench_stats_of(buf + 6 * nb, 2 * nb);
 	snprintf(extra, sizeof(extra), "p99 %.2f (anchor, same 2 threads)", sa.p99);
 	figure("clock_gettime_2t_ns", "clock_gettime, 2 threads on CPUs at once, median", sa.p50,
 	       "ns/call", extra);
@@ -624,7 +597,7 @@ static int lat_orc(const char *path, unsigned n, double *out)
 }
 
 struct lat2 {
-	struct stats pread, orc;
+	struct bench_stats pread, orc;
 };
 
 static int measure_file(const char *path, double *scratch, struct lat2 *out)
@@ -638,11 +611,11 @@ static int measure_file(const char *path, double *scratch, struct lat2 *out)
 	close(fd);
 	if (err)
 		return err;
-	out->pread = stats_of(scratch, opt.samples);
+	out->pread = bench_stats_of(scratch, opt.samples);
 	err = lat_orc(path, opt.samples, scratch);
 	if (err)
 		return err;
-	out->orc = stats_of(scratch, opt.samples);
+	out->orc = bench_stats_of(scratch, opt.samples);
 	return 0;
 }
 
@@ -765,9 +738,9 @@ static void bench_now(int daemon_cpu)
 			if (nfd >= 0)
 				close(nfd);
 			if (err == 0) {
-				fuse.pread = stats_of(scratch, opt.samples);
+				fuse.pread = bench_stats_of(scratch, opt.samples);
 				err = lat_orc(path, opt.samples, scratch);
-				fuse.orc = stats_of(scratch, opt.samples);
+				fuse.orc = bench_stats_of(scratch, opt.samples);
 			}
 		}
 		if (v[i].unpin_daemon)
@@ -974,7 +947,7 @@ static void bench_scale(void)
 	uint64_t t0, t1, bind_ns = 0;
 	int go[2] = {-1, -1};
 	double *lat = NULL, *shlat = NULL;
-	struct stats s;
+	struct bench_stats s;
 	rlim_t lim;
 
 	section("c. scale: timelines, live bindings, daemon memory");
@@ -1027,7 +1000,7 @@ static void bench_scale(void)
 	rss1 = daemon_rss_kb();
 	slab1 = meminfo_kb("Slab");
 	rate_figure("mkdir_per_s", "mkdir rate", made, t1 - t0, "/s");
-	s = stats_of(lat, made);
+	s = bench_stats_of(lat, made);
 	figure_lat("mkdir", "mkdir latency", &s, NULL);
 	mem_figure("rss_per_timeline_bytes", "daemon memory per timeline", rss0, rss1, made);
 	if (slab0 >= 0 && slab1 >= 0 && made)
@@ -1084,7 +1057,7 @@ static void bench_scale(void)
 	if (bound && bind_ns)
 		figure("bind_per_s", "bind rate (open + write)", bound / ((double)bind_ns / 1e9),
 		       "/s", extra);
-	s = stats_of(lat, bound);
+	s = bench_stats_of(lat, bound);
 	figure_lat("bind", "bind latency (open + write)", &s, NULL);
 	mem_figure("rss_per_binding_bytes", "daemon memory per binding", rss1, rss2, bound);
 	if (slab1 >= 0 && slab2 >= 0 && bound)
@@ -1192,7 +1165,7 @@ static void bench_scale(void)
 	rss4 = daemon_rss_kb();
 	slab4 = meminfo_kb("Slab");
 	rate_figure("rmdir_per_s", "rmdir rate", removed, t1 - t0, "/s");
-	s = stats_of(lat, removed);
+	s = bench_stats_of(lat, removed);
 	figure_lat("rmdir", "rmdir latency", &s, NULL);
 	if (busy_retries)
 		note("rmdir met EBUSY %u times (bindings not yet released)", busy_retries);

@@ -38,17 +38,8 @@ log=$(mktemp /tmp/qotfs-bench-log.XXXXXX)
 daemon_pid=
 bench_pid=
 
-# shellcheck disable=SC2317 # reached only through cleanup, run by the EXIT trap
-stop_pid() {
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
+# shellcheck source-path=SCRIPTDIR source=../scripts/proc.sh
+. "$repo/scripts/proc.sh" # stop_pid, wait_mount
 
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
@@ -81,21 +72,7 @@ taskset -c "$daemon_cpu" "$build/qotfs/qotfs" -f --max-timelines 20000 --max-bin
 	--max-bindings-per-uid 200000 ${QOT_BENCH_QOTFS_OPTS:-} "$mnt" 2>"$log" &
 daemon_pid=$!
 
-# Bounded wait (5 s) for the mount.
-for ((i = 0; i < 50; i++)); do
-	if mountpoint -q "$mnt"; then
-		break
-	fi
-	if ! kill -0 "$daemon_pid" 2>/dev/null; then
-		echo "run.sh: qotfs exited before mounting" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-if ! mountpoint -q "$mnt"; then
-	echo "run.sh: $mnt is not mounted after 5 s" >&2
-	exit 1
-fi
+wait_mount "$daemon_pid" "$mnt" || exit 1
 
 # In the background, so that INT/TERM reach the trap at once.
 timeout -k 10 "$bench_timeout" "$build/bench/qot-bench" --pid "$daemon_pid" \

@@ -25,8 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvfile.h"
 #include "params.h"
 #include "qot.h"
+#include "stats.h"
 
 #define GIVE_UP_NS 1000000000LL /* an update not visible after 1 s is counted lost */
 
@@ -37,22 +39,6 @@ struct options {
 
 static struct options opt = {.iterations = 2000, .warmup = 100};
 
-static FILE *kv_out;
-
-static void kv(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void kv(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (kv_out == NULL)
-		return;
-	fputs("SYNCBENCH_", kv_out);
-	va_start(ap, fmt);
-	vfprintf(kv_out, fmt, ap);
-	va_end(ap);
-	fputc('\n', kv_out);
-}
-
 static inline int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -61,37 +47,14 @@ static inline int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-struct stats {
-	double p50, p99, max;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentiles, as qot-bench; sorts v. */
-static struct stats stats_of(double *v, size_t n)
-{
-	struct stats s = {0};
-
-	if (n == 0)
-		return s;
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.p50 = v[(n * 50 + 99) / 100 - 1];
-	s.p99 = v[(n * 99 + 99) / 100 - 1];
-	s.max = v[n - 1];
-	return s;
-}
-
-static void figure_lat(const char *key, const char *name, const struct stats *s, const char *extra)
+static void figure_lat(const char *key, const char *name, const struct bench_stats *s,
+		       const char *extra)
 {
 	printf("  %-44s p50 %8.2f us  p99 %8.2f us  max %8.2f us%s\n", name, s->p50 / 1e3,
 	       s->p99 / 1e3, s->max / 1e3, extra ? extra : "");
 	fflush(stdout);
-	kv("%s_p50_us=%.3f", key, s->p50 / 1e3);
-	kv("%s_p99_us=%.3f", key, s->p99 / 1e3);
+	kvfile_put("%s_p50_us=%.3f", key, s->p50 / 1e3);
+	kvfile_put("%s_p99_us=%.3f", key, s->p99 / 1e3);
 }
 
 static int open_in(const char *dir, const char *file, int flags)
@@ -265,8 +228,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0)
 		return 2;
-	if (opt.kv_file && (kv_out = fopen(opt.kv_file, "a")) == NULL) {
-		fprintf(stderr, "sync-latency: %s: %s\n", opt.kv_file, strerror(errno));
+	if (opt.kv_file && (err = kvfile_open(opt.kv_file, "SYNCBENCH_")) < 0) {
+		fprintf(stderr, "sync-latency: %s: %s\n", opt.kv_file, strerror(-err));
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/clock", opt.dir);
@@ -311,12 +274,13 @@ int main(int argc, char **argv)
 	printf("  # %s: %u updates timed after %u untimed, one at a time; bench on CPUs %s\n",
 	       opt.dir, opt.iterations, opt.warmup, cpus);
 	{
-		struct stats sn = stats_of(s.now, s.n), sw = stats_of(s.write, s.n);
-		struct stats sv = stats_of(s.visible, s.n);
+		struct bench_stats sn = bench_stats_of(s.now, s.n),
+				   sw = bench_stats_of(s.write, s.n);
+		struct bench_stats sv = bench_stats_of(s.visible, s.n);
 
 		figure_lat("now_pread", "anchor: pread(TL/now, 256), interleaved", &sn, NULL);
 		if (um_fd >= 0) {
-			struct stats su = stats_of(s.unmapped, s.n);
+			struct bench_stats su = bench_stats_of(s.unmapped, s.n);
 			snprintf(extra, sizeof(extra), "  x%.1f now pread", su.p50 / sn.p50);
 			figure_lat("ctl_write_unmapped", "write(ctl), clock not mapped (no push)",
 				   &su, extra);
@@ -330,8 +294,8 @@ int main(int argc, char **argv)
 	       "mean looks %.1f; not visible within 1 s: %u\n",
 	       s.first_look, s.n, s.n ? 100.0 * s.first_look / s.n : 0.0,
 	       s.n ? (double)s.spins / s.n : 0.0, s.lost);
-	kv("update_first_look_pct=%.1f", s.n ? 100.0 * s.first_look / s.n : 0.0);
-	kv("update_lost=%u", s.lost);
+	kvfile_put("update_first_look_pct=%.1f", s.n ? 100.0 * s.first_look / s.n : 0.0);
+	kvfile_put("update_lost=%u", s.lost);
 	status = 0;
 out:
 	if (um_fd >= 0)
@@ -345,7 +309,6 @@ out:
 	free(s.write);
 	free(s.now);
 	free(s.unmapped);
-	if (kv_out)
-		fclose(kv_out);
+	kvfile_close();
 	return status;
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "kvfile.h"
+#include "stats.h"
 #include "syncsim.h"
 
 #define MAX_SEEDS 64
@@ -35,34 +37,6 @@ static const struct variant variants[] = {
 	{"chrony", "chrony, defaults", SYNCSIM_CHRONY, -1, false},
 	{"chrony_noloss", "chrony, no loss", SYNCSIM_CHRONY, -1, true},
 };
-
-static FILE *kv_out;
-
-static void kv(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void kv(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (kv_out == NULL)
-		return;
-	fputs("SYNCBENCH_", kv_out);
-	va_start(ap, fmt);
-	vfprintf(kv_out, fmt, ap);
-	va_end(ap);
-	fputc('\n', kv_out);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median_of(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double mono_s(void)
 {
@@ -135,18 +109,18 @@ static int run_variant(const struct variant *v, unsigned seeds)
 		snprintf(hold, sizeof(hold), "%8.4f%%", 100.0 * (double)hcovered / (double)hchecks);
 	else
 		snprintf(hold, sizeof(hold), "%9s", "-");
-	kv("sim_%s_coverage_pct=%.4f", v->key, 100.0 * (double)covered / (double)checks);
-	kv("sim_%s_holdover_coverage_pct=%.4f", v->key,
-	   hchecks ? 100.0 * (double)hcovered / (double)hchecks : 100.0);
-	kv("sim_%s_median_width_ns=%.0f", v->key, median_of(width, seeds));
-	kv("sim_%s_median_error_ns=%.0f", v->key, median_of(error, seeds));
-	kv("sim_%s_median_ratio=%.2f", v->key, median_of(ratio, seeds));
-	kv("sim_%s_backward=%llu", v->key, (unsigned long long)backward);
+	kvfile_put("sim_%s_coverage_pct=%.4f", v->key, 100.0 * (double)covered / (double)checks);
+	kvfile_put("sim_%s_holdover_coverage_pct=%.4f", v->key,
+		   hchecks ? 100.0 * (double)hcovered / (double)hchecks : 100.0);
+	kvfile_put("sim_%s_median_width_ns=%.0f", v->key, bench_median(width, seeds));
+	kvfile_put("sim_%s_median_error_ns=%.0f", v->key, bench_median(error, seeds));
+	kvfile_put("sim_%s_median_ratio=%.2f", v->key, bench_median(ratio, seeds));
+	kvfile_put("sim_%s_backward=%llu", v->key, (unsigned long long)backward);
 	printf("  %-14s %7llu %9.4f%% %6llu %7llu %s %6llu %9.0f %8.0f %7.1f %4llu (%.1fs)\n",
 	       v->key, (unsigned long long)checks, 100.0 * (double)covered / (double)checks,
 	       (unsigned long long)(checks - covered), (unsigned long long)hchecks, hold,
-	       (unsigned long long)(hchecks - hcovered), median_of(width, seeds),
-	       median_of(error, seeds), median_of(ratio, seeds), (unsigned long long)backward,
+	       (unsigned long long)(hchecks - hcovered), bench_median(width, seeds),
+	       bench_median(error, seeds), bench_median(ratio, seeds), (unsigned long long)backward,
 	       mono_s() - t0);
 	fflush(stdout);
 	return 0;
@@ -173,9 +147,9 @@ int main(int argc, char **argv)
 			}
 			seeds = (unsigned)v;
 		} else if (c == 'k') {
-			kv_out = fopen(optarg, "a");
-			if (kv_out == NULL) {
-				fprintf(stderr, "sync-sim: %s: %s\n", optarg, strerror(errno));
+			int err = kvfile_open(optarg, "SYNCBENCH_");
+			if (err < 0) {
+				fprintf(stderr, "sync-sim: %s: %s\n", optarg, strerror(-err));
 				return 1;
 			}
 		} else {
@@ -200,7 +174,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		if (run_variant(&variants[i], seeds) < 0)
 			return 1;
-	if (kv_out)
-		fclose(kv_out);
+	kvfile_close();
 	return 0;
 }

@@ -66,22 +66,13 @@ qotfs_pid=
 syncd_pid=
 perf_pid=
 
-# shellcheck disable=SC2317 # reached only through stop_* and cleanup
-stop_pid() {
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
+# shellcheck source-path=SCRIPTDIR source=../scripts/proc.sh
+. "$repo/scripts/proc.sh" # stop_pid, wait_mount
 
 # shellcheck disable=SC2317 # reached through cleanup
 stop_syncd() {
 	if [[ -n $syncd_pid ]]; then
-		stop_pid "$syncd_pid"
+		stop_pid "$syncd_pid" 20
 		syncd_pid=
 	fi
 }
@@ -92,7 +83,7 @@ stop_qotfs() {
 		fusermount3 -u -z "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
 	fi
 	if [[ -n $qotfs_pid ]]; then
-		stop_pid "$qotfs_pid"
+		stop_pid "$qotfs_pid" 20
 		qotfs_pid=
 	fi
 	if [[ -n $mnt ]]; then
@@ -106,7 +97,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	if [[ -n $perf_pid ]]; then
-		stop_pid "$perf_pid"
+		stop_pid "$perf_pid" 20
 	fi
 	stop_syncd
 	stop_qotfs
@@ -139,26 +130,13 @@ kv() {
 
 # A fresh qotfs on a fresh mktemp -d directory, with timelines tl00000...
 start_qotfs() {
-	local n=$1 i
+	local n=$1
 	mnt=$(mktemp -d /tmp/qotfs-sync.XXXXXX)
 	# shellcheck disable=SC2086 # word splitting of the options is intended
 	"$build/qotfs/qotfs" -f --max-timelines 65536 --max-timelines-per-uid $((n + 100)) \
 		${QOT_SYNC_QOTFS_OPTS:-} "$mnt" 2>"$tmp/qotfs.log" &
 	qotfs_pid=$!
-	for ((i = 0; i < 50; i++)); do
-		if mountpoint -q "$mnt"; then
-			break
-		fi
-		if ! kill -0 "$qotfs_pid" 2>/dev/null; then
-			echo "sync.sh: qotfs exited before mounting" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
-	if ! mountpoint -q "$mnt"; then
-		echo "sync.sh: $mnt is not mounted after 5 s" >&2
-		exit 1
-	fi
+	wait_mount "$qotfs_pid" "$mnt" || exit 1
 	if ((n > 0)); then
 		# xargs: one mkdir process for many names (no ARG_MAX worry).
 		seq -f "$mnt/tl%05g" 0 $((n - 1)) | xargs mkdir

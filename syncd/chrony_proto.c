@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "chrony_proto.h"
+#include "wire.h"
 
 #define PROTO_VERSION	6
 #define PKT_REQUEST	1
@@ -14,36 +15,14 @@
 #define FLOAT_EXP_BITS	7
 #define FLOAT_COEF_BITS 25
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
 void chrony_tracking_request(uint8_t *buf, uint32_t sequence)
 {
 	memset(buf, 0, CHRONY_TRACKING_LEN);
 	buf[0] = PROTO_VERSION;
 	buf[1] = PKT_REQUEST;
-	put16(buf + 4, REQ_TRACKING);
-	put16(buf + 6, 0); /* attempt */
-	put32(buf + 8, sequence);
+	wire_put16(buf + 4, REQ_TRACKING);
+	wire_put16(buf + 6, 0); /* attempt */
+	wire_put32(buf + 8, sequence);
 }
 
 double chrony_float(uint32_t x)
@@ -65,29 +44,29 @@ int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
 	int64_t sec;
 
 	if (len < REPLY_HEADER || buf[0] != PROTO_VERSION || buf[1] != PKT_REPLY ||
-	    get16(buf + 4) != REQ_TRACKING || get32(buf + 16) != sequence)
+	    wire_get16(buf + 4) != REQ_TRACKING || wire_get32(buf + 16) != sequence)
 		return -EPROTO;
-	*status = get16(buf + 8);
+	*status = wire_get16(buf + 8);
 	if (*status != 0)
 		return -EBADMSG;
-	if (len < CHRONY_TRACKING_LEN || get16(buf + 6) != RPY_TRACKING)
+	if (len < CHRONY_TRACKING_LEN || wire_get16(buf + 6) != RPY_TRACKING)
 		return -EPROTO;
 	/* ref_id 4, IP address 20, stratum 2, leap 2, ref_time 12, then 9 floats */
-	out->ref_id = get32(d);
-	out->stratum = get16(d + 24);
-	out->leap_status = get16(d + 26);
-	sec = (int64_t)((uint64_t)get32(d + 28) << 32 | get32(d + 32));
-	if (get32(d + 28) == 0x7fffffff) /* no high seconds in this format */
-		sec = get32(d + 32);
-	out->ref_time_ns = sec * 1000000000 + get32(d + 36);
-	out->correction = chrony_float(get32(d + 40));
-	out->last_offset = chrony_float(get32(d + 44));
-	out->rms_offset = chrony_float(get32(d + 48));
-	out->freq_ppm = chrony_float(get32(d + 52));
-	out->resid_freq_ppm = chrony_float(get32(d + 56));
-	out->skew_ppm = chrony_float(get32(d + 60));
-	out->root_delay = chrony_float(get32(d + 64));
-	out->root_dispersion = chrony_float(get32(d + 68));
-	out->update_interval = chrony_float(get32(d + 72));
+	out->ref_id = wire_get32(d);
+	out->stratum = wire_get16(d + 24);
+	out->leap_status = wire_get16(d + 26);
+	sec = (int64_t)((uint64_t)wire_get32(d + 28) << 32 | wire_get32(d + 32));
+	if (wire_get32(d + 28) == 0x7fffffff) /* no high seconds in this format */
+		sec = wire_get32(d + 32);
+	out->ref_time_ns = sec * 1000000000 + wire_get32(d + 36);
+	out->correction = chrony_float(wire_get32(d + 40));
+	out->last_offset = chrony_float(wire_get32(d + 44));
+	out->rms_offset = chrony_float(wire_get32(d + 48));
+	out->freq_ppm = chrony_float(wire_get32(d + 52));
+	out->resid_freq_ppm = chrony_float(wire_get32(d + 56));
+	out->skew_ppm = chrony_float(wire_get32(d + 60));
+	out->root_delay = chrony_float(wire_get32(d + 64));
+	out->root_dispersion = chrony_float(wire_get32(d + 68));
+	out->update_interval = chrony_float(wire_get32(d + 72));
 	return 0;
 }

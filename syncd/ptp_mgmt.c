@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ptp_mgmt.h"
+#include "wire.h"
 
 #define MSG_MANAGEMENT		    0x0d
 #define PTP_VERSION		    2
@@ -15,46 +16,25 @@
 #define MGMT_LEN		    14
 #define TLV_HEAD_LEN		    4
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static int64_t get64(const uint8_t *p)
-{
-	return (int64_t)((uint64_t)get32(p) << 32 | get32(p + 4));
-}
-
 void ptp_mgmt_request(uint8_t *buf, uint8_t domain, uint16_t sequence, uint16_t id,
 		      const uint8_t source_identity[10])
 {
 	memset(buf, 0, PTP_MGMT_REQUEST_LEN);
 	buf[0] = MSG_MANAGEMENT;
 	buf[1] = PTP_VERSION;
-	put16(buf + 2, PTP_MGMT_REQUEST_LEN);
+	wire_put16(buf + 2, PTP_MGMT_REQUEST_LEN);
 	buf[4] = domain;
 	memcpy(buf + 20, source_identity, 10);
-	put16(buf + 30, sequence);
+	wire_put16(buf + 30, sequence);
 	buf[32] = CONTROL_MANAGEMENT;
 	buf[33] = 0x7f;			    /* logMessageInterval */
 	memset(buf + HEADER_LEN, 0xff, 10); /* targetPortIdentity: any clock, any port */
 	buf[HEADER_LEN + 10] = 0;	    /* startingBoundaryHops */
 	buf[HEADER_LEN + 11] = 0;	    /* boundaryHops */
 	buf[HEADER_LEN + 12] = ACTION_GET;
-	put16(buf + HEADER_LEN + MGMT_LEN, TLV_MANAGEMENT);
-	put16(buf + HEADER_LEN + MGMT_LEN + 2, 2); /* the id alone */
-	put16(buf + HEADER_LEN + MGMT_LEN + 4, id);
+	wire_put16(buf + HEADER_LEN + MGMT_LEN, TLV_MANAGEMENT);
+	wire_put16(buf + HEADER_LEN + MGMT_LEN + 2, 2); /* the id alone */
+	wire_put16(buf + HEADER_LEN + MGMT_LEN + 4, id);
 }
 
 int ptp_mgmt_response(const uint8_t *buf, size_t len, uint16_t sequence, uint16_t id,
@@ -64,16 +44,16 @@ int ptp_mgmt_response(const uint8_t *buf, size_t len, uint16_t sequence, uint16_
 	size_t tlv_len, msg_len;
 
 	if (len < HEADER_LEN + MGMT_LEN + TLV_HEAD_LEN + 2 || (buf[0] & 0x0f) != MSG_MANAGEMENT ||
-	    (buf[1] & 0x0f) != PTP_VERSION || get16(buf + 30) != sequence ||
+	    (buf[1] & 0x0f) != PTP_VERSION || wire_get16(buf + 30) != sequence ||
 	    (buf[HEADER_LEN + 12] & 0x0f) != ACTION_RESPONSE)
 		return -EPROTO;
-	msg_len = get16(buf + 2);
-	tlv_len = get16(tlv + 2);
+	msg_len = wire_get16(buf + 2);
+	tlv_len = wire_get16(tlv + 2);
 	if (msg_len > len || HEADER_LEN + MGMT_LEN + TLV_HEAD_LEN + tlv_len > msg_len)
 		return -EPROTO;
-	if (get16(tlv) == TLV_MANAGEMENT_ERROR_STATUS)
+	if (wire_get16(tlv) == TLV_MANAGEMENT_ERROR_STATUS)
 		return -EBADMSG;
-	if (get16(tlv) != TLV_MANAGEMENT || tlv_len < 2 || get16(tlv + 4) != id)
+	if (wire_get16(tlv) != TLV_MANAGEMENT || tlv_len < 2 || wire_get16(tlv + 4) != id)
 		return -EPROTO;
 	*data = tlv + 6;
 	return (int)(tlv_len - 2);
@@ -86,9 +66,9 @@ int ptp_parse_time_status(const uint8_t *d, size_t len, struct ptp_time_status *
 	 * gmPresent 4, gmIdentity 8 */
 	if (len < 50)
 		return -EPROTO;
-	out->master_offset = get64(d);
-	out->ingress_time = get64(d + 8);
-	out->gm_present = (int32_t)get32(d + 38);
+	out->master_offset = (int64_t)wire_get64(d);
+	out->ingress_time = (int64_t)wire_get64(d + 8);
+	out->gm_present = (int32_t)wire_get32(d + 38);
 	memcpy(out->gm_identity, d + 42, 8);
 	return 0;
 }
@@ -107,7 +87,7 @@ int ptp_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
 
 	if (len < 18) /* stepsRemoved 2, offsetFromMaster 8, meanPathDelay 8 */
 		return -EPROTO;
-	scaled = get64(d + 10); /* TimeInterval: ns * 2^16 */
+	scaled = (int64_t)wire_get64(d + 10); /* TimeInterval: ns * 2^16 */
 	*ns = scaled < 0 ? 0 : (scaled + 0xffff) >> 16;
 	return 0;
 }
@@ -116,7 +96,7 @@ int ptp_parse_steps_removed(const uint8_t *d, size_t len, unsigned *steps)
 {
 	if (len < 2)
 		return -EPROTO;
-	*steps = get16(d);
+	*steps = wire_get16(d);
 	return 0;
 }
 

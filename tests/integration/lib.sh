@@ -31,13 +31,9 @@ start_bg() {
 	QOT_BG_PIDS+=("$BG_PID")
 }
 
-# stop_pid PID: TERM, then KILL after a second; reap it.
-stop_pid() {
-	kill -TERM "$1" 2>/dev/null || return 0
-	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.01; done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
+# stop_pid PID [TENTHS]
+# shellcheck source-path=SCRIPTDIR source=../../scripts/proc.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/proc.sh"
 
 # on_exit COMMAND: run at exit (after the background processes stop).
 on_exit() {
