@@ -116,8 +116,6 @@ mode_t access_mode(enum node_kind kind)
 		return S_IFDIR | 01777;
 	case NODE_DIR:
 		return S_IFDIR | 0755;
-	case NODE_TIMELINES:
-		return S_IFREG | 0444;
 	default:
 		f = node_file_by_kind(kind);
 		return S_IFREG | (f ? f->mode : 0);

@@ -11,6 +11,7 @@
 #include "access.h"
 #include "fs.h"
 #include "log.h"
+#include "members.h"
 #include "nodes.h"
 #include "params.h"
 #include "reqline.h"
@@ -139,8 +140,9 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	if (p.kind == NODE_ROOT) {
-		if (strcmp(name, NODE_TIMELINES_NAME) == 0) {
-			n = (struct node){NODE_TIMELINES, NULL, NODE_TIMELINES_INO};
+		const struct node_file *f = node_root_file_by_name(name);
+		if (f != NULL) {
+			n = (struct node){f->kind, NULL, node_root_ino(f->kind)};
 		} else {
 			n.tl = registry_find_name(&fs->reg, name, strlen(name));
 			if (n.tl == NULL) {
@@ -187,7 +189,8 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static int is_writable_kind(enum node_kind kind)
 {
-	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL;
+	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
+	       kind == NODE_MEMBERS || kind == NODE_COORDINATION;
 }
 
 /* Only truncation to zero of a writable file (as "echo x > file" does) is accepted. */
@@ -233,7 +236,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		err = -EROFS;
 	if (err == 0 && p.kind != NODE_ROOT)
 		err = p.kind == NODE_DIR ? -EPERM : -ENOTDIR;
-	if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
+	if (err == 0 && node_root_file_by_name(name))
 		err = -EEXIST;
 	if (err == 0)
 		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, false, &n.tl);
@@ -266,7 +269,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		err = node_file_by_name(name) ? -ENOTDIR : -ENOENT;
 	else if (err == 0 && p.kind != NODE_ROOT)
 		err = -ENOTDIR;
-	else if (err == 0 && strcmp(name, NODE_TIMELINES_NAME) == 0)
+	else if (err == 0 && node_root_file_by_name(name))
 		err = -ENOTDIR;
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -292,7 +295,7 @@ static int unlink_error(struct fs *fs, const struct node *parent, const char *na
 		return node_file_by_name(name) ? -EPERM : -ENOENT;
 	if (parent->kind != NODE_ROOT)
 		return -ENOTDIR;
-	if (strcmp(name, NODE_TIMELINES_NAME) == 0)
+	if (node_root_file_by_name(name))
 		return -EPERM;
 	return registry_find_name(&fs->reg, name, strlen(name)) ? -EISDIR : -ENOENT;
 }
@@ -410,6 +413,13 @@ static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
 	switch (qf->kind) {
 	case NODE_TIMELINES:
 		return &fs->reg.timelines_watch;
+	case NODE_ACTIVE:
+		return &fs->reg.active_watch;
+	case NODE_COORDINATION:
+		return &fs->reg.coord_watch;
+	case NODE_MEMBERS:
+	case NODE_CLUSTER:
+		return &qf->tl->watch[TL_WATCH_MEMBERS];
 	case NODE_BINDINGS:
 		return &qf->tl->watch[TL_WATCH_BINDINGS];
 	case NODE_REQUIREMENTS:
@@ -443,16 +453,31 @@ static int render(struct fs *fs, struct qfile *qf)
 		return view_sync(fs->pusher, tl, tb);
 	case NODE_TIMELINES:
 		return view_timelines(&fs->reg, tb);
+	case NODE_ACTIVE:
+		return view_active(&fs->reg, tb);
+	case NODE_COORDINATION:
+		return view_coordination(&fs->reg, tb);
+	case NODE_MEMBERS:
+		return view_members(&fs->reg, tl, tb);
+	case NODE_CLUSTER:
+		return view_cluster(&fs->reg, tl, tb);
 	default:
 		return -EIO;
 	}
 }
 
+/* Views that depend on the instant of the read (the coordinator's lease
+ * runs out without any change to wake pollers): never shared. */
+static bool depends_on_time(enum node_kind kind)
+{
+	return kind == NODE_COORDINATION || kind == NODE_MEMBERS || kind == NODE_CLUSTER;
+}
+
 /*
  * A fresh snapshot for a read from the start. Watched files share the one
- * rendering of their current generation; the others (now, bind) render
- * afresh every time. The bytes held are charged to the opener, so one user
- * cannot pin unbounded memory by holding many half-read files.
+ * rendering of their current generation; the others (now, bind, and those
+ * that depend on time) render afresh every time. The bytes held are charged to the opener, so one
+ * user cannot pin unbounded memory by holding many half-read files.
  */
 static int take_snapshot(struct fs *fs, struct qfile *qf)
 {
@@ -462,6 +487,8 @@ static int take_snapshot(struct fs *fs, struct qfile *qf)
 
 	if (wl)
 		watch_seen(&qf->watch, wl);
+	if (wl && depends_on_time(qf->kind))
+		wl = NULL; /* polled for changes, but rendered at each read */
 	if (wl && wl->cached) {
 		s = snapshot_get(wl->cached);
 	} else {
@@ -569,6 +596,48 @@ static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t si
 	return timeline_set_params(&fs->reg, qf->tl, &params, source);
 }
 
+/* The whole membership of a timeline, from the coordinator. */
+static int write_members(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
+			 const struct caller *c)
+{
+	struct qot_membership m;
+	int err;
+
+	if (!access_privileged(c))
+		return -EACCES;
+	err = qot_membership_parse(buf, size, &m);
+	if (err)
+		return err;
+	err = timeline_set_members(&fs->reg, qf->tl, &m);
+	qot_membership_free(&m);
+	return err;
+}
+
+/* The coordinator's name and lease. Pollers of every timeline's members and
+ * cluster files are woken when the coordinator comes, goes or changes name. */
+static int write_coordination(struct fs *fs, const char *buf, size_t size, const struct caller *c)
+{
+	struct coord *co = &fs->reg.coord;
+	struct coord before = *co;
+	int64_t now = coord_now();
+	int err;
+
+	if (!access_privileged(c))
+		return -EACCES;
+	err = coord_set_lease(co, buf, size, now);
+	if (err)
+		return err;
+	watchlist_changed(&fs->reg.coord_watch, fs->pusher);
+	if (coord_state_at(&before, now) != coord_state_at(co, now) ||
+	    strcmp(before.node, co->node) != 0) {
+		for (struct list_node *n = fs->reg.timelines.first; n != NULL; n = n->next)
+			watchlist_changed(
+				&container_of(n, struct timeline, link)->watch[TL_WATCH_MEMBERS],
+				fs->pusher);
+	}
+	return 0;
+}
+
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
@@ -580,7 +649,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	(void)ino; /* each write() is one whole line, wherever the offset is */
 	if (fs->stopping)
 		err = -EROFS; /* the final state is published; nothing may undo it */
-	else if (size > QOTFS_LINE_MAX)
+	else if (size > (qf->kind == NODE_MEMBERS ? QOT_MEMBERS_TEXT_MAX : QOTFS_LINE_MAX))
 		err = -EMSGSIZE;
 	else if (qf->kind == NODE_BIND)
 		err = write_bind(fs, qf, buf, size, c.pid);
@@ -588,6 +657,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		err = write_requirements(fs, qf, buf, size);
 	else if (qf->kind == NODE_CTL)
 		err = write_ctl(fs, qf, buf, size, &c);
+	else if (qf->kind == NODE_MEMBERS)
+		err = write_members(fs, qf, buf, size, &c);
+	else if (qf->kind == NODE_COORDINATION)
+		err = write_coordination(fs, buf, size, &c);
 	else
 		err = -EBADF;
 	if (err) {
@@ -655,13 +728,14 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 /*
- * Directory offsets. The root lists ".", "..", ".timelines", then the live
- * timelines in creation order, that is by increasing id; the offset after a
- * timeline is DIR_OFF_TIMELINES + its id. Ids are never reused, so a reader
+ * Directory offsets. The root lists ".", "..", its files (.timelines...),
+ * then the live timelines in creation order, that is by increasing id; the
+ * offset after a timeline is DIR_OFF_TIMELINES + its id. Ids are never reused, so a reader
  * resumes correctly however timelines come and go between its calls, and a
  * handle costs nothing (a per-handle snapshot of 65536 names would).
  */
-enum { DIR_OFF_DOT = 1, DIR_OFF_DOTDOT, DIR_OFF_TIMELINES };
+enum { DIR_OFF_DOT = 1, DIR_OFF_DOTDOT, DIR_OFF_ROOT_FILES };
+#define DIR_OFF_TIMELINES ((off_t)(DIR_OFF_ROOT_FILES + node_nroot_files - 1))
 
 /* Adds one entry; 0 if it did not fit. */
 static size_t add_entry(fuse_req_t req, char *buf, size_t size, size_t used, const char *name,
@@ -713,10 +787,15 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	    (len = add_entry(req, buf, size, used, "..", NODE_ROOT_INO, S_IFDIR, DIR_OFF_DOTDOT)))
 		used += len, off = DIR_OFF_DOTDOT;
 	if (n.kind == NODE_ROOT) {
-		if (off == DIR_OFF_DOTDOT &&
-		    (len = add_entry(req, buf, size, used, NODE_TIMELINES_NAME, NODE_TIMELINES_INO,
-				     S_IFREG, DIR_OFF_TIMELINES)))
-			used += len, off = DIR_OFF_TIMELINES;
+		/* Root file i is listed after offset DIR_OFF_DOTDOT + i. */
+		while (off >= DIR_OFF_DOTDOT && off < DIR_OFF_TIMELINES) {
+			const struct node_file *f = &node_root_files[off - DIR_OFF_DOTDOT];
+			len = add_entry(req, buf, size, used, f->name, node_root_ino(f->kind),
+					S_IFREG, off + 1);
+			if (len == 0)
+				break;
+			used += len, off++;
+		}
 		for (struct list_node *ln =
 			     off >= DIR_OFF_TIMELINES ? timelines_after(&fs->reg, off) : NULL;
 		     ln != NULL; ln = ln->next) {
@@ -728,13 +807,13 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			used += len;
 		}
 	} else {
-		/* A timeline's fixed files: offsets 3, 4, ... */
+		/* A timeline's fixed files: file i is listed after offset 3 + i. */
 		for (size_t i = off >= DIR_OFF_DOTDOT ? (size_t)(off - DIR_OFF_DOTDOT)
 						      : node_nfiles;
 		     i < node_nfiles; i++) {
 			const struct node_file *f = &node_files[i];
 			len = add_entry(req, buf, size, used, f->name, node_ino(n.tl->id, f->kind),
-					S_IFREG, DIR_OFF_TIMELINES + (off_t)i);
+					S_IFREG, DIR_OFF_DOTDOT + 1 + (off_t)i);
 			if (len == 0)
 				break;
 			used += len;

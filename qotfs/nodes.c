@@ -12,8 +12,17 @@ const struct node_file node_files[] = {
 	{"requirements", NODE_REQUIREMENTS, 0644},
 	{"ctl", NODE_CTL, 0644},
 	{"sync", NODE_SYNC, 0444},
+	{"members", NODE_MEMBERS, 0644},
+	{"cluster", NODE_CLUSTER, 0444},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
+
+const struct node_file node_root_files[] = {
+	{NODE_TIMELINES_NAME, NODE_TIMELINES, 0444},
+	{".active", NODE_ACTIVE, 0444},
+	{".coordination", NODE_COORDINATION, 0644},
+};
+const size_t node_nroot_files = sizeof(node_root_files) / sizeof(node_root_files[0]);
 
 _Static_assert(NODE_NKINDS <= (1 << NODE_KIND_BITS), "node kinds fit the inode scheme");
 
@@ -32,8 +41,8 @@ int node_split(fuse_ino_t ino, uint64_t *timeline_id, enum node_kind *kind)
 		*kind = NODE_ROOT;
 		return 0;
 	}
-	if (ino == NODE_TIMELINES_INO) {
-		*kind = NODE_TIMELINES;
+	if (ino >= NODE_TIMELINES_INO && ino < NODE_TIMELINES_INO + node_nroot_files) {
+		*kind = node_root_files[ino - NODE_TIMELINES_INO].kind;
 		return 0;
 	}
 	if (id == 0 || k < NODE_DIR || k >= NODE_NKINDS)
@@ -58,5 +67,27 @@ const struct node_file *node_file_by_kind(enum node_kind kind)
 		if (node_files[i].kind == kind)
 			return &node_files[i];
 	}
+	for (size_t i = 0; i < node_nroot_files; i++) {
+		if (node_root_files[i].kind == kind)
+			return &node_root_files[i];
+	}
 	return NULL;
+}
+
+const struct node_file *node_root_file_by_name(const char *name)
+{
+	for (size_t i = 0; i < node_nroot_files; i++) {
+		if (strcmp(node_root_files[i].name, name) == 0)
+			return &node_root_files[i];
+	}
+	return NULL;
+}
+
+fuse_ino_t node_root_ino(enum node_kind kind)
+{
+	for (size_t i = 0; i < node_nroot_files; i++) {
+		if (node_root_files[i].kind == kind)
+			return NODE_TIMELINES_INO + i;
+	}
+	return 0;
 }

@@ -2,7 +2,7 @@
  * nodes.h - what each inode of the mount is.
  *
  *   1                      the root directory (/qot)
- *   2                      /qot/.timelines
+ *   2, 3, 4                /qot/.timelines, /qot/.active, /qot/.coordination
  *   (id << 5) | kind       a timeline's directory and files
  *
  * Timeline ids are never reused, so an inode the kernel still caches for a
@@ -20,8 +20,10 @@
 
 enum node_kind {
 	NODE_ROOT,
-	NODE_TIMELINES, /* /qot/.timelines */
-	NODE_DIR,	/* /qot/NAME */
+	NODE_TIMELINES,	   /* /qot/.timelines */
+	NODE_ACTIVE,	   /* /qot/.active */
+	NODE_COORDINATION, /* /qot/.coordination */
+	NODE_DIR,	   /* /qot/NAME */
 	NODE_NOW,
 	NODE_CLOCK,
 	NODE_BIND,
@@ -29,6 +31,8 @@ enum node_kind {
 	NODE_REQUIREMENTS,
 	NODE_CTL,
 	NODE_SYNC,
+	NODE_MEMBERS,
+	NODE_CLUSTER,
 	NODE_NKINDS
 };
 
@@ -47,11 +51,18 @@ struct node_file {
 extern const struct node_file node_files[];
 extern const size_t node_nfiles;
 
+/* The files of the root directory, in listing order; inode = index + 2. */
+extern const struct node_file node_root_files[];
+extern const size_t node_nroot_files;
+
 fuse_ino_t node_ino(uint64_t timeline_id, enum node_kind kind);
 /* 0 and the parts of ino, or -ENOENT if ino is no inode of ours. */
 int node_split(fuse_ino_t ino, uint64_t *timeline_id, enum node_kind *kind);
 /* The file of a timeline directory with this name, or NULL. */
 const struct node_file *node_file_by_name(const char *name);
 const struct node_file *node_file_by_kind(enum node_kind kind);
+/* The root-level file with this name, or NULL; its inode. */
+const struct node_file *node_root_file_by_name(const char *name);
+fuse_ino_t node_root_ino(enum node_kind kind);
 
 #endif /* QOTFS_NODES_H */

@@ -47,6 +47,8 @@ int registry_init(struct registry *reg, const struct registry_limits *limits, st
 	reg->next_timeline_id = 1;
 	reg->next_binding_id = 1;
 	watchlist_init(&reg->timelines_watch);
+	watchlist_init(&reg->active_watch);
+	watchlist_init(&reg->coord_watch);
 	return 0;
 }
 
@@ -85,6 +87,8 @@ void registry_free(struct registry *reg)
 		timeline_put(reg, tl);
 	}
 	watchlist_free(&reg->timelines_watch);
+	watchlist_free(&reg->active_watch);
+	watchlist_free(&reg->coord_watch);
 	for (size_t i = 0; i < reg->uids.nbuckets; i++) {
 		struct hnode *n = reg->uids.buckets[i], *next;
 		for (; n != NULL; n = next) {
@@ -179,6 +183,8 @@ int registry_remove(struct registry *reg, struct timeline *tl)
 		return -ENOENT;
 	if (tl->nbindings > 0)
 		return -EBUSY;
+	if (timeline_in_use(tl))
+		watchlist_changed(&reg->active_watch, reg->pusher);
 	unlink_timeline(reg, tl);
 	/* Whoever still maps its clock page must not keep trusting it. */
 	timeline_retire(reg, tl);
@@ -195,6 +201,7 @@ void registry_forget(struct registry *reg, struct timeline *tl)
 	hashtab_remove(&reg->by_id, &tl->by_id);
 	clockpub_put(reg->pusher, tl->clock);
 	reqset_free(&tl->reqs);
+	qot_membership_free(&tl->members);
 	for (int i = 0; i < TL_NWATCH; i++)
 		watchlist_free(&tl->watch[i]);
 	free(tl);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "coord.h"
 #include "hashtab.h"
 #include "pusher.h"
 #include "timeline.h"
@@ -37,6 +38,9 @@ struct registry {
 	struct registry_limits limits;
 	struct pusher *pusher;
 	struct watchlist timelines_watch; /* the list of timelines changed */
+	struct watchlist active_watch;	  /* which timelines are in use, or their requirement */
+	struct watchlist coord_watch;	  /* the coordinator's lease was written */
+	struct coord coord;
 };
 
 int registry_init(struct registry *reg, const struct registry_limits *limits,

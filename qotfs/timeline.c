@@ -26,17 +26,30 @@ static int req_equal(const struct qot_req *a, const struct qot_req *b)
 	       a->resolution == b->resolution;
 }
 
-/* Recompute the effective requirement; wake its pollers if it moved. */
-static void requirement_changed(struct registry *reg, struct timeline *tl)
+bool timeline_in_use(const struct timeline *tl)
+{
+	return tl->nbindings > 0 || !req_equal(&tl->standing, &qot_req_none);
+}
+
+/*
+ * Recompute the effective requirement; wake its pollers if it moved, and the
+ * pollers of /qot/.active if the timeline came into or went out of use or
+ * its requirement moved while in use. was_in_use: before the change.
+ */
+static void requirement_changed(struct registry *reg, struct timeline *tl, bool was_in_use)
 {
 	struct qot_req eff;
+	bool moved, in_use = timeline_in_use(tl);
 
 	reqset_min(&tl->reqs, &eff);
 	qot_req_tighten(&eff, &tl->standing);
-	if (!req_equal(&eff, &tl->effective)) {
+	moved = !req_equal(&eff, &tl->effective);
+	if (moved) {
 		tl->effective = eff;
 		watchlist_changed(&tl->watch[TL_WATCH_REQUIREMENTS], reg->pusher);
 	}
+	if (in_use != was_in_use || (in_use && moved))
+		watchlist_changed(&reg->active_watch, reg->pusher);
 }
 
 static void fill_binding(struct binding *b, const struct qot_bind_spec *spec, pid_t pid)
@@ -50,6 +63,7 @@ int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp
 		  const struct qot_bind_spec *spec, pid_t pid, uid_t uid)
 {
 	struct binding *b = *bp;
+	bool was_in_use = timeline_in_use(tl);
 	int err;
 
 	if (tl->removed)
@@ -78,19 +92,21 @@ int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp
 		*bp = b;
 	}
 	watchlist_changed(&tl->watch[TL_WATCH_BINDINGS], reg->pusher);
-	requirement_changed(reg, tl);
+	requirement_changed(reg, tl, was_in_use);
 	return 0;
 }
 
 void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *b)
 {
+	bool was_in_use = timeline_in_use(tl);
+
 	reqset_remove(&tl->reqs, &b->entry);
 	list_remove(&tl->bindings, &b->link);
 	tl->nbindings--;
 	registry_refund_uid(reg, b->uid);
 	free(b);
 	watchlist_changed(&tl->watch[TL_WATCH_BINDINGS], reg->pusher);
-	requirement_changed(reg, tl);
+	requirement_changed(reg, tl, was_in_use);
 }
 
 void timeline_retire(struct registry *reg, struct timeline *tl)
@@ -107,10 +123,23 @@ void timeline_retire(struct registry *reg, struct timeline *tl)
 
 int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req)
 {
+	bool was_in_use = timeline_in_use(tl);
+
 	if (tl->removed)
 		return -ENOENT;
 	tl->standing = *req;
-	requirement_changed(reg, tl);
+	requirement_changed(reg, tl, was_in_use);
+	return 0;
+}
+
+int timeline_set_members(struct registry *reg, struct timeline *tl, struct qot_membership *m)
+{
+	if (tl->removed)
+		return -ENOENT;
+	qot_membership_free(&tl->members);
+	tl->members = *m;
+	*m = (struct qot_membership){{0}, 0, NULL};
+	watchlist_changed(&tl->watch[TL_WATCH_MEMBERS], reg->pusher);
 	return 0;
 }
 

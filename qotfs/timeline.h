@@ -14,6 +14,7 @@
 
 #include "hashtab.h"
 #include "list.h"
+#include "members.h"
 #include "names.h"
 #include "pusher.h"
 #include "reqline.h"
@@ -37,6 +38,7 @@ enum tl_watch {
 	TL_WATCH_BINDINGS,     /* any binding created, changed or ended */
 	TL_WATCH_REQUIREMENTS, /* the effective requirement changed */
 	TL_WATCH_CLOCK,	       /* new clock parameters */
+	TL_WATCH_MEMBERS,      /* the coordinator wrote a new membership */
 	TL_NWATCH
 };
 
@@ -63,7 +65,12 @@ struct timeline {
 	struct clockpub *clock;
 	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
 	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
+
+	struct qot_membership members; /* as the coordinator last wrote it */
 };
+
+/* Bound to, or given a standing requirement: coordd publishes it cluster-wide. */
+bool timeline_in_use(const struct timeline *tl);
 
 void timeline_get(struct timeline *tl);
 void timeline_put(struct registry *reg, struct timeline *tl);
@@ -82,6 +89,8 @@ void timeline_retire(struct registry *reg, struct timeline *tl);
 
 /* 0 or -ENOENT (removed). */
 int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req);
+/* Replace the membership by m (taken over). 0 or -ENOENT (removed). */
+int timeline_set_members(struct registry *reg, struct timeline *tl, struct qot_membership *m);
 int timeline_set_params(struct registry *reg, struct timeline *tl,
 			const struct qot_clock_params *params, const char *source);
 

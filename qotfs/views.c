@@ -1,5 +1,6 @@
-/* views.c - render now, bindings, requirements, ctl and .timelines. */
+/* views.c - render the text of every readable file. */
 #include <errno.h>
+#include <string.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -109,4 +110,82 @@ int view_timelines(const struct registry *reg, struct textbuf *tb)
 			return err;
 	}
 	return 0;
+}
+
+int view_active(const struct registry *reg, struct textbuf *tb)
+{
+	char req[QOT_REQ_TEXT_MAX];
+
+	for (const struct list_node *n = reg->timelines.first; n != NULL; n = n->next) {
+		const struct timeline *tl = container_of(n, struct timeline, link);
+		int err;
+
+		if (!timeline_in_use(tl))
+			continue;
+		qot_req_format(&tl->effective, req, sizeof(req));
+		err = tb_printf(tb, "%s %s\n", tl->name, req);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int view_coordination(const struct registry *reg, struct textbuf *tb)
+{
+	const struct coord *c = &reg->coord;
+	int64_t now = coord_now();
+	enum coord_state st = coord_state_at(c, now);
+	char left[32];
+
+	qot_fmt_seconds(st == COORD_CURRENT ? c->lease_until - now : 0, left, sizeof(left));
+	return tb_printf(tb, "node=%s state=%s lease=%s\n", c->node[0] ? c->node : "none",
+			 coord_state_name(st), left);
+}
+
+/* Who leads as this node may claim it: only while the lease runs. */
+static const char *leader_now(const struct timeline *tl, enum coord_state st)
+{
+	if (st != COORD_CURRENT)
+		return st == COORD_NONE ? "none" : "unknown";
+	return tl->members.leader[0] ? tl->members.leader : "none";
+}
+
+int view_members(const struct registry *reg, const struct timeline *tl, struct textbuf *tb)
+{
+	enum coord_state st = coord_state_at(&reg->coord, coord_now());
+	const char *leader = leader_now(tl, st);
+	char req[QOT_REQ_TEXT_MAX];
+
+	if (st == COORD_NONE)
+		return 0;
+	for (size_t i = 0; i < tl->members.n; i++) {
+		const struct qot_member *m = &tl->members.members[i];
+		const char *leads = st != COORD_CURRENT		   ? "unknown"
+				    : strcmp(m->node, leader) == 0 ? "yes"
+								   : "no";
+		int err;
+
+		qot_req_format(&m->req, req, sizeof(req));
+		err = tb_printf(tb, "node=%s leader=%s %s\n", m->node, leads, req);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int view_cluster(const struct registry *reg, const struct timeline *tl, struct textbuf *tb)
+{
+	enum coord_state st = coord_state_at(&reg->coord, coord_now());
+	const char *leader = leader_now(tl, st);
+	const char *self = reg->coord.node[0] ? reg->coord.node : "none";
+	struct qot_req tightest = qot_req_none;
+	char req[QOT_REQ_TEXT_MAX];
+	size_t n = st == COORD_NONE ? 0 : tl->members.n;
+
+	if (n)
+		qot_membership_tightest(&tl->members, &tightest);
+	qot_req_format(&tightest, req, sizeof(req));
+	return tb_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s\n",
+			 coord_state_name(st), self, leader,
+			 st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n, req);
 }

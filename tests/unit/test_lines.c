@@ -7,6 +7,7 @@
 
 #include "duration.h"
 #include "kvline.h"
+#include "members.h"
 #include "names.h"
 #include "params.h"
 #include "qot.h"
@@ -419,6 +420,69 @@ START_TEST(params_source)
 }
 END_TEST
 
+static int members(const char *text, struct qot_membership *m)
+{
+	return qot_membership_parse(text, strlen(text), m);
+}
+
+START_TEST(membership_lines)
+{
+	struct qot_membership m;
+	struct qot_req t;
+
+	ck_assert_int_eq(members("leader=none\n", &m), 0);
+	ck_assert_uint_eq(m.n, 0);
+	ck_assert_str_eq(m.leader, "");
+	qot_membership_free(&m);
+	ck_assert_int_eq(members("leader=b\nnode=a accuracy=5us/7us\nnode=b resolution=1ms\n"
+				 "node=c\n",
+				 &m),
+			 0);
+	ck_assert_uint_eq(m.n, 3);
+	ck_assert_str_eq(m.leader, "b");
+	ck_assert_str_eq(m.members[2].node, "c");
+	ck_assert_uint_eq(m.members[0].req.acc_above, 7000);
+	ck_assert_uint_eq(m.members[2].req.acc_below, QOT_UNBOUNDED);
+	qot_membership_tightest(&m, &t);
+	ck_assert_uint_eq(t.acc_below, 5000);
+	ck_assert_uint_eq(t.resolution, 1000000);
+	qot_membership_free(&m);
+
+	/* Refused whole: each of these leaves m untouched. */
+	m.n = 99;
+	ck_assert_int_eq(members("", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none", &m), -EINVAL);	      /* cut */
+	ck_assert_int_eq(members("node=a\n", &m), -EINVAL);	      /* no leader line */
+	ck_assert_int_eq(members("leader=x\nnode=a\n", &m), -EINVAL); /* not a member */
+	ck_assert_int_eq(members("leader=none\nnode=a\nnode=a\n", &m), -EINVAL); /* twice */
+	ck_assert_int_eq(members("leader=none\nnode=.a\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\naccuracy=1us node=a\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a accuracy=0ns\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a color=red\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\n\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a accuracy=99999999999s\n", &m), -ERANGE);
+	ck_assert_uint_eq(m.n, 99);
+}
+END_TEST
+
+START_TEST(membership_cap)
+{
+	size_t cap = 20 + (QOT_MEMBERS_MAX + 1) * 16;
+	char *text = malloc(cap), *p = text;
+	struct qot_membership m;
+
+	p += sprintf(p, "leader=none\n");
+	for (int i = 0; i < QOT_MEMBERS_MAX; i++)
+		p += sprintf(p, "node=n%d\n", i);
+	ck_assert_int_eq(qot_membership_parse(text, (size_t)(p - text), &m), 0);
+	ck_assert_uint_eq(m.n, QOT_MEMBERS_MAX);
+	qot_membership_free(&m);
+	p += sprintf(p, "node=extra\n");
+	ck_assert_int_eq(qot_membership_parse(text, (size_t)(p - text), &m), -E2BIG);
+	free(text);
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	ck_assert_str_eq(qot_status_name(QOT_STATUS_UNSYNCED), "unsynced");
@@ -449,6 +513,8 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, bind_lines);
 	tcase_add_test(tc, bind_lines_malformed);
 	tcase_add_test(tc, requirement_lines);
+	tcase_add_test(tc, membership_lines);
+	tcase_add_test(tc, membership_cap);
 	tcase_add_test(tc, requirement_tighten);
 	tcase_add_test(tc, params_roundtrip);
 	tcase_add_test(tc, params_malformed);

@@ -219,6 +219,73 @@ START_TEST(bindings_and_requirements)
 }
 END_TEST
 
+/* /qot/.active: its pollers wake when a timeline comes into or goes out of
+ * use, or when the requirement of one in use moves; not otherwise. */
+START_TEST(activity_tracking)
+{
+	struct timeline *tl = create("a", 0);
+	struct binding *b1 = NULL, *b2 = NULL;
+	struct qot_bind_spec s1 = spec("x", 100, 5), s2 = spec("y", 200, 5);
+	struct qot_req standing = {30, 30, QOT_UNBOUNDED};
+	uint64_t gen = reg.active_watch.gen;
+
+	ck_assert(!timeline_in_use(tl));
+	ck_assert_int_eq(timeline_bind(&reg, tl, &b1, &s1, 10, 1000), 0);
+	ck_assert(timeline_in_use(tl));
+	ck_assert_uint_gt(reg.active_watch.gen, gen);
+	gen = reg.active_watch.gen;
+	ck_assert_int_eq(timeline_bind(&reg, tl, &b2, &s2, 10, 1000), 0); /* looser: no move */
+	ck_assert_uint_eq(reg.active_watch.gen, gen);
+	ck_assert_int_eq(timeline_set_standing(&reg, tl, &standing), 0); /* tighter: moves */
+	ck_assert_uint_gt(reg.active_watch.gen, gen);
+	timeline_unbind(&reg, tl, b1);
+	timeline_unbind(&reg, tl, b2);
+	ck_assert(timeline_in_use(tl)); /* the standing requirement keeps it in use */
+	gen = reg.active_watch.gen;
+	ck_assert_int_eq(timeline_set_standing(&reg, tl, &qot_req_none), 0);
+	ck_assert(!timeline_in_use(tl));
+	ck_assert_uint_gt(reg.active_watch.gen, gen);
+	ck_assert_int_eq(timeline_set_standing(&reg, tl, &standing), 0);
+	gen = reg.active_watch.gen;
+	ck_assert_int_eq(registry_remove(&reg, tl), 0); /* removed while in use */
+	ck_assert_uint_gt(reg.active_watch.gen, gen);
+}
+END_TEST
+
+/* The coordinator's lease and a timeline's membership. */
+START_TEST(coordination)
+{
+	static const char text[] = "leader=b\nnode=a accuracy=5us\nnode=b resolution=1ms\n";
+	struct timeline *tl = create("a", 0);
+	struct qot_membership m;
+	struct coord c = {{0}, 0, false};
+	uint64_t gen = tl->watch[TL_WATCH_MEMBERS].gen;
+
+	ck_assert_int_eq(coord_state_at(&c, 0), COORD_NONE);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n1 lease=2s\n", 17, 1000), 0);
+	ck_assert_str_eq(c.node, "n1");
+	ck_assert_int_eq(coord_state_at(&c, 1000), COORD_CURRENT);
+	ck_assert_int_eq(coord_state_at(&c, 1000 + 2000000000 - 1), COORD_CURRENT);
+	ck_assert_int_eq(coord_state_at(&c, 1000 + 2000000000), COORD_STALE);
+	ck_assert_int_eq(coord_set_lease(&c, "node=.x lease=2s", 16, 5), -EINVAL);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n2 lease=none", 18, 5), -EINVAL);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n2", 7, 5), -EINVAL);
+	ck_assert_str_eq(c.node, "n1"); /* refused whole */
+	ck_assert_int_eq(coord_state_at(&c, 1000), COORD_CURRENT);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n1 lease=0s", 16, 5), 0);
+	ck_assert_int_eq(coord_state_at(&c, 5), COORD_NONE);
+
+	ck_assert_int_eq(qot_membership_parse(text, sizeof(text) - 1, &m), 0);
+	ck_assert_int_eq(timeline_set_members(&reg, tl, &m), 0);
+	ck_assert_ptr_null(m.members); /* taken over */
+	ck_assert_uint_eq(tl->members.n, 2);
+	ck_assert_str_eq(tl->members.leader, "b");
+	ck_assert_uint_gt(tl->watch[TL_WATCH_MEMBERS].gen, gen);
+	ck_assert_int_eq(registry_remove(&reg, tl), 0);
+	ck_assert_int_eq(timeline_set_members(&reg, tl, &m), -ENOENT);
+}
+END_TEST
+
 START_TEST(per_uid_cap)
 {
 	struct timeline *a = create("a", 0), *b = create("b", 0);
@@ -288,7 +355,14 @@ START_TEST(inode_scheme)
 	ck_assert_int_eq(node_split(node_ino(77, NODE_CTL), &id, &kind), 0);
 	ck_assert_uint_eq(id, 77);
 	ck_assert_int_eq(kind, NODE_CTL);
-	ck_assert_int_eq(node_split(3, &id, &kind), -ENOENT);
+	ck_assert_int_eq(node_split(3, &id, &kind), 0);
+	ck_assert_int_eq(kind, NODE_ACTIVE);
+	ck_assert_int_eq(node_split(4, &id, &kind), 0);
+	ck_assert_int_eq(kind, NODE_COORDINATION);
+	ck_assert_uint_eq(node_root_ino(NODE_COORDINATION), 4);
+	ck_assert_int_eq(node_split(5, &id, &kind), -ENOENT);
+	ck_assert_int_eq(node_split(node_ino(9, NODE_MEMBERS), &id, &kind), 0);
+	ck_assert_int_eq(kind, NODE_MEMBERS);
 	ck_assert_int_eq(node_split((5 << NODE_KIND_BITS) | 31, &id, &kind), -ENOENT);
 	ck_assert_int_eq(node_split((5 << NODE_KIND_BITS) | NODE_ROOT, &id, &kind), -ENOENT);
 	ck_assert_ptr_null(node_file_by_name("nope"));
@@ -450,6 +524,8 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, removed_timeline_lives_while_open);
 	tcase_add_test(reg_tc, bindings_and_requirements);
 	tcase_add_test(reg_tc, per_uid_cap);
+	tcase_add_test(reg_tc, activity_tracking);
+	tcase_add_test(reg_tc, coordination);
 	tcase_add_test(reg_tc, watches);
 	tcase_add_test(reg_tc, removal_wakes_timeline_watchers);
 	suite_add_tcase(s, reg_tc);

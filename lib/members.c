@@ -1,0 +1,177 @@
+/* members.c - parse the membership and lease lines coordd writes. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "kvline.h"
+#include "members.h"
+#include "qot.h"
+
+static int copy_name(struct qot_slice s, char out[QOT_NAME_MAX + 1])
+{
+	if (!qot_name_valid(s.ptr, s.len))
+		return -EINVAL;
+	memcpy(out, s.ptr, s.len);
+	out[s.len] = '\0';
+	return 0;
+}
+
+/* One "node=NODE [accuracy=..] [resolution=..]" line. */
+static int parse_member(const char *line, size_t len, struct qot_member *m)
+{
+	static const char *const keys[] = {"node", "accuracy", "resolution"};
+	struct qot_slice vals[3];
+	const char *rest;
+	int n = qot_kv_parse(line, len, keys, 3, vals);
+
+	if (n < 0)
+		return n;
+	if (vals[0].ptr == NULL)
+		return -EINVAL;
+	if (copy_name(vals[0], m->node))
+		return -EINVAL;
+	if (n == 1) {
+		m->req = qot_req_none;
+		return 0;
+	}
+	/* The requirement is the rest of the line after the node word. */
+	rest = vals[0].ptr + vals[0].len;
+	if (vals[0].ptr - 5 != line)
+		return -EINVAL; /* node= must come first, so the rest is a requirement line */
+	return qot_reqline_parse(rest, len - (size_t)(rest - line), &m->req);
+}
+
+static int parse_leader(const char *line, size_t len, char leader[QOT_NAME_MAX + 1])
+{
+	static const char *const keys[] = {"leader"};
+	struct qot_slice v;
+	int n = qot_kv_parse(line, len, keys, 1, &v);
+
+	if (n < 0)
+		return n;
+	if (n != 1)
+		return -EINVAL;
+	if (qot_slice_is(v, "none")) {
+		leader[0] = '\0';
+		return 0;
+	}
+	return copy_name(v, leader);
+}
+
+static int member_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every node once, and the leader among them. */
+static int check_members(const struct qot_membership *m)
+{
+	const char **names;
+	int err = 0;
+	bool leader_found = m->leader[0] == '\0';
+
+	if (m->n == 0)
+		return leader_found ? 0 : -EINVAL;
+	names = malloc(m->n * sizeof(*names));
+	if (names == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		names[i] = m->members[i].node;
+		if (strcmp(names[i], m->leader) == 0)
+			leader_found = true;
+	}
+	qsort(names, m->n, sizeof(*names), member_cmp);
+	for (size_t i = 1; i < m->n && err == 0; i++) {
+		if (strcmp(names[i - 1], names[i]) == 0)
+			err = -EINVAL;
+	}
+	free(names);
+	return err ? err : leader_found ? 0 : -EINVAL;
+}
+
+int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out)
+{
+	struct qot_membership m = {{0}, 0, NULL};
+	const char *p = buf, *end = buf + len;
+	size_t cap = 0;
+	bool first = true;
+	int err = 0;
+
+	if (len == 0 || buf[len - 1] != '\n')
+		return -EINVAL; /* whole lines only: a cut text is refused, not half-applied */
+	while (p < end && err == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t llen = (size_t)(nl - p);
+
+		if (first) {
+			err = parse_leader(p, llen, m.leader);
+			first = false;
+		} else if (m.n == QOT_MEMBERS_MAX) {
+			err = -E2BIG;
+		} else {
+			if (m.n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				struct qot_member *nm = realloc(m.members, ncap * sizeof(*nm));
+				if (nm == NULL) {
+					err = -ENOMEM;
+					break;
+				}
+				m.members = nm;
+				cap = ncap;
+			}
+			err = parse_member(p, llen, &m.members[m.n]);
+			if (err == 0)
+				m.n++;
+		}
+		p = nl + 1;
+	}
+	if (err == 0)
+		err = check_members(&m);
+	if (err) {
+		free(m.members);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+void qot_membership_free(struct qot_membership *m)
+{
+	free(m->members);
+	m->members = NULL;
+	m->n = 0;
+	m->leader[0] = '\0';
+}
+
+void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out)
+{
+	*out = qot_req_none;
+	for (size_t i = 0; i < m->n; i++)
+		qot_req_tighten(out, &m->members[i].req);
+}
+
+int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1],
+			uint64_t *lease_ns)
+{
+	static const char *const keys[] = {"node", "lease"};
+	struct qot_slice vals[2];
+	char name[QOT_NAME_MAX + 1];
+	uint64_t lease;
+	int n = qot_kv_parse(buf, len, keys, 2, vals);
+	int err;
+
+	if (n < 0)
+		return n;
+	if (n != 2 || copy_name(vals[0], name))
+		return -EINVAL;
+	err = qot_dur_parse(vals[1].ptr, vals[1].len, &lease);
+	if (err)
+		return err;
+	if (lease == QOT_UNBOUNDED)
+		return -EINVAL; /* a lease must end */
+	memcpy(node, name, sizeof(name));
+	*lease_ns = lease;
+	return 0;
+}

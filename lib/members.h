@@ -1,0 +1,53 @@
+/*
+ * members.h - the membership of a timeline across nodes, as coordd writes it
+ * to a timeline's privileged "members" file, and the coordination lease it
+ * writes to /qot/.coordination:
+ *
+ *   members:       leader=NODE|none
+ *                  node=NODE [accuracy=DUR|DUR/DUR] [resolution=DUR]   (one per member)
+ *   .coordination: node=NODE lease=DUR
+ *
+ * Node names follow the rules of timeline names. A membership is parsed
+ * whole or refused whole: no member twice, a leader that is a member.
+ */
+#ifndef QOT_MEMBERS_H
+#define QOT_MEMBERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "names.h"
+#include "reqline.h"
+
+/* Most members one timeline may list, and the largest text accepted. */
+#define QOT_MEMBERS_MAX	     1024
+#define QOT_MEMBERS_TEXT_MAX 65536
+
+struct qot_member {
+	char node[QOT_NAME_MAX + 1];
+	struct qot_req req;
+};
+
+struct qot_membership {
+	char leader[QOT_NAME_MAX + 1]; /* "" for none */
+	size_t n;
+	struct qot_member *members; /* n of them, in the order written */
+};
+
+/*
+ * Parse a membership text. 0, -EINVAL (malformed line, bad or repeated node,
+ * leader not a member), -E2BIG (more than QOT_MEMBERS_MAX members), -ERANGE
+ * (a duration too large), -ENOMEM. On success *out owns a new array (free it
+ * with qot_membership_free); on error *out is untouched.
+ */
+int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out);
+void qot_membership_free(struct qot_membership *m);
+
+/* The tightest requirement over all members (none if there are none). */
+void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out);
+
+/* "node=NODE lease=DUR": 0, -EINVAL, -ERANGE. */
+int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1],
+			uint64_t *lease_ns);
+
+#endif /* QOT_MEMBERS_H */
