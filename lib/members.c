@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "duration.h"
 #include "kvline.h"
 #include "members.h"
 #include "qot.h"
@@ -152,13 +151,12 @@ void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out
 		qot_req_tighten(out, &m->members[i].req);
 }
 
-int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1],
-			uint64_t *lease_ns)
+int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1], int64_t *until_ns)
 {
-	static const char *const keys[] = {"node", "lease"};
+	static const char *const keys[] = {"node", "until"};
 	struct qot_slice vals[2];
 	char name[QOT_NAME_MAX + 1];
-	uint64_t lease;
+	int64_t until;
 	int n = qot_kv_parse(buf, len, keys, 2, vals);
 	int err;
 
@@ -166,12 +164,12 @@ int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1]
 		return n;
 	if (n != 2 || copy_name(vals[0], name))
 		return -EINVAL;
-	err = qot_dur_parse(vals[1].ptr, vals[1].len, &lease);
+	err = qot_parse_i64(vals[1], &until);
 	if (err)
 		return err;
-	if (lease == QOT_UNBOUNDED)
-		return -EINVAL; /* a lease must end */
+	if (until < 0)
+		return -EINVAL;
 	memcpy(node, name, sizeof(name));
-	*lease_ns = lease;
+	*until_ns = until;
 	return 0;
 }

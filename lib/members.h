@@ -5,7 +5,7 @@
  *
  *   members:       leader=NODE|none
  *                  node=NODE [accuracy=DUR|DUR/DUR] [resolution=DUR]   (one per member)
- *   .coordination: node=NODE lease=DUR
+ *   .coordination: node=NODE until=NS
  *
  * Node names follow the rules of timeline names. A membership is parsed
  * whole or refused whole: no member twice, a leader that is a member.
@@ -46,8 +46,12 @@ void qot_membership_free(struct qot_membership *m);
 /* The tightest requirement over all members (none if there are none). */
 void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out);
 
-/* "node=NODE lease=DUR": 0, -EINVAL, -ERANGE. */
+/*
+ * "node=NODE until=NS": the coordinator's lease runs until NS, an instant of
+ * CLOCK_BOOTTIME in nanoseconds (0 withdraws it). An absolute instant, so a
+ * write that is delayed cannot stretch the lease. 0, -EINVAL, -ERANGE.
+ */
 int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1],
-			uint64_t *lease_ns);
+			int64_t *until_ns);
 
 #endif /* QOT_MEMBERS_H */

@@ -1,5 +1,4 @@
 /* coord.c - the coordinator's lease and this node's name. */
-#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,23 +8,21 @@ int64_t coord_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int coord_set_lease(struct coord *c, const char *buf, size_t len, int64_t now)
+int coord_set_lease(struct coord *c, const char *buf, size_t len)
 {
 	char node[QOT_NAME_MAX + 1];
-	uint64_t lease;
-	int err = qot_leaseline_parse(buf, len, node, &lease);
+	int64_t until;
+	int err = qot_leaseline_parse(buf, len, node, &until);
 
 	if (err)
 		return err;
-	if (lease > (uint64_t)(INT64_MAX - now))
-		return -ERANGE;
 	memcpy(c->node, node, sizeof(node));
-	c->lease_until = now + (int64_t)lease;
-	c->active = lease > 0;
+	c->lease_until = until;
+	c->active = until > 0;
 	return 0;
 }
 

@@ -16,21 +16,21 @@
 #include "names.h"
 
 enum coord_state {
-	COORD_NONE,    /* no coordinator, or it withdrew (lease=0) */
+	COORD_NONE,    /* no coordinator, or it withdrew (until=0) */
 	COORD_CURRENT, /* the lease runs: the membership is what the cluster says */
 	COORD_STALE,   /* the lease ran out: the membership may be outdated */
 };
 
 struct coord {
 	char node[QOT_NAME_MAX + 1]; /* this node's name, "" until told */
-	int64_t lease_until;	     /* CLOCK_MONOTONIC ns */
+	int64_t lease_until;	     /* CLOCK_BOOTTIME ns */
 	bool active;		     /* a lease was written and not withdrawn */
 };
 
-/* CLOCK_MONOTONIC now, in ns. */
+/* CLOCK_BOOTTIME now, in ns. */
 int64_t coord_now(void);
-/* Apply "node=NODE lease=DUR" at now. lease 0 withdraws. 0, -EINVAL, -ERANGE. */
-int coord_set_lease(struct coord *c, const char *buf, size_t len, int64_t now);
+/* Apply "node=NODE until=NS"; until=0 withdraws. 0, -EINVAL, -ERANGE. */
+int coord_set_lease(struct coord *c, const char *buf, size_t len);
 enum coord_state coord_state_at(const struct coord *c, int64_t now);
 const char *coord_state_name(enum coord_state s);
 

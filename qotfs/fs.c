@@ -624,7 +624,7 @@ static int write_coordination(struct fs *fs, const char *buf, size_t size, const
 
 	if (!access_privileged(c))
 		return -EACCES;
-	err = coord_set_lease(co, buf, size, now);
+	err = coord_set_lease(co, buf, size);
 	if (err)
 		return err;
 	watchlist_changed(&fs->reg.coord_watch, fs->pusher);

@@ -262,17 +262,18 @@ START_TEST(coordination)
 	uint64_t gen = tl->watch[TL_WATCH_MEMBERS].gen;
 
 	ck_assert_int_eq(coord_state_at(&c, 0), COORD_NONE);
-	ck_assert_int_eq(coord_set_lease(&c, "node=n1 lease=2s\n", 17, 1000), 0);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n1 until=2000\n", 19), 0);
 	ck_assert_str_eq(c.node, "n1");
 	ck_assert_int_eq(coord_state_at(&c, 1000), COORD_CURRENT);
-	ck_assert_int_eq(coord_state_at(&c, 1000 + 2000000000 - 1), COORD_CURRENT);
-	ck_assert_int_eq(coord_state_at(&c, 1000 + 2000000000), COORD_STALE);
-	ck_assert_int_eq(coord_set_lease(&c, "node=.x lease=2s", 16, 5), -EINVAL);
-	ck_assert_int_eq(coord_set_lease(&c, "node=n2 lease=none", 18, 5), -EINVAL);
-	ck_assert_int_eq(coord_set_lease(&c, "node=n2", 7, 5), -EINVAL);
+	ck_assert_int_eq(coord_state_at(&c, 1999), COORD_CURRENT);
+	ck_assert_int_eq(coord_state_at(&c, 2000), COORD_STALE);
+	ck_assert_int_eq(coord_set_lease(&c, "node=.x until=5000", 18), -EINVAL);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n2 until=-1", 16), -EINVAL);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n2 until=2s", 16), -EINVAL);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n2", 7), -EINVAL);
 	ck_assert_str_eq(c.node, "n1"); /* refused whole */
 	ck_assert_int_eq(coord_state_at(&c, 1000), COORD_CURRENT);
-	ck_assert_int_eq(coord_set_lease(&c, "node=n1 lease=0s", 16, 5), 0);
+	ck_assert_int_eq(coord_set_lease(&c, "node=n1 until=0", 15), 0);
 	ck_assert_int_eq(coord_state_at(&c, 5), COORD_NONE);
 
 	ck_assert_int_eq(qot_membership_parse(text, sizeof(text) - 1, &m), 0);

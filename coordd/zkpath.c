@@ -1,0 +1,68 @@
+/* zkpath.c - build and take apart coordd's ZooKeeper paths. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "zkpath.h"
+
+void zkp_dir(char out[ZKP_MAX], const char *tl, enum zkp_kind kind)
+{
+	static const char *const suffix[] = {"", "/nodes", "/election"};
+
+	snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s%s", tl, suffix[kind]);
+}
+
+void zkp_member(char out[ZKP_MAX], const char *tl, const char *node)
+{
+	snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s/nodes/%s", tl, node);
+}
+
+void zkp_candidate_prefix(char out[ZKP_MAX], const char *tl, const char *node)
+{
+	snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s/election/%s_", tl, node);
+}
+
+int zkp_candidate(char out[ZKP_MAX], const char *tl, const char *child)
+{
+	int n = snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s/election/%s", tl, child);
+	return n < 0 || n >= (int)ZKP_MAX ? -ENAMETOOLONG : 0;
+}
+
+int zkp_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1])
+{
+	static const char prefix[] = ZKP_TIMELINES "/";
+	const char *name, *end;
+
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+		return -EINVAL;
+	name = path + sizeof(prefix) - 1;
+	end = strchr(name, '/');
+	if (end == NULL)
+		end = name + strlen(name);
+	if (!qot_name_valid(name, (size_t)(end - name)))
+		return -EINVAL;
+	memcpy(tl, name, (size_t)(end - name));
+	tl[end - name] = '\0';
+	return 0;
+}
+
+int zkp_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq)
+{
+	size_t len = strlen(child), nlen;
+	uint64_t v = 0;
+
+	if (len < ZKP_SEQ_DIGITS + 2)
+		return -EINVAL;
+	nlen = len - ZKP_SEQ_DIGITS - 1;
+	if (child[nlen] != '_' || !qot_name_valid(child, nlen))
+		return -EINVAL;
+	for (size_t i = nlen + 1; i < len; i++) {
+		if (child[i] < '0' || child[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(child[i] - '0');
+	}
+	memcpy(node, child, nlen);
+	node[nlen] = '\0';
+	*seq = v;
+	return 0;
+}

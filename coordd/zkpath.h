@@ -1,0 +1,45 @@
+/*
+ * zkpath.h - where coordd keeps things in ZooKeeper (below the ensemble's
+ * chroot, if any):
+ *
+ *   /qot/timelines/TL                      container, one per timeline in use
+ *   /qot/timelines/TL/nodes/NODE           ephemeral: NODE uses TL; data is
+ *                                          its requirement line
+ *   /qot/timelines/TL/election/NODE_SEQ    ephemeral sequential: NODE runs
+ *                                          to lead TL; the smallest SEQ leads
+ *
+ * TL and NODE follow qotfs name rules, so they never contain '/'.
+ */
+#ifndef COORDD_ZKPATH_H
+#define COORDD_ZKPATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "names.h"
+
+#define ZKP_BASE      "/qot"
+#define ZKP_TIMELINES "/qot/timelines"
+/* Longest path coordd builds, NUL included. */
+#define ZKP_MAX (sizeof(ZKP_TIMELINES) + 2 * QOT_NAME_MAX + 32)
+/* Digits ZooKeeper appends to a sequential node's name. */
+#define ZKP_SEQ_DIGITS 10
+
+enum zkp_kind { ZKP_TIMELINE, ZKP_NODES, ZKP_ELECTION };
+
+/* The timeline's directory, its nodes or its election directory. */
+void zkp_dir(char out[ZKP_MAX], const char *tl, enum zkp_kind kind);
+/* /qot/timelines/TL/nodes/NODE */
+void zkp_member(char out[ZKP_MAX], const char *tl, const char *node);
+/* /qot/timelines/TL/election/NODE_ : the prefix ZooKeeper numbers. */
+void zkp_candidate_prefix(char out[ZKP_MAX], const char *tl, const char *node);
+
+/* /qot/timelines/TL/election/CHILD. 0, or -ENAMETOOLONG (no candidate of ours). */
+int zkp_candidate(char out[ZKP_MAX], const char *tl, const char *child);
+
+/* The timeline a path of ours belongs to. 0 or -EINVAL. */
+int zkp_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1]);
+/* A child of an election directory, "NODE_SEQ". 0 or -EINVAL. */
+int zkp_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq);
+
+#endif /* COORDD_ZKPATH_H */
