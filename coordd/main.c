@@ -151,6 +151,7 @@ static void session_event(struct coordd *d, const struct zk_event *ev)
 		return;
 	}
 	if (ev->state == ZOO_CONNECTED_STATE) {
+		session_on_connected(&d->s);
 		qot_log(QOT_LOG_INFO, "zookeeper: connected, session 0x%llx",
 			(unsigned long long)zoo_client_id(d->s.zh)->client_id);
 		d->resync = true;

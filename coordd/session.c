@@ -183,9 +183,27 @@ void session_expired(struct session *s)
 	s->backoff_ms = BACKOFF_MIN_MS;
 }
 
+void session_on_connected(struct session *s)
+{
+	int rc;
+
+	if (s->zh == NULL || s->authed)
+		return;
+	if (s->auth == NULL) {
+		s->authed = true;
+		return;
+	}
+	/* Requests queued after this one reach the server after it. */
+	rc = zoo_add_auth(s->zh, "digest", s->auth, (int)strlen(s->auth), NULL, NULL);
+	if (rc != ZOK)
+		qot_log(QOT_LOG_ERR, "zookeeper auth: %s", zerror(rc));
+	else
+		s->authed = true;
+}
+
 bool session_connected(const struct session *s)
 {
-	return s->zh != NULL && zoo_state(s->zh) == ZOO_CONNECTED_STATE;
+	return s->zh != NULL && s->authed && zoo_state(s->zh) == ZOO_CONNECTED_STATE;
 }
 
 int64_t session_lease_until(struct session *s)
@@ -232,12 +250,8 @@ static void open_handle(struct session *s, int64_t now)
 		return;
 	}
 	s->hctx = h;
+	s->authed = false;
 	s->backoff_ms = BACKOFF_MIN_MS;
-	if (s->auth) {
-		int rc = zoo_add_auth(s->zh, "digest", s->auth, (int)strlen(s->auth), NULL, NULL);
-		if (rc != ZOK)
-			qot_log(QOT_LOG_ERR, "zookeeper auth: %s", zerror(rc));
-	}
 	s->next_ping = now;
 }
 
@@ -272,6 +286,8 @@ int64_t session_tick(struct session *s, int64_t now)
 		if (s->zh == NULL)
 			return s->retry_at;
 	}
+	if (!s->authed && zoo_state(s->zh) == ZOO_CONNECTED_STATE)
+		session_on_connected(s); /* connected before its event was taken */
 	if (now >= s->next_ping && session_connected(s)) {
 		pthread_mutex_lock(&s->lock);
 		outstanding = s->ping_outstanding;

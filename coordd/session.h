@@ -45,6 +45,7 @@ struct session {
 	const char *auth; /* "user:password" for digest, or NULL */
 	struct ACL_vector acl;
 	zhandle_t *zh; /* NULL while (re)opening */
+	bool authed;   /* the credentials were handed to this handle */
 	struct handle_ctx *hctx;
 	int epoch; /* bumped at each new handle; owned by the main loop */
 
@@ -81,6 +82,10 @@ void session_events_free(struct zk_event *list);
 
 /* An event of the current handle said the session expired: drop the handle. */
 void session_expired(struct session *s);
+/* The current handle reported CONNECTED: hand it the credentials (once per
+ * handle; the client re-sends them after each reconnection by itself). */
+void session_on_connected(struct session *s);
+/* Connected, with the credentials handed over: requests may be sent. */
 bool session_connected(const struct session *s);
 /* The instant the lease runs to (0: none). */
 int64_t session_lease_until(struct session *s);

@@ -10,6 +10,8 @@ packages=(
 	python3 util-linux procps         # examples, unshare/mountpoint, pgrep
 	clang-format shellcheck groff-base # style checks in the test command
 	chrony linuxptp iproute2          # syncd's sources, and their tests
+	libzookeeper-mt-dev               # coordd: the ZooKeeper C client
+	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
 )
 
 missing=()

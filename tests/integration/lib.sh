@@ -43,8 +43,17 @@ on_exit() {
 # free_port: a TCP/UDP port nobody uses on 127.0.0.1 right now.
 free_port() {
 	python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-t = socket.socket(); t.bind(("127.0.0.1", s.getsockname()[1])); print(s.getsockname()[1])'
+for _ in range(100):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    try:
+        socket.socket().bind(("127.0.0.1", s.getsockname()[1]))
+    except OSError:
+        continue  # taken for TCP: another one
+    print(s.getsockname()[1])
+    break
+else:
+    raise SystemExit("no free port")'
 }
 
 # Everything started here ends here, however the test ends.

@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# zk.sh - real ZooKeeper servers for integration tests, on loopback ports of
+# their own, with short ticks (tickTime 200 ms: sessions of 0.4 to 4 s).
+# Source after lib.sh; servers are stopped at exit like every start_bg.
+
+ZK_CP=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar
+[ -r /usr/share/java/zookeeper.jar ] || fail "ZooKeeper is not installed (scripts/deps.sh installs it)"
+
+# zk_config DIR ID CLIENT_PORT [PEER_LINES]: write DIR/zoo.cfg (and myid).
+zk_config() {
+	local dir=$1 id=$2 port=$3 peers=${4:-}
+	mkdir -p "$dir/data"
+	cat >"$dir/zoo.cfg" <<CFG
+tickTime=200
+initLimit=10
+syncLimit=5
+dataDir=$dir/data
+clientPort=$port
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=*
+$peers
+CFG
+	echo "$id" >"$dir/data/myid"
+}
+
+# zk_start DIR: run the server configured in DIR; sets ZK_PID.
+zk_start() {
+	start_bg "$1/server.log" java -Xmx256m -cp "$ZK_CP" \
+		-Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+		org.apache.zookeeper.server.quorum.QuorumPeerMain "$1/zoo.cfg"
+	ZK_PID=$BG_PID
+}
+
+# zk_mode PORT: the server's mode (standalone, leader, follower), or nothing.
+zk_mode() {
+	local reply
+	reply=$(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && echo srvr >&3 && cat <&3" 2>/dev/null) || true
+	sed -n 's/^Mode: //p' <<<"$reply"
+}
+
+# zk_serving PORT: the server answers and serves clients.
+zk_serving() {
+	case $(zk_mode "$1") in standalone | leader | follower) return 0 ;; esac
+	return 1
+}
