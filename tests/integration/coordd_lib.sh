@@ -3,6 +3,7 @@
 # and coordd. Source after lib.sh and zk.sh; needs T (a scratch directory)
 # and COORDD_BIN.
 
+# shellcheck disable=SC2034 # used by the scripts that source this one
 declare -A QOTFS_PIDS COORDD_PIDS
 SESSION_MS=${SESSION_MS:-2000}
 

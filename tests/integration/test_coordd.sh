@@ -163,7 +163,7 @@ for bad in "leader=ghost\nnode=a\n" "node=a\n" "leader=none\nnode=a\nnode=a\n" \
 	[[ $out == *"Invalid argument"* ]] || fail "$bad: $out"
 done
 for bad in "node=delta" "node=delta until=soon" "until=5" "node=.x until=5"; do
-	out=$(echo "$bad" 2>&1 >"$T/delta/.coordination") && fail "accepted: $bad"
+	out=$({ echo "$bad" >"$T/delta/.coordination"; } 2>&1) && fail "accepted: $bad"
 	[[ $out == *"Invalid argument"* ]] || fail "$bad: $out"
 done
 [ "$(cat "$(tlfile delta tl members)")" = "$members_before" ] || fail "a refused write changed members"

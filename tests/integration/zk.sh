@@ -29,6 +29,7 @@ zk_start() {
 	start_bg "$1/server.log" java -Xmx256m -cp "$ZK_CP" \
 		-Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
 		org.apache.zookeeper.server.quorum.QuorumPeerMain "$1/zoo.cfg"
+	# shellcheck disable=SC2034 # for the caller
 	ZK_PID=$BG_PID
 }
 
