@@ -336,7 +336,9 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 	return ZOK;
 }
 
-/* Who leads; as a candidate, watch the one just before us. */
+/* Who leads; as a candidate, watch the one just before us. A directory that
+ * does not exist yet is watched by read_members (the nodes directory is made
+ * with it, and a member always comes before its candidate). */
 static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX + 1])
 {
 	char dir[ZKP_MAX], path[ZKP_MAX];
@@ -348,7 +350,12 @@ static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX
 	for (int i = 0; i < ATTEMPTS; i++) {
 		struct String_vector ch = {0, NULL};
 
-		rc = zoo_get_children(m->s->zh, dir, 0, &ch);
+		/* A candidate watches only its predecessor; a node that does not
+		 * run learns of every change of candidates (it has no predecessor). */
+		if (t->candidate[0])
+			rc = zoo_get_children(m->s->zh, dir, 0, &ch);
+		else
+			rc = zoo_wget_children(m->s->zh, dir, session_watch, NULL, &ch);
 		if (rc != ZOK && rc != ZNONODE)
 			return rc;
 		election_decide(ch.data, ch.count, t->candidate[0] ? t->candidate : NULL, &v);
@@ -476,13 +483,13 @@ size_t mirror_sync(struct mirror *m)
 			continue;
 		}
 		rc = reconcile(m, t);
-		if (rc == ZOK) {
-			t->dirty = false;
-			continue;
-		}
-		dirty++;
-		if (!session_lost(rc))
+		if (rc != ZOK && !session_lost(rc) && rc != t->last_rc)
 			qot_log(QOT_LOG_WARNING, "timeline %s: %s", t->name, zerror(rc));
+		t->last_rc = rc;
+		if (rc == ZOK)
+			t->dirty = false;
+		else
+			dirty++;
 	}
 	return dirty;
 }

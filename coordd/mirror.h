@@ -30,6 +30,7 @@ struct tl_mirror {
 	bool swept;			   /* leftovers of old sessions removed (this epoch) */
 	char candidate[QOT_NAME_MAX + 16]; /* our election child, "" if none */
 	char *written;			   /* the members text last written locally */
+	int last_rc;			   /* the last pass's ZooKeeper error, logged once */
 };
 
 struct mirror {

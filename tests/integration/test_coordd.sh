@@ -43,7 +43,7 @@ for n in beta gamma; do
 	wait_for 10 is_member $n tl alpha || fail "$n does not see alpha: $(cat "$(tlfile $n tl members)")"
 done
 wait_for 10 cluster_is alpha tl leading yes || fail "alpha does not lead: $(cat "$(tlfile alpha tl cluster)")"
-cluster_is beta tl leader alpha || fail "beta: $(cat "$(tlfile beta tl cluster)")"
+wait_for 10 cluster_is beta tl leader alpha || fail "beta: $(cat "$(tlfile beta tl cluster)")"
 note "beta: $(cat "$(tlfile beta tl members)")"
 note "beta: $(cat "$(tlfile beta tl cluster)")"
 sampler_start tl alpha beta gamma

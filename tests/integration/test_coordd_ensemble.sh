@@ -73,7 +73,7 @@ wait_for 20 is_member alpha tl beta || fail "beta did not come back"
 wait_for 20 is_member alpha tl2 beta || fail "beta did not come back on tl2"
 wait_for 10 coordination_is beta current || fail "beta: $(cat "$T/beta/.coordination")"
 grep -q "session expired" "$T/beta.coordd.log" || fail "beta's session did not expire"
-cluster_is beta tl leader alpha || fail "beta: $(cat "$(tlfile beta tl cluster)")"
+wait_for 10 cluster_is beta tl leader alpha || fail "beta: $(cat "$(tlfile beta tl cluster)")"
 
 note "SIGSTOP the leading node's coordd: the other one leads, never both"
 kill -STOP "${COORDD_PIDS[alpha]}"

@@ -282,8 +282,10 @@ START_TEST(coordination)
 	ck_assert_uint_eq(tl->members.n, 2);
 	ck_assert_str_eq(tl->members.leader, "b");
 	ck_assert_uint_gt(tl->watch[TL_WATCH_MEMBERS].gen, gen);
+	timeline_get(tl); /* as an open file would */
 	ck_assert_int_eq(registry_remove(&reg, tl), 0);
 	ck_assert_int_eq(timeline_set_members(&reg, tl, &m), -ENOENT);
+	timeline_put(&reg, tl);
 }
 END_TEST
 
