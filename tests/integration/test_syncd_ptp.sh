@@ -12,7 +12,9 @@ command -v ptp4l >/dev/null || fail "ptp4l is not installed (scripts/deps.sh ins
 
 T=$(mktemp -d /tmp/qot-ptp.XXXXXX)
 on_exit "rm -rf $T"
-NS_M=qotm$$ NS_S=qots$$ IF_M=vqm$$ IF_S=vqs$$
+# Unique per run: in its pid namespace every run is pid 1, and netns names are global.
+id=$(od -An -N3 -tx1 /dev/urandom | tr -d " \n")
+NS_M=qotm$id NS_S=qots$id IF_M=vqm$id IF_S=vqs$id
 ip netns add "$NS_M"
 on_exit "ip netns del $NS_M"
 ip netns add "$NS_S"
