@@ -12,6 +12,8 @@ const struct node_file node_files[] = {
 	{"requirements", NODE_REQUIREMENTS, 0644},
 	{"ctl", NODE_CTL, 0644},
 	{"sync", NODE_SYNC, 0444},
+	{"hlc", NODE_HLC, 0666},
+	{"hlcstat", NODE_HLCSTAT, 0444},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
 

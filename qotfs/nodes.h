@@ -29,6 +29,8 @@ enum node_kind {
 	NODE_REQUIREMENTS,
 	NODE_CTL,
 	NODE_SYNC,
+	NODE_HLC,     /* the timeline's node-wide hybrid logical clock */
+	NODE_HLCSTAT, /* its counters */
 	NODE_NKINDS
 };
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "hashtab.h"
+#include "hlcfile.h"
 #include "list.h"
 #include "names.h"
 #include "pusher.h"
@@ -63,6 +64,7 @@ struct timeline {
 	struct clockpub *clock;
 	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
 	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
+	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
 };
 
 void timeline_get(struct timeline *tl);
