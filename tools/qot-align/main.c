@@ -134,15 +134,15 @@ static int map_file(struct log *lg)
 		close(fd);
 		return -1;
 	}
-	lg->size = (size_t)st.st_size;
 	lg->data = "";
-	if (lg->size > 0) {
-		void *m = mmap(NULL, lg->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			fprintf(stderr, "%s: %s: %s\n", prog, lg->path, strerror(errno));
 			close(fd);
 			return -1;
 		}
+		lg->size = (size_t)st.st_size;
 		madvise(m, lg->size, MADV_SEQUENTIAL);
 		lg->data = m;
 	}
@@ -469,6 +469,32 @@ static int merge(FILE *out, const struct log *logs, size_t n, const struct align
 
 enum { PAIRS_ALL, PAIRS_MSG, PAIRS_HLC };
 
+/* Everything held until exit, so that every exit path can free it. */
+static struct {
+	struct log *logs;
+	size_t nlogs;
+	struct msgs sends, recvs;
+	struct align al;
+	struct align_offset *off;
+} g;
+
+static void free_all(void)
+{
+	for (size_t i = 0; i < g.nlogs; i++) {
+		struct log *lg = &g.logs[i];
+		if (lg->size > 0 && lg->data != NULL)
+			munmap((void *)lg->data, lg->size);
+		free(lg->ev);
+		free(lg->sources);
+	}
+	free(g.logs);
+	free(g.sends.v);
+	free(g.recvs.v);
+	free(g.off);
+	align_free(&g.al);
+	memset(&g, 0, sizeof(g));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -482,11 +508,9 @@ int main(int argc, char **argv)
 	};
 	const char *out_path = NULL, *off_path = NULL, *driver_name = NULL;
 	int pairs = PAIRS_ALL, c;
-	struct msgs sends = {0}, recvs = {0};
 	struct counts k = {0};
-	struct align al;
-	struct align_offset *off;
 	struct log *logs;
+	struct align_offset *off;
 	size_t n, driver;
 	FILE *out = stdout, *rep = stderr;
 	static char outbuf[1 << 20];
@@ -538,13 +562,16 @@ int main(int argc, char **argv)
 	}
 	if (n > UINT32_MAX / 2)
 		n = UINT32_MAX / 2;
-	logs = calloc(n, sizeof(*logs));
-	off = calloc(n, sizeof(*off));
+	atexit(free_all);
+	logs = g.logs = calloc(n, sizeof(*logs));
+	off = g.off = calloc(n, sizeof(*off));
 	if (logs == NULL || off == NULL)
 		die_nomem();
+	g.nlogs = n;
 	for (size_t i = 0; i < n; i++) {
 		logs[i].path = argv[optind + (int)i];
-		if (map_file(&logs[i]) < 0 || read_log(&logs[i], (uint32_t)i, &sends, &recvs) < 0)
+		if (map_file(&logs[i]) < 0 ||
+		    read_log(&logs[i], (uint32_t)i, &g.sends, &g.recvs) < 0)
 			return 1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(logs[i].node, logs[j].node) == 0) {
@@ -555,12 +582,12 @@ int main(int argc, char **argv)
 		}
 		index_sources(&logs[i]);
 	}
-	if (align_init(&al, n) < 0)
+	if (align_init(&g.al, n) < 0)
 		die_nomem();
-	if (pair_messages(logs, &sends, &recvs, &al, pairs != PAIRS_HLC, &k) < 0)
+	if (pair_messages(logs, &g.sends, &g.recvs, &g.al, pairs != PAIRS_HLC, &k) < 0)
 		return 1;
 	if (pairs != PAIRS_MSG)
-		pair_inherited(logs, n, &al, &k);
+		pair_inherited(logs, n, &g.al, &k);
 
 	driver = n;
 	for (size_t i = 0; i < n; i++) {
@@ -578,7 +605,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: --driver: no log is node \"%s\"\n", prog, driver_name);
 		return 2;
 	}
-	if (align_solve(&al, driver, off) < 0)
+	if (align_solve(&g.al, driver, off) < 0)
 		die_nomem();
 
 	if (out_path && (out = fopen(out_path, "we")) == NULL) {
