@@ -122,6 +122,83 @@ QOT_API const char *qot_strerror(int err);
 #define QOT_TIME_TEXT_MAX 96
 QOT_API size_t qot_time_format(const struct qot_time *t, char *buf, size_t size);
 
+/*
+ * Hybrid logical clocks (Kulkarni et al.), qot(3); the text form in qot(7).
+ * A timestamp is (l, c): l follows the largest physical time seen (timeline
+ * time, ns since the epoch), c orders events that share an l. If event a
+ * happened before b then a's timestamp is lower. Comparison: l, then c.
+ */
+struct qot_hlc_ts {
+	int64_t l;  /* ns since the epoch, 0 .. INT64_MAX */
+	uint32_t c; /* 0 .. QOT_HLC_COUNTER_MAX */
+};
+
+/* The counter has 6 decimal digits. One past the largest carries into l (+1 ns). */
+#define QOT_HLC_COUNTER_MAX 999999u
+/* The text form: 19 digits of l, '.', 6 digits of c ("%019lld.%06u"). */
+#define QOT_HLC_TEXT_LEN 26
+#define QOT_HLC_TEXT_MAX 32
+/* Received timestamps further ahead of local physical time are refused (500 ms). */
+#define QOT_HLC_DEFAULT_MAX_OFFSET 500000000ull
+
+/*
+ * A local or send event on the clock *state at physical time pt: stores the
+ * event's timestamp in *out (and the new state). 0, or -EOVERFLOW when l
+ * would pass INT64_MAX (state untouched). Negative pt counts as 0.
+ */
+QOT_API int qot_hlc_tick(struct qot_hlc_ts *state, int64_t pt, struct qot_hlc_ts *out);
+/*
+ * A receive event of timestamp *msg at physical time pt: *out is after both
+ * *state and *msg. -ERANGE if msg->l is more than max_offset ns ahead of pt
+ * (QOT_UNBOUNDED: no limit), -EINVAL if *msg is no valid timestamp,
+ * -EOVERFLOW; on error *state is untouched.
+ */
+QOT_API int qot_hlc_merge(struct qot_hlc_ts *state, const struct qot_hlc_ts *msg, int64_t pt,
+			  uint64_t max_offset, struct qot_hlc_ts *out);
+/* -1, 0 or 1 as a is before, equal to or after b. */
+QOT_API int qot_hlc_compare(const struct qot_hlc_ts *a, const struct qot_hlc_ts *b);
+/* The text form, NUL-terminated, no newline; its length (QOT_HLC_TEXT_LEN), or 0 if
+ * size is too small or *ts is no valid timestamp. */
+QOT_API size_t qot_hlc_format(const struct qot_hlc_ts *ts, char *buf, size_t size);
+/* Parse exactly the text form, optionally followed by one newline. 0 or -EINVAL. */
+QOT_API int qot_hlc_parse(const char *buf, size_t len, struct qot_hlc_ts *out);
+
+/*
+ * A process-local HLC: no system call (its physical time is qot_clock_read of
+ * a mapped clock), safe to share between threads. Independent of the node-wide
+ * HLC of the timeline's "hlc" file until combined with qot_hlc_local_sync().
+ */
+typedef struct qot_hlc_local qot_hlc_local;
+/* clk must outlive the handle. max_offset as for qot_hlc_merge. 0 or -ENOMEM. */
+QOT_API int qot_hlc_local_new(const qot_clock *clk, uint64_t max_offset, qot_hlc_local **out);
+/* A local or send event. 0 or -errno / -QOT_E*. */
+QOT_API int qot_hlc_local_now(qot_hlc_local *h, struct qot_hlc_ts *out);
+/* A receive event; errors as qot_hlc_merge, and refusals are counted. */
+QOT_API int qot_hlc_local_recv(qot_hlc_local *h, const struct qot_hlc_ts *msg,
+			       struct qot_hlc_ts *out);
+/* Received timestamps refused so far for being too far ahead. */
+QOT_API uint64_t qot_hlc_local_refused(const qot_hlc_local *h);
+QOT_API void qot_hlc_local_free(qot_hlc_local *h);
+
+/* The node-wide HLC of a timeline: its "hlc" file, shared by every process. */
+typedef struct qot_hlc_node qot_hlc_node;
+/* Open $QOT_ROOT/TIMELINE/hlc (or a given path). 0 or -errno. */
+QOT_API int qot_hlc_node_open(const char *timeline, qot_hlc_node **out);
+QOT_API int qot_hlc_node_open_path(const char *path, qot_hlc_node **out);
+/* A local or send event (one read of the file). 0 or -errno. */
+QOT_API int qot_hlc_node_now(qot_hlc_node *n, struct qot_hlc_ts *out);
+/* Merge a received timestamp (one write) and return the next event after it
+ * (one read). -ERANGE if refused as too far ahead, -EINVAL if invalid. */
+QOT_API int qot_hlc_node_recv(qot_hlc_node *n, const struct qot_hlc_ts *msg,
+			      struct qot_hlc_ts *out);
+QOT_API void qot_hlc_node_close(qot_hlc_node *n);
+/*
+ * Combine: the node-wide HLC merges the process-local one's present, and the
+ * process-local one merges the result, so every later event of either comes
+ * after every earlier event of both. 0 or -errno.
+ */
+QOT_API int qot_hlc_local_sync(qot_hlc_local *h, qot_hlc_node *n);
+
 #ifdef __cplusplus
 }
 #endif

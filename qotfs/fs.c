@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "fs.h"
+#include "hlcfile.h"
 #include "log.h"
 #include "members.h"
 #include "nodes.h"
@@ -190,7 +191,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static int is_writable_kind(enum node_kind kind)
 {
 	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
-	       kind == NODE_MEMBERS || kind == NODE_COORDINATION;
+	       kind == NODE_MEMBERS || kind == NODE_COORDINATION || kind == NODE_HLC;
 }
 
 /* Only truncation to zero of a writable file (as "echo x > file" does) is accepted. */
@@ -461,6 +462,10 @@ static int render(struct fs *fs, struct qfile *qf)
 		return view_members(&fs->reg, tl, tb);
 	case NODE_CLUSTER:
 		return view_cluster(&fs->reg, tl, tb);
+	case NODE_HLC:
+		return hlcfile_read(fs->pusher, tl, tb);
+	case NODE_HLCSTAT:
+		return hlcfile_stat(tl, fs->reg.limits.hlc_max_offset, tb);
 	default:
 		return -EIO;
 	}
@@ -661,6 +666,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		err = write_members(fs, qf, buf, size, &c);
 	else if (qf->kind == NODE_COORDINATION)
 		err = write_coordination(fs, buf, size, &c);
+	else if (qf->kind == NODE_HLC)
+		err = hlcfile_write(fs->pusher, qf->tl, buf, size, fs->reg.limits.hlc_max_offset);
 	else
 		err = -EBADF;
 	if (err) {

@@ -14,6 +14,8 @@ const struct node_file node_files[] = {
 	{"sync", NODE_SYNC, 0444},
 	{"members", NODE_MEMBERS, 0644},
 	{"cluster", NODE_CLUSTER, 0444},
+	{"hlc", NODE_HLC, 0666},
+	{"hlcstat", NODE_HLCSTAT, 0444},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
 

@@ -33,6 +33,8 @@ enum node_kind {
 	NODE_SYNC,
 	NODE_MEMBERS,
 	NODE_CLUSTER,
+	NODE_HLC,     /* the timeline's node-wide hybrid logical clock */
+	NODE_HLCSTAT, /* its counters */
 	NODE_NKINDS
 };
 

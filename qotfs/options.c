@@ -5,6 +5,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include "duration.h"
 #include "kvline.h"
 #include "loop.h"
 #include "options.h"
@@ -18,7 +19,8 @@ enum {
 	OPT_MAX_BINDINGS,
 	OPT_MAX_PER_UID,
 	OPT_MAX_READ_PER_UID,
-	OPT_SPIN_US
+	OPT_SPIN_US,
+	OPT_HLC_MAX_OFFSET
 };
 
 static const struct option long_options[] = {
@@ -31,6 +33,7 @@ static const struct option long_options[] = {
 	{"max-bindings-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
 	{"max-read-per-uid", required_argument, NULL, OPT_MAX_READ_PER_UID},
 	{"spin-us", required_argument, NULL, OPT_SPIN_US},
+	{"hlc-max-offset", required_argument, NULL, OPT_HLC_MAX_OFFSET},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -52,6 +55,8 @@ static void usage(FILE *f, const char *prog)
 		"      --max-read-per-uid=BYTES text a user's open files may hold (default %u)\n"
 		"      --spin-us=N              after a request, look for the next one for N us\n"
 		"                               before sleeping (0-%u, default %u; 0: never spin)\n"
+		"      --hlc-max-offset=DURATION  refuse received HLC timestamps further ahead\n"
+		"                               (e.g. 250ms, none; default 500ms)\n"
 		"  -h, --help                   show this help\n"
 		"  -V, --version                show the version\n"
 		"\n"
@@ -113,6 +118,7 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		.max_bindings_per_timeline = REGISTRY_DEFAULT_MAX_BINDINGS,
 		.max_bindings_per_uid = REGISTRY_DEFAULT_MAX_PER_UID,
 		.max_read_bytes_per_uid = REGISTRY_DEFAULT_MAX_READ_PER_UID,
+		.hlc_max_offset = REGISTRY_DEFAULT_HLC_MAX_OFFSET,
 	};
 	o->spin_us = LOOP_DEFAULT_SPIN_US;
 	optind = 0; /* reset getopt, so tests can parse several command lines */
@@ -155,6 +161,16 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			o->spin_us = (unsigned)v;
 			break;
 		}
+		case OPT_HLC_MAX_OFFSET:
+			if (qot_dur_parse(optarg, strlen(optarg), &o->limits.hlc_max_offset) != 0) {
+				fprintf(err,
+					"qotfs: --hlc-max-offset: expected a duration such as "
+					"500ms "
+					"or none, got '%s'\n",
+					optarg);
+				bad = 1;
+			}
+			break;
 		case 'h':
 			usage(out, prog);
 			return OPTIONS_EXIT_OK;

@@ -22,6 +22,7 @@ struct registry_limits {
 	size_t max_bindings_per_timeline;
 	size_t max_bindings_per_uid;
 	size_t max_read_bytes_per_uid; /* snapshot text held by a user's open files */
+	uint64_t hlc_max_offset;       /* received HLC timestamps further ahead are refused, ns */
 };
 
 #define REGISTRY_DEFAULT_MAX_TIMELINES	       65536
@@ -29,6 +30,7 @@ struct registry_limits {
 #define REGISTRY_DEFAULT_MAX_BINDINGS	       65536
 #define REGISTRY_DEFAULT_MAX_PER_UID	       65536
 #define REGISTRY_DEFAULT_MAX_READ_PER_UID      (256u << 20)
+#define REGISTRY_DEFAULT_HLC_MAX_OFFSET	       QOT_HLC_DEFAULT_MAX_OFFSET
 
 struct registry {
 	struct hashtab by_name, by_id, uids;

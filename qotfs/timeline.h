@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "hashtab.h"
+#include "hlcfile.h"
 #include "list.h"
 #include "members.h"
 #include "names.h"
@@ -67,6 +68,7 @@ struct timeline {
 	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
 
 	struct qot_membership members; /* as the coordinator last wrote it */
+	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
 };
 
 /* Bound to, or given a standing requirement: coordd publishes it cluster-wide. */
