@@ -12,6 +12,7 @@ const struct node_file node_files[] = {
 	{"requirements", NODE_REQUIREMENTS, 0644},
 	{"ctl", NODE_CTL, 0644},
 	{"sync", NODE_SYNC, 0444},
+	{"timer", NODE_TIMER, 0666},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
 

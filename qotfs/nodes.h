@@ -29,6 +29,7 @@ enum node_kind {
 	NODE_REQUIREMENTS,
 	NODE_CTL,
 	NODE_SYNC,
+	NODE_TIMER,
 	NODE_NKINDS
 };
 
