@@ -183,7 +183,7 @@ static int64_t timer_deadline(const struct timer *t, const struct qot_clock_para
 	int64_t d = t->spec.mode == QOT_TIMER_COMMIT ? qot_base_committing(p, t->target)
 						     : qot_base_reaching(p, t->target);
 
-	if (d - base < REPLAN_MIN_NS && base < INT64_MAX - REPLAN_MIN_NS)
+	if (d < base + REPLAN_MIN_NS) /* base is a real instant: no overflow */
 		d = base + REPLAN_MIN_NS;
 	return d;
 }
