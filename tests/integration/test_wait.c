@@ -710,6 +710,36 @@ START_TEST(bindings_through_the_api)
 }
 END_TEST
 
+START_TEST(conversions)
+{
+	qot_clock *clk;
+
+	qotfs_start(NULL);
+	clk = skewed_timeline("tl"); /* 7 ppm fast, 1.234567 ms ahead */
+	for (int64_t d = -10 * NS; d <= 10 * NS; d += NS / 3) {
+		int64_t T = now_of(clk).estimate + d, sys;
+		struct qot_time at, before;
+		/* An absolute instant converts as an instant, not as a duration. */
+		ck_assert_int_eq(qot_tl_to_sys(clk, T, &sys), 0);
+		ck_assert_int_eq(qot_sys_to_tl(clk, sys, &at), 0);
+		ck_assert_int_eq(qot_sys_to_tl(clk, sys - 1, &before), 0);
+		ck_assert(at.estimate >= T && before.estimate < T);
+		ck_assert(llabs(T - sys - 1234567) < 1000000); /* offset plus 7 ppm of ~10 s */
+	}
+	{
+		uint64_t sys, tl;
+		ck_assert_int_eq(qot_tl_duration_to_sys(clk, (uint64_t)NS, &sys), 0);
+		ck_assert_uint_eq(sys, 999993001); /* ceil(1e9 / (1 + 7e-6)) */
+		ck_assert_int_eq(qot_sys_duration_to_tl(clk, sys, &tl), 0);
+		ck_assert(tl <= (uint64_t)NS && tl >= (uint64_t)NS - 1);
+		ck_assert_int_eq(qot_sys_duration_to_tl(clk, 0, &tl), 0);
+		ck_assert_uint_eq(tl, 0);
+	}
+	qot_clock_close(clk);
+	qotfs_stop();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("wait");
@@ -726,6 +756,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_input_leaves_the_timer_alone);
 	tcase_add_test(tc, poll_waits_for_the_instant);
 	tcase_add_test(tc, bindings_through_the_api);
+	tcase_add_test(tc, conversions);
 	suite_add_tcase(s, tc);
 	return s;
 }
