@@ -665,7 +665,6 @@ START_TEST(poll_waits_for_the_instant)
 	ck_assert_int_gt(pread(fd, buf, sizeof(buf), 0), 0);
 	/* A period: poll says when the armed boundary passed; the read then returns at once. */
 	ck_assert_int_eq(write_fd(fd, "period=100ms"), 0);
-	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
 	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
 	ck_assert_int_gt(pread(fd, buf, sizeof(buf), 0), 0);
 	close(fd);
