@@ -19,6 +19,16 @@ now_ns() {
 	ns_of "$t"
 }
 
+note "the timer options refuse bad values"
+for bad in --max-wait=0 --max-wait=3601 --max-wait=soon --max-timers=0; do
+	rc=0
+	"$QOTFS_BIN" "$bad" /nonexistent 2>/tmp/qotfs-wait-opt.err || rc=$?
+	[ "$rc" -eq 2 ] || fail "$bad: exit status $rc, not 2"
+	grep -q "expected an integer" /tmp/qotfs-wait-opt.err || fail "$bad: $(cat /tmp/qotfs-wait-opt.err)"
+done
+rm -f /tmp/qotfs-wait-opt.err
+"$QOTFS_BIN" --help | grep -q -- "--max-wait=SECONDS" || fail "--help lacks --max-wait"
+
 qotfs_start --max-wait=1
 M=$QOT_MNT
 mkdir "$M/tl"
