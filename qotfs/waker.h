@@ -40,7 +40,8 @@
 struct waker;
 struct timer;
 
-/* max_park_ms: how long a read stays parked at most (clamped by waker_new, see there). */
+/* Caps: open timers (0: the default), seconds a read stays parked (0: the
+ * default; lowered to half the kernel's FUSE request timeout if one is set). */
 struct waker *waker_new(struct pusher *p, size_t max_timers, unsigned max_wait_s);
 int waker_start(struct waker *w, struct fuse_session *se);
 /* Stop the thread; parked reads get ENOTCONN, poll handles are destroyed. */
