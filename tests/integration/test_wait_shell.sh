@@ -59,6 +59,9 @@ note "a read parked past --max-wait is restarted by its reader, unseen"
 T=$(($(now_ns) + 2500000000))
 out=$(exec 3<>"$M/tl/timer"; echo "at=$(seconds_of "$T")" >&3; timeout -k 1 20 cat <&3)
 [ "$(ns_of "${out%% *}")" -ge "$T" ] || fail "early after restarts: $out for $T"
+T=$(($(now_ns) + 2500000000))
+t=$({ echo "at=$(seconds_of "$T")" >&0; read -r t _; echo "$t"; } <>"$M/tl/timer")
+[ "$(ns_of "$t")" -ge "$T" ] || fail "bash read early after restarts: $t for $T"
 
 note "Ctrl-C on a blocked cat returns at once"
 start=$SECONDS
