@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "list.h"
@@ -49,7 +51,7 @@ struct timer {
 	fuse_req_t req;
 	size_t req_size;
 	off_t req_off;
-	int64_t park_limit; /* CLOCK_REALTIME ns */
+	int64_t park_limit; /* CLOCK_MONOTONIC ns: a step of the base clock cannot move it */
 	bool interrupted;
 	struct slot rslot;
 
@@ -59,7 +61,9 @@ struct timer {
 
 struct waker {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	int tfd; /* timerfd on CLOCK_REALTIME: the top of the heap, cancelled when the clock is set
+		  */
+	int efd; /* eventfd: the heap's top changed, or stop */
 	pthread_t thread;
 	bool running, stopping;
 	struct fuse_session *se;
@@ -83,6 +87,23 @@ static int64_t realtime_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return qot_timespec_ns(&ts);
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return qot_timespec_ns(&ts);
+}
+
+/* Tell the waker thread to look at the heap again. */
+static void kick(struct waker *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		qot_log(QOT_LOG_WARNING, "waking the waker: %s", strerror(errno));
 }
 
 /* ---- the heap ---- */
@@ -135,7 +156,7 @@ static void heap_push(struct waker *w, struct slot *s)
 	sift_up(w, s->idx);
 	first = w->heap[0] == s;
 	if (first)
-		pthread_cond_signal(&w->cond);
+		kick(w);
 }
 
 static void heap_remove(struct waker *w, struct slot *s)
@@ -157,7 +178,7 @@ static void heap_rekey(struct waker *w, struct slot *s, int64_t key)
 	sift_up(w, s->idx);
 	sift_down(w, s->idx);
 	if (w->heap[0] == s)
-		pthread_cond_signal(&w->cond);
+		kick(w);
 }
 
 /* ---- timer logic (under the lock) ---- */
@@ -186,6 +207,24 @@ static int64_t timer_deadline(const struct timer *t, const struct qot_clock_para
 	if (d < base + REPLAN_MIN_NS) /* base is a real instant: no overflow */
 		d = base + REPLAN_MIN_NS;
 	return d;
+}
+
+/* When the waker looks at a slot next, planned at base-clock instant base:
+ * at the deadline, or for a read at the end of its parking if sooner. */
+static int64_t plan(const struct timer *t, const struct slot *s, const struct qot_clock_params *p,
+		    int64_t base)
+{
+	int64_t d, left;
+
+	if (s->kind == SLOT_POLL)
+		return timer_deadline(t, p, base);
+	if (t->interrupted)
+		return INT64_MIN;
+	d = timer_deadline(t, p, base);
+	left = t->park_limit - monotonic_ns();
+	if (left < 0)
+		left = 0;
+	return d - base < left ? d : base + left;
 }
 
 /* The instant came: record the line read at off, re-arm a period. */
@@ -273,7 +312,7 @@ static void serve(struct waker *w, struct slot *s)
 		pthread_mutex_lock(&w->lock);
 		return;
 	}
-	if (s->kind == SLOT_READ && base >= t->park_limit) {
+	if (s->kind == SLOT_READ && monotonic_ns() >= t->park_limit) {
 		/* Parked as long as allowed: the reader restarts the read. */
 		req = t->req;
 		take_read(w, t);
@@ -282,37 +321,82 @@ static void serve(struct waker *w, struct slot *s)
 		pthread_mutex_lock(&w->lock);
 		return;
 	}
-	s->key = timer_deadline(t, &p, base);
-	if (s->kind == SLOT_READ && s->key > t->park_limit)
-		s->key = t->park_limit;
+	s->key = plan(t, s, &p, base);
 	heap_push(w, s);
+}
+
+/* Plan every slot again (the base clock was set, or a timeline's parameters
+ * changed: clock names it, NULL for all), and rebuild the heap in O(n). */
+static void replan_all(struct waker *w, struct clockpub *clock)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct slot *s = w->heap[i];
+		struct timer *t = slot_timer(s);
+		struct qot_clock_params p;
+		struct qot_time now;
+		int64_t base;
+		if (clock != NULL && t->clock != clock)
+			continue;
+		timer_now(w, t, &p, &now, &base);
+		s->key = plan(t, s, &p, base);
+		any = true;
+	}
+	if (any) {
+		for (size_t i = w->n / 2; i-- > 0;)
+			sift_down(w, i);
+		kick(w);
+	}
+}
+
+/* Arm the timerfd at base-clock instant key (0: disarm). */
+static void arm(struct waker *w, int64_t key)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (key != 0) {
+		if (key < 1)
+			key = 1; /* due already: a zero value would disarm */
+		its.it_value.tv_sec = (time_t)(key / 1000000000);
+		its.it_value.tv_nsec = (long)(key % 1000000000);
+	}
+	if (timerfd_settime(w->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
+		qot_log(QOT_LOG_WARNING, "arming the waker's timer: %s", strerror(errno));
 }
 
 static void *waker_main(void *arg)
 {
 	struct waker *w = arg;
+	struct pollfd pfd[2] = {{.fd = w->tfd, .events = POLLIN}, {.fd = w->efd, .events = POLLIN}};
 
-	/* Wake at the deadline, not up to 50 us later (the default slack). */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping) {
-		struct slot *s;
-		int64_t now;
+		uint64_t v;
+		bool stepped;
+		int64_t key;
 
-		if (w->n == 0) {
-			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->n > 0 && w->heap[0]->key <= realtime_ns()) {
+			struct slot *s = w->heap[0];
+			heap_remove(w, s);
+			serve(w, s);
 			continue;
 		}
-		s = w->heap[0];
-		now = realtime_ns();
-		if (s->key > now) {
-			struct timespec ts = {(time_t)(s->key / 1000000000),
-					      (long)(s->key % 1000000000)};
-			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
-			continue;
-		}
-		heap_remove(w, s);
-		serve(w, s);
+		/* A timerfd, not a timed wait: it wakes on time with no timer slack,
+		 * and a set of CLOCK_REALTIME cancels it, so parking stays bounded. */
+		key = w->n > 0 ? w->heap[0]->key : 0;
+		pthread_mutex_unlock(&w->lock);
+		arm(w, key);
+		while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+			;
+		if (pfd[1].revents & POLLIN)
+			(void)!read(w->efd, &v, sizeof(v));
+		stepped = (pfd[0].revents & POLLIN) && read(w->tfd, &v, sizeof(v)) < 0 &&
+			  errno == ECANCELED;
+		pthread_mutex_lock(&w->lock);
+		if (stepped)
+			replan_all(w, NULL);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -352,10 +436,8 @@ static void park_read(struct waker *w, struct timer *t, fuse_req_t req, size_t s
 	t->interrupted = fuse_req_interrupted(req) != 0;
 	w->nparked++;
 	timer_now(w, t, &p, &now, &base);
-	t->park_limit = base + (int64_t)w->max_park_ms * 1000000;
-	t->rslot.key = t->interrupted ? INT64_MIN : timer_deadline(t, &p, base);
-	if (t->rslot.key > t->park_limit)
-		t->rslot.key = t->park_limit;
+	t->park_limit = monotonic_ns() + (int64_t)w->max_park_ms * 1000000;
+	t->rslot.key = plan(t, &t->rslot, &p, base);
 	heap_push(w, &t->rslot);
 }
 
@@ -448,12 +530,10 @@ unsigned timer_poll(struct waker *w, struct timer *t, struct fuse_pollhandle *ph
 static void replan_timer(struct waker *w, struct timer *t, const struct qot_clock_params *p,
 			 int64_t base)
 {
-	if (t->rslot.queued && !t->interrupted) {
-		int64_t key = timer_deadline(t, p, base);
-		heap_rekey(w, &t->rslot, key < t->park_limit ? key : t->park_limit);
-	}
+	if (t->rslot.queued)
+		heap_rekey(w, &t->rslot, plan(t, &t->rslot, p, base));
 	if (t->pslot.queued)
-		heap_rekey(w, &t->pslot, timer_deadline(t, p, base));
+		heap_rekey(w, &t->pslot, plan(t, &t->pslot, p, base));
 }
 
 int timer_write(struct waker *w, struct timer *t, const char *buf, size_t len, off_t end)
@@ -486,31 +566,8 @@ int timer_write(struct waker *w, struct timer *t, const char *buf, size_t len, o
 
 void waker_replan(struct waker *w, struct clockpub *clock)
 {
-	struct qot_clock_params p;
-	bool have = false;
-	int64_t base = 0;
-
 	pthread_mutex_lock(&w->lock);
-	for (size_t i = 0; i < w->n; i++) {
-		struct slot *s = w->heap[i];
-		struct timer *t = slot_timer(s);
-		if (t->clock != clock || (s->kind == SLOT_READ && t->interrupted))
-			continue;
-		if (!have) {
-			clockpub_get(w->pusher, clock, &p);
-			base = realtime_ns();
-			have = true;
-		}
-		s->key = timer_deadline(t, &p, base);
-		if (s->kind == SLOT_READ && s->key > t->park_limit)
-			s->key = t->park_limit;
-	}
-	if (have) {
-		/* Floyd: the heap rebuilt in O(n), one pass for any number of changes. */
-		for (size_t i = w->n / 2; i-- > 0;)
-			sift_down(w, i);
-		pthread_cond_signal(&w->cond);
-	}
+	replan_all(w, clock);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -597,8 +654,18 @@ struct waker *waker_new(struct pusher *p, size_t max_timers, unsigned max_wait_s
 
 	if (w == NULL)
 		return NULL;
+	w->tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->tfd < 0 || w->efd < 0) {
+		qot_log(QOT_LOG_ERR, "timerfd or eventfd for the waker: %s", strerror(errno));
+		if (w->tfd >= 0)
+			close(w->tfd);
+		if (w->efd >= 0)
+			close(w->efd);
+		free(w);
+		return NULL;
+	}
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
 	w->pusher = p;
 	w->max_timers = max_timers ? max_timers : WAKER_DEFAULT_MAX_TIMERS;
 	/* Well inside the kernel's timeout, which aborts the whole connection. */
@@ -641,7 +708,7 @@ void waker_stop(struct waker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = true;
-	pthread_cond_signal(&w->cond);
+	kick(w);
 	pthread_mutex_unlock(&w->lock);
 	if (w->running)
 		pthread_join(w->thread, NULL);
@@ -676,6 +743,7 @@ void waker_free(struct waker *w)
 	waker_stop(w);
 	free(w->heap);
 	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
+	close(w->tfd);
+	close(w->efd);
 	free(w);
 }

@@ -5,8 +5,9 @@
  * it (waitcalc.h): an instant, a commit-wait instant, or a period. A read
  * whose instant has not come is not answered by the request loop: its
  * fuse_req_t is parked in one min-heap by base-clock deadline, which a single
- * waker thread sleeps on (pthread_cond_timedwait on CLOCK_REALTIME, with a
- * timer slack of 1 ns). A parked read costs a heap slot, not a thread. At
+ * waker thread sleeps on (a timerfd on CLOCK_REALTIME, armed at the earliest
+ * deadline: no timer slack, and cancelled when the clock is set, which
+ * re-plans everything). A parked read costs a heap slot, not a thread. At
  * the deadline the waker projects the timeline afresh and replies only if
  * the instant has really come, so a wake-up is never early; otherwise it
  * plans again. Poll handles of the timer wait in the same heap.
@@ -15,10 +16,11 @@
  * thread, once per request). It also replies EINTR when the kernel
  * interrupts a read (a signal reached the reader: the interrupt callback
  * only marks it and signals the waker), and when a read has been parked for
- * max_park_ms (kernels with a FUSE request timeout abort the connection on
- * older requests; readers such as cat, bash and Python restart the read,
- * and the timer is unchanged, so they wait on). New clock parameters of a
- * timeline re-plan its parked reads (waker_replan).
+ * max_park_ms, counted on CLOCK_MONOTONIC (kernels with a FUSE request
+ * timeout abort the connection on older requests; readers such as cat, bash
+ * and Python restart the read, and the timer is unchanged, so they wait on).
+ * New clock parameters of a timeline re-plan its parked reads
+ * (waker_replan).
  *
  * Timer state is shared by the loop and the waker thread under one mutex;
  * lock order: waker, then pusher (clockpub_get) or libfuse's session lock.

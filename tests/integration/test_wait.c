@@ -263,7 +263,7 @@ END_TEST
 /* ---- waits across new parameters ---- */
 
 struct waiter {
-	const char *path; /* the timer file, or NULL for the C API */
+	const char *path; /* the timer file, or NULL for the C API (not mpath's ring) */
 	qot_clock *clk;
 	int64_t T;
 	int64_t est;
@@ -384,19 +384,21 @@ static void change_during_wait(const char *path, qot_clock *clk, int64_t freq, i
 START_TEST(new_parameters_during_a_wait)
 {
 	int64_t anchor = realtime() - 200 * NS;
+	char timer[256];
 	qot_clock *clk;
 
 	qotfs_start(NULL);
 	ck_assert_int_eq(mkdir(mpath("tl"), 0755), 0);
 	set_params("tl", anchor, anchor, 0, 1000, 0);
 	clk = open_clock("tl", anchor);
-	change_during_wait(mpath("tl/timer"), clk, 10000 * PPM, 0); /* frequency */
-	change_during_wait(mpath("tl/timer"), clk, 0, 2 * NS);	    /* offset */
+	snprintf(timer, sizeof(timer), "%s", mpath("tl/timer"));
+	change_during_wait(timer, clk, 10000 * PPM, 0); /* frequency */
+	change_during_wait(timer, clk, 0, 2 * NS);	/* offset */
 	change_during_wait(NULL, clk, 10000 * PPM, 0);
 	change_during_wait(NULL, clk, 0, 2 * NS);
 	/* Backwards: the wait goes on until the timeline itself gets there. */
 	{
-		struct waiter w = {.path = mpath("tl/timer"), .clk = clk};
+		struct waiter w = {.path = timer, .clk = clk};
 		pthread_t th;
 		anchor = realtime();
 		set_params("tl", anchor, anchor, 0, 1000, 0);
@@ -540,6 +542,7 @@ START_TEST(a_thousand_waiters)
 	static struct waiter w[N];
 	static pthread_t th[N];
 	pthread_attr_t attr;
+	char timer[256];
 	qot_clock *clk;
 	int64_t T0, anchor = realtime();
 	long deadline;
@@ -550,11 +553,12 @@ START_TEST(a_thousand_waiters)
 	set_params("tl", anchor, anchor, 0, 1000, 0);
 	clk = open_clock("tl", anchor);
 	/* Far enough that all of them park however slow the machine is. */
+	snprintf(timer, sizeof(timer), "%s", mpath("tl/timer"));
 	T0 = now_of(clk).estimate + 3600 * NS;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (int i = 0; i < N; i++) {
-		w[i] = (struct waiter){.path = mpath("tl/timer"), .clk = clk, .T = T0 + i * 1000};
+		w[i] = (struct waiter){.path = timer, .clk = clk, .T = T0 + i * 1000};
 		ck_assert_int_eq(pthread_create(&th[i], &attr, wait_thread, &w[i]), 0);
 	}
 	/* One deadline for all: their writes take the inode lock one at a time,
