@@ -198,6 +198,85 @@ QOT_API void qot_hlc_node_close(qot_hlc_node *n);
  * after every earlier event of both. 0 or -errno.
  */
 QOT_API int qot_hlc_local_sync(qot_hlc_local *h, qot_hlc_node *n);
+/* ---- Waiting on a timeline, bindings and conversions (qot(3)) ---- */
+
+/* Errors beyond errno (continued). */
+enum {
+	QOT_ENOPERIOD = QOT_ETORN + 1, /* qot_period_wait() before qot_period_set() */
+};
+
+/*
+ * Waits sleep with clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME) until the
+ * base-clock instant at which the timeline gets there, then read the clock
+ * again and sleep on if it did not: they never return early. They re-plan at
+ * least every QOT_WAIT_REPLAN_NS, so new clock parameters (a frequency or
+ * offset change) are honoured within that. On success they return 0 and
+ * store the time they woke at in *woke (may be NULL); -EINTR when a signal
+ * interrupted the sleep; -errno or -QOT_E* otherwise.
+ */
+#define QOT_WAIT_REPLAN_NS 50000000
+
+/* Until the timeline's estimate reaches instant (ns since the epoch, timeline time). */
+QOT_API int qot_waituntil(const qot_clock *clk, int64_t instant, struct qot_time *woke);
+/* For duration ns of timeline time from now. */
+QOT_API int qot_sleep(const qot_clock *clk, uint64_t duration, struct qot_time *woke);
+/* Commit-wait: until instant is certainly past, estimate - below > instant. */
+QOT_API int qot_commit_wait(const qot_clock *clk, int64_t instant, struct qot_time *woke);
+
+/*
+ * A periodic schedule on timeline time: boundaries at phase + k * period
+ * (ns since the epoch). Owned by the caller; one per periodic task. The
+ * first wait arms the first boundary strictly after now; each wait then
+ * re-arms the first boundary strictly after the instant it woke at, so
+ * boundaries never drift and an exact boundary is never returned twice.
+ */
+struct qot_period {
+	uint64_t period; /* ns; 0: not set */
+	uint64_t phase;	 /* ns, below period */
+	int64_t next;	 /* the armed boundary; INT64_MIN before the first wait */
+	int64_t last;	 /* the boundary the last successful wait waited for */
+};
+#define QOT_PERIOD_INIT                                                                            \
+	{                                                                                          \
+		0, 0, INT64_MIN, INT64_MIN                                                         \
+	}
+
+/* 0, or -EINVAL (period 0, phase >= period). Disarms. */
+QOT_API int qot_period_set(struct qot_period *p, uint64_t period, uint64_t phase);
+/* Until the armed boundary; -QOT_ENOPERIOD if no period was set. */
+QOT_API int qot_period_wait(const qot_clock *clk, struct qot_period *p, struct qot_time *woke);
+
+/* Conversions with the clock's current parameters. */
+/* The first CLOCK_REALTIME instant at which the estimate reaches tl_ns; -ERANGE if none. */
+QOT_API int qot_tl_to_sys(const qot_clock *clk, int64_t tl_ns, int64_t *sys_ns);
+/* The timeline's time at CLOCK_REALTIME instant sys_ns. */
+QOT_API int qot_sys_to_tl(const qot_clock *clk, int64_t sys_ns, struct qot_time *out);
+/* A timeline duration as CLOCK_REALTIME duration (rounded up), and back (rounded down). */
+QOT_API int qot_tl_duration_to_sys(const qot_clock *clk, uint64_t tl_ns, uint64_t *sys_ns);
+QOT_API int qot_sys_duration_to_tl(const qot_clock *clk, uint64_t sys_ns, uint64_t *tl_ns);
+
+/* What a binding requires; QOT_UNBOUNDED for "none". */
+struct qot_requirements {
+	uint64_t acc_below;  /* ns */
+	uint64_t acc_above;  /* ns */
+	uint64_t resolution; /* ns */
+};
+
+typedef struct qot_binding qot_binding;
+
+/*
+ * Bind application app to timeline (under $QOT_ROOT or /qot) through its
+ * bind file, and map its clock. req may be NULL (no demand). 0, -EINVAL
+ * (bad name, a zero duration), or the error of the file operation.
+ */
+QOT_API int qot_bind(const char *timeline, const char *app, const struct qot_requirements *req,
+		     qot_binding **out);
+/* Replace the binding's requirements. */
+QOT_API int qot_bind_update(qot_binding *b, const struct qot_requirements *req);
+/* The binding's clock, valid until qot_unbind(). */
+QOT_API const qot_clock *qot_binding_clock(const qot_binding *b);
+/* End the binding and unmap its clock. b may be NULL. */
+QOT_API void qot_unbind(qot_binding *b);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,8 @@ const char *qot_strerror(int err)
 		return "Unsupported qotfs clock page version";
 	case QOT_ETORN:
 		return "Clock page left mid-update by its writer";
+	case QOT_ENOPERIOD:
+		return "No period set (qot_period_set)";
 	}
 	return strerror(err < 0 ? -err : err);
 }

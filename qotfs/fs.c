@@ -19,6 +19,7 @@
 #include "snapshot.h"
 #include "textbuf.h"
 #include "views.h"
+#include "waker.h"
 
 /* Nothing in the tree changes behind the kernel's back, so entries keep long. */
 #define ENTRY_TIMEOUT 3600.0
@@ -35,12 +36,14 @@ struct qfile {
 	size_t charged;	       /* snapshot bytes charged to the opener's uid */
 	struct watch watch;
 	struct binding *binding; /* "bind": this open file's binding, if written */
+	struct timer *timer;	 /* "timer": its state, shared with the waker thread */
 	struct list_node link;	 /* in the open files */
 };
 
 struct fs {
 	struct registry reg;
 	struct pusher *pusher;
+	struct waker *waker;
 	struct timespec mounted;
 	gid_t gid;
 	struct list open_files; /* every open file, so teardown can release them */
@@ -191,7 +194,8 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static int is_writable_kind(enum node_kind kind)
 {
 	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
-	       kind == NODE_MEMBERS || kind == NODE_COORDINATION || kind == NODE_HLC;
+	       kind == NODE_MEMBERS || kind == NODE_COORDINATION || kind == NODE_HLC ||
+	       kind == NODE_TIMER;
 }
 
 /* Only truncation to zero of a writable file (as "echo x > file" does) is accepted. */
@@ -357,6 +361,8 @@ static void qfile_free(struct fs *fs, struct qfile *qf)
 {
 	if (qf->binding)
 		timeline_unbind(&fs->reg, qf->tl, qf->binding);
+	if (qf->timer)
+		timer_close(fs->waker, qf->timer);
 	watch_detach(&qf->watch);
 	release_snapshot(fs, qf);
 	if (qf->tl)
@@ -383,6 +389,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = access_check(n.kind, n.tl, &c, mask);
 	if (err == 0 && (qf = calloc(1, sizeof(*qf))) == NULL)
 		err = -ENOMEM;
+	if (err == 0 && n.kind == NODE_TIMER &&
+	    (err = timer_open(fs->waker, n.tl->clock, &qf->timer)))
+		free(qf);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -540,6 +549,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, page + off, size);
 		return;
 	}
+	if (qf->kind == NODE_TIMER) {
+		timer_read(fs->waker, qf->timer, req, size, off); /* replies now or later */
+		return;
+	}
 	/*
 	 * A read at offset 0 takes a fresh snapshot; later offsets continue it.
 	 * After a write, the snapshot starts where the write left the file
@@ -668,12 +681,16 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		err = write_coordination(fs, buf, size, &c);
 	else if (qf->kind == NODE_HLC)
 		err = hlcfile_write(fs->pusher, qf->tl, buf, size, fs->reg.limits.hlc_max_offset);
+	else if (qf->kind == NODE_TIMER)
+		err = timer_write(fs->waker, qf->timer, buf, size, off + (off_t)size);
 	else
 		err = -EBADF;
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
 	}
+	if (qf->kind == NODE_CTL)
+		waker_replan(fs->waker, qf->tl->clock); /* parked reads follow the new clock */
 	qf->snap_base = off + (off_t)size;
 	fuse_reply_write(req, size);
 }
@@ -702,6 +719,10 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	(void)ino;
 	/* Writes never block; only descriptors open for writing say so. */
 	mask = qf->writable ? POLLOUT | POLLWRNORM : 0;
+	if (qf->kind == NODE_TIMER) {
+		fuse_reply_poll(req, mask | timer_poll(fs->waker, qf->timer, ph));
+		return;
+	}
 	if (wl == NULL) {
 		/* Not a watched file: always readable, like any regular file. */
 		if (ph)
@@ -916,7 +937,10 @@ struct fs *fs_new(const struct registry_limits *limits)
 	if (fs == NULL)
 		return NULL;
 	fs->pusher = pusher_new();
-	if (fs->pusher == NULL || registry_init(&fs->reg, limits, fs->pusher) != 0) {
+	fs->waker =
+		fs->pusher ? waker_new(fs->pusher, limits->max_timers, limits->max_wait_s) : NULL;
+	if (fs->waker == NULL || registry_init(&fs->reg, limits, fs->pusher) != 0) {
+		waker_free(fs->waker);
 		pusher_free(fs->pusher);
 		free(fs);
 		return NULL;
@@ -928,7 +952,9 @@ struct fs *fs_new(const struct registry_limits *limits)
 
 int fs_start(struct fs *fs, struct fuse_session *se)
 {
-	return pusher_start(fs->pusher, se);
+	int err = pusher_start(fs->pusher, se);
+
+	return err ? err : waker_start(fs->waker, se);
 }
 
 void fs_stopping(struct fs *fs)
@@ -947,9 +973,11 @@ void fs_free(struct fs *fs)
 {
 	if (fs == NULL)
 		return;
+	waker_stop(fs->waker); /* parked reads answered before their files go */
 	while (fs->open_files.first)
 		qfile_free(fs, container_of(fs->open_files.first, struct qfile, link));
 	registry_free(&fs->reg);
+	waker_free(fs->waker);
 	pusher_free(fs->pusher);
 	tb_free(&fs->scratch);
 	free(fs);

@@ -16,6 +16,7 @@ const struct node_file node_files[] = {
 	{"cluster", NODE_CLUSTER, 0444},
 	{"hlc", NODE_HLC, 0666},
 	{"hlcstat", NODE_HLCSTAT, 0444},
+	{"timer", NODE_TIMER, 0666},
 };
 const size_t node_nfiles = sizeof(node_files) / sizeof(node_files[0]);
 

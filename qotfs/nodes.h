@@ -35,6 +35,7 @@ enum node_kind {
 	NODE_CLUSTER,
 	NODE_HLC,     /* the timeline's node-wide hybrid logical clock */
 	NODE_HLCSTAT, /* its counters */
+	NODE_TIMER,
 	NODE_NKINDS
 };
 

@@ -10,6 +10,7 @@
 #include "loop.h"
 #include "options.h"
 #include "qot.h"
+#include "waker.h"
 
 #define LIMIT_MAX 10000000u
 
@@ -20,7 +21,9 @@ enum {
 	OPT_MAX_PER_UID,
 	OPT_MAX_READ_PER_UID,
 	OPT_SPIN_US,
-	OPT_HLC_MAX_OFFSET
+	OPT_HLC_MAX_OFFSET,
+	OPT_MAX_TIMERS,
+	OPT_MAX_WAIT
 };
 
 static const struct option long_options[] = {
@@ -34,6 +37,8 @@ static const struct option long_options[] = {
 	{"max-read-per-uid", required_argument, NULL, OPT_MAX_READ_PER_UID},
 	{"spin-us", required_argument, NULL, OPT_SPIN_US},
 	{"hlc-max-offset", required_argument, NULL, OPT_HLC_MAX_OFFSET},
+	{"max-timers", required_argument, NULL, OPT_MAX_TIMERS},
+	{"max-wait", required_argument, NULL, OPT_MAX_WAIT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -57,13 +62,17 @@ static void usage(FILE *f, const char *prog)
 		"                               before sleeping (0-%u, default %u; 0: never spin)\n"
 		"      --hlc-max-offset=DURATION  refuse received HLC timestamps further ahead\n"
 		"                               (e.g. 250ms, none; default 500ms)\n"
+		"      --max-timers=N           open timer files at most (default %u)\n"
+		"      --max-wait=SECONDS       longest a timer read stays parked before it is\n"
+		"                               restarted with EINTR (1-3600, default %u)\n"
 		"  -h, --help                   show this help\n"
 		"  -V, --version                show the version\n"
 		"\n"
 		"See qotfs(8) and qot(7).\n",
 		prog, REGISTRY_DEFAULT_MAX_TIMELINES, REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID,
 		REGISTRY_DEFAULT_MAX_BINDINGS, REGISTRY_DEFAULT_MAX_PER_UID,
-		REGISTRY_DEFAULT_MAX_READ_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US);
+		REGISTRY_DEFAULT_MAX_READ_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US,
+		WAKER_DEFAULT_MAX_TIMERS, WAKER_DEFAULT_MAX_WAIT_S);
 }
 
 static int parse_number(const char *arg, const char *name, uint64_t min, uint64_t max,
@@ -119,6 +128,8 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		.max_bindings_per_uid = REGISTRY_DEFAULT_MAX_PER_UID,
 		.max_read_bytes_per_uid = REGISTRY_DEFAULT_MAX_READ_PER_UID,
 		.hlc_max_offset = REGISTRY_DEFAULT_HLC_MAX_OFFSET,
+		.max_timers = WAKER_DEFAULT_MAX_TIMERS,
+		.max_wait_s = WAKER_DEFAULT_MAX_WAIT_S,
 	};
 	o->spin_us = LOOP_DEFAULT_SPIN_US;
 	optind = 0; /* reset getopt, so tests can parse several command lines */
@@ -171,6 +182,15 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 				bad = 1;
 			}
 			break;
+		case OPT_MAX_TIMERS:
+			bad |= parse_limit(optarg, "max-timers", &o->limits.max_timers, err);
+			break;
+		case OPT_MAX_WAIT: {
+			uint64_t v = 0;
+			bad |= parse_number(optarg, "max-wait", 1, 3600, &v, err);
+			o->limits.max_wait_s = (unsigned)v;
+			break;
+		}
 		case 'h':
 			usage(out, prog);
 			return OPTIONS_EXIT_OK;

@@ -23,6 +23,8 @@ struct registry_limits {
 	size_t max_bindings_per_uid;
 	size_t max_read_bytes_per_uid; /* snapshot text held by a user's open files */
 	uint64_t hlc_max_offset;       /* received HLC timestamps further ahead are refused, ns */
+	size_t max_timers;	       /* open timer files (waker.h); 0: the default */
+	unsigned max_wait_s;	       /* longest a timer read stays parked; 0: the default */
 };
 
 #define REGISTRY_DEFAULT_MAX_TIMELINES	       65536
