@@ -175,7 +175,8 @@ int main(int argc, char **argv)
 	/* Threads only after fuse_daemonize(), which forks. */
 	res = fs_start(fs, se);
 	if (res < 0) {
-		qot_log(QOT_LOG_ERR, "cannot start the pusher thread: %s", strerror(-res));
+		qot_log(QOT_LOG_ERR, "cannot start the pusher and waker threads: %s",
+			strerror(-res));
 		goto unmount;
 	}
 	qot_log(QOT_LOG_INFO, "serving timelines on %s", mountpoint);
