@@ -31,7 +31,7 @@ zk_config "$T/zk" 1 "$PORT"
 zk_start "$T/zk"
 wait_for 20 zk_serving "$PORT" || fail "ZooKeeper did not start"
 for n in alpha beta gamma; do
-	wait_for 15 coordination_is $n current || fail "$n: coordd never connected: $(cat "$T/$n/.coordination")"
+	wait_for 40 coordination_is $n current || fail "$n: coordd never connected: $(cat "$T/$n/.coordination")"
 	kill -0 "${COORDD_PIDS[$n]}" || fail "$n: coordd exited"
 done
 note "all three connected: $(cat "$T/alpha/.coordination")"

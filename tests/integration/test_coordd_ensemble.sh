@@ -40,7 +40,7 @@ for n in alpha beta; do
 	node_coordd $n "$hosts"
 done
 for n in alpha beta; do
-	wait_for 15 coordination_is $n current || fail "$n never connected"
+	wait_for 40 coordination_is $n current || fail "$n never connected"
 done
 exec 3>"$T/alpha/tl/bind"
 echo "name=a accuracy=10us" >&3
