@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "local.h"
+#include "readall.h"
 
 void local_init(struct local *l, const char *root)
 {
@@ -63,41 +64,16 @@ int local_attach(struct local *l)
 	return 0;
 }
 
-/* The mount is gone or going: qotfs stopped, restarted, or is stopping. */
-static bool mount_lost(int err)
-{
-	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS || err == -ESTALE;
-}
-
 static ssize_t read_all(struct local *l, int fd)
 {
-	size_t len = 0;
+	ssize_t len;
 
 	if (fd < 0)
 		return -ENOTCONN;
-	for (;;) {
-		ssize_t n;
-		if (l->cap - len < 4097) {
-			size_t cap = l->cap ? l->cap * 2 : 65536;
-			char *b = realloc(l->buf, cap);
-			if (b == NULL)
-				return -ENOMEM;
-			l->buf = b;
-			l->cap = cap;
-		}
-		n = pread(fd, l->buf + len, l->cap - len - 1, (off_t)len);
-		if (n < 0) {
-			int err = -errno;
-			if (mount_lost(err))
-				local_detach(l);
-			return err;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	l->buf[len] = '\0';
-	return (ssize_t)len;
+	len = qot_pread_all(fd, &l->buf, &l->cap);
+	if (len < 0 && qot_mount_lost((int)len))
+		local_detach(l);
+	return len;
 }
 
 ssize_t local_read_timelines(struct local *l)
@@ -126,7 +102,7 @@ static int write_file(struct local *l, const char *name, const char *text, size_
 			err = -EIO;
 		close(fd);
 	}
-	if (mount_lost(err))
+	if (qot_mount_lost(err))
 		local_detach(l);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include "follow.h"
 #include "log.h"
 #include "params.h"
+#include "readall.h"
 
 void follower_init(struct follower *f, const struct syncd_config *cfg)
 {
@@ -49,12 +50,6 @@ void follower_free(struct follower *f)
 	f->buf = NULL;
 }
 
-/* The mount is gone or going: qotfs stopped, restarted, or is stopping. */
-static bool mount_lost(int err)
-{
-	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS || err == -ESTALE;
-}
-
 int follower_attach(struct follower *f)
 {
 	char path[CONFIG_PATH_MAX + 16];
@@ -63,30 +58,6 @@ int follower_attach(struct follower *f)
 	snprintf(path, sizeof(path), "%s/.timelines", f->cfg->mount);
 	f->list_fd = open(path, O_RDONLY | O_CLOEXEC);
 	return f->list_fd < 0 ? -errno : 0;
-}
-
-/* The whole listing into f->buf; its length or -errno. */
-static ssize_t read_list(struct follower *f)
-{
-	size_t len = 0;
-
-	for (;;) {
-		ssize_t n;
-		if (f->bufcap - len < 4096) {
-			size_t cap = f->bufcap ? f->bufcap * 2 : 65536;
-			char *b = realloc(f->buf, cap);
-			if (b == NULL)
-				return -ENOMEM;
-			f->buf = b;
-			f->bufcap = cap;
-		}
-		n = pread(f->list_fd, f->buf + len, f->bufcap - len, (off_t)len);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return (ssize_t)len;
-		len += (size_t)n;
-	}
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -158,11 +129,11 @@ int follower_refresh(struct follower *f)
 	struct tl_state *next;
 	char **names;
 	size_t count = 0, i = 0, j = 0, k = 0;
-	ssize_t len = read_list(f);
+	ssize_t len = qot_pread_all(f->list_fd, &f->buf, &f->bufcap);
 	int added = 0;
 
 	if (len < 0) {
-		if (mount_lost((int)len))
+		if (qot_mount_lost((int)len))
 			follower_detach(f);
 		return (int)len;
 	}
@@ -175,7 +146,6 @@ int follower_refresh(struct follower *f)
 		free(next);
 		return -ENOMEM;
 	}
-	f->buf[len] = '\0'; /* read_list leaves room */
 	count = 0;
 	for (char *save = NULL, *n = strtok_r(f->buf, "\n", &save); n;
 	     n = strtok_r(NULL, "\n", &save))
@@ -223,7 +193,7 @@ int follower_publish(struct follower *f, struct tl_state *t, const struct qot_cl
 		t->ctl_fd = -1;
 		return -ENOENT;
 	}
-	if (err && mount_lost(err))
+	if (err && qot_mount_lost(err))
 		follower_detach(f);
 	return err;
 }
