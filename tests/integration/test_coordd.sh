@@ -110,7 +110,8 @@ owner_changed() {
 }
 wait_for 15 owner_changed || fail "alpha's member node still belongs to the old session $old"
 grep -q "left by an old session" "$T/alpha.coordd.log" || fail "no leftover was replaced"
-sleep $((SESSION_MS * 2 / 1000)) # past the old session's expiry: alpha must stay
+# Past the old session's expiry, alpha must stay.
+wait_for 15 zk_session_gone "$PORT" "$old" || fail "the old session $old never expired"
 is_member beta tl alpha || fail "alpha vanished with its old session"
 is_member gamma tl alpha || fail "alpha vanished with its old session"
 cands=$("$ZK_PROBE_BIN" "$ZK" ls /qot/timelines/tl/election | grep -c '^alpha_')

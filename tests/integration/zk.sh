@@ -33,11 +33,21 @@ zk_start() {
 	ZK_PID=$BG_PID
 }
 
+# zk_ask PORT WORD: a four-letter command's reply (empty if none).
+zk_ask() {
+	timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && echo $2 >&3 && cat <&3" 2>/dev/null || true
+}
+
 # zk_mode PORT: the server's mode (standalone, leader, follower), or nothing.
 zk_mode() {
-	local reply
-	reply=$(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && echo srvr >&3 && cat <&3" 2>/dev/null) || true
-	sed -n 's/^Mode: //p' <<<"$reply"
+	sed -n 's/^Mode: //p' <<<"$(zk_ask "$1" srvr)"
+}
+
+# zk_session_gone PORT ID: the server knows no session ID (0x...) any more.
+zk_session_gone() {
+	local dump
+	dump=$(zk_ask "$1" dump)
+	[[ $dump == *"SessionTracker dump"* && $dump != *"$2"* ]]
 }
 
 # zk_serving PORT: the server answers and serves clients.
