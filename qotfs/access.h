@@ -4,10 +4,12 @@
  * host modes, and root in a container would count as the host's root. The
  * daemon decides from the request's caller instead:
  *
- *   privileged  the daemon's own uid (root, normally) calling from the
- *               daemon's user namespace: never root inside a user namespace
- *               (a container that shares the host's user namespace runs as
- *               the host's root, and is privileged, as for any other file)
+ *   privileged  the daemon's own uid (root, normally), or the uid or group
+ *               given by --privileged-uid/--privileged-gid (primary or
+ *               supplementary), calling from the daemon's user namespace:
+ *               never root inside a user namespace (a container that shares
+ *               the host's user namespace runs as the host's root, and is
+ *               privileged, as for any other file)
  *   owner bits  for a timeline's directory and requirements: its creator or
  *               a privileged caller; for every other file: privileged only
  *   other bits  everyone else
@@ -30,7 +32,13 @@ struct caller {
 
 /* Learn the daemon's uid and user namespace. 0 or -errno. */
 int access_init(void);
+/* Also trust uid and gid ((uid_t)-1, (gid_t)-1: nobody more). */
+void access_trust(uid_t uid, gid_t gid);
+/* The group shown on the daemon's files: the trusted group if any. */
+gid_t access_group(gid_t daemon_gid);
 bool access_privileged(const struct caller *c);
+/* The daemon's own user namespace (inode number). */
+ino_t access_daemon_userns(void);
 /* The caller's user namespace (inode number), 0 if it cannot be seen. */
 ino_t access_userns(const struct caller *c);
 /* Whether a timeline created by uid must also record its creator's namespace. */

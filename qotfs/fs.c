@@ -17,6 +17,7 @@
 #include "params.h"
 #include "reqline.h"
 #include "snapshot.h"
+#include "statedir.h"
 #include "textbuf.h"
 #include "views.h"
 #include "waker.h"
@@ -49,6 +50,7 @@ struct fs {
 	struct list open_files; /* every open file, so teardown can release them */
 	struct textbuf scratch; /* where views render before becoming snapshots */
 	bool stopping;		/* final pages published: no more changes */
+	struct statedir *state; /* what survives a restart; NULL: nothing does */
 };
 
 /* A resolved inode: what it is and, for timeline nodes, which timeline. */
@@ -57,6 +59,37 @@ struct node {
 	struct timeline *tl;
 	fuse_ino_t ino;
 };
+
+static int64_t ts_ns(struct timespec ts)
+{
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static struct timespec ns_ts(int64_t ns)
+{
+	int64_t sec = ns / 1000000000, rem = ns % 1000000000;
+
+	if (rem < 0) {
+		sec--;
+		rem += 1000000000;
+	}
+	return (struct timespec){(time_t)sec, (long)rem};
+}
+
+/* What the state file keeps of a new timeline (it has no parameters yet). */
+static void describe(const struct timeline *tl, struct state_timeline *out)
+{
+	*out = (struct state_timeline){0};
+	memcpy(out->name, tl->name, sizeof(out->name));
+	out->owner = tl->owner;
+	out->group = tl->group;
+	/* Only the daemon's own uid is told apart by namespace (access.h). */
+	out->host_creator =
+		!access_needs_userns(tl->owner) || tl->owner_userns == access_daemon_userns();
+	out->created = ts_ns(tl->created);
+	out->has_standing = true;
+	out->standing = tl->standing;
+}
 
 static struct fs *req_fs(fuse_req_t req)
 {
@@ -103,7 +136,7 @@ static void fill_attr(struct fs *fs, const struct node *n, struct stat *st)
 	st->st_mode = access_mode(n->kind);
 	st->st_nlink = n->kind == NODE_ROOT ? 2 + fs->reg.ntimelines : n->kind == NODE_DIR ? 2 : 1;
 	st->st_uid = access_owner(n->kind, n->tl);
-	st->st_gid = tl_owned ? n->tl->group : fs->gid;
+	st->st_gid = tl_owned ? n->tl->group : access_group(fs->gid);
 	st->st_size = n->kind == NODE_CLOCK ? QOT_CLOCK_PAGE_SIZE : 0;
 	st->st_blksize = QOT_CLOCK_PAGE_SIZE;
 	/* Constant times: a changing mtime would make the kernel drop the clock page. */
@@ -254,6 +287,11 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	}
 	if (access_needs_userns(c.uid))
 		n.tl->owner_userns_fd = access_pin_userns(&c, &n.tl->owner_userns);
+	if (fs->state) {
+		struct state_timeline st;
+		describe(n.tl, &st);
+		n.tl->saved = statedir_add(fs->state, &st);
+	}
 	n.kind = NODE_DIR;
 	n.ino = node_ino(n.tl->id, NODE_DIR);
 	qot_log(QOT_LOG_DEBUG, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
@@ -286,8 +324,12 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* Sticky directory: only a timeline's creator or a privileged caller removes it. */
 	else if (!access_is_creator(tl, &c) && !access_privileged(&c))
 		err = -EPERM;
-	else
+	else {
+		struct state_entry *saved = tl->saved; /* tl may be gone after removal */
 		err = registry_remove(&fs->reg, tl);
+		if (err == 0)
+			statedir_remove(fs->state, saved);
+	}
 	if (err == 0)
 		qot_log(QOT_LOG_DEBUG, "timeline %s removed by uid %u", name, (unsigned)c.uid);
 	fuse_reply_err(req, -err);
@@ -595,7 +637,10 @@ static int write_requirements(struct fs *fs, struct qfile *qf, const char *buf, 
 
 	if (err)
 		return err;
-	return timeline_set_standing(&fs->reg, qf->tl, &req);
+	err = timeline_set_standing(&fs->reg, qf->tl, &req);
+	if (err == 0)
+		statedir_set_standing(fs->state, qf->tl->saved, &req);
+	return err;
 }
 
 static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
@@ -611,7 +656,11 @@ static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t si
 	err = qot_params_parse(buf, size, &params, source);
 	if (err)
 		return err;
-	return timeline_set_params(&fs->reg, qf->tl, &params, source);
+	err = timeline_set_params(&fs->reg, qf->tl, &params, source);
+	if (err == 0)
+		statedir_set_params(fs->state, qf->tl->saved, &params, source,
+				    ts_ns(qf->tl->updated));
+	return err;
 }
 
 /* The whole membership of a timeline, from the coordinator. */
@@ -950,11 +999,69 @@ struct fs *fs_new(const struct registry_limits *limits)
 	return fs;
 }
 
+/* One timeline of the state file back into the model; false if it could not be. */
+static bool restore_timeline(struct fs *fs, const struct state_timeline *st)
+{
+	struct timeline *tl;
+	struct state_timeline saved;
+	int err = registry_create(&fs->reg, st->name, strlen(st->name), st->owner, st->group, true,
+				  &tl);
+
+	if (err) {
+		qot_log(QOT_LOG_ERR, "timeline %s of the state file not restored: %s", st->name,
+			strerror(-err));
+		return false;
+	}
+	tl->created = ns_ts(st->created);
+	/* A creator inside another user namespace cannot be recognised after a
+	 * restart (namespace numbers are reused): only privileged callers then. */
+	if (access_needs_userns(st->owner))
+		tl->owner_userns = st->host_creator ? access_daemon_userns() : 0;
+	if (st->has_standing)
+		timeline_set_standing(&fs->reg, tl, &st->standing);
+	if (st->has_params) {
+		timeline_set_params(&fs->reg, tl, &st->params, st->source);
+		tl->updated = ns_ts(st->updated);
+	}
+	if (st->has_hlc)
+		tl->hlc.state = st->hlc;
+	saved = *st;
+	saved.has_hlc = false; /* written again only by a clean stop */
+	saved.line = 0;
+	tl->saved = statedir_add(fs->state, &saved);
+	return true;
+}
+
+size_t fs_restore(struct fs *fs, struct statedir *sd, const struct state_image *img)
+{
+	size_t restored = 0;
+
+	fs->state = sd;
+	for (size_t i = 0; i < img->n; i++)
+		restored += restore_timeline(fs, &img->tl[i]);
+	/* At once "running": if this run dies, its HLCs are not the saved ones. */
+	statedir_save_now(sd, false);
+	return restored;
+}
+
 int fs_start(struct fs *fs, struct fuse_session *se)
 {
 	int err = pusher_start(fs->pusher, se);
 
-	return err ? err : waker_start(fs->waker, se);
+	if (err == 0)
+		err = waker_start(fs->waker, se);
+	return err ? err : statedir_start(fs->state);
+}
+
+int fs_save_state(struct fs *fs, bool stopped)
+{
+	if (fs->state == NULL)
+		return 0;
+	for (struct list_node *n = fs->reg.timelines.first; n != NULL; n = n->next) {
+		struct timeline *tl = container_of(n, struct timeline, link);
+		statedir_set_hlc(fs->state, tl->saved, &tl->hlc.state);
+	}
+	return statedir_save_now(fs->state, stopped);
 }
 
 void fs_stopping(struct fs *fs)
@@ -976,6 +1083,7 @@ void fs_free(struct fs *fs)
 	waker_stop(fs->waker); /* parked reads answered before their files go */
 	while (fs->open_files.first)
 		qfile_free(fs, container_of(fs->open_files.first, struct qfile, link));
+	statedir_free(fs->state); /* first: its thread reads nothing of the model */
 	registry_free(&fs->reg);
 	waker_free(fs->waker);
 	pusher_free(fs->pusher);

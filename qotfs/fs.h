@@ -20,12 +20,20 @@ struct fs;
 
 struct fs *fs_new(const struct registry_limits *limits);
 const struct fuse_lowlevel_ops *fs_ops(void);
+struct statedir;
+struct state_image;
+/* Recreate the timelines of a state image and keep sd (taken over) up to
+ * date from now on. Before fs_start. Returns how many were restored. */
+size_t fs_restore(struct fs *fs, struct statedir *sd, const struct state_image *img);
 /* Start pushing to the kernel (after mounting and detaching). 0 or -errno. */
 int fs_start(struct fs *fs, struct fuse_session *se);
 /* Stopping: tell every mapped reader that no one vouches for its clock now. */
 void fs_stopping(struct fs *fs);
 /* Everything published has reached the kernel. */
 bool fs_settled(struct fs *fs);
+/* After the loop: save the state a last time, with each HLC exact; stopped
+ * says the daemon stops cleanly. 0 or -errno (logged). */
+int fs_save_state(struct fs *fs, bool stopped);
 /* Release every open file, every timeline, and stop the pusher. */
 void fs_free(struct fs *fs);
 

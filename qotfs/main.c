@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <limits.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -21,6 +22,7 @@
 #include "loop.h"
 #include "mountinfo.h"
 #include "options.h"
+#include "statedir.h"
 
 /* realpath(), or on a dead mount (which it cannot stat) the parent's
  * realpath() plus the last component. */
@@ -114,6 +116,47 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 	return 0;
 }
 
+/*
+ * The state directory: the saved timelines, restored into fs. After a crash
+ * wait out --hlc-max-offset first: no node-wide HLC timestamp of the dead
+ * daemon was more than that ahead of its timeline's time, which goes on from
+ * the restored parameters, so the HLCs go on strictly increasing.
+ */
+static int restore_state(const struct qotfs_options *o, const char *mountpoint, struct fs *fs)
+{
+	struct state_image img;
+	struct statedir *sd;
+	int err;
+
+	if (o->state_dir == NULL)
+		return 0;
+	sd = statedir_open(o->state_dir, mountpoint, &err);
+	if (sd == NULL) {
+		fprintf(stderr, "qotfs: --state-dir %s: %s\n", o->state_dir, strerror(-err));
+		return -1;
+	}
+	err = statedir_load(sd, &img);
+	if (err) {
+		fprintf(stderr, "qotfs: %s: %s\n", statedir_path(sd), strerror(-err));
+		statedir_free(sd);
+		return -1;
+	}
+	if (!img.stopped && img.n > 0 && o->limits.hlc_max_offset != QOT_UNBOUNDED) {
+		/* A timeline runs at most 1% fast: wait in its time, not the host's. */
+		uint64_t ns = o->limits.hlc_max_offset + o->limits.hlc_max_offset / 64 + 1000000;
+		struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+		qot_log(QOT_LOG_NOTICE,
+			"the last qotfs on %s did not stop cleanly: waiting %llu ms", mountpoint,
+			(unsigned long long)(ns / 1000000));
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	qot_log(QOT_LOG_INFO, "restored %zu of %zu timelines from %s", fs_restore(fs, sd, &img),
+		img.n, statedir_path(sd));
+	state_image_free(&img);
+	return 0;
+}
+
 static void on_stopping(void *fs)
 {
 	fs_stopping(fs);
@@ -143,13 +186,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qotfs: cannot read /proc/self/ns/user: is /proc mounted?\n");
 		return EXIT_FAILURE;
 	}
+	access_trust(o.privileged_uid, o.privileged_gid);
 	if (prepare_mountpoint(o.mountpoint, mountpoint, sizeof(mountpoint)) < 0)
 		return EXIT_FAILURE;
 
 	/* No default_permissions: access is decided per caller (access.h). Root
 	 * mounts for everyone; other users need user_allow_other for that. */
-	snprintf(mount_opts, sizeof(mount_opts), "fsname=qotfs,subtype=qotfs%s%s%s",
-		 geteuid() == 0 ? ",allow_other" : "", o.fuse_opts[0] ? "," : "", o.fuse_opts);
+	/* auto_unmount: fusermount3 stays behind and unmounts if we are killed,
+	 * so clients see the empty directory, not "not connected", until the
+	 * next qotfs mounts. */
+	snprintf(mount_opts, sizeof(mount_opts), "fsname=qotfs,subtype=qotfs%s%s%s%s",
+		 geteuid() == 0 ? ",allow_other" : "", o.auto_unmount ? ",auto_unmount" : "",
+		 o.fuse_opts[0] ? "," : "", o.fuse_opts);
 	fuse_argv[0] = argv[0];
 	fuse_argv[1] = "-o";
 	fuse_argv[2] = mount_opts;
@@ -161,6 +209,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qotfs: out of memory\n");
 		return EXIT_FAILURE;
 	}
+	if (restore_state(&o, mountpoint, fs) < 0)
+		goto out;
 	hooks = (struct loop_hooks){on_stopping, on_settled, fs};
 	se = fuse_session_new(&args, fs_ops(), sizeof(*fs_ops()), fs);
 	fuse_opt_free_args(&args); /* libfuse may have copied them */
@@ -181,6 +231,8 @@ int main(int argc, char **argv)
 	}
 	qot_log(QOT_LOG_INFO, "serving timelines on %s", mountpoint);
 	res = loop_run(se, &hooks, o.spin_us);
+	/* The loop is over, so no HLC moves on: the state saved now is exact. */
+	fs_save_state(fs, true);
 	if (res == LOOP_UNSETTLED) {
 		/* The pusher may be stuck in the kernel: do not wait for it. */
 		qot_log(QOT_LOG_WARNING, "final clock pages not all published within %d ms",

@@ -1,5 +1,7 @@
 /* options.c - parse qotfs's command line. */
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <string.h>
 
 #define FUSE_USE_VERSION 314
@@ -23,7 +25,11 @@ enum {
 	OPT_SPIN_US,
 	OPT_HLC_MAX_OFFSET,
 	OPT_MAX_TIMERS,
-	OPT_MAX_WAIT
+	OPT_MAX_WAIT,
+	OPT_STATE_DIR,
+	OPT_PRIVILEGED_UID,
+	OPT_PRIVILEGED_GID,
+	OPT_NO_AUTO_UNMOUNT,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +45,10 @@ static const struct option long_options[] = {
 	{"hlc-max-offset", required_argument, NULL, OPT_HLC_MAX_OFFSET},
 	{"max-timers", required_argument, NULL, OPT_MAX_TIMERS},
 	{"max-wait", required_argument, NULL, OPT_MAX_WAIT},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"privileged-uid", required_argument, NULL, OPT_PRIVILEGED_UID},
+	{"privileged-gid", required_argument, NULL, OPT_PRIVILEGED_GID},
+	{"no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -52,7 +62,13 @@ static void usage(FILE *f, const char *prog)
 		"\n"
 		"  -f, --foreground             stay in the foreground, log to stderr\n"
 		"  -d, --debug                  foreground, with FUSE request tracing\n"
-		"  -o, --options=OPT[,OPT...]   extra FUSE mount options (e.g. auto_unmount)\n"
+		"  -o, --options=OPT[,OPT...]   extra FUSE mount options\n"
+		"      --no-auto-unmount        leave the mount behind if qotfs is killed\n"
+		"      --state-dir=DIR          keep timelines, standing requirements and clock\n"
+		"                               parameters in DIR across restarts (default none)\n"
+		"      --privileged-uid=UID     also trust UID with clock parameters and "
+		"membership\n"
+		"      --privileged-gid=GID     also trust members of group GID with them\n"
 		"      --max-timelines=N        timelines at most (default %u)\n"
 		"      --max-timelines-per-uid=N  timelines per unprivileged user (default %u)\n"
 		"      --max-bindings=N         bindings per timeline at most (default %u)\n"
@@ -97,6 +113,33 @@ static int parse_limit(const char *arg, const char *name, size_t *out, FILE *err
 	return 0;
 }
 
+/* A user or group id: a number, or a name known to the system. */
+static int parse_id(const char *arg, bool group, uint32_t *out, FILE *err)
+{
+	uint64_t v;
+
+	if (qot_parse_u64((struct qot_slice){arg, strlen(arg)}, &v) == 0 && v < UINT32_MAX) {
+		*out = (uint32_t)v;
+		return 0;
+	}
+	if (group) {
+		struct group *g = getgrnam(arg);
+		if (g) {
+			*out = g->gr_gid;
+			return 0;
+		}
+	} else {
+		struct passwd *pw = getpwnam(arg);
+		if (pw) {
+			*out = pw->pw_uid;
+			return 0;
+		}
+	}
+	fprintf(err, "qotfs: --privileged-%s: no such %s '%s'\n", group ? "gid" : "uid",
+		group ? "group" : "user", arg);
+	return -1;
+}
+
 static int add_fuse_opt(struct qotfs_options *o, const char *arg, FILE *err)
 {
 	size_t len = strlen(o->fuse_opts);
@@ -132,6 +175,8 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		.max_wait_s = WAKER_DEFAULT_MAX_WAIT_S,
 	};
 	o->spin_us = LOOP_DEFAULT_SPIN_US;
+	o->auto_unmount = true;
+	o->privileged_uid = o->privileged_gid = UINT32_MAX;
 	optind = 0; /* reset getopt, so tests can parse several command lines */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fdo:hV", long_options, NULL)) != -1) {
@@ -191,6 +236,22 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			o->limits.max_wait_s = (unsigned)v;
 			break;
 		}
+		case OPT_STATE_DIR:
+			o->state_dir = strcmp(optarg, "none") == 0 ? NULL : optarg;
+			if (optarg[0] == '\0') {
+				fprintf(err, "qotfs: --state-dir: expected a directory or none\n");
+				bad = 1;
+			}
+			break;
+		case OPT_PRIVILEGED_UID:
+			bad |= parse_id(optarg, false, &o->privileged_uid, err);
+			break;
+		case OPT_PRIVILEGED_GID:
+			bad |= parse_id(optarg, true, &o->privileged_gid, err);
+			break;
+		case OPT_NO_AUTO_UNMOUNT:
+			o->auto_unmount = false;
+			break;
 		case 'h':
 			usage(out, prog);
 			return OPTIONS_EXIT_OK;

@@ -3,6 +3,7 @@
 #define QOTFS_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "registry.h"
@@ -14,6 +15,9 @@ struct qotfs_options {
 	char fuse_opts[1024]; /* extra -o options, comma-separated */
 	struct registry_limits limits;
 	unsigned spin_us; /* see loop.h */
+	bool auto_unmount;
+	const char *state_dir;			/* NULL: keep nothing across restarts */
+	uint32_t privileged_uid, privileged_gid; /* UINT32_MAX: none */
 };
 
 enum { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE_ERROR };
