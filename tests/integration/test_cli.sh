@@ -42,8 +42,15 @@ mountpoint -q "$QOT_MNT" && fail "still mounted after SIGINT"
 rmdir "$QOT_MNT"
 QOT_MNT="" QOTFS_PID=""
 
-note "a qotfs killed with -9 leaves a dead mount; the next qotfs clears it"
+note "a qotfs killed with -9 leaves no mount behind (auto_unmount, the default)"
 qotfs_start
+kill -KILL "$QOTFS_PID"
+wait "$QOTFS_PID" || true
+wait_for 10 sh -c "! mountpoint -q '$QOT_MNT'" || fail "a dead mount was left behind"
+QOTFS_PID=""
+
+note "with --no-auto-unmount it leaves a dead mount; the next qotfs clears it"
+qotfs_start --no-auto-unmount
 mkdir "$QOT_MNT/tl"
 kill -KILL "$QOTFS_PID"
 wait "$QOTFS_PID" || true
