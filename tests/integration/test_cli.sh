@@ -73,5 +73,34 @@ fusermount3 -u "$QOT_MNT"
 wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" || fail "detached qotfs outlived its mount"
 rmdir "$QOT_MNT"
 QOT_MNT=""
+note "--privileged-uid and --privileged-gid: trusted in the daemon's user namespace only"
+expect_status 2 "$QOTFS_BIN" --privileged-uid=no-such-user-here
+grep -q "no such user 'no-such-user-here'" /tmp/qotfs-cli.out || fail "unknown user message"
+expect_status 2 "$QOTFS_BIN" --privileged-gid=no-such-group-here
+grep -q "no such group 'no-such-group-here'" /tmp/qotfs-cli.out || fail "unknown group message"
+qotfs_start --privileged-uid=65534 --privileged-gid=4242
+mkdir "$QOT_MNT/tl"
+now=$(date +%s%N)
+line="status=synced anchor=$now timeline=$now freq=0 offset_below=10 offset_above=10 drift_below=0 drift_above=0 stale_after=never source=t"
+as() { # as UID GID [GROUPS] -- COMMAND: run as that user
+	local uid=$1 gid=$2 groups=$3
+	shift 4
+	if [ -n "$groups" ]; then
+		setpriv --reuid="$uid" --regid="$gid" --groups="$groups" "$@"
+	else
+		setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
+	fi
+}
+writes_ctl() { "$@" sh -c "echo '$line' >'$QOT_MNT/tl/ctl'" 2>/dev/null; }
+writes_ctl as 65534 65534 "" -- || fail "the privileged uid was refused"
+writes_ctl as 1235 1235 4242 -- || fail "a member of the privileged group was refused"
+writes_ctl as 1236 4242 "" -- || fail "the privileged primary group was refused"
+! writes_ctl as 1234 1234 "" -- || fail "an ordinary user wrote ctl"
+! writes_ctl as 65534 65534 "" -- unshare --user --map-root-user ||
+	fail "the privileged uid was trusted from inside a user namespace"
+[ "$(stat -c '%a %g' "$QOT_MNT/tl/ctl")" = "664 4242" ] ||
+	fail "ctl shows $(stat -c '%a %g' "$QOT_MNT/tl/ctl")"
+qotfs_stop
+
 rm -f /tmp/qotfs-cli.out
 echo "PASS"
