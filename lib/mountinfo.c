@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "mountinfo.h"
 
@@ -47,6 +48,25 @@ int qot_mount_is_qotfs(const char *path)
 			continue;
 		unescape(mnt);
 		found = strcmp(mnt, path) == 0 && strcmp(fstype, "fuse.qotfs") == 0;
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+int qot_mount_dev_present(dev_t dev)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0;
+
+	if (f == NULL)
+		return -1;
+	while (!found && getline(&line, &cap, f) > 0) {
+		unsigned maj, min;
+		if (sscanf(line, "%*u %*u %u:%u", &maj, &min) == 2)
+			found = maj == major(dev) && min == minor(dev);
 	}
 	free(line);
 	fclose(f);

@@ -6,20 +6,24 @@
 # mount is left behind; bad state files and directories are handled.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-: "${SYNCD_BIN:?}" "${QOT_READ_BIN:?}"
+: "${SYNCD_BIN:?}" "${MAPPED_READER_BIN:?}"
 
 T=$(mktemp -d /tmp/qot-restart.XXXXXX)
 on_exit "rm -rf $T"
 STATE=$T/state
 READER=$(dirname "$0")/restart_reader.py
 
+# Nothing is mounted on the mount point, live or dead (mountpoint(1) cannot
+# stat a dead mount, and says it is none).
+unmounted() { awk -v m="$QOT_MNT" '$5 == m { found = 1 } END { exit found }' /proc/self/mountinfo; }
+
 # Kill qotfs with -9: the mount must go by itself (auto_unmount), no dead mount.
 qotfs_kill() {
 	kill -KILL "$QOTFS_PID"
 	wait "$QOTFS_PID" 2>/dev/null || true
 	QOTFS_PID=""
-	wait_for 10 sh -c "! mountpoint -q '$QOT_MNT'" || fail "a dead mount was left on $QOT_MNT"
-	if ls "$QOT_MNT" 2>&1 | grep -q "not connected"; then fail "dead mount"; fi
+	wait_for 10 unmounted || fail "a dead mount was left on $QOT_MNT"
+	[ -d "$QOT_MNT" ] || fail "the mount point is not the empty directory"
 }
 
 hlc_of() { cat "$QOT_MNT/$1/hlc"; }
@@ -51,6 +55,9 @@ note "kill -9 of qotfs while a client reads; restart with the same state directo
 python3 "$READER" "$QOT_MNT" a "$T/stop-reader" 120 >"$T/reader.out" 2>&1 &
 READER_PID=$!
 QOT_BG_PIDS+=("$READER_PID")
+"$MAPPED_READER_BIN" "$QOT_MNT/a/clock" "$T/stop-reader" 120 >"$T/mapped.out" 2>&1 &
+MAPPED_PID=$!
+QOT_BG_PIDS+=("$MAPPED_PID")
 wait_for 10 test -s "$STATE"/*.state
 sleep 0.3 # let the reader read before the crash (it must see both sides)
 saved_params=$(sed -n 's/^params a updated=[0-9]* //p' "$STATE"/*.state)
@@ -91,6 +98,14 @@ wait "$READER_PID" || rc=$?
 cat "$T/reader.out"
 [ "$rc" -eq 0 ] || fail "the reader saw something wrong"
 grep -q "outages_ms=\[[0-9.]*\]" "$T/reader.out" || fail "the reader did not see exactly one outage"
+note "the mapped reader never failed a read and follows the new mount by itself"
+rc=0
+wait "$MAPPED_PID" || rc=$?
+cat "$T/mapped.out"
+[ "$rc" -eq 0 ] || fail "the mapped reader failed"
+grep -q " last=unsynced " "$T/mapped.out" || fail "the mapped reader did not come back"
+age=$(sed -n 's/.*params_age_ms=\([0-9-]*\).*/\1/p' "$T/mapped.out")
+[ "$age" -lt 2000 ] || fail "the mapped reader reads parameters ${age} ms old: the dead page"
 
 note "a clean stop saves each HLC exactly: it goes on strictly after"
 hlc_before=$(hlc_of a)
