@@ -16,7 +16,7 @@ struct qotfs_options {
 	struct registry_limits limits;
 	unsigned spin_us; /* see loop.h */
 	bool auto_unmount;
-	const char *state_dir;			/* NULL: keep nothing across restarts */
+	const char *state_dir;			 /* NULL: keep nothing across restarts */
 	uint32_t privileged_uid, privileged_gid; /* UINT32_MAX: none */
 };
 

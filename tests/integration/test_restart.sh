@@ -63,8 +63,9 @@ sleep 0.3 # let the reader read before the crash (it must see both sides)
 saved_params=$(sed -n 's/^params a updated=[0-9]* //p' "$STATE"/*.state)
 qotfs_kill
 qotfs_start --state-dir="$STATE"
-[ -d "$QOT_MNT/a" ] && [ -d "$QOT_MNT/b" ] && [ -d "$QOT_MNT/users" ] ||
-	fail "timelines not restored: $(ls "$QOT_MNT")"
+for tl in a b users; do
+	[ -d "$QOT_MNT/$tl" ] || fail "timeline $tl not restored: $(ls "$QOT_MNT")"
+done
 [ "$(cat "$QOT_MNT/a/requirements")" = "accuracy=5us/7us resolution=1ms" ] ||
 	fail "requirement: $(cat "$QOT_MNT/a/requirements")"
 [ "$(stat -c %u "$QOT_MNT/users")" = 65534 ] || fail "owner: $(stat -c %u "$QOT_MNT/users")"
