@@ -18,6 +18,7 @@
 
 #include "access.h"
 #include "fs.h"
+#include "guardian.h"
 #include "log.h"
 #include "loop.h"
 #include "mountinfo.h"
@@ -76,6 +77,23 @@ static int probe_mount(const char *path)
 	return -1;
 }
 
+#define GUARDIAN_WAIT_MS 1000
+
+/* Wait for a dead mount on path to go by itself; true if it is still there. */
+static bool wait_for_guardian(const char *path)
+{
+	dev_t dead, now;
+
+	if (qot_mount_dev_of(path, &dead) != 0)
+		return false;
+	for (int waited = 0; waited < GUARDIAN_WAIT_MS; waited += 10) {
+		if (qot_mount_dev_of(path, &now) != 0 || now != dead)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
 static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 {
 	struct stat st;
@@ -91,16 +109,21 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 				alive < 0 ? " (and does not answer: is it stopped?)" : "");
 			return -1;
 		}
-		/* A qotfs that died (kill -9, crash): clear its dead mount and go on. */
-		if (umount2(resolved, MNT_DETACH) < 0) {
+		/* A qotfs that died (kill -9, crash): its guardian is about to
+		 * unmount it (give it a second, so it cannot unmount ours by
+		 * mistake); else clear the dead mount ourselves and go on. */
+		if (!wait_for_guardian(resolved)) {
+			qot_log(QOT_LOG_INFO, "the dead mount on %s went by itself", resolved);
+		} else if (umount2(resolved, MNT_DETACH) < 0) {
 			fprintf(stderr,
 				"qotfs: %s: a qotfs that died is still mounted there and cannot be "
 				"cleared (%s); clear it with: fusermount3 -u -z %s\n",
 				resolved, strerror(errno), resolved);
 			return -1;
+		} else {
+			qot_log(QOT_LOG_NOTICE, "cleared the dead mount of an earlier qotfs on %s",
+				resolved);
 		}
-		qot_log(QOT_LOG_NOTICE, "cleared the dead mount of an earlier qotfs on %s",
-			resolved);
 	}
 	if (stat(resolved, &st) < 0) {
 		/* The default mount point is ours to create; others must exist. */
@@ -192,12 +215,8 @@ int main(int argc, char **argv)
 
 	/* No default_permissions: access is decided per caller (access.h). Root
 	 * mounts for everyone; other users need user_allow_other for that. */
-	/* auto_unmount: fusermount3 stays behind and unmounts if we are killed,
-	 * so clients see the empty directory, not "not connected", until the
-	 * next qotfs mounts. */
-	snprintf(mount_opts, sizeof(mount_opts), "fsname=qotfs,subtype=qotfs%s%s%s%s",
-		 geteuid() == 0 ? ",allow_other" : "", o.auto_unmount ? ",auto_unmount" : "",
-		 o.fuse_opts[0] ? "," : "", o.fuse_opts);
+	snprintf(mount_opts, sizeof(mount_opts), "fsname=qotfs,subtype=qotfs%s%s%s",
+		 geteuid() == 0 ? ",allow_other" : "", o.fuse_opts[0] ? "," : "", o.fuse_opts);
 	fuse_argv[0] = argv[0];
 	fuse_argv[1] = "-o";
 	fuse_argv[2] = mount_opts;
@@ -218,6 +237,10 @@ int main(int argc, char **argv)
 		goto out; /* libfuse said why */
 	if (loop_catch_signals() < 0 || fuse_session_mount(se, mountpoint) != 0)
 		goto out;
+	/* Before detaching: the pipe to the guardian then lives in the daemon only.
+	 * Clients then find the empty directory, not a dead mount, if we are killed. */
+	if (o.auto_unmount && (res = guardian_start(mountpoint, !o.foreground)) < 0)
+		qot_log(QOT_LOG_WARNING, "no guardian for the mount: %s", strerror(-res));
 	if (fuse_daemonize(o.foreground) != 0)
 		goto unmount;
 	if (!o.foreground)

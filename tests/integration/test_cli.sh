@@ -46,7 +46,8 @@ note "a qotfs killed with -9 leaves no mount behind (auto_unmount, the default)"
 qotfs_start
 kill -KILL "$QOTFS_PID"
 wait "$QOTFS_PID" || true
-wait_for 10 sh -c "! mountpoint -q '$QOT_MNT'" || fail "a dead mount was left behind"
+gone() { awk -v m="$QOT_MNT" '$5 == m { found = 1 } END { exit found }' /proc/self/mountinfo; }
+wait_for 10 gone || fail "a dead mount was left behind"
 QOTFS_PID=""
 
 note "with --no-auto-unmount it leaves a dead mount; the next qotfs clears it"
@@ -68,9 +69,18 @@ QOT_MNT=$(mktemp -d /tmp/qotfs-test.XXXXXX)
 "$QOTFS_BIN" "$QOT_MNT"
 mountpoint -q "$QOT_MNT" || fail "not mounted when the command returned"
 mkdir "$QOT_MNT/tl" && cat "$QOT_MNT/tl/now" >/dev/null
-pid=$(pgrep -f "^$QOTFS_BIN $QOT_MNT\$")
+pid="" guardian=""
+for p in $(pgrep -f "^$QOTFS_BIN $QOT_MNT\$"); do # the daemon and its guardian
+	case $(cat "/proc/$p/comm") in
+	qotfs) pid="$pid$p" ;;
+	qotfs-guardian) guardian=$p ;;
+	esac
+done
+if [ -z "$pid" ] || [ -z "$guardian" ]; then fail "daemon '$pid', guardian '$guardian'"; fi
 fusermount3 -u "$QOT_MNT"
 wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" || fail "detached qotfs outlived its mount"
+wait_for 10 sh -c "! kill -0 $guardian 2>/dev/null || grep -q '^State:.*Z' /proc/$guardian/status" ||
+	fail "the guardian outlived its daemon"
 rmdir "$QOT_MNT"
 QOT_MNT=""
 note "--privileged-uid and --privileged-gid: trusted in the daemon's user namespace only"
