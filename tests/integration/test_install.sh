@@ -43,7 +43,7 @@ expect_file -f "$QOT_LIBDIR/libqot.so.$QOT_VERSION" "$QOT_LIBDIR/libqot.a" \
 	fail "libqot.so.$major does not link to libqot.so.$QOT_VERSION"
 [ "$(readlink "$P/$QOT_LIBDIR/libqot.so")" = "libqot.so.$major" ] ||
 	fail "libqot.so does not link to libqot.so.$major"
-readelf -d "$P/$QOT_LIBDIR/libqot.so.$QOT_VERSION" | grep -q "(SONAME).*\[libqot.so.$major\]" ||
+grep -q "(SONAME).*\[libqot.so.$major\]" <<<"$(readelf -d "$P/$QOT_LIBDIR/libqot.so.$QOT_VERSION")" ||
 	fail "the soname of libqot is not libqot.so.$major"
 # Only the API is exported: every defined dynamic symbol is qot_*.
 others=$(nm -D --defined-only "$P/$QOT_LIBDIR/libqot.so" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^qot_/')
@@ -93,7 +93,7 @@ unit_get() {
 	sed -n "s/^$2=//p" "$P/$unitdir/$1"
 }
 expect_key() { # expect_key UNIT KEY VALUE
-	unit_get "$1" "$2" | grep -qxF -- "$3" || fail "$1: no $2=$3 (has: $(unit_get "$1" "$2" | tr '\n' ' '))"
+	grep -qxF -- "$3" <<<"$(unit_get "$1" "$2")" || fail "$1: no $2=$3 (has: $(unit_get "$1" "$2" | tr '\n' ' '))"
 }
 expect_key qotfs.service ExecStart "$P/$QOT_SBINDIR/qotfs -f -o auto_unmount \$QOTFS_OPTIONS /qot"
 expect_key qotfs.service EnvironmentFile "-$P/$conf/qotfs.env"
@@ -116,8 +116,8 @@ expect_key coordd.service ProtectClock yes
 for unit in syncd.service coordd.service; do
 	# Restarting qotfs must not restart them: ordered after it and wanting
 	# it, nothing stronger.
-	unit_get "$unit" Wants | tr ' ' '\n' | grep -qx qotfs.service || fail "$unit: not Wants=qotfs.service"
-	unit_get "$unit" After | tr ' ' '\n' | grep -qx qotfs.service || fail "$unit: not After=qotfs.service"
+	grep -qx qotfs.service <<<"$(unit_get "$unit" Wants | tr ' ' '\n')" || fail "$unit: not Wants=qotfs.service"
+	grep -qx qotfs.service <<<"$(unit_get "$unit" After | tr ' ' '\n')" || fail "$unit: not After=qotfs.service"
 	for key in Requires Requisite BindsTo PartOf Upholds; do
 		[ -z "$(unit_get "$unit" "$key")" ] || fail "$unit: $key= would tie it to qotfs"
 	done
@@ -132,7 +132,7 @@ done
 
 note "the sample configuration: all commented out, and its examples valid"
 for env in qotfs syncd coordd; do
-	! grep -v '^#' "$P/$conf/$env.env" | grep -q . || fail "$env.env sets something"
+	! grep -qvE '^(#|$)' "$P/$conf/$env.env" || fail "$env.env sets something"
 	grep -q "^#${env^^}_OPTIONS=\"" "$P/$conf/$env.env" || fail "$env.env: no example ${env^^}_OPTIONS"
 done
 # The unit's syncd command line, checking its configuration as installed.
@@ -210,7 +210,7 @@ read -ra libs <<<"$(pkg-config --libs qot)"
 read -ra static_libs <<<"$(pkg-config --static --libs qot)"
 "$QOT_CC" "${sanitize[@]}" -o "$T/reader-shared" "$T/reader.c" "${cflags[@]}" "${libs[@]}" ||
 	fail "building against the shared libqot"
-readelf -d "$T/reader-shared" | grep -q "(NEEDED).*\[libqot.so.$major\]" ||
+grep -q "(NEEDED).*\[libqot.so.$major\]" <<<"$(readelf -d "$T/reader-shared")" ||
 	fail "reader-shared does not need libqot.so.$major"
 if [ ${#sanitize[@]} -eq 0 ]; then
 	# Fully static: qot.pc's private libraries must be complete.
@@ -222,9 +222,11 @@ else
 	"$QOT_CC" "${sanitize[@]}" -o "$T/reader-static" "$T/reader.c" "${cflags[@]}" \
 		-Wl,-Bstatic "${static_libs[@]}" -Wl,-Bdynamic || fail "building with libqot.a"
 fi
-! readelf -d "$T/reader-static" 2>/dev/null | grep -q "libqot" || fail "reader-static needs a shared libqot"
-LD_LIBRARY_PATH=$P/$QOT_LIBDIR ldd "$T/reader-shared" | grep -q "libqot.so.$major => $P/$QOT_LIBDIR/libqot.so.$major " ||
-	fail "reader-shared does not load the installed libqot: $(LD_LIBRARY_PATH=$P/$QOT_LIBDIR ldd "$T/reader-shared")"
+! grep -q "libqot" <<<"$(readelf -d "$T/reader-static" 2>/dev/null)" || fail "reader-static needs a shared libqot"
+# (Whole outputs to grep -q: with pipefail, a producer cut short by SIGPIPE would fail.)
+loaded=$(LD_LIBRARY_PATH=$P/$QOT_LIBDIR ldd "$T/reader-shared")
+grep -q "libqot.so.$major => $P/$QOT_LIBDIR/libqot.so.$major " <<<"$loaded" ||
+	fail "reader-shared does not load the installed libqot: $loaded"
 
 note "... reading a timeline of the installed qotfs, mounted as its unit does"
 QOTFS_BIN=$P/$QOT_SBINDIR/qotfs

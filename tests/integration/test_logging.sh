@@ -42,7 +42,8 @@ COORDD_PORT=$(free_port) # no ZooKeeper there: coordd keeps trying, quietly
 run_until() {
 	local log=$1 pattern=$2 pid rc=0
 	shift 2
-	"$@" 2>"$T/stderr" &
+	: >"$T/stderr" # not the last run's lines
+	"$@" 2>>"$T/stderr" &
 	pid=$!
 	wait_for 20 grep -q -- "$pattern" "$log" || {
 		stop_pid "$pid"
