@@ -56,6 +56,9 @@ static void usage(FILE *f, const char *prog)
 		"FILE\n"
 		"  -f, --foreground            stay in the foreground, log to stderr\n"
 		"  -d, --debug                 foreground, with debug messages\n"
+		"      --log-level=LEVEL       log up to LEVEL: err, warning, notice, info\n"
+		"                              (default) or debug\n"
+		"      --syslog                log to syslog even in the foreground\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n"
 		"\n"
@@ -247,12 +250,15 @@ int main(int argc, char **argv)
 		{"debug", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"log-level", required_argument, NULL, 'L'},
+		{"syslog", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct coordd d;
 	static char auth[AUTH_MAX];
 	const char *hosts = NULL, *mount = getenv("QOT_ROOT"), *auth_file = NULL, *node = NULL;
-	bool foreground = false, debug = false;
+	bool foreground = false, debug = false, to_syslog = false;
+	int log_level = -1; /* --log-level; else by -d */
 	long timeout = DEFAULT_TIMEOUT_MS;
 	sigset_t sigs;
 	int c, res, sigfd;
@@ -282,6 +288,15 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			auth_file = optarg;
+			break;
+		case 'L':
+			if (qot_log_parse_level("coordd", optarg, &log_level, stderr) < 0) {
+				fprintf(stderr, "Try '%s --help'.\n", argv[0]);
+				return 2;
+			}
+			break;
+		case 'S':
+			to_syslog = true;
 			break;
 		case 'd':
 			debug = true;
@@ -332,7 +347,7 @@ int main(int argc, char **argv)
 	if (mount == NULL || mount[0] == '\0')
 		mount = QOT_DEFAULT_ROOT;
 
-	qot_log_init("coordd", debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
+	qot_log_init("coordd", log_level >= 0 ? log_level : debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
@@ -343,7 +358,7 @@ int main(int argc, char **argv)
 		perror("coordd: daemon");
 		return 1;
 	}
-	if (!foreground)
+	if (!foreground || to_syslog)
 		qot_log_to_syslog();
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sigfd < 0) {

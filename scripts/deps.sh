@@ -12,6 +12,7 @@ packages=(
 	chrony linuxptp iproute2          # syncd's sources, and their tests
 	libzookeeper-mt-dev               # coordd: the ZooKeeper C client
 	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
+	systemd man-db                    # test_install: systemd-analyze verify, man
 )
 
 missing=()

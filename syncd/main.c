@@ -65,6 +65,9 @@ static void usage(FILE *f, const char *prog)
 		"  -m, --mount=DIR     the qotfs mount (overrides the configuration)\n"
 		"  -f, --foreground    stay in the foreground, log to stderr\n"
 		"  -d, --debug         foreground, with debug messages\n"
+		"      --log-level=LEVEL  log up to LEVEL: err, warning, notice, info\n"
+		"                      (default) or debug\n"
+		"      --syslog        log to syslog even in the foreground\n"
 		"      --check-config  check the configuration, print it, and exit\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
@@ -285,14 +288,14 @@ static void reexec(struct syncd *d, char **argv)
  * After a reload's exec: log where the old image did (a detached syncd has no
  * stderr), and take the configuration path it handed over.
  */
-static void reexec_env_get(const char **config, bool foreground)
+static void reexec_env_get(const char **config, bool to_stderr)
 {
 	static char path[PATH_MAX];
 	const char *handed = getenv(CONFIG_ENV);
 
 	if (getenv(REEXEC_ENV) == NULL)
 		return;
-	if (!foreground)
+	if (!to_stderr)
 		qot_log_to_syslog();
 	if (handed) {
 		snprintf(path, sizeof(path), "%s", handed);
@@ -426,14 +429,21 @@ static void close_sources(struct syncd *d)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"mount", required_argument, NULL, 'm'},
-		{"foreground", no_argument, NULL, 'f'},	  {"debug", no_argument, NULL, 'd'},
-		{"check-config", no_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},	  {NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'},
+		{"mount", required_argument, NULL, 'm'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"debug", no_argument, NULL, 'd'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"log-level", required_argument, NULL, 'L'},
+		{"syslog", no_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
 	};
 	static struct syncd d;
 	const char *config = NULL, *mount = NULL;
-	bool foreground = false, debug = false, check = false;
+	bool foreground = false, debug = false, check = false, to_syslog = false;
+	int log_level = -1; /* --log-level; else by -d */
 	static char text[1 << 16], config_abs[PATH_MAX];
 	char msg[512];
 	sigset_t sigs;
@@ -457,6 +467,15 @@ int main(int argc, char **argv)
 		case 'C':
 			check = true;
 			break;
+		case 'L':
+			if (qot_log_parse_level("syncd", optarg, &log_level, stderr) < 0) {
+				fprintf(stderr, "Try '%s --help'.\n", argv[0]);
+				return 2;
+			}
+			break;
+		case 'S':
+			to_syslog = true;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			return 0;
@@ -478,8 +497,8 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	qot_log_init("syncd", debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
-	reexec_env_get(&config, foreground);
+	qot_log_init("syncd", log_level >= 0 ? log_level : debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
+	reexec_env_get(&config, foreground && !to_syslog);
 	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config = CONFIG_DEFAULT_PATH;
 	if (config && config[0] != '/')
@@ -522,7 +541,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!foreground)
+	if (!foreground || to_syslog)
 		qot_log_to_syslog();
 	res = runlock_note_pid(d.lock_fd);
 	if (res < 0)

@@ -392,6 +392,7 @@ static Suite *clock_suite(void)
 	tcase_add_test(proj, project_fast_path_matches_wide);
 	tcase_add_test(proj, unknown_is_never_zero_width);
 	tcase_add_test(proj, time_text);
+	tcase_set_timeout(proj, 60); /* the fast-path sweep took over Check's 4 s under load */
 	suite_add_tcase(s, proj);
 
 	tcase_add_test(page, page_layout_and_check);
