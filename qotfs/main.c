@@ -204,7 +204,9 @@ int main(int argc, char **argv)
 	res = qotfs_parse_options(argc, argv, &o, stdout, stderr);
 	if (res != OPTIONS_RUN)
 		return res == OPTIONS_EXIT_OK ? EXIT_SUCCESS : 2;
-	qot_log_init("qotfs", o.debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
+	qot_log_init("qotfs", o.log_level >= 0 ? o.log_level
+			      : o.debug	       ? QOT_LOG_DEBUG
+					       : QOT_LOG_INFO);
 	if (access_init() < 0) {
 		fprintf(stderr, "qotfs: cannot read /proc/self/ns/user: is /proc mounted?\n");
 		return EXIT_FAILURE;
@@ -239,11 +241,11 @@ int main(int argc, char **argv)
 		goto out;
 	/* Before detaching: the pipe to the guardian then lives in the daemon only.
 	 * Clients then find the empty directory, not a dead mount, if we are killed. */
-	if (o.auto_unmount && (res = guardian_start(mountpoint, !o.foreground)) < 0)
+	if (o.auto_unmount && (res = guardian_start(mountpoint, !o.foreground || o.syslog)) < 0)
 		qot_log(QOT_LOG_WARNING, "no guardian for the mount: %s", strerror(-res));
 	if (fuse_daemonize(o.foreground) != 0)
 		goto unmount;
-	if (!o.foreground)
+	if (!o.foreground || o.syslog)
 		qot_log_to_syslog();
 	/* Threads only after fuse_daemonize(), which forks. */
 	res = fs_start(fs, se);

@@ -9,6 +9,7 @@
 
 #include "duration.h"
 #include "kvline.h"
+#include "log.h"
 #include "loop.h"
 #include "options.h"
 #include "qot.h"
@@ -30,6 +31,8 @@ enum {
 	OPT_PRIVILEGED_UID,
 	OPT_PRIVILEGED_GID,
 	OPT_NO_AUTO_UNMOUNT,
+	OPT_LOG_LEVEL,
+	OPT_SYSLOG,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +52,8 @@ static const struct option long_options[] = {
 	{"privileged-uid", required_argument, NULL, OPT_PRIVILEGED_UID},
 	{"privileged-gid", required_argument, NULL, OPT_PRIVILEGED_GID},
 	{"no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"syslog", no_argument, NULL, OPT_SYSLOG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -62,6 +67,8 @@ static void usage(FILE *f, const char *prog)
 		"\n"
 		"  -f, --foreground             stay in the foreground, log to stderr\n"
 		"  -d, --debug                  foreground, with FUSE request tracing\n"
+		"      --log-level=LEVEL        err, warning, notice, info (default) or debug\n"
+		"      --syslog                 log to syslog in the foreground too\n"
 		"  -o, --options=OPT[,OPT...]   extra FUSE mount options\n"
 		"      --no-auto-unmount        leave the mount behind if qotfs is killed\n"
 		"      --state-dir=DIR          keep timelines, standing requirements and clock\n"
@@ -176,6 +183,7 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 	};
 	o->spin_us = LOOP_DEFAULT_SPIN_US;
 	o->auto_unmount = true;
+	o->log_level = -1;
 	o->privileged_uid = o->privileged_gid = UINT32_MAX;
 	optind = 0; /* reset getopt, so tests can parse several command lines */
 	opterr = 0;
@@ -251,6 +259,12 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			break;
 		case OPT_NO_AUTO_UNMOUNT:
 			o->auto_unmount = false;
+			break;
+		case OPT_LOG_LEVEL:
+			bad |= qot_log_parse_level("qotfs", optarg, &o->log_level, err) < 0;
+			break;
+		case OPT_SYSLOG:
+			o->syslog = true;
 			break;
 		case 'h':
 			usage(out, prog);

@@ -16,6 +16,8 @@ struct qotfs_options {
 	struct registry_limits limits;
 	unsigned spin_us; /* see loop.h */
 	bool auto_unmount;
+	int log_level;				 /* a syslog level; -1: info, or debug with -d */
+	bool syslog;				 /* to syslog even in the foreground */
 	const char *state_dir;			 /* NULL: keep nothing across restarts */
 	uint32_t privileged_uid, privileged_gid; /* UINT32_MAX: none */
 };

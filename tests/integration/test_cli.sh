@@ -112,5 +112,16 @@ writes_ctl as 1236 4242 "" -- || fail "the privileged primary group was refused"
 	fail "ctl shows $(stat -c '%a %g' "$QOT_MNT/tl/ctl")"
 qotfs_stop
 
+note "--log-level: levels below it are not logged; a bad level is a usage error"
+expect_status 2 "$QOTFS_BIN" --log-level=loud
+grep -q "expected err, warning, notice, info or debug, got 'loud'" /tmp/qotfs-cli.out ||
+	fail "bad level message"
+qotfs_start --log-level=warning 2>/tmp/qotfs-cli.out
+qotfs_stop
+! grep -q "serving timelines" /tmp/qotfs-cli.out || fail "info logged at --log-level=warning"
+qotfs_start --log-level=info 2>/tmp/qotfs-cli.out
+qotfs_stop
+grep -q "serving timelines" /tmp/qotfs-cli.out || fail "info not logged at --log-level=info"
+
 rm -f /tmp/qotfs-cli.out
 echo "PASS"

@@ -95,7 +95,8 @@ unit_get() {
 expect_key() { # expect_key UNIT KEY VALUE
 	grep -qxF -- "$3" <<<"$(unit_get "$1" "$2")" || fail "$1: no $2=$3 (has: $(unit_get "$1" "$2" | tr '\n' ' '))"
 }
-expect_key qotfs.service ExecStart "$P/$QOT_SBINDIR/qotfs -f -o auto_unmount \$QOTFS_OPTIONS /qot"
+expect_key qotfs.service ExecStart "$P/$QOT_SBINDIR/qotfs -f --state-dir=/var/lib/qot \$QOTFS_OPTIONS /qot"
+expect_key qotfs.service StateDirectory qot
 expect_key qotfs.service EnvironmentFile "-$P/$conf/qotfs.env"
 expect_key qotfs.service Restart always
 expect_key qotfs.service DeviceAllow "/dev/fuse rw"
@@ -164,7 +165,7 @@ DESTDIR=$S "$CMAKE_COMMAND" --install "$QOT_BUILD_DIR" --prefix /opt/qotfs >"$T/
 diff <(cd "$P" && find . | sort) <(cd "$S/opt/qotfs" && find . | sort) >"$T/diff" ||
 	fail "DESTDIR install differs from the prefix install: $(cat "$T/diff")"
 [ "$(find "$S" -mindepth 1 -maxdepth 1)" = "$S/opt" ] || fail "DESTDIR install wrote outside its prefix"
-grep -qx "ExecStart=/opt/qotfs/$QOT_SBINDIR/qotfs -f -o auto_unmount \$QOTFS_OPTIONS /qot" \
+grep -qx "ExecStart=/opt/qotfs/$QOT_SBINDIR/qotfs -f --state-dir=/var/lib/qot \$QOTFS_OPTIONS /qot" \
 	"$S/opt/qotfs/$unitdir/qotfs.service" || fail "staged qotfs.service does not run /opt/qotfs/$QOT_SBINDIR/qotfs"
 ! grep -rq "$S" "$S/opt/qotfs/$unitdir" "$S/opt/qotfs/$conf" || fail "the staging directory leaked into a file"
 
@@ -233,7 +234,7 @@ grep -q "libqot.so.$major => $P/$QOT_LIBDIR/libqot.so.$major " <<<"$loaded" ||
 
 note "... reading a timeline of the installed qotfs, mounted as its unit does"
 QOTFS_BIN=$P/$QOT_SBINDIR/qotfs
-qotfs_start -o auto_unmount
+qotfs_start --state-dir="$T/state"
 mkdir "$QOT_MNT/tl"
 anchor=$(($(date +%s) * 1000000000))
 printf '%s\n' "status=synced anchor=$anchor timeline=$((anchor + 5000000000)) freq=0 \
