@@ -145,6 +145,22 @@ S["jsonline"] = [b'{"node":"web1","hlc":"1795304408352279030.000042","pt":179530
                  b'{"hlc":"1795304408352279030.000042\n","pt":1}']
 
 
+# The first byte picks the file name (fuzz_alignlog.c).
+H = [b'"hlc":"18000000000000000%02d.0000%02d"' % (i // 3, i % 3) for i in range(9)]
+S["alignlog"] = [b"\x00" + b"".join(b'{' + H[i] + b',"pt":1800000000000000000,"node":"web1"}\n'
+                                    for i in range(3)),
+                 b"\x01" + b'{' + H[0] + b',"pt":1,"send":"m1"}\n\n  \n{' + H[1] + b',"pt":2,'
+                 b'"recv":"m0","x":{"a":[1]}}',
+                 b"\x02" + b'{' + H[0] + b',"pt":1}\n',
+                 b"\x03" + b'{' + H[0] + b',"pt":1}\n',
+                 b"\x04" + b'{' + H[1] + b',"pt":1,"node":"x"}\n{' + H[0] + b',"pt":1}\n',
+                 b"\x00" + b'{' + H[0] + b',"pt":1,"node":"x"}\n{' + H[1] + b',"pt":1,"node":"y"}\n',
+                 b"\x00" + b'{' + H[0] + b',"pt":1,"node":"' + b"n" * 129 + b'"}\n',
+                 b"\x00" + b'{' + H[0] + b',"pt":1}\nnot json\n',
+                 b"\x00" + b'{' + H[2] + b',"pt":1,"node":"a\\"b"}\n{' + H[2] + b',"pt":1}\n',
+                 b"\x01\n\n\n"]
+
+
 def main():
     targets = sys.argv[1:] or sorted(S)
     for t in targets:

@@ -93,7 +93,7 @@ for t in "${targets[@]}"; do
 		-artifact_prefix="$build/artifacts/$t-")
 	[ -f "fuzz/dict/$t.dict" ] && opts+=(-dict="fuzz/dict/$t.dict")
 	case $t in
-	members | config | jsonline) opts+=(-max_len=16384) ;; # texts of many lines
+	members | config | jsonline | alignlog) opts+=(-max_len=16384) ;; # texts of many lines
 	*) opts+=(-max_len=4096) ;;
 	esac
 	before=$(count "$corpus")

@@ -385,6 +385,15 @@ START_TEST(config_print_roundtrip)
 	ck_assert_int_eq(b.sources[1].minbound_ns, 1000);
 	ck_assert_int_eq(b.sources[0].minbound_ns, 0);
 	ck_assert_str_eq(b.sources[2].address, "::1");
+
+	/* Found by fuzz/fuzz_config: a short interval's default stale (4 x 24ms)
+	 * was printed as a stale no file may give, so the print did not read back. */
+	ck_assert_int_eq(parse(&a, "interval 24ms\n", err), 0);
+	ck_assert_int_eq(a.stale_ns, 100000000);
+	ck_assert_int_gt(config_print(&a, t1, sizeof(t1)), 0);
+	ck_assert_msg(config_parse(&b, t1, strlen(t1), err, sizeof(err)) == 0, "%s\n%s", err, t1);
+	ck_assert_int_eq(parse(&a, "interval 30ms\n", err), 0);
+	ck_assert_int_eq(a.stale_ns, 120000000);
 }
 END_TEST
 
