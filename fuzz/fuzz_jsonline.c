@@ -34,6 +34,9 @@ static void check_line(const char *line, size_t len)
 		return;
 	}
 	FUZZ_CHECK(ev.hlc.l >= 0 && ev.hlc.c <= QOT_HLC_COUNTER_MAX);
+	/* Strict JSON: no control character but tab and CR, which only separate. */
+	for (size_t i = 0; i < len; i++)
+		FUZZ_CHECK((unsigned char)line[i] >= 0x20 || line[i] == '\t' || line[i] == '\r');
 	FUZZ_CHECK(memchr(line, '{', len) != NULL);
 	check_str(&ev.node, line, len);
 	check_str(&ev.send, line, len);
