@@ -9,6 +9,7 @@ packages=(
 	check                             # unit tests
 	python3 util-linux procps         # examples, unshare/mountpoint, pgrep
 	clang-format shellcheck groff-base # style checks in the test command
+	clang libclang-rt-14-dev          # fuzz targets (scripts/fuzz.sh): libFuzzer
 	chrony linuxptp iproute2          # syncd's sources, and their tests
 	libzookeeper-mt-dev               # coordd: the ZooKeeper C client
 	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - install, build and run every test: style checks (C, shell, man
 # pages), then the whole suite twice, plainly and under AddressSanitizer +
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer, then a short fuzzing run of every parser
+# (scripts/fuzz.sh --smoke).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +31,7 @@ echo "== build and test under ASan + UBSan"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --output-on-failure --timeout 600 -j "$jobs")
+
+echo "== fuzz smoke (clang, libFuzzer)"
+./scripts/fuzz.sh --smoke
 echo "== all tests passed"

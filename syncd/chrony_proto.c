@@ -41,7 +41,8 @@ int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
 			  struct chrony_tracking *out, unsigned *status)
 {
 	const uint8_t *d = buf + REPLY_HEADER;
-	int64_t sec;
+	uint64_t sec;
+	uint32_t high, nsec;
 
 	if (len < REPLY_HEADER || buf[0] != PROTO_VERSION || buf[1] != PKT_REPLY ||
 	    wire_get16(buf + 4) != REQ_TRACKING || wire_get32(buf + 16) != sequence)
@@ -52,13 +53,18 @@ int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
 	if (len < CHRONY_TRACKING_LEN || wire_get16(buf + 6) != RPY_TRACKING)
 		return -EPROTO;
 	/* ref_id 4, IP address 20, stratum 2, leap 2, ref_time 12, then 9 floats */
+	high = wire_get32(d + 28);
+	sec = high == 0x7fffffff ? 0 : high; /* no high seconds in this format */
+	sec = sec << 32 | wire_get32(d + 32);
+	nsec = wire_get32(d + 36);
+	/* A reference time no clock can have (before 1970, after 2262, or nanoseconds
+	 * past a second) is not a reply we read: refused whole, nothing half-stored. */
+	if (sec > INT64_MAX / 1000000000 - 1 || nsec >= 1000000000)
+		return -EPROTO;
 	out->ref_id = wire_get32(d);
 	out->stratum = wire_get16(d + 24);
 	out->leap_status = wire_get16(d + 26);
-	sec = (int64_t)((uint64_t)wire_get32(d + 28) << 32 | wire_get32(d + 32));
-	if (wire_get32(d + 28) == 0x7fffffff) /* no high seconds in this format */
-		sec = wire_get32(d + 32);
-	out->ref_time_ns = sec * 1000000000 + wire_get32(d + 36);
+	out->ref_time_ns = (int64_t)sec * 1000000000 + (int64_t)nsec;
 	out->correction = chrony_float(wire_get32(d + 40));
 	out->last_offset = chrony_float(wire_get32(d + 44));
 	out->rms_offset = chrony_float(wire_get32(d + 48));

@@ -28,8 +28,9 @@ struct chrony_tracking {
 
 /* Fill buf (CHRONY_TRACKING_LEN bytes) with a tracking request. */
 void chrony_tracking_request(uint8_t *buf, uint32_t sequence);
-/* 0; -EPROTO (not a tracking reply to this sequence); -EBADMSG (chronyd's
- * status is not success; *status tells which). */
+/* 0; -EPROTO (not a tracking reply to this sequence, or a reference time
+ * outside 1970..2262); -EBADMSG (chronyd's status is not success; *status
+ * tells which). On error *out is untouched. */
 int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
 			  struct chrony_tracking *out, unsigned *status);
 /* chronyd's 32-bit float: 7-bit signed exponent, 25-bit signed coefficient. */

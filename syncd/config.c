@@ -16,6 +16,8 @@
 
 #define MAX_WORDS 32
 #define MAX_FILE  (1 << 20)
+/* The shortest stale a file may give, and so the least the default may be. */
+#define STALE_MIN_NS 100000000LL
 
 static const char *const type_names[] = {"system", "chrony", "ptp"};
 
@@ -308,7 +310,7 @@ static int directive(struct parser *p, char **w, int n)
 		return parse_duration(p, "holdover", w[1], 0, 30LL * 86400 * 1000000000,
 				      &c->holdover_ns);
 	if (strcmp(w[0], "stale") == 0)
-		return parse_duration(p, "stale", w[1], 100000000, 86400LL * 1000000000,
+		return parse_duration(p, "stale", w[1], STALE_MIN_NS, 86400LL * 1000000000,
 				      &c->stale_ns);
 	if (strcmp(w[0], "maxslew") == 0) {
 		err = parse_real(p, "maxslew (ppm)", w[1], 1, 10000, &ppm);
@@ -397,8 +399,10 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 				    "(a Unix socket path has at most %zu bytes)",
 				    sc->name, c->rundir, sizeof(sc->socket) - 1);
 	}
+	/* Four updates, but never less than a file may say: what --check-config
+	 * prints must read back (interval 20ms once printed "stale 80ms"). */
 	if (c->stale_ns == 0)
-		c->stale_ns = 4 * c->interval_ns;
+		c->stale_ns = 4 * c->interval_ns < STALE_MIN_NS ? STALE_MIN_NS : 4 * c->interval_ns;
 	if (c->stale_ns <= c->interval_ns)
 		return fail(&p,
 			    "stale (%lld ns) must be longer than interval (%lld ns), or "

@@ -64,10 +64,17 @@ int ptp_parse_time_status(const uint8_t *d, size_t len, struct ptp_time_status *
 	/* master_offset 8, ingress_time 8, cumulativeScaledRateOffset 4,
 	 * scaledLastGmPhaseChange 4, gmTimeBaseIndicator 2, lastGmPhaseChange 12,
 	 * gmPresent 4, gmIdentity 8 */
+	int64_t offset, ingress;
+
 	if (len < 50)
 		return -EPROTO;
-	out->master_offset = (int64_t)wire_get64(d);
-	out->ingress_time = (int64_t)wire_get64(d + 8);
+	offset = (int64_t)wire_get64(d);
+	ingress = (int64_t)wire_get64(d + 8);
+	/* What no clock reports: an offset that cannot be negated, a time before 1970. */
+	if (offset == INT64_MIN || ingress < 0)
+		return -EPROTO;
+	out->master_offset = offset;
+	out->ingress_time = ingress;
 	out->gm_present = (int32_t)wire_get32(d + 38);
 	memcpy(out->gm_identity, d + 42, 8);
 	return 0;
@@ -88,7 +95,8 @@ int ptp_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
 	if (len < 18) /* stepsRemoved 2, offsetFromMaster 8, meanPathDelay 8 */
 		return -EPROTO;
 	scaled = (int64_t)wire_get64(d + 10); /* TimeInterval: ns * 2^16 */
-	*ns = scaled < 0 ? 0 : (scaled + 0xffff) >> 16;
+	/* Rounded up in 64 unsigned bits: the largest delay must not overflow. */
+	*ns = scaled < 0 ? 0 : (int64_t)(((uint64_t)scaled + 0xffff) >> 16);
 	return 0;
 }
 

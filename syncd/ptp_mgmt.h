@@ -39,7 +39,8 @@ void ptp_mgmt_request(uint8_t *buf, uint8_t domain, uint16_t sequence, uint16_t 
 int ptp_mgmt_response(const uint8_t *buf, size_t len, uint16_t sequence, uint16_t id,
 		      const uint8_t **data);
 
-/* Each: 0, or -EPROTO if the data is too short. */
+/* Each: 0, or -EPROTO if the data is too short (or, for the time status, holds
+ * an offset of INT64_MIN or an ingress time before 1970, which no clock reports). */
 int ptp_parse_time_status(const uint8_t *data, size_t len, struct ptp_time_status *out);
 int ptp_parse_port_state(const uint8_t *data, size_t len, unsigned *state);
 /* meanPathDelay, in ns (rounded up) */

@@ -198,6 +198,8 @@ def bad_lines():
         ('{"hlc":"%s","pt":1,"pt":2}\n' % H2, "a.jsonl:2: column 44: \"pt\" given twice"),
         ('{"hlc":"%s","pt":1,"x":[1,{"y":tru}]}\n' % H2, "a.jsonl:2: column 56: expected a value"),
         ('{"hlc":"%s","pt":1,"x":"\x01"}\n' % H2, "a.jsonl:2: column 49: control character"),
+        # Found by fuzz/fuzz_jsonline: a NUL after a backslash passed as an escape.
+        ('{"hlc":"%s","pt":1,"x":"\\\x00"}\n' % H2, "a.jsonl:2: column 50: control character"),
         ('{"hlc":"%s","pt":1} x\n' % H2, "a.jsonl:2: column 45: text after the object"),
     ]
     with tempfile.TemporaryDirectory() as d:

@@ -112,6 +112,38 @@ START_TEST(chrony_tracking)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_chrony: a reference time past 2262 overflowed the
+ * nanoseconds. Times no clock has are refused whole, the output untouched. */
+START_TEST(chrony_reference_time_range)
+{
+	uint8_t reply[CHRONY_TRACKING_LEN], *d = reply + 28;
+	struct chrony_tracking t;
+	unsigned status;
+
+	tracking_reply(reply, 5, 0, 0);
+	put32(d + 28, 0x7ffffffe); /* high seconds: year 2^62 */
+	put32(d + 32, 0xffffffff);
+	memset(&t, 0x5a, sizeof(t));
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), -EPROTO);
+	ck_assert_uint_eq(t.stratum, 0x5a5a);
+	put32(d + 28, 0x80000000); /* "before 1970" in two's complement */
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), -EPROTO);
+	put32(d + 28, 0);
+	put32(d + 36, 1000000000); /* nanoseconds past a second */
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), -EPROTO);
+	/* The last second that fits (2262) is read; 0x7fffffff means no high seconds. */
+	put32(d + 28, 2);
+	put32(d + 32, 633437443);
+	put32(d + 36, 999999999);
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), 0);
+	ck_assert_int_eq(t.ref_time_ns, 9223372035999999999LL);
+	put32(d + 28, 0x7fffffff);
+	put32(d + 32, 1700000000);
+	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), 0);
+	ck_assert_int_eq(t.ref_time_ns, 1700000000LL * 1000000000 + 999999999);
+}
+END_TEST
+
 /* --- ptp4l ----------------------------------------------------------------- */
 
 static size_t mgmt_response(uint8_t *buf, uint16_t seq, uint16_t tlv_type, uint16_t id,
@@ -207,6 +239,38 @@ START_TEST(ptp_datasets)
 	ck_assert_int_eq(ptp_accuracy_ns(0xfe), -1);
 	ck_assert(ptp_accuracy_ns(0x31) == PTP_ACCURACY_WORSE);
 	ck_assert_int_eq(ptp_accuracy_ns(0x17), -1); /* reserved here */
+
+	/* Found by fuzz/fuzz_ptp: rounding the largest delay up overflowed. */
+	put32(d + 10, 0x7fffffff);
+	put32(d + 14, 0xffffffff);
+	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
+	ck_assert_int_eq(ns, 0x800000000000LL);
+	put32(d + 10, 0x80000000);
+	put32(d + 14, 0);
+	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
+	ck_assert_int_eq(ns, 0);
+}
+END_TEST
+
+/* Found by fuzz/fuzz_ptp: syncd negates master_offset and subtracts ingress
+ * times, so an offset of INT64_MIN or a negative ingress time is refused. */
+START_TEST(ptp_time_status_range)
+{
+	uint8_t ts[50];
+	struct ptp_time_status st;
+
+	memset(ts, 0, sizeof(ts));
+	memset(&st, 0x5a, sizeof(st));
+	put32(ts, 0x80000000); /* master_offset INT64_MIN */
+	put32(ts + 12, 1);
+	ck_assert_int_eq(ptp_parse_time_status(ts, sizeof(ts), &st), -EPROTO);
+	ck_assert_uint_eq(st.gm_identity[0], 0x5a);
+	put32(ts, 0x80000000);
+	put32(ts + 4, 1); /* INT64_MIN + 1: fine */
+	ck_assert_int_eq(ptp_parse_time_status(ts, sizeof(ts), &st), 0);
+	ck_assert(st.master_offset == INT64_MIN + 1);
+	put32(ts + 8, 0xffffffff); /* ingress time -1 */
+	ck_assert_int_eq(ptp_parse_time_status(ts, sizeof(ts), &st), -EPROTO);
 }
 END_TEST
 
@@ -321,6 +385,15 @@ START_TEST(config_print_roundtrip)
 	ck_assert_int_eq(b.sources[1].minbound_ns, 1000);
 	ck_assert_int_eq(b.sources[0].minbound_ns, 0);
 	ck_assert_str_eq(b.sources[2].address, "::1");
+
+	/* Found by fuzz/fuzz_config: a short interval's default stale (4 x 24ms)
+	 * was printed as a stale no file may give, so the print did not read back. */
+	ck_assert_int_eq(parse(&a, "interval 24ms\n", err), 0);
+	ck_assert_int_eq(a.stale_ns, 100000000);
+	ck_assert_int_gt(config_print(&a, t1, sizeof(t1)), 0);
+	ck_assert_msg(config_parse(&b, t1, strlen(t1), err, sizeof(err)) == 0, "%s\n%s", err, t1);
+	ck_assert_int_eq(parse(&a, "interval 30ms\n", err), 0);
+	ck_assert_int_eq(a.stale_ns, 120000000);
 }
 END_TEST
 
@@ -613,8 +686,10 @@ int main(void)
 
 	tcase_add_test(tc, chrony_floats);
 	tcase_add_test(tc, chrony_tracking);
+	tcase_add_test(tc, chrony_reference_time_range);
 	tcase_add_test(tc, ptp_management);
 	tcase_add_test(tc, ptp_datasets);
+	tcase_add_test(tc, ptp_time_status_range);
 	tcase_add_test(tc, parsers_survive_garbage);
 	tcase_add_test(tc, config_defaults_and_rules);
 	tcase_add_test(tc, config_print_roundtrip);

@@ -66,6 +66,9 @@ static int scan_string(struct scan *s, struct jl_str *out)
 						return fail(s, "bad \\u escape");
 				}
 				s->p += 4;
+			} else if ((unsigned char)*s->p < 0x20) {
+				/* strchr() would find a NUL in any set: checked first */
+				return fail(s, "control character in a string");
 			} else if (!strchr("\"\\/bfnrt", *s->p)) {
 				return fail(s, "bad escape '\\%c'", *s->p);
 			}

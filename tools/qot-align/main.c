@@ -14,45 +14,9 @@
 #include <unistd.h>
 
 #include "align.h"
-#include "jsonline.h"
+#include "logread.h"
 #include "qot.h"
 #include "timefmt.h"
-
-#define NODE_NAME_MAX 128
-
-struct event {
-	int64_t l, pt;
-	uint32_t c;
-	uint32_t len;  /* of the line, without its newline */
-	uint64_t off;  /* of the line in the file */
-	uint32_t line; /* number, from 1 */
-	bool has_node; /* the line names its node itself */
-};
-
-struct log {
-	const char *path;
-	const char *data; /* the mapped file */
-	size_t size;
-	char node[NODE_NAME_MAX + 1];
-	struct event *ev;
-	size_t nev, cap;
-	int64_t *sources; /* pt of events whose l is their own pt, ascending */
-	size_t nsources;
-	size_t dragged; /* events whose l is ahead of their pt */
-};
-
-struct msg {
-	const char *id;
-	size_t idlen;
-	uint32_t log, line;
-	int64_t pt;
-	struct qot_hlc_ts hlc;
-};
-
-struct msgs {
-	struct msg *v;
-	size_t n, cap;
-};
 
 static const char *prog = "qot-align";
 
@@ -60,20 +24,6 @@ static void die_nomem(void)
 {
 	fprintf(stderr, "%s: out of memory\n", prog);
 	exit(1);
-}
-
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	size_t ncap = *cap ? *cap * 2 : 1024;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(p, ncap * elem);
-	if (p == NULL)
-		die_nomem();
-	*cap = ncap;
-	return p;
 }
 
 static void usage(FILE *f)
@@ -96,26 +46,6 @@ static void usage(FILE *f)
 		"\n"
 		"See qot-align(1).\n",
 		prog);
-}
-
-/* The node a file stands for when its lines do not say: its name without extension. */
-static int default_node(const char *path, char *out)
-{
-	const char *base = strrchr(path, '/');
-	size_t len;
-
-	base = base ? base + 1 : path;
-	len = strcspn(base, ".");
-	if (len == 0 || len > NODE_NAME_MAX)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)base[i];
-		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f)
-			return -1;
-	}
-	memcpy(out, base, len);
-	out[len] = '\0';
-	return 0;
 }
 
 static int map_file(struct log *lg)
@@ -147,94 +77,6 @@ static int map_file(struct log *lg)
 		lg->data = m;
 	}
 	close(fd);
-	return 0;
-}
-
-static void add_msg(struct msgs *m, const struct jl_str *id, uint32_t log, uint32_t line,
-		    const struct jl_event *ev)
-{
-	m->v = grow(m->v, &m->cap, m->n + 1, sizeof(*m->v));
-	m->v[m->n++] = (struct msg){id->ptr, id->len, log, line, ev->pt, ev->hlc};
-}
-
-/* Parse one log whole; on the first bad line, say where and why. */
-static int read_log(struct log *lg, uint32_t index, struct msgs *sends, struct msgs *recvs)
-{
-	const char *p = lg->data, *end = lg->data + lg->size;
-	char err[256];
-	uint32_t lineno = 0, node_line = 0;
-	bool named = false;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct jl_event ev;
-		struct event *e;
-
-		lineno++;
-		if (len > UINT32_MAX) {
-			fprintf(stderr, "%s:%u: line too long\n", lg->path, lineno);
-			return -1;
-		}
-		if (jl_blank(p, len))
-			goto next;
-		if (jl_parse(p, len, &ev, err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s:%u: %s\n", lg->path, lineno, err);
-			return -1;
-		}
-		if (ev.node.ptr) {
-			if (ev.node.len > NODE_NAME_MAX) {
-				fprintf(stderr, "%s:%u: \"node\": longer than %d bytes\n", lg->path,
-					lineno, NODE_NAME_MAX);
-				return -1;
-			}
-			if (!named) {
-				memcpy(lg->node, ev.node.ptr, ev.node.len);
-				lg->node[ev.node.len] = '\0';
-				named = true;
-				node_line = lineno;
-			} else if (strlen(lg->node) != ev.node.len ||
-				   memcmp(lg->node, ev.node.ptr, ev.node.len) != 0) {
-				fprintf(stderr,
-					"%s:%u: \"node\" is \"%.*s\" but line %u says \"%s\": one "
-					"file per node\n",
-					lg->path, lineno, (int)ev.node.len, ev.node.ptr, node_line,
-					lg->node);
-				return -1;
-			}
-		}
-		if (lg->nev > 0) {
-			struct event *prev = &lg->ev[lg->nev - 1];
-			struct qot_hlc_ts ph = {prev->l, prev->c};
-			if (qot_hlc_compare(&ph, &ev.hlc) >= 0) {
-				fprintf(stderr,
-					"%s:%u: \"hlc\" is not after line %u's: a node's HLC only "
-					"grows\n",
-					lg->path, lineno, prev->line);
-				return -1;
-			}
-		}
-		lg->ev = grow(lg->ev, &lg->cap, lg->nev + 1, sizeof(*lg->ev));
-		e = &lg->ev[lg->nev++];
-		*e = (struct event){ev.hlc.l,
-				    ev.pt,
-				    ev.hlc.c,
-				    (uint32_t)len,
-				    (uint64_t)(p - lg->data),
-				    lineno,
-				    ev.node.ptr != NULL};
-		if (ev.send.ptr)
-			add_msg(sends, &ev.send, index, lineno, &ev);
-		if (ev.recv.ptr)
-			add_msg(recvs, &ev.recv, index, lineno, &ev);
-	next:
-		p = nl ? nl + 1 : end;
-	}
-	if (!named && default_node(lg->path, lg->node) < 0) {
-		fprintf(stderr, "%s: %s: no \"node\" in its lines and no usable file name\n", prog,
-			lg->path);
-		return -1;
-	}
 	return 0;
 }
 
@@ -571,7 +413,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		logs[i].path = argv[optind + (int)i];
 		if (map_file(&logs[i]) < 0 ||
-		    read_log(&logs[i], (uint32_t)i, &g.sends, &g.recvs) < 0)
+		    log_read(&logs[i], (uint32_t)i, &g.sends, &g.recvs, stderr) < 0)
 			return 1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(logs[i].node, logs[j].node) == 0) {
