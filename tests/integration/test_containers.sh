@@ -135,7 +135,7 @@ ctr_start() {
 	install -m 666 /dev/null "$root/ready"
 	[ "$uid" -eq 0 ] || as=(setpriv --reuid="$uid" --regid="$uid" --clear-groups --)
 	start_bg "$B/$name.log" "${as[@]}" unshare --user --map-root-user --mount --propagation slave \
-		--pid --fork --kill-child --time --monotonic "$MONO_OFF" --boottime "$BOOT_OFF" \
+		--pid --fork --kill-child --mount-proc --time --monotonic "$MONO_OFF" --boottime "$BOOT_OFF" \
 		sh -ec "mount --rbind '$B/run/qotfs' '$root/run/qotfs'
 			mount --make-rslave '$root/run/qotfs'
 			mount -o remount,bind,ro '$root/run/qotfs'
@@ -267,19 +267,28 @@ client_bound() { grep -q " uid=100000 name=qot-client accuracy=1ms " "$H/app/bin
 wait_for 10 client_bound || fail "the example client did not bind: $(cat "$B/client.log")"
 
 # Outage 1: qotfs alone is killed; its auto_unmount helper unmounts, and the
-# unmount reaches the containers.
+# unmount reaches the containers. The helper may lose a race and leave the
+# dead mount (qotfs(8), CONTAINERS): then they see what outage 2 shows.
 note "kill -9 qotfs: the containers see the empty directory under the mount, read-only"
 helper=$(pgrep -P "$QOTFS_PID" -x fusermount3) || fail "no auto_unmount helper"
 t0=$(date +%s%N)
 { kill -KILL "$QOTFS_PID" && wait "$QOTFS_PID"; } 2>/dev/null || true
-for c in A B; do
-	t=$(ctr_probe "$c" until ENOENT read "$(P "$c")/tl/now") || fail "$c: $t"
-	[ "$c" = B ] || note "  A saw the mount gone $(((t - t0) / 1000000)) ms after kill -9"
-	[ "$(ctr_probe "$c" list "$(P "$c")")" = "OK " ] || fail "$c: the directory is not empty"
-	[ "$(ctr_probe "$c" mkdir "$(P "$c")/tl")" = EROFS ] || fail "$c: could write the directory"
-done
-wait_for 5 sh -c "! kill -0 $helper 2>/dev/null" || fail "helper still running"
-! is_qotfs "$H" || fail "host: still mounted"
+wait_for 10 sh -c "! kill -0 $helper 2>/dev/null" || fail "helper still running"
+if ! grep -F " $H " /proc/self/mountinfo | grep -q " - fuse.qotfs "; then
+	note "  the helper unmounted it within $((($(date +%s%N) - t0) / 1000000)) ms of kill -9"
+	for c in A B; do
+		line=$(ctr_probe "$c" read "$(P "$c")/tl/now")
+		[ "$line" = ENOENT ] || fail "$c: reading a timeline gave $line, not ENOENT"
+		[ "$(ctr_probe "$c" list "$(P "$c")")" = "OK " ] || fail "$c: the directory is not empty"
+		[ "$(ctr_probe "$c" mkdir "$(P "$c")/tl")" = EROFS ] || fail "$c: could write the directory"
+	done
+else
+	note "  the helper lost its race and left the dead mount: ENOTCONN, as below"
+	for c in A B; do
+		line=$(ctr_probe "$c" read "$(P "$c")/tl/now")
+		[ "$line" = ENOTCONN ] || fail "$c: reading a timeline gave $line, not ENOTCONN"
+	done
+fi
 [ "$(ctr_probe A read "$B/A/qot-direct/tl/now")" = ENOTCONN ] || fail "A: direct bind"
 
 note "restart qotfs on the host: the containers see it, nothing remounted in them"
@@ -301,7 +310,7 @@ helper=$(pgrep -P "$QOTFS_PID" -x fusermount3) || fail "no auto_unmount helper"
 { kill -KILL "$helper" "$QOTFS_PID" && wait "$QOTFS_PID"; } 2>/dev/null || true
 wait_for 5 sh -c "! kill -0 $helper 2>/dev/null" || fail "helper still running"
 # Nothing is left to unmount it: the dead mount stays, on the host too.
-mounts=$(grep -c " - fuse.qotfs " /proc/self/mountinfo)
+mounts=$(grep -F " $B/" /proc/self/mountinfo | grep -c " - fuse.qotfs ")
 [ "$mounts" -eq 2 ] || fail "$mounts qotfs mounts on the host, not the 2 dead ones"
 [ "$(probe read "$H/tl/now")" = ENOTCONN ] || fail "host: not ENOTCONN"
 for c in A B; do
@@ -318,7 +327,7 @@ done
 note "  the containers saw the new mount $(((t - t1) / 1000000)) ms after qotfs was started"
 grep -q "cleared the dead mount of an earlier qotfs on $H" "$B/qotfs.log" ||
 	fail "no dead mount cleared: $(cat "$B/qotfs.log")"
-mounts=$(grep -c " - fuse.qotfs " /proc/self/mountinfo)
+mounts=$(grep -F " $B/" /proc/self/mountinfo | grep -c " - fuse.qotfs ")
 [ "$mounts" -eq 2 ] || fail "$mounts qotfs mounts on the host, not 2 ($H and $SEEN)"
 timeline -1000000000 5000 6000
 clients A "0.000005000 0.000006000 synced"
