@@ -236,7 +236,8 @@ clients() {
 	# PID and the container's root's host uid; unbind by closing.
 	rm -f "$B/held" "$B/release"
 	mkfifo -m 666 "$B/held" "$B/release"
-	ctr "$c" sh -c "exec 3>'$p/tl/bind' && echo name=ctr-$c accuracy=1ms >&3 &&
+	timeout 20 nsenter --target "${CTR_PID[$c]}" --user --mount --pid --time -- \
+		sh -c "exec 3>'$p/tl/bind' && echo name=ctr-$c accuracy=1ms >&3 &&
 		echo \$\$ >'$B/held' && read -r _ <'$B/release'" &
 	local binder=$!
 	inner=$(timeout 10 cat "$B/held") || fail "$c: did not bind"
