@@ -58,7 +58,8 @@ wait "$QOTFS_PID" || true
 if statfs_out=$(stat -f "$QOT_MNT" 2>&1); then fail "mount still answers: $statfs_out"; fi
 "$QOTFS_BIN" -f "$QOT_MNT" &
 QOTFS_PID=$!
-wait_for 10 sh -c "stat -f '$QOT_MNT' >/dev/null 2>&1" || fail "no new mount over the dead one"
+# (.timelines, not stat -f: that also answers for the directory beneath)
+wait_for 10 sh -c "cat '$QOT_MNT/.timelines' >/dev/null 2>&1" || fail "no new mount over the dead one"
 mounts=$(awk -v m="$QOT_MNT" '$5 == m && / - fuse\.qotfs /' /proc/self/mountinfo | wc -l)
 [ "$mounts" -eq 1 ] || fail "$mounts qotfs mounts on $QOT_MNT"
 [ -z "$(cat "$QOT_MNT/.timelines")" ] || fail "new mount is not fresh"
