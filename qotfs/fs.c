@@ -131,6 +131,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* The clock page must stay cached however attributes look. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_READDIRPLUS;
+	/* No write takes more than a members text. A larger one is refused
+	 * whole (EMSGSIZE) with its first request, which the kernel fills up to
+	 * max_write: keep that small (libfuse's default is 1 MiB), but twice the
+	 * text, so that a buffer's page offset never splits an acceptable write. */
+	conn->max_write = 2 * QOT_MEMBERS_TEXT_MAX;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)

@@ -630,6 +630,53 @@ START_TEST(hostile_user)
 }
 END_TEST
 
+/* The largest write any file takes (a members text) goes in one request
+ * however its buffer is aligned; larger ones are refused whole. */
+START_TEST(largest_write_is_one_request)
+{
+	enum { N = 1024, LINE = 63 };
+	char *mem = malloc(2 * 65536 + 8192), *text = mem + 4095; /* a page offset of 4095 */
+	struct timespec boot;
+	char lease[128];
+	size_t len;
+	int fd;
+
+	ck_assert_ptr_nonnull(mem);
+	qotfs_start(NULL);
+	ck_assert_int_eq(mkdir(mpath("tl"), 0755), 0);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	snprintf(lease, sizeof(lease), "node=n0000 until=%lld\n",
+		 (long long)(boot.tv_sec + 3600) * NS + boot.tv_nsec);
+	ck_assert_int_eq(write_file(mpath(".coordination"), O_WRONLY, lease), 0);
+	/* 1024 members of 57-character names: 64524 bytes. */
+	len = (size_t)sprintf(text, "leader=none\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)sprintf(text + len, "node=n%04d%0*d\n", i, LINE - 11, 0);
+	ck_assert_uint_gt(len, 65536 - 4096);
+	ck_assert_uint_le(len, 65536);
+	fd = open(mpath("tl/members"), O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	ck_assert_int_eq(count_lines(mpath("tl/members")), N);
+	/* One byte more than any file takes: refused, nothing changed. */
+	memset(text + len, 'x', 65537 - len);
+	ck_assert_int_eq(write(fd, text, 65537), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	ck_assert_int_eq(write(fd, text, 2 * 65536), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	/* One member too many, in a text that fits. */
+	len = (size_t)sprintf(text, "leader=none\n");
+	for (int i = 0; i <= N; i++)
+		len += (size_t)sprintf(text + len, "node=m%04d\n", i);
+	ck_assert_int_eq(write(fd, text, len), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_int_eq(count_lines(mpath("tl/members")), N);
+	close(fd);
+	free(mem);
+	qotfs_stop();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -637,6 +684,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, hostile_user);
+	tcase_add_test(tc, largest_write_is_one_request);
 	suite_add_tcase(s, tc);
 	return s;
 }
