@@ -13,14 +13,28 @@
  * milliseconds until the loop is done, so a poke that lands just before the
  * loop blocks is followed by another, and stopping never waits for the next
  * request.
+ *
+ * Users are served in turn. The kernel queues requests first come, first
+ * served, so with one request thread a request waits behind one request of
+ * every process that has one outstanding: N busy processes of one user make
+ * every other user's requests about N times slower. So when requests come
+ * back to back, the loop reads ahead whatever the kernel holds (up to
+ * HOLD_MAX requests, HOLD_BYTES bytes) into one queue per uid and serves
+ * the uids round robin, each queue in its order. A request that finds the
+ * loop idle is served at once: no cost when nobody competes. Serving
+ * requests of different callers in another order than they came is what
+ * several request threads would do anyway; libfuse matches an INTERRUPT
+ * that comes before its request when the request comes.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -100,8 +114,131 @@ static void wait_for_request(int fd, long spin_until)
 		poll(&pfd, 1, -1); /* a stop poke interrupts it */
 }
 
+/* ---- round robin between users ---- */
+
+#define HOLD_MAX   256	      /* requests read ahead of their turn */
+#define HOLD_BYTES (4u << 20) /* and their bytes (writes are at most 128 KiB) */
+#define HOLD_UIDS  64	      /* users with requests held; others wait in the kernel */
+
+/* Smaller requests are copied out of the receive buffer; a larger one (a
+ * write) keeps the buffer, and the loop reads on into a spare one. */
+#define HOLD_COPY_MAX 4096
+#define HOLD_SPARES   8
+
+struct held {
+	struct held *next;
+	size_t size;
+	char *mem;   /* data, or a whole receive buffer */
+	char data[]; /* the request, copied */
+};
+
+struct userq {
+	uint32_t uid;
+	struct held *head, *tail;
+};
+
+struct hold {
+	struct userq users[HOLD_UIDS]; /* those with requests held */
+	size_t nusers, turn;
+	size_t count, bytes;
+	void *spares[HOLD_SPARES]; /* receive buffers given back */
+	size_t nspares;
+};
+
+static bool hold_full(const struct hold *h)
+{
+	return h->count >= HOLD_MAX || h->bytes >= HOLD_BYTES;
+}
+
+/* Queue the request in buf behind its user's; false if it cannot be held
+ * (no room for another user, no memory): serve it now then. */
+static bool hold_add(struct hold *h, struct fuse_buf *buf)
+{
+	bool copy = buf->size <= HOLD_COPY_MAX;
+	const struct fuse_in_header *in = buf->mem;
+	struct userq *q = NULL;
+	struct held *e;
+
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(*in))
+		return false;
+	for (size_t i = 0; i < h->nusers && q == NULL; i++)
+		if (h->users[i].uid == in->uid)
+			q = &h->users[i];
+	if (q == NULL && h->nusers == HOLD_UIDS)
+		return false;
+	e = malloc(sizeof(*e) + (copy ? buf->size : 0));
+	if (e == NULL)
+		return false;
+	e->next = NULL;
+	e->size = buf->size;
+	if (copy) {
+		e->mem = e->data;
+		memcpy(e->data, buf->mem, buf->size);
+	} else { /* libfuse allocates a buffer if there is no spare */
+		e->mem = buf->mem;
+		buf->mem = h->nspares ? h->spares[--h->nspares] : NULL;
+	}
+	if (q == NULL) {
+		q = &h->users[h->nusers++];
+		*q = (struct userq){in->uid, NULL, NULL};
+	}
+	if (q->tail)
+		q->tail->next = e;
+	else
+		q->head = e;
+	q->tail = e;
+	h->count++;
+	h->bytes += e->size;
+	return true;
+}
+
+/* Serve the oldest request of the user whose turn it is; the turn moves on. */
+static void hold_serve(struct hold *h, struct fuse_session *se)
+{
+	struct userq *q = &h->users[h->turn];
+	struct held *e = q->head;
+	struct fuse_buf buf = {.size = e->size, .mem = e->mem};
+
+	q->head = e->next;
+	h->count--;
+	h->bytes -= e->size;
+	if (q->head == NULL) { /* out of the rotation; the next user moves into this slot */
+		memmove(q, q + 1, (h->nusers - h->turn - 1) * sizeof(*q));
+		h->nusers--;
+	} else {
+		h->turn++;
+	}
+	if (h->turn >= h->nusers)
+		h->turn = 0;
+	fuse_session_process_buf(se, &buf);
+	if (e->mem != e->data) {
+		if (h->nspares < HOLD_SPARES)
+			h->spares[h->nspares++] = e->mem;
+		else
+			free(e->mem);
+	}
+	free(e);
+}
+
+/* Requests never served: the kernel answers them when the device closes. */
+static void hold_free(struct hold *h)
+{
+	for (size_t i = 0; i < h->nusers; i++)
+		for (struct held *e = h->users[i].head, *next; e != NULL; e = next) {
+			next = e->next;
+			if (e->mem != e->data)
+				free(e->mem);
+			free(e);
+		}
+	for (size_t i = 0; i < h->nspares; i++)
+		free(h->spares[i]);
+	memset(h, 0, sizeof(*h));
+}
+
 int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned spin_us)
 {
+	struct hold hold;
+	bool idle = true; /* the kernel's queue was found empty since the last request */
 	struct fuse_buf buf;
 	pthread_t stopper;
 	long settle_deadline = 0; /* nonzero once stopping */
@@ -110,6 +247,7 @@ int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned s
 	int err = LOOP_DONE, res;
 
 	memset(&buf, 0, sizeof(buf));
+	memset(&hold, 0, sizeof(hold));
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		return -errno;
 	loop_thread = pthread_self();
@@ -133,22 +271,35 @@ int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned s
 				break;
 			}
 		}
-		res = fuse_session_receive_buf(se, &buf);
-		if (res == -EAGAIN) {
-			wait_for_request(fd, spin_until);
+		if (!hold_full(&hold)) {
+			res = fuse_session_receive_buf(se, &buf);
+			if (res == -EINTR)
+				continue;
+			if (res > 0) {
+				/* Into an idle loop: at once. Back to back: in turn. */
+				if ((idle && hold.count == 0) || !hold_add(&hold, &buf)) {
+					fuse_session_process_buf(se, &buf);
+					spin_until = monotonic_us() + (long)spin_us;
+				}
+				idle = false;
+				continue;
+			}
+			if (res != -EAGAIN) {
+				/* 0 or -ENODEV: the file system was unmounted. */
+				if (res < 0 && res != -ENODEV)
+					err = res;
+				break;
+			}
+			idle = true;
+		}
+		if (hold.count > 0) {
+			hold_serve(&hold, se);
+			spin_until = monotonic_us() + (long)spin_us;
 			continue;
 		}
-		if (res == -EINTR)
-			continue;
-		if (res <= 0) {
-			/* 0 or -ENODEV: the file system was unmounted. */
-			if (res < 0 && res != -ENODEV)
-				err = res;
-			break;
-		}
-		fuse_session_process_buf(se, &buf);
-		spin_until = monotonic_us() + (long)spin_us;
+		wait_for_request(fd, spin_until);
 	}
+	hold_free(&hold);
 	atomic_store(&loop_finished, 1);
 	pthread_kill(stopper, SIGTERM); /* ends its sigwait if no signal came */
 	pthread_join(stopper, NULL);
