@@ -118,7 +118,7 @@ static void wait_for_request(int fd, long spin_until)
 
 #define HOLD_MAX   256	      /* requests read ahead of their turn */
 #define HOLD_BYTES (4u << 20) /* and their bytes (writes are at most 128 KiB) */
-#define HOLD_UIDS  64	      /* users with requests held; others wait in the kernel */
+#define HOLD_UIDS  64	      /* users with requests held (one more user: served at once) */
 
 /* Smaller requests are copied out of the receive buffer; a larger one (a
  * write) keeps the buffer, and the loop reads on into a spare one. */
