@@ -47,7 +47,7 @@
 #define OPEN_CAP      2000
 #define TIMER_CAP     600
 #define TIMERS_GLOBAL 900
-#define READ_CAP      4096
+#define READ_CAP      16384
 #define HUGE	      (1 << 20)
 #define SAMPLES	      200000 /* per phase, at most */
 #define PHASE_MS      3000   /* each flood of writes */
@@ -171,9 +171,14 @@ static int good_main(void *arg)
 			note_bad(&good->bad_line, "pread", buf, got);
 		if (i < SAMPLES)
 			good->pread_us[ph][i] = (float)(b - a);
+		/* As cat does, to the end: the text it held is given back then, not
+		 * at the release that follows close() in the background (which
+		 * waits behind everybody's releases in the kernel). */
 		a = mono_us();
 		fd2 = open(now, O_RDONLY);
 		got = fd2 < 0 ? -1 : read(fd2, buf, sizeof(buf) - 1);
+		if (got > 0 && read(fd2, buf + got, sizeof(buf) - 1 - (size_t)got) != 0)
+			got = -1;
 		if (fd2 >= 0)
 			close(fd2);
 		b = mono_us();
@@ -434,7 +439,7 @@ static int held_files(int i)
 	}
 	if (errno != EDQUOT || n != OPEN_CAP)
 		return 31;
-	/* A "now" line is about 60 bytes: the cap of 4096 is met well before. */
+	/* A "now" line is about 60 bytes: the text cap is met well before. */
 	if (refusal != ENOBUFS || texts == 0 || texts * 40 > READ_CAP)
 		return 32;
 	if (open(mpath("a/timer"), O_RDWR) >= 0 || errno != EDQUOT)
@@ -617,9 +622,13 @@ START_TEST(hostile_user)
 	stop_good();
 	rss_after = daemon_status("VmRSS");
 	printf("# qotfs RSS %ld kB before the attack, %ld kB after\n", rss_before, rss_after);
-	/* Generous: glibc keeps freed memory; a leak of the files would be far more. */
+#ifndef __SANITIZE_ADDRESS__
+	/* Generous: glibc keeps freed memory; a leak of the files would be far
+	 * more. (AddressSanitizer keeps freed memory in quarantine: there, its
+	 * leak check at the daemon's exit is the test.) */
 	ck_assert_msg(rss_after < rss_before + 64 * 1024, "RSS grew from %ld to %ld kB", rss_before,
 		      rss_after);
+#endif
 	check_daemon("after the attack");
 	/* The hostile timelines and bindings go; so does everything else. */
 	ck_assert_int_eq(rmdir(mpath("h0")), 0);
