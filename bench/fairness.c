@@ -20,8 +20,10 @@
  * (alone + s). Nothing is asserted: this is a report.
  *
  * Usage: fairness [--samples N] [--interval-us US] [--floods N,N,...]
- *                 [--hostile-procs N] [--uid UID] [--pid DAEMON_PID] MOUNTPOINT
- * Run as root (the load runs as UID, default 65534). bench/fairness.sh
+ *                 [--hostile-procs N] [--uid UID] [--good-uid UID]
+ *                 [--pid DAEMON_PID] MOUNTPOINT
+ * Run as root: the load runs as --uid (default 65534), the well-behaved
+ * client as --good-uid (default 1001; 0 keeps it root). bench/fairness.sh
  * mounts a scratch qotfs and runs it.
  */
 #include <errno.h>
@@ -64,6 +66,7 @@ struct shared {
 
 static const char *mnt;
 static uid_t load_uid = 65534;
+static uid_t good_uid = 1001; /* the well-behaved client's; 0: stays root */
 static struct shared *sh;
 
 static double now_ns(void)
@@ -270,6 +273,10 @@ static void abandon(int slot, int rfd)
 		if (pid < 0)
 			die("fork");
 		if (pid == 0) {
+			/* Goes with its parent, whenever that is killed. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(0);
 			close(p[0]);
 			waiters_process(p[1]);
 		}
@@ -334,6 +341,7 @@ static void start_load(const struct scenario *s)
 		if (pid < 0)
 			die("fork");
 		if (pid == 0) {
+			setpgid(0, 0); /* a group of its own: stop_load kills what it forks too */
 			close(p[0]);
 			become_load_user();
 			if (s->kind == LOAD_FLOOD)
@@ -348,6 +356,7 @@ static void start_load(const struct scenario *s)
 				abandon(i, p[1]);
 			_exit(0);
 		}
+		setpgid(pid, pid); /* as the child does: whichever runs first */
 		load_pids[nload++] = pid;
 	}
 	close(p[1]);
@@ -363,7 +372,7 @@ static void start_load(const struct scenario *s)
 static void stop_load(void)
 {
 	for (int i = 0; i < nload; i++)
-		kill(load_pids[i], SIGKILL);
+		kill(-load_pids[i], SIGKILL);
 	for (int i = 0; i < nload; i++)
 		waitpid(load_pids[i], NULL, 0);
 	nload = 0;
@@ -436,17 +445,24 @@ struct result {
 	double secs;
 };
 
-static void measure(size_t n, long interval_us, double *vp, double *vo, struct result *r)
+/* The well-behaved client, in a child process of its own uid (requests of
+ * uid 0 share a queue with the kernel's releases and interrupts). vp and vo
+ * are shared with the parent; the count of bad reads is the exit status. */
+static int well_behaved(size_t n, long interval_us, double *vp, double *vo)
 {
 	const char *now = path_of(TL_B, "now");
 	struct timespec gap = {0, interval_us * 1000};
+	unsigned long bad = 0;
 	char buf[256];
-	double t0 = now_ns();
-	int fd = open(now, O_RDONLY);
+	int fd;
 
+	if (good_uid != 0 &&
+	    (setgroups(0, NULL) < 0 || setresgid(good_uid, good_uid, good_uid) < 0 ||
+	     setresuid(good_uid, good_uid, good_uid) < 0))
+		die("dropping to the well-behaved uid");
+	fd = open(now, O_RDONLY);
 	if (fd < 0)
 		die(now);
-	r->bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		double a = now_ns();
 		ssize_t got = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -455,7 +471,7 @@ static void measure(size_t n, long interval_us, double *vp, double *vo, struct r
 
 		if (got > 0)
 			buf[got] = '\0';
-		r->bad += !well_formed(buf, got);
+		bad += !well_formed(buf, got);
 		vp[i] = b - a;
 		a = now_ns();
 		fd2 = open(now, O_RDONLY);
@@ -465,12 +481,28 @@ static void measure(size_t n, long interval_us, double *vp, double *vo, struct r
 		b = now_ns();
 		if (got > 0)
 			buf[got] = '\0';
-		r->bad += !well_formed(buf, got);
+		bad += !well_formed(buf, got);
 		vo[i] = b - a;
 		if (interval_us > 0)
 			nanosleep(&gap, NULL);
 	}
 	close(fd);
+	return bad > 100 ? 100 : (int)bad;
+}
+
+static void measure(size_t n, long interval_us, double *vp, double *vo, struct result *r)
+{
+	double t0 = now_ns();
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0)
+		_exit(well_behaved(n, interval_us, vp, vo));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		die("the well-behaved client");
+	r->bad = (unsigned long)WEXITSTATUS(status);
 	r->secs = (now_ns() - t0) / 1e9;
 	r->pread = bench_stats_of(vp, n);
 	r->orc = bench_stats_of(vo, n);
@@ -513,6 +545,7 @@ int main(int argc, char **argv)
 					     {"floods", required_argument, NULL, 'f'},
 					     {"hostile-procs", required_argument, NULL, 'h'},
 					     {"uid", required_argument, NULL, 'u'},
+					     {"good-uid", required_argument, NULL, 'g'},
 					     {"pid", required_argument, NULL, 'p'},
 					     {NULL, 0, NULL, 0}};
 	struct scenario sc[MAX_FLOODS + 8];
@@ -535,6 +568,8 @@ int main(int argc, char **argv)
 			hostile = atoi(optarg);
 		else if (c == 'u')
 			load_uid = (uid_t)strtoul(optarg, NULL, 10);
+		else if (c == 'g')
+			good_uid = (uid_t)strtoul(optarg, NULL, 10);
 		else if (c == 'p')
 			daemon = (pid_t)atoi(optarg);
 		else
@@ -544,7 +579,8 @@ int main(int argc, char **argv)
 	    hostile > MAX_PROCS) {
 		fprintf(stderr,
 			"usage: fairness [--samples N] [--interval-us US] [--floods N,N,...] "
-			"[--hostile-procs N] [--uid UID] [--pid DAEMON_PID] MOUNTPOINT\n");
+			"[--hostile-procs N] [--uid UID] [--good-uid UID] [--pid DAEMON_PID] "
+			"MOUNTPOINT\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -553,9 +589,10 @@ int main(int argc, char **argv)
 	}
 	mnt = argv[optind];
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	vp = calloc(samples, sizeof(double));
-	vo = calloc(samples, sizeof(double));
-	if (sh == MAP_FAILED || vp == NULL || vo == NULL)
+	vp = mmap(NULL, 2 * samples * sizeof(double), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	vo = vp + samples;
+	if (sh == MAP_FAILED || vp == MAP_FAILED)
 		die("memory");
 	signal(SIGPIPE, SIG_IGN);
 	if ((mkdir(path_of(TL_A, NULL), 0755) < 0 && errno != EEXIST) ||
@@ -577,8 +614,8 @@ int main(int argc, char **argv)
 
 	loadavg(la, sizeof(la));
 	printf("fairness: %zu samples per kind per scenario, %ld us apart; load uid %u, %d hostile "
-	       "processes; well-behaved client reads %s/now\n",
-	       samples, interval_us, (unsigned)load_uid, hostile, TL_B);
+	       "processes; well-behaved client (uid %u) reads %s/now\n",
+	       samples, interval_us, (unsigned)load_uid, hostile, (unsigned)good_uid, TL_B);
 	printf("load average before: %s\n\n", la);
 	printf("%-30s | %-30s | %-30s | %9s %-10s | %6s %7s %3s\n", "", "pread(now)  p50 / p99 us",
 	       "open+read+close  p50 / p99 us", "load", "", "dCPU%", "RSS MB", "thr");
@@ -642,7 +679,6 @@ int main(int argc, char **argv)
 		snprintf(own, sizeof(own), "qotbench-fair-h%d", i);
 		rmdir(path_of(own, NULL));
 	}
-	free(vp);
-	free(vo);
+	munmap(vp, 2 * samples * sizeof(double));
 	return 0;
 }

@@ -17,11 +17,12 @@
  * Users are served in turn. The kernel queues requests first come, first
  * served, so with one request thread a request waits behind one request of
  * every process that has one outstanding: N busy processes of one user make
- * every other user's requests about N times slower. So when requests come
- * back to back, the loop reads ahead whatever the kernel holds (up to
- * HOLD_MAX requests, HOLD_BYTES bytes) into one queue per uid and serves
- * the uids round robin, each queue in its order. A request that finds the
- * loop idle is served at once: no cost when nobody competes. Serving
+ * every other user's requests about N times slower. So once requests of two
+ * users come back to back (the loop found no empty queue between them), the
+ * loop reads ahead whatever the kernel holds (up to HOLD_MAX requests,
+ * HOLD_BYTES bytes) into one queue per uid and serves the uids round robin,
+ * each queue in its order, for as long as users keep meeting. Otherwise a
+ * request is served as it comes, at no cost (see hold_wait). Serving
  * requests of different callers in another order than they came is what
  * several request threads would do anyway; libfuse matches an INTERRUPT
  * that comes before its request when the request comes.
@@ -122,8 +123,9 @@ static void wait_for_request(int fd, long spin_until)
 
 /* Smaller requests are copied out of the receive buffer; a larger one (a
  * write) keeps the buffer, and the loop reads on into a spare one. */
-#define HOLD_COPY_MAX 4096
-#define HOLD_SPARES   8
+#define HOLD_COPY_MAX	4096
+#define HOLD_SPARES	8
+#define TURNS_LINGER_US 100000
 
 struct held {
 	struct held *next;
@@ -138,16 +140,50 @@ struct userq {
 };
 
 struct hold {
+	bool idle;	   /* the kernel's queue was found empty since the last request */
+	uint32_t last_uid; /* of the last request (not counting releases) */
+	long turns_until;  /* CLOCK_MONOTONIC us: users met lately, serve them in turn */
 	struct userq users[HOLD_UIDS]; /* those with requests held */
 	size_t nusers, turn;
 	size_t count, bytes;
+	size_t reads;		   /* requests read since the hold last served one */
 	void *spares[HOLD_SPARES]; /* receive buffers given back */
 	size_t nspares;
 };
 
-static bool hold_full(const struct hold *h)
+/* Serve before reading on: the hold is full, or many requests were read
+ * since the last one it served (releases after a mass close, served at
+ * once, must not keep held requests waiting). */
+static bool hold_must_serve(const struct hold *h)
 {
-	return h->count >= HOLD_MAX || h->bytes >= HOLD_BYTES;
+	return h->count > 0 &&
+	       (h->count >= HOLD_MAX || h->bytes >= HOLD_BYTES || h->reads >= HOLD_MAX);
+}
+
+/*
+ * Whether the request just read waits its turn. Users compete when requests
+ * of two of them come back to back (no empty queue between them): then, and
+ * for TURNS_LINGER_US after, requests that come back to back are held and
+ * served in turn. Otherwise a request is served as it comes: one client's
+ * open, read, close, or one user's many processes, cost nothing more. The
+ * kernel's releases, forgets and interrupts (uid 0, no caller waits for
+ * them) are always served at once and change nothing.
+ */
+static bool hold_wait(struct hold *h, const struct fuse_buf *buf)
+{
+	const struct fuse_in_header *in = buf->mem;
+	bool back_to_back = !h->idle, met;
+
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(*in) ||
+	    in->opcode == FUSE_RELEASE || in->opcode == FUSE_FORGET ||
+	    in->opcode == FUSE_BATCH_FORGET || in->opcode == FUSE_INTERRUPT)
+		return false;
+	met = back_to_back && in->uid != h->last_uid;
+	h->idle = false;
+	h->last_uid = in->uid;
+	if (met)
+		h->turns_until = monotonic_us() + TURNS_LINGER_US;
+	return h->count > 0 || met || (back_to_back && monotonic_us() < h->turns_until);
 }
 
 /* Queue the request in buf behind its user's; false if it cannot be held
@@ -187,6 +223,8 @@ static bool hold_add(struct hold *h, struct fuse_buf *buf)
 	else
 		q->head = e;
 	q->tail = e;
+	if (h->count == 0)
+		h->reads = 0; /* counted from the first request held */
 	h->count++;
 	h->bytes += e->size;
 	return true;
@@ -200,6 +238,7 @@ static void hold_serve(struct hold *h, struct fuse_session *se)
 	struct fuse_buf buf = {.size = e->size, .mem = e->mem};
 
 	q->head = e->next;
+	h->reads = 0;
 	h->count--;
 	h->bytes -= e->size;
 	if (q->head == NULL) { /* out of the rotation; the next user moves into this slot */
@@ -238,7 +277,6 @@ static void hold_free(struct hold *h)
 int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned spin_us)
 {
 	struct hold hold;
-	bool idle = true; /* the kernel's queue was found empty since the last request */
 	struct fuse_buf buf;
 	pthread_t stopper;
 	long settle_deadline = 0; /* nonzero once stopping */
@@ -248,6 +286,7 @@ int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned s
 
 	memset(&buf, 0, sizeof(buf));
 	memset(&hold, 0, sizeof(hold));
+	hold.idle = true;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		return -errno;
 	loop_thread = pthread_self();
@@ -271,17 +310,16 @@ int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned s
 				break;
 			}
 		}
-		if (!hold_full(&hold)) {
+		if (!hold_must_serve(&hold)) {
 			res = fuse_session_receive_buf(se, &buf);
 			if (res == -EINTR)
 				continue;
 			if (res > 0) {
-				/* Into an idle loop: at once. Back to back: in turn. */
-				if ((idle && hold.count == 0) || !hold_add(&hold, &buf)) {
+				hold.reads++;
+				if (!hold_wait(&hold, &buf) || !hold_add(&hold, &buf)) {
 					fuse_session_process_buf(se, &buf);
 					spin_until = monotonic_us() + (long)spin_us;
 				}
-				idle = false;
 				continue;
 			}
 			if (res != -EAGAIN) {
@@ -290,7 +328,7 @@ int loop_run(struct fuse_session *se, const struct loop_hooks *hooks, unsigned s
 					err = res;
 				break;
 			}
-			idle = true;
+			hold.idle = true;
 		}
 		if (hold.count > 0) {
 			hold_serve(&hold, se);
