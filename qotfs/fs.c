@@ -164,6 +164,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* The clock page must stay cached however attributes look. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	conn->want &= ~FUSE_CAP_READDIRPLUS;
+	/* No write takes more than a members text. A larger one is refused
+	 * whole (EMSGSIZE) with its first request, which the kernel fills up to
+	 * max_write: keep that small (libfuse's default is 1 MiB), but twice the
+	 * text, so that a buffer's page offset never splits an acceptable write. */
+	conn->max_write = 2 * QOT_MEMBERS_TEXT_MAX;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -409,8 +414,21 @@ static void qfile_free(struct fs *fs, struct qfile *qf)
 	release_snapshot(fs, qf);
 	if (qf->tl)
 		timeline_put(&fs->reg, qf->tl);
+	registry_refund_open(&fs->reg, qf->opener.uid, qf->kind == NODE_TIMER);
 	list_remove(&fs->open_files, &qf->link);
 	free(qf);
+}
+
+/* The opener's per-user caps on open files and timers; privileged callers
+ * are counted but never refused (/proc is asked only at the cap). */
+static int charge_open(struct fs *fs, const struct caller *c, enum node_kind kind)
+{
+	bool timer = kind == NODE_TIMER;
+	int err = registry_charge_open(&fs->reg, c->uid, timer, false);
+
+	if (err == -EDQUOT && access_privileged(c))
+		err = registry_charge_open(&fs->reg, c->uid, timer, true);
+	return err;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -419,7 +437,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct caller c = req_caller(req);
 	int acc = fi->flags & O_ACCMODE;
 	int mask = acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : R_OK | W_OK;
-	struct qfile *qf;
+	struct qfile *qf = NULL;
 	struct node n;
 	int err = resolve(fs, ino, &n);
 
@@ -429,11 +447,16 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = -ENOENT;
 	if (err == 0)
 		err = access_check(n.kind, n.tl, &c, mask);
-	if (err == 0 && (qf = calloc(1, sizeof(*qf))) == NULL)
-		err = -ENOMEM;
-	if (err == 0 && n.kind == NODE_TIMER &&
-	    (err = timer_open(fs->waker, n.tl->clock, &qf->timer)))
-		free(qf);
+	if (err == 0 && (err = charge_open(fs, &c, n.kind)) == 0) {
+		qf = calloc(1, sizeof(*qf));
+		if (qf == NULL)
+			err = -ENOMEM;
+		else if (n.kind == NODE_TIMER &&
+			 (err = timer_open(fs->waker, n.tl->clock, &qf->timer)))
+			free(qf);
+		if (err) /* charged, but not opened */
+			registry_refund_open(&fs->reg, c.uid, n.kind == NODE_TIMER);
+	}
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;

@@ -33,6 +33,8 @@ enum {
 	OPT_NO_AUTO_UNMOUNT,
 	OPT_LOG_LEVEL,
 	OPT_SYSLOG,
+	OPT_MAX_TIMERS_PER_UID,
+	OPT_MAX_OPEN_PER_UID,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +56,8 @@ static const struct option long_options[] = {
 	{"no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"syslog", no_argument, NULL, OPT_SYSLOG},
+	{"max-timers-per-uid", required_argument, NULL, OPT_MAX_TIMERS_PER_UID},
+	{"max-open-per-uid", required_argument, NULL, OPT_MAX_OPEN_PER_UID},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -88,6 +92,8 @@ static void usage(FILE *f, const char *prog)
 		"      --max-timers=N           open timer files at most (default %u)\n"
 		"      --max-wait=SECONDS       longest a timer read stays parked before it is\n"
 		"                               restarted with EINTR (1-3600, default %u)\n"
+		"      --max-timers-per-uid=N   timer files per unprivileged user (default %u)\n"
+		"      --max-open-per-uid=N     open files per unprivileged user (default %u)\n"
 		"  -h, --help                   show this help\n"
 		"  -V, --version                show the version\n"
 		"\n"
@@ -95,7 +101,8 @@ static void usage(FILE *f, const char *prog)
 		prog, REGISTRY_DEFAULT_MAX_TIMELINES, REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID,
 		REGISTRY_DEFAULT_MAX_BINDINGS, REGISTRY_DEFAULT_MAX_PER_UID,
 		REGISTRY_DEFAULT_MAX_READ_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US,
-		WAKER_DEFAULT_MAX_TIMERS, WAKER_DEFAULT_MAX_WAIT_S);
+		WAKER_DEFAULT_MAX_TIMERS, WAKER_DEFAULT_MAX_WAIT_S,
+		REGISTRY_DEFAULT_MAX_TIMERS_PER_UID, REGISTRY_DEFAULT_MAX_OPEN_PER_UID);
 }
 
 static int parse_number(const char *arg, const char *name, uint64_t min, uint64_t max,
@@ -265,6 +272,14 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			break;
 		case OPT_SYSLOG:
 			o->syslog = true;
+			break;
+		case OPT_MAX_TIMERS_PER_UID:
+			bad |= parse_limit(optarg, "max-timers-per-uid",
+					   &o->limits.max_timers_per_uid, err);
+			break;
+		case OPT_MAX_OPEN_PER_UID:
+			bad |= parse_limit(optarg, "max-open-per-uid", &o->limits.max_open_per_uid,
+					   err);
 			break;
 		case 'h':
 			usage(out, prog);

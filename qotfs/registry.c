@@ -15,6 +15,7 @@ struct uidcount {
 	size_t bindings;
 	size_t timelines;
 	size_t read_bytes;
+	size_t files, timers; /* open files, and timer files among them */
 };
 
 static int match_name(const struct hnode *n, const void *key)
@@ -43,6 +44,10 @@ int registry_init(struct registry *reg, const struct registry_limits *limits, st
 		return -ENOMEM;
 	}
 	reg->limits = *limits;
+	if (reg->limits.max_timers_per_uid == 0)
+		reg->limits.max_timers_per_uid = REGISTRY_DEFAULT_MAX_TIMERS_PER_UID;
+	if (reg->limits.max_open_per_uid == 0)
+		reg->limits.max_open_per_uid = REGISTRY_DEFAULT_MAX_OPEN_PER_UID;
 	reg->pusher = pusher;
 	reg->next_timeline_id = 1;
 	reg->next_binding_id = 1;
@@ -224,7 +229,7 @@ static struct uidcount *uid_entry(struct registry *reg, uid_t uid, bool create)
 
 static void uid_release_if_idle(struct registry *reg, struct uidcount *u)
 {
-	if (u->bindings == 0 && u->timelines == 0 && u->read_bytes == 0) {
+	if (u->bindings == 0 && u->timelines == 0 && u->read_bytes == 0 && u->files == 0) {
 		hashtab_remove(&reg->uids, &u->node);
 		free(u);
 	}
@@ -281,5 +286,32 @@ void registry_refund_read(struct registry *reg, uid_t uid, size_t bytes)
 	if (u == NULL)
 		return;
 	u->read_bytes -= bytes;
+	uid_release_if_idle(reg, u);
+}
+
+int registry_charge_open(struct registry *reg, uid_t uid, bool timer, bool force)
+{
+	struct uidcount *u = uid_entry(reg, uid, true);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (!force && (u->files >= reg->limits.max_open_per_uid ||
+		       (timer && u->timers >= reg->limits.max_timers_per_uid))) {
+		uid_release_if_idle(reg, u);
+		return -EDQUOT;
+	}
+	u->files++;
+	u->timers += timer;
+	return 0;
+}
+
+void registry_refund_open(struct registry *reg, uid_t uid, bool timer)
+{
+	struct uidcount *u = uid_entry(reg, uid, false);
+
+	if (u == NULL)
+		return;
+	u->files--;
+	u->timers -= timer;
 	uid_release_if_idle(reg, u);
 }

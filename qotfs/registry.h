@@ -25,6 +25,8 @@ struct registry_limits {
 	uint64_t hlc_max_offset;       /* received HLC timestamps further ahead are refused, ns */
 	size_t max_timers;	       /* open timer files (waker.h); 0: the default */
 	unsigned max_wait_s;	       /* longest a timer read stays parked; 0: the default */
+	size_t max_timers_per_uid;     /* open timer files of one user; 0: the default */
+	size_t max_open_per_uid;       /* open files of one user; 0: the default */
 };
 
 #define REGISTRY_DEFAULT_MAX_TIMELINES	       65536
@@ -33,6 +35,8 @@ struct registry_limits {
 #define REGISTRY_DEFAULT_MAX_PER_UID	       65536
 #define REGISTRY_DEFAULT_MAX_READ_PER_UID      (256u << 20)
 #define REGISTRY_DEFAULT_HLC_MAX_OFFSET	       QOT_HLC_DEFAULT_MAX_OFFSET
+#define REGISTRY_DEFAULT_MAX_TIMERS_PER_UID    4096
+#define REGISTRY_DEFAULT_MAX_OPEN_PER_UID      65536
 
 struct registry {
 	struct hashtab by_name, by_id, uids;
@@ -74,6 +78,14 @@ size_t registry_uid_bindings(struct registry *reg, uid_t uid);
  * (unless force), -ENOMEM. */
 int registry_charge_read(struct registry *reg, uid_t uid, size_t bytes, bool force);
 void registry_refund_read(struct registry *reg, uid_t uid, size_t bytes);
+
+/*
+ * Open files held by a user (the opener), and among them timer files (each
+ * may park a read and a poll handle): 0, or -EDQUOT past either cap (unless
+ * force), -ENOMEM. Refund undoes one charge of the same kind.
+ */
+int registry_charge_open(struct registry *reg, uid_t uid, bool timer, bool force);
+void registry_refund_open(struct registry *reg, uid_t uid, bool timer);
 
 /* Called by timeline_put when the last reference goes. */
 void registry_forget(struct registry *reg, struct timeline *tl);

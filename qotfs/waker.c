@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "hashtab.h"
 #include "list.h"
 #include "log.h"
 #include "page.h"
@@ -54,6 +55,7 @@ struct timer {
 	int64_t park_limit; /* CLOCK_MONOTONIC ns: a step of the base clock cannot move it */
 	bool interrupted;
 	struct slot rslot;
+	struct hnode by_req; /* in the waker's parked reads, while req is set */
 
 	struct fuse_pollhandle *ph; /* the parked poll handle, or NULL */
 	struct slot pslot;
@@ -72,6 +74,7 @@ struct waker {
 	size_t n, cap;
 	size_t ntimers, max_timers;
 	size_t nparked;
+	struct hashtab parked; /* timers by parked request: interrupts find theirs in O(1) */
 	unsigned max_park_ms;
 };
 
@@ -260,6 +263,7 @@ static void take_read(struct waker *w, struct timer *t)
 {
 	if (t->rslot.queued)
 		heap_remove(w, &t->rslot);
+	hashtab_remove(&w->parked, &t->by_req);
 	t->req = NULL;
 	w->nparked--;
 }
@@ -402,22 +406,27 @@ static void *waker_main(void *arg)
 	return NULL;
 }
 
+static int match_req(const struct hnode *n, const void *req)
+{
+	return container_of(n, struct timer, by_req)->req == req;
+}
+
 /* Runs on a libfuse thread under the request's lock: mark and signal only. */
 static void on_interrupt(fuse_req_t req, void *data)
 {
 	struct waker *w = data;
+	struct hnode *n;
 
 	pthread_mutex_lock(&w->lock);
 	/* Found by request, not by a pointer to the timer: libfuse may call this
-	 * just after the reply, when the timer may be gone. */
-	for (size_t i = 0; i < w->n; i++) {
-		struct slot *s = w->heap[i];
-		struct timer *t = slot_timer(s);
-		if (s->kind == SLOT_READ && t->req == req) {
-			t->interrupted = true;
-			heap_rekey(w, s, INT64_MIN);
-			break;
-		}
+	 * just after the reply, when the timer may be gone. A hash, not a scan:
+	 * killing a process with thousands of parked reads sends as many. */
+	n = hashtab_find(&w->parked, hash_u64((uintptr_t)req), match_req, req);
+	if (n != NULL) {
+		struct timer *t = container_of(n, struct timer, by_req);
+		t->interrupted = true;
+		if (t->rslot.queued)
+			heap_rekey(w, &t->rslot, INT64_MIN);
 	}
 	pthread_mutex_unlock(&w->lock);
 }
@@ -431,6 +440,7 @@ static void park_read(struct waker *w, struct timer *t, fuse_req_t req, size_t s
 	int64_t base;
 
 	t->req = req;
+	hashtab_insert(&w->parked, &t->by_req, hash_u64((uintptr_t)req));
 	t->req_size = size;
 	t->req_off = off;
 	t->interrupted = fuse_req_interrupted(req) != 0;
@@ -654,6 +664,10 @@ struct waker *waker_new(struct pusher *p, size_t max_timers, unsigned max_wait_s
 
 	if (w == NULL)
 		return NULL;
+	if (hashtab_init(&w->parked) != 0) {
+		free(w);
+		return NULL;
+	}
 	w->tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->tfd < 0 || w->efd < 0) {
@@ -662,6 +676,7 @@ struct waker *waker_new(struct pusher *p, size_t max_timers, unsigned max_wait_s
 			close(w->tfd);
 		if (w->efd >= 0)
 			close(w->efd);
+		hashtab_free(&w->parked);
 		free(w);
 		return NULL;
 	}
@@ -720,6 +735,7 @@ void waker_stop(struct waker *w)
 		heap_remove(w, s);
 		if (s->kind == SLOT_READ) {
 			fuse_req_t req = t->req;
+			hashtab_remove(&w->parked, &t->by_req);
 			t->req = NULL;
 			w->nparked--;
 			pthread_mutex_unlock(&w->lock);
@@ -745,5 +761,6 @@ void waker_free(struct waker *w)
 	pthread_mutex_destroy(&w->lock);
 	close(w->tfd);
 	close(w->efd);
+	hashtab_free(&w->parked);
 	free(w);
 }

@@ -80,7 +80,9 @@ static void model_setup(void)
 				      .max_timelines_per_uid = 4,
 				      .max_bindings_per_timeline = 3,
 				      .max_bindings_per_uid = 5,
-				      .max_read_bytes_per_uid = 100};
+				      .max_read_bytes_per_uid = 100,
+				      .max_timers_per_uid = 2,
+				      .max_open_per_uid = 3};
 
 	pusher = pusher_new(); /* no session: bookkeeping only */
 	ck_assert_ptr_nonnull(pusher);
@@ -149,6 +151,36 @@ START_TEST(read_bytes_per_uid)
 	registry_refund_read(&reg, 9, 100);
 	registry_refund_read(&reg, 10, 100);
 	ck_assert_uint_eq(reg.uids.count, 0); /* nothing held: no entries left */
+}
+END_TEST
+
+START_TEST(open_files_per_uid)
+{
+	struct registry r2;
+	struct registry_limits none = {.max_timelines = 1};
+
+	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), 0);
+	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), 0);
+	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), -EDQUOT); /* 2 timers */
+	ck_assert_int_eq(registry_charge_open(&reg, 9, false, false), 0);
+	ck_assert_int_eq(registry_charge_open(&reg, 9, false, false), -EDQUOT); /* 3 files */
+	ck_assert_int_eq(registry_charge_open(&reg, 10, true, false), 0);	/* per user */
+	ck_assert_int_eq(registry_charge_open(&reg, 9, true, true), 0);		/* forced */
+	/* Closing a plain file frees a file, not a timer. */
+	registry_refund_open(&reg, 9, false);
+	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), -EDQUOT);
+	ck_assert_int_eq(registry_charge_open(&reg, 9, false, false), -EDQUOT); /* 3 timers held */
+	for (int i = 0; i < 3; i++)
+		registry_refund_open(&reg, 9, true);
+	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), 0);
+	registry_refund_open(&reg, 9, true);
+	registry_refund_open(&reg, 10, true);
+	ck_assert_uint_eq(reg.uids.count, 0); /* nothing held: no entries left */
+	/* Unset caps take the defaults. */
+	ck_assert_int_eq(registry_init(&r2, &none, pusher), 0);
+	ck_assert_uint_eq(r2.limits.max_timers_per_uid, REGISTRY_DEFAULT_MAX_TIMERS_PER_UID);
+	ck_assert_uint_eq(r2.limits.max_open_per_uid, REGISTRY_DEFAULT_MAX_OPEN_PER_UID);
+	registry_free(&r2);
 }
 END_TEST
 
@@ -465,6 +497,12 @@ START_TEST(options)
 	ck_assert_int_eq(parse(&o, "qotfs --max-timelines=10x"), OPTIONS_USAGE_ERROR);
 	ck_assert_int_eq(parse(&o, "qotfs --max-bindings"), OPTIONS_USAGE_ERROR);
 	ck_assert_int_eq(parse(&o, "qotfs -o"), OPTIONS_USAGE_ERROR);
+	ck_assert_int_eq(parse(&o, "qotfs --max-timers-per-uid=5 --max-open-per-uid 6"),
+			 OPTIONS_RUN);
+	ck_assert_uint_eq(o.limits.max_timers_per_uid, 5);
+	ck_assert_uint_eq(o.limits.max_open_per_uid, 6);
+	ck_assert_int_eq(parse(&o, "qotfs --max-timers-per-uid=0"), OPTIONS_USAGE_ERROR);
+	ck_assert_int_eq(parse(&o, "qotfs --max-open-per-uid=x"), OPTIONS_USAGE_ERROR);
 }
 END_TEST
 
@@ -524,6 +562,7 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, timelines_create_find_remove);
 	tcase_add_test(reg_tc, timeline_caps);
 	tcase_add_test(reg_tc, read_bytes_per_uid);
+	tcase_add_test(reg_tc, open_files_per_uid);
 	tcase_add_test(reg_tc, removed_timeline_lives_while_open);
 	tcase_add_test(reg_tc, bindings_and_requirements);
 	tcase_add_test(reg_tc, per_uid_cap);
