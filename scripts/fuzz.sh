@@ -6,8 +6,9 @@
 #
 # Each run reads fuzz/corpus/TARGET (and fuzz/dict/TARGET.dict if present) and
 # writes what it finds to a scratch directory, so the committed corpus is left
-# alone unless --keep is given: then the new inputs that add coverage are
-# merged into it (-merge=1). --smoke is the CI check: 15 s per target unless
+# alone unless --keep is given: then the new inputs that reach new code
+# (edges; -merge=1 -use_counters=0, which keeps the corpus small) are merged
+# into it. --smoke is the CI check: 15 s per target unless
 # --seconds says otherwise, no corpus change. A crash, leak, timeout or broken
 # invariant in any target makes the script fail, after all targets ran; the
 # input is saved as build-fuzz/artifacts/TARGET-crash-* (reproduce: run the
@@ -102,7 +103,7 @@ for t in "${targets[@]}"; do
 	# New inputs go to the scratch directory (the first one given); the corpus is only read.
 	"$bin" "${opts[@]}" "$scratch/$t" "$corpus" >"$log" 2>&1 || status=FAILED
 	if [ "$status" = ok ] && [ "$keep" = 1 ]; then
-		"$bin" -merge=1 "$corpus" "$scratch/$t" >>"$log" 2>&1 || status=FAILED
+		"$bin" -merge=1 -use_counters=0 "$corpus" "$scratch/$t" >>"$log" 2>&1 || status=FAILED
 	fi
 	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
