@@ -71,7 +71,8 @@ if [ "${#targets[@]}" -eq 0 ]; then
 fi
 
 build=${QOT_FUZZ_BUILD:-build-fuzz}
-cmake -S . -B "$build" -DQOT_FUZZ=ON -DCMAKE_C_COMPILER=clang >/dev/null
+cmake -S . -B "$build" -DQOT_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	>/dev/null
 cmake --build "$build" --target fuzz -j "$(nproc)" >/dev/null
 mkdir -p "$build/artifacts"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/qot-fuzz.XXXXXX")
