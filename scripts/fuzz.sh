@@ -6,8 +6,9 @@
 #
 # Each run reads fuzz/corpus/TARGET (and fuzz/dict/TARGET.dict if present) and
 # writes what it finds to a scratch directory, so the committed corpus is left
-# alone unless --keep is given: then the new inputs that add coverage are
-# merged into it (-merge=1). --smoke is the CI check: 15 s per target unless
+# alone unless --keep is given: then the new inputs that reach new code
+# (edges; -merge=1 -use_counters=0, which keeps the corpus small) are merged
+# into it. --smoke is the CI check: 15 s per target unless
 # --seconds says otherwise, no corpus change. A crash, leak, timeout or broken
 # invariant in any target makes the script fail, after all targets ran; the
 # input is saved as build-fuzz/artifacts/TARGET-crash-* (reproduce: run the
@@ -70,7 +71,8 @@ if [ "${#targets[@]}" -eq 0 ]; then
 fi
 
 build=${QOT_FUZZ_BUILD:-build-fuzz}
-cmake -S . -B "$build" -DQOT_FUZZ=ON -DCMAKE_C_COMPILER=clang >/dev/null
+cmake -S . -B "$build" -DQOT_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	>/dev/null
 cmake --build "$build" --target fuzz -j "$(nproc)" >/dev/null
 mkdir -p "$build/artifacts"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/qot-fuzz.XXXXXX")
@@ -102,7 +104,7 @@ for t in "${targets[@]}"; do
 	# New inputs go to the scratch directory (the first one given); the corpus is only read.
 	"$bin" "${opts[@]}" "$scratch/$t" "$corpus" >"$log" 2>&1 || status=FAILED
 	if [ "$status" = ok ] && [ "$keep" = 1 ]; then
-		"$bin" -merge=1 "$corpus" "$scratch/$t" >>"$log" 2>&1 || status=FAILED
+		"$bin" -merge=1 -use_counters=0 "$corpus" "$scratch/$t" >>"$log" 2>&1 || status=FAILED
 	fi
 	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
