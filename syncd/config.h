@@ -74,7 +74,8 @@ int config_load(struct syncd_config *c, const char *path, char *err, size_t errl
  * "PATH: what" when it concerns no line. */
 void config_error(char *out, size_t size, const char *path, int res, const char *err);
 
-/* The rule for a timeline: its own, else "*". Never NULL after a successful parse. */
+/* The rule for a timeline: its own, else "*"; NULL if neither (a file with
+ * named timeline lines only): such a timeline is left alone. */
 const struct timeline_rule *config_rule_for(const struct syncd_config *c, const char *timeline);
 const char *config_type_name(enum source_type type);
 /* The configuration as text that config_parse reads back (for --check-config). */
