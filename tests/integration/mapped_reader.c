@@ -5,7 +5,8 @@
  *   mapped_reader CLOCK_PATH STOPFILE MAX_SECONDS
  *
  * Reads about every millisecond until STOPFILE exists. Every read must
- * succeed: the page is locked in memory, so it outlives its daemon. At the end it
+ * succeed: the page is locked in memory, so it outlives its daemon. It
+ * creates STOPFILE.mapped-read after its first read. At the end it
  * prints the statuses it saw and its last status and parameters' age, so
  * the test can tell that it followed the new mount by itself.
  */
@@ -15,6 +16,18 @@
 #include <unistd.h>
 
 #include "qot.h"
+
+/* Create PATH SUFFIX, an empty file that says something happened. */
+static void touch_marker(const char *path, const char *suffix)
+{
+	char name[4096];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s%s", path, suffix);
+	f = fopen(name, "w");
+	if (f)
+		fclose(f);
+}
 
 static int64_t realtime_ns(void)
 {
@@ -53,7 +66,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mapped_reader: read %lu: %s\n", reads, qot_strerror(err));
 			return 1;
 		}
-		reads++;
+		if (reads++ == 0) /* the test waits for it */
+			touch_marker(argv[2], ".mapped-read");
 		by_status[t.status < 4 ? t.status : 0]++;
 		last = t;
 		usleep(1000);

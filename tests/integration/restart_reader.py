@@ -8,7 +8,8 @@ and checks what it sees: a well-formed line, or during an outage of qotfs
 ENOENT (the mount is gone: auto_unmount), ENOTCONN (a dead mount, until
 then) or ECONNABORTED (a read in flight when qotfs died), and nothing else;
 estimates never go backwards, across restarts too. Prints a summary with
-every outage (ms) and exits 1 on any violation.
+every outage (ms) and exits 1 on any violation. Creates STOPFILE.now-read
+after its first good read.
 """
 import errno
 import os
@@ -51,6 +52,8 @@ def main():
             violations.append(f"read {reads}: malformed line {text!r}")
             continue
         ok += 1
+        if ok == 1:
+            open(stopfile + ".now-read", "w").close()  # the test waits for it
         if outage_start is not None:
             outages.append((time.monotonic() - outage_start) * 1000)
             outage_start = None

@@ -59,7 +59,9 @@ QOT_BG_PIDS+=("$READER_PID")
 MAPPED_PID=$!
 QOT_BG_PIDS+=("$MAPPED_PID")
 wait_for 10 test -s "$STATE"/*.state
-sleep 0.3 # let the reader read before the crash (it must see both sides)
+# Both readers must see both sides of the crash: each says when it has read.
+wait_for 10 test -e "$T/stop-reader.now-read" || fail "the reader never read"
+wait_for 10 test -e "$T/stop-reader.mapped-read" || fail "the mapped reader never read"
 saved_params=$(sed -n 's/^params a updated=[0-9]* //p' "$STATE"/*.state)
 qotfs_kill
 qotfs_start --state-dir="$STATE"
@@ -76,9 +78,9 @@ note "restored: $ctl_now (saved: $saved_params)"
 hlc_now=$(hlc_of a)
 hlc_after "$hlc_now" "$hlc_before" || fail "HLC went back after a crash: $hlc_now <= $hlc_before"
 note "syncd follows the new mount and publishes again"
-before=$(field "$QOT_MNT/a/sync" age)
-wait_for 10 sh -c "grep -q 'age=0\.[0-4]' '$QOT_MNT/a/sync'" ||
-	fail "syncd did not republish: $(cat "$QOT_MNT/a/sync") (age was $before)"
+# republished SINCE: ctl holds another parameter line than SINCE.
+republished() { [ "$(cat "$QOT_MNT/a/ctl")" != "$1" ]; }
+wait_for 10 republished "$ctl_now" || fail "syncd did not republish: $(cat "$QOT_MNT/a/sync")"
 setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
 	"echo accuracy=1ms >'$QOT_MNT/users/requirements'" ||
 	fail "the creator lost its timeline across the restart"
@@ -87,10 +89,10 @@ note "kill -9 of syncd while the client reads: the clock goes on, a new syncd ta
 kill -KILL "$SYNCD_PID"
 wait "$SYNCD_PID" 2>/dev/null || true
 cat "$QOT_MNT/a/now" >/dev/null || fail "now after syncd died"
+last=$(cat "$QOT_MNT/a/ctl") # nobody writes it until the new syncd does
 start_bg "$T/syncd2.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
 SYNCD_PID=$BG_PID
-sleep 0.3
-wait_for 10 sh -c "grep -q 'age=0\.[0-4]' '$QOT_MNT/a/sync'" ||
+wait_for 10 republished "$last" ||
 	fail "the new syncd did not publish: $(cat "$QOT_MNT/a/sync") $(cat "$T/syncd2.log")"
 
 touch "$T/stop-reader"
