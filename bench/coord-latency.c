@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coord-latency - how long a requirement change on one node takes to show
  * in another node's members file through coordd, next to the floor that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # coord.sh - coordd benchmarks on one machine, against a real standalone
 # ZooKeeper on loopback (tickTime 200 ms) with two qotfs "nodes":
 #   1. propagation: a binding's requirement changed on node A, seen in node

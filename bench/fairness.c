@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fairness.c - what other users' load does to a well-behaved client of
  * qotfs. The well-behaved client reads "now" of timeline B (pread on an

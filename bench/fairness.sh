@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fairness.sh - build qotfs and fairness, mount a scratch qotfs, measure a
 # well-behaved client's latency alone, under floods of readers and under
 # hostile load (see fairness.c), clean up.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hlc-bench - the cost of an HLC timestamp: clock_gettime (the anchor), the
  * process-local HLC (qot_hlc_local_now, on the mapped page), the same with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # hlc.sh - hybrid logical clock benchmarks: build, then
 #   1. an HLC timestamp from the process-local API and from the node-wide
 #      "hlc" file, next to clock_gettime in the same run (bench/hlc-bench.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kvfile.c - KEY=VALUE lines for a benchmark runner. */
 #include <errno.h>
 #include <stdarg.h>

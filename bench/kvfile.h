@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvfile.h - KEY=VALUE lines appended to a file that a benchmark runner
  * collects (bench/sync.sh); nothing is written when no file was opened.

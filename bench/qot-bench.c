@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qot-bench.c - figures for a running qotfs, each next to an anchor measured
  * in the same run: the clock page read against clock_gettime(), the "now"

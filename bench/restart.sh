@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # restart.sh - what a crash costs readers: kill -9 a qotfs (state directory,
 # one timeline, a reader busy on it) ROUNDS times and restart it at once.
 # Prints, as medians and p99s over the rounds:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run.sh - build qotfs and qot-bench, mount a scratch qotfs pinned to one CPU,
 # run the benchmark on it, and always clean up (unmount, stop the daemon).
 #

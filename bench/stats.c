@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stats.c - nearest-rank percentiles and medians for the benchmarks. */
 #include <stdlib.h>
 

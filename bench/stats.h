@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stats.h - nearest-rank percentiles and medians for the benchmarks. */
 #ifndef QOT_BENCH_STATS_H
 #define QOT_BENCH_STATS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync-latency.c - from a parameter update to its visibility in a mapped
  * clock page, on a running qotfs. Each iteration writes a fresh parameter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sync-sim.c - syncd's estimator and discipline against known truth (the
  * simulation engine of tests/sim), as figures: how often the published

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # sync.cmake - the syncd benchmarks (see sync.sh, which builds and runs them).
 # sync-sim: the simulation of tests/sim as figures; sync-latency: ctl write to
 # mapped page on a running qotfs.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # sync.sh - syncd benchmarks: build, then
 #   1. the simulation of syncd's estimator and discipline against known truth
 #      (coverage and tightness of the published bounds, bench/sync-sim.c);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wait-lateness.c - how late wake-ups on a timeline are, through libqot
  * (qot_waituntil) and through the timer file (a blocking pread), next to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # wait.sh - build qotfs and wait-lateness, mount a scratch qotfs, measure
 # wake-up lateness (libqot, timer file, clock_nanosleep anchor), clean up.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* election.c - who leads, and whom to watch, from one listing. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * election.h - the leader election recipe, decided from one listing of an
  * election directory: candidates are ephemeral sequential nodes NODE_SEQ;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* local.c - read what is in use on the local mount, write what the cluster says. */
 #include <errno.h>
 #include <fcntl.h>

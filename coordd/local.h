@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * local.h - coordd's side of the local qotfs mount. Attached, it holds
  * /qot/.timelines (every timeline) and /qot/.active (those in use, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coordd - mirror the local qotfs mount's timeline membership into
  * ZooKeeper, and the cluster's back: who shares each timeline, with what

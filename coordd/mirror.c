@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mirror.c - local timelines to ZooKeeper members and candidates, and back. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mirror.h - the timelines of the local mount, mirrored into ZooKeeper and
  * back. For every local timeline coordd watches the cluster's members and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c - the ZooKeeper handle, its event queue, pings and the lease. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session.h - coordd's ZooKeeper session, on the multi-threaded C client.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* zkpath.c - build and take apart coordd's ZooKeeper paths. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zkpath.h - where coordd keeps things in ZooKeeper (below the ensemble's
  * chroot, if any):

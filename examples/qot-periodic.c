@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qot-periodic - a periodic task on a timeline with libqot: bind, set a
  * period, and wake at each boundary, printing how late each wake-up was.

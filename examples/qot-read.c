@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qot-read - print a timeline's time and uncertainty from its mapped clock
  * page, in the same form as /qot/TIMELINE/now. The smallest useful libqot

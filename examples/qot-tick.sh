@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # qot-tick.sh - a shell loop ticking once a period on a timeline, with
 # nothing but bash and the timer file (qot(7)).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Read a qotfs timeline's clock page with nothing but open, mmap and struct.
 
 Prints the same line as /qot/TIMELINE/now: "ESTIMATE BELOW ABOVE STATUS".

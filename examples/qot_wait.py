@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Wait on a qotfs timeline with nothing but open, read, write and mmap.
 
     qot_wait.py [--count N] [--period DUR] TIMELINE   # tick N times

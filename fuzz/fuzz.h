@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz.h - what every libFuzzer target here shares: the entry point's
  * prototype (the build wants one for every global function) and a check that

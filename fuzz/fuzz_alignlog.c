@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_alignlog.c - qot-align's handling of a whole log (log_read): lines
  * split, blank ones skipped, each scanned, the HLC strictly growing, one node

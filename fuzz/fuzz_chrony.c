@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_chrony.c - chronyd's tracking reply as syncd reads it from chronyd's
  * command socket (chrony_tracking_parse). The sequence number expected is

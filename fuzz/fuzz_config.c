@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_config.c - syncd.conf (config_parse, which config_load feeds the file
  * to): any text is either refused with -EINVAL and a message, or gives a

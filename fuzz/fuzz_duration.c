@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_duration.c - durations ("250us", "3s", "none"): qot_dur_parse on any
  * bytes, and the promise of duration.h that what is formatted parses back to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_hlc.c - the HLC text form "LLLLLLLLLLLLLLLLLLL.CCCCCC" (qot_hlc_parse),
  * as written to a timeline's "hlc" file and read by libqot and qot-align, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_jsonline.c - qot-align's log lines: the input is split into lines as
  * qot-align splits a log, and each line that is not blank goes through the

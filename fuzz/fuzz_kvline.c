@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_kvline.c - the "key=value ..." line every writable qotfs file shares
  * (qot_kv_parse), its decimal integers (qot_parse_u64, qot_parse_i64) and

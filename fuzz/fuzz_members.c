@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_members.c - the privileged texts coordd writes: a timeline's
  * membership (qot_membership_parse) and the coordination lease

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_params.c - the privileged "ctl" line of clock parameters
  * (qot_params_parse), with and without its source name. A refused line leaves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_ptp.c - ptp4l's management responses as syncd reads them from its
  * Unix socket (ptp_mgmt_response), and the data sets in them (TIME_STATUS_NP,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_reqline.c - requirement lines (the "requirements" file, members'
  * requirements in ZooKeeper) and binding lines (the "bind" file): any bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_statefile.c - qotfs's state file (state_image_parse), read at start
  * from --state-dir. Refused: -EINVAL with a line number inside the text, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_timerline.c - the timer file's line (at=SECONDS | commit=SECONDS |
  * period=DUR [phase=DUR]) and its SECONDS (qot_parse_seconds): a refused line

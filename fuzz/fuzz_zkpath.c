@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_zkpath.c - the names coordd reads back from ZooKeeper: children of an
  * election directory, "NODE_SEQ" (zkp_candidate_parse), and watched paths

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """make_seeds.py - write the handwritten seed inputs of every fuzz target into
 fuzz/corpus/TARGET/seed-NN (valid and edge-case inputs from the man pages and
 tests). Run again after editing; libFuzzer adds its own finds beside them."""

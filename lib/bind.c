@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bind.c - bindings through a timeline's bind file, with its clock mapped. */
 #include <errno.h>
 #include <fcntl.h>

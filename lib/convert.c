@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* convert.c - timeline and system (CLOCK_REALTIME) time, instants and durations. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* duration.c - parse and format durations ("250us", "3s", "none"). */
 #include <errno.h>
 #include <stdio.h>

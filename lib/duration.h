@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * duration.h - durations in text: an integer followed by ns, us, ms or s, or
  * "none" (no value: QOT_UNBOUNDED). Formatting picks the largest unit that

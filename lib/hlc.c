@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hlc.c - hybrid logical clocks (Kulkarni, Demirbas et al., "Logical
  * Physical Clocks", 2014): the pure state machine and the text form. The

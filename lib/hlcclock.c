@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hlcclock.c - the two HLC handles of libqot: a process-local clock driven by
  * the mapped clock page (no system call), and the node-wide clock behind a

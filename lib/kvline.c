@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kvline.c - split and check "key=value" lines, parse decimal integers. */
 #include <errno.h>
 #include <string.h>

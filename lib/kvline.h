@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvline.h - the one-line "key=value key=value" form shared by every writable
  * qotfs file. A line is printable ASCII words separated by spaces or tabs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c - stderr or syslog, with levels. */
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.h - logging for the qotfs daemons: to stderr in the foreground, to
  * syslog once detached, with syslog's levels.

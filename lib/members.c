@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* members.c - parse the membership and lease lines coordd writes. */
 #include <errno.h>
 #include <stdbool.h>

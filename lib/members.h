@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * members.h - the membership of a timeline across nodes, as coordd writes it
  * to a timeline's privileged "members" file, and the coordination lease it

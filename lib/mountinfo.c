@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mountinfo.c - look mounts up in /proc/self/mountinfo. */
 #include <stdbool.h>
 #include <stdio.h>

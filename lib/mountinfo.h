@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mountinfo.h - is a qotfs mounted at a path? Shared by the daemon (not to
  * mount twice), the tools that find a mount, and the daemons that follow it.

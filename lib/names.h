@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* names.h - which names qotfs accepts for timelines and applications. */
 #ifndef QOT_NAMES_H
 #define QOT_NAMES_H

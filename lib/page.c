@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* page.c - clock page setup, validation and the reader's slow path. */
 #include <errno.h>
 #include <sched.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* params.c - parse, check and format clock parameter lines. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * params.h - the text form of clock parameters, written by the sync daemon to
  * a timeline's privileged "ctl" file and read back from it:

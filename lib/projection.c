@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* projection.c - exported wrapper around the inline projection. */
 #include "projection.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * projection.h - timeline time and bounds from clock parameters.
  *

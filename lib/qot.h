@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qot.h - libqot, the C interface to qotfs timelines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* readall.c - read a qotfs text file whole. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * readall.h - reading a qotfs text file whole, for the daemons that follow
  * a mount (syncd, coordd).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reqline.c - parse and format requirement and binding lines. */
 #include <errno.h>
 #include <stdio.h>

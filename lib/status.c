@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.c - names for statuses and error codes. */
 #include <string.h>
 

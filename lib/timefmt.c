@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * timefmt.c - the one-line text form of a time with its uncertainty.
  * Formatted by hand: it is on the path of every read of "now".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* timefmt.h - decimal seconds with 9 fraction digits, as in the "now" line. */
 #ifndef QOT_TIMEFMT_H
 #define QOT_TIMEFMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wait.c - waiting on a timeline from C: sleep on the base clock until the
  * instant the timeline gets there, then check with a fresh reading.

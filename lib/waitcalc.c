@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* waitcalc.c - base instants for timeline instants, boundaries, timer lines. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * waitcalc.h - the arithmetic of waiting on a timeline, shared by libqot's
  * waits and qotfs's timer file: which base-clock instant first reaches a

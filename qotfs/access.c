@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* access.c - permission decisions from the caller of each request. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * access.h - who may do what. The mount does not use the kernel's
  * default_permissions: uids inside user namespaces would be judged against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* coord.c - the coordinator's lease and this node's name. */
 #include <string.h>
 #include <time.h>

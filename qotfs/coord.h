@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coord.h - what the coordinator (coordd) told this node: who it is, until
  * when its view of the cluster holds (the lease), and each timeline's

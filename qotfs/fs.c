@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fs.c - FUSE low-level operations: check, dispatch, reply. */
 #include <errno.h>
 #include <fcntl.h>

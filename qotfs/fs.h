@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fs.h - the FUSE low-level operations of qotfs: each request is checked,
  * turned into a call on the registry or a timeline, and answered at once.

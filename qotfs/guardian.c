@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* guardian.c - unmount a dead daemon's mount (guardian.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guardian.h - unmount the file system if the daemon dies without doing it.
  *

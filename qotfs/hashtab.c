@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hashtab.c - intrusive chained hash table. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hashtab.h - an intrusive chained hash table. Entries embed a struct hnode;
  * the table never allocates per entry, only its bucket array, which doubles

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hlcfile.c - the "hlc" and "hlcstat" files of a timeline. */
 #include <errno.h>
 #include <time.h>

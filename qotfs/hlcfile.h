@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hlcfile.h - the node-wide hybrid logical clock of each timeline: the "hlc"
  * file (a read is a local or send event, a write merges a received

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * list.h - intrusive doubly linked lists: a list knows its first and last
  * node, each element embeds a struct list_node. O(1) append and removal,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop.h - the request loop: one thread reads the FUSE device and
  * dispatches each request to completion. One thread is the fastest choice

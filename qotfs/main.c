@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qotfs - time as a service through a file system. Setup, the loop, teardown;
  * everything else lives in the modules (see docs/architecture.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nodes.c - inode numbers and the fixed files of a timeline. */
 #include <errno.h>
 #include <string.h>

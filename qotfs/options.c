@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* options.c - parse qotfs's command line. */
 #include <getopt.h>
 #include <grp.h>

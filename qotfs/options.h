@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* options.h - qotfs's command line. */
 #ifndef QOTFS_OPTIONS_H
 #define QOTFS_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pusher.c - clock pages and poll wake-ups, pushed from a dedicated thread. */
 #include <errno.h>
 #include <pthread.h>

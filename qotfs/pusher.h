@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pusher.h - the thread that talks to the kernel unprompted.
  *

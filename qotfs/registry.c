@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* registry.c - timelines by name and id, creation, removal and caps. */
 #include <errno.h>
 #include <stdlib.h>

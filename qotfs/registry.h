@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * registry.h - the timelines of one mount, found by name or by id, with the
  * caps that keep one client from exhausting the daemon.

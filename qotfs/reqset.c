@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reqset.c - indexed min-heaps for the effective requirement. */
 #include <errno.h>
 #include <stdlib.h>

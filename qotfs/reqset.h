@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reqset.h - the tightest requirement over a changing set of bindings.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* snapshot.c - refcounted immutable text. */
 #include <stdlib.h>
 #include <string.h>

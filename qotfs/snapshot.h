@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * snapshot.h - an immutable rendering of a file's text, shared by the open
  * files that read it. A watched file (.timelines, bindings, requirements,

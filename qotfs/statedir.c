@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statedir.c - keep the state file of a mount up to date (statedir.h). */
 #include <errno.h>
 #include <fcntl.h>

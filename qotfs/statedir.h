@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * statedir.h - the state directory: timelines, standing requirements and
  * the last clock parameters kept across restarts of qotfs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statefile.c - format and parse qotfs state files (statefile.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * statefile.h - the text of a qotfs state file: what survives a restart.
  *

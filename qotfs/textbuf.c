@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* textbuf.c - growable text buffer. */
 #include <errno.h>
 #include <stdarg.h>

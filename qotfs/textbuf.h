@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* textbuf.h - a growable text buffer for the snapshots served by reads. */
 #ifndef QOTFS_TEXTBUF_H
 #define QOTFS_TEXTBUF_H

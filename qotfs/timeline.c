@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* timeline.c - bindings, requirements and clock parameters of one timeline. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* views.c - render the text of every readable file. */
 #include <errno.h>
 #include <string.h>

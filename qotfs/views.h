@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * views.h - the text of each readable file, rendered into a snapshot that
  * the open file then serves (reads at offset 0 render afresh).

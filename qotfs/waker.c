@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* waker.c - timer files: parked reads and polls, woken by one thread. */
 #include <errno.h>
 #include <poll.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * waker.h - the timer file: reads that return when a timeline instant comes.
  *

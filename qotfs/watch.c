@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* watch.c - content generations and parked poll handles. */
 #include <stddef.h>
 

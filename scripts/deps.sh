@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # deps.sh - install what qotfs needs to build and test (Debian 12, as root).
 # Installs only what is missing, so it is quick when run again.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fuzz.sh [--seconds N] [--keep] [--smoke] [TARGET...] - build the libFuzzer
 # targets of fuzz/ (clang, ASan + UBSan) into build-fuzz/ and run each, one
 # after the other, for N seconds (default 600), or only the TARGETs named

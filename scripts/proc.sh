@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # proc.sh - process helpers shared by the test and benchmark scripts.
 

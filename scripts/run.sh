@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run.sh - on a fresh Debian 12 machine, as root: install the packages, build,
 # mount qotfs on /qot, start syncd on its default source (the kernel's own
 # view of the host clock) and show a timeline working. Both stay running

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test.sh - install, build and run every test: style checks (C, shell, man
 # pages), then the whole suite twice, plainly and under AddressSanitizer +
 # UndefinedBehaviorSanitizer, then a short fuzzing run of every parser

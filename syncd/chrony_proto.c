@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chrony_proto.c - encode and decode chronyd's tracking command. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * chrony_proto.h - chronyd's command protocol (version 6), just the
  * tracking report: building the request, checking and reading the reply.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - parse and check syncd.conf. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config.h - syncd.conf: which sources exist and which serve which timeline.
  *

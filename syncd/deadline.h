@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * deadline.h - bounded waits for a reply: every query of a source gives up
  * after a fixed time and a fixed number of unrelated messages, so no peer

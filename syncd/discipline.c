@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* discipline.c - steps forward, slews backward, holds over, never lies. */
 #include <math.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * discipline.h - one timeline's clock parameters from a source's readings.
  *

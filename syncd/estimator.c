@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* estimator.c - windowed least squares with outlier rejection and honest bounds. */
 #include <errno.h>
 #include <math.h>

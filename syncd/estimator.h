@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * estimator.h - offset and frequency of a clock from noisy offset samples.
  *

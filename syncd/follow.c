@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* follow.c - track a qotfs mount's timelines and write their ctl files. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * follow.h - the timelines of a qotfs mount, as syncd sees them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * syncd - discipline every timeline of a qotfs mount from chrony, ptp4l or
  * the kernel, with honest uncertainty bounds. Setup, the loop, wiring; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ptp_mgmt.c - encode and decode PTP management messages. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ptp_mgmt.h - ptp4l's management messages over its Unix socket: GET
  * requests, and the few data sets syncd reads from the responses. Layout

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rate.h - rates (frequencies, drift bounds) between floating point and the
  * clock page's 2^-64 fixed point. Bounds round up, so a converted bound

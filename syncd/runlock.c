@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runlock.c - the lock that keeps one syncd per mount. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * runlock.h - one syncd per mount: two would publish over each other.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* source.c - dispatch to a source's implementation and remember its state. */
 #include "source.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * source.h - what every time source of syncd says, and the interface it
  * implements (system, chrony, ptp, and the tests' simulated source).

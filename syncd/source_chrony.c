@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * source_chrony.c - a running chronyd's tracking report, over UDP to its
  * command port or over its Unix socket. True time is the system time plus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * source_ptp.c - a running ptp4l, through its management socket.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * source_system.c - CLOCK_REALTIME as it is, with the kernel's own error
  * bound: ntp_adjtime() in read-only mode (modes = 0) gives maxerror, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* udsock.c - a bound, connected Unix datagram client socket. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * udsock.h - the client end of a Unix datagram conversation (chronyd's and
  * ptp4l's command sockets answer the sender's bound path).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wire.h - big-endian (network order) fields of the sources' wire formats. */
 #ifndef SYNCD_WIRE_H
 #define SYNCD_WIRE_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # install.cmake - run by `cmake --install`: configure the units and the
 # sample configuration with the paths of this installation, and install
 # them. CMAKE_INSTALL_PREFIX is the prefix of this install (--prefix);

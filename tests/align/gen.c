@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qot-align-gen - synthetic per-node logs for qot-align with known truth.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Test qot-align on synthetic logs with known skew, latency and event rates.
 
 Usage: test_align.py QOT_ALIGN QOT_ALIGN_GEN

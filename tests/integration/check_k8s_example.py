@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check examples/k8s/qotfs-daemonset.yaml without a cluster: that it is
 well-formed and follows the pattern of qotfs(8), CONTAINERS.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # coordd_lib.sh - several qotfs "nodes" on one machine, each its own mount
 # and coordd. Source after lib.sh and zk.sh; needs T (a scratch directory)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* harness.c - start, watch and stop real qotfs daemons for tests. */
 #include <check.h>
 #include <dirent.h>

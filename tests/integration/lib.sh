@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # lib.sh - shell helpers for integration tests on real qotfs mounts.
 # Source it; it sets a trap that always unmounts and stops what it started.

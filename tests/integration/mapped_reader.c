@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mapped_reader - a libqot client that keeps reading a timeline's mapped
  * clock page while qotfs is killed and restarted (test_restart.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A client that keeps reading a timeline while its daemons are killed.
 
     restart_reader.py MOUNT TIMELINE STOPFILE [MAX_SECONDS]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: qotfs as a command - options, exit statuses, mount point
 # checks, signals, and running detached.
 # shellcheck source-path=SCRIPTDIR source=lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: qotfs seen from containers, and a restarted qotfs showing up
 # in them without a remount. The test's mount namespace is the host. It
 # sets up the documented pattern (qotfs(8), CONTAINERS): a shared directory

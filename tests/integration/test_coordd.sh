@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: coordd on three "nodes" (each its own qotfs mount and coordd)
 # against a real standalone ZooKeeper on loopback: membership, requirements,
 # the cluster-wide requirement, leadership and its handover, kill -9 and

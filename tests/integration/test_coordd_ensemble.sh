@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: coordd on two nodes against a real three-server ZooKeeper
 # ensemble on loopback: the ensemble's leader killed (membership keeps
 # working), a coordd stopped past its session timeout and continued (it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: the README's shell tour, and the Python and C page readers,
 # which must print exactly what the daemon computes.
 # Needs QOTFS_BIN, QOT_READ_BIN and EXAMPLES_DIR (set by CTest).

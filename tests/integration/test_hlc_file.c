@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Integration: the "hlc" and "hlcstat" files on a real mount - fresh events
  * per read from cat, bash read and pread; merges, refusals and bad input;

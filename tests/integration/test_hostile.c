@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Integration: a hostile user against a real mount, while a well-behaved
  * user keeps reading "now" and the mapped clock page of another timeline.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: `cmake --install` into a prefix (and into a DESTDIR staging)
 # puts every file where it belongs; the systemd units pass systemd-analyze
 # verify and say what they must; every installed program answers --version

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: the daemons' logs. --log-level on syncd and coordd (a bad
 # level refused clearly), messages on stderr in the foreground, and in
 # syslog with --syslog and once detached, each at its own level. syslog(3)

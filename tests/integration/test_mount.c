@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration: every file of a real qotfs mount, bad input, lifetimes, permissions, poll. */
 #include <check.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: crash and restart. qotfs killed with -9 and restarted with its
 # state directory, syncd killed with -9 and restarted, while clients keep
 # reading: what they see is asserted (restart_reader.py). Timelines, standing

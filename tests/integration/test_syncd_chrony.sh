@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: syncd disciplines a timeline from a real chronyd.
 # A chronyd -x server on loopback, and a chronyd -x client of it that sees
 # the server 0.5 s ahead (the `offset` option of its server line): for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: syncd follows a qotfs mount - timelines created and removed,
 # a source nobody answers, qotfs restarting under it - and refuses bad
 # configurations clearly.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: syncd disciplines a timeline from a real ptp4l.
 # Two network namespaces joined by a veth pair, both made by this test; a
 # ptp4l master in one, a slave in the other, software timestamping and

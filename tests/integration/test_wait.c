@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Integration: waiting on a timeline, through libqot and through the timer
  * file, on real mounts. Never early, periods without drift, new parameters

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration: the timer file from real bash, cat, head, timeout and Python,
 # and the examples that wait (shell, C, Python).
 # Needs QOTFS_BIN, QOT_PERIODIC_BIN and EXAMPLES_DIR (set by CTest).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # zk.sh - real ZooKeeper servers for integration tests, on loopback ports of
 # their own, with short ticks (tickTime 200 ms: sessions of 0.4 to 4 s).

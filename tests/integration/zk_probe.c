@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zk_probe - a ZooKeeper client for the tests: look at what coordd created.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* syncsim.c - drive estimator + discipline through simulated clocks. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * syncsim.h - syncd's estimator and discipline against known truth.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run_suite.h - a unit test program's main(): run one Check suite. */
 #ifndef QOT_RUN_SUITE_H
 #define QOT_RUN_SUITE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Units: projection arithmetic, the clock page and its seqlock, the text of "now". */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_coordd.c - coordd's pure parts: the znode layout and the election. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Units: hybrid logical clocks - the state machine, the text form, the
  * far-future refusal, and randomized message exchanges between simulated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Units: durations, key=value lines, requirement and binding lines, parameter lines. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Units: the daemons' log - the --log-level parser, levels dropped above the
  * maximum, and the journal's "<N>" prefixes when stderr is its stream.

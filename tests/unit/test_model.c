@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Units: the daemon's model - requirement sets, timelines, caps, watches, access, options. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Units: the state file's text (statefile.c) and the state directory (statedir.c). */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Units: syncd's protocol codecs, configuration, estimator and discipline. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Simulation: syncd's estimator and discipline against known truth, over
  * hours of virtual time with noise, outliers, wander, steps and source loss.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Units: the arithmetic of waiting (base instants, boundaries) and the timer line. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* align.c - difference constraints to offsets with their uncertainty. */
 #include <errno.h>
 #include <stdlib.h>

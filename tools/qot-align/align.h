@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * align.h - per-node clock offsets from causally ordered event pairs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jsonline.c - a small strict JSON scanner for one log line at a time. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonline.h - one line of a qot-align log: a flat JSON object whose "hlc",
  * "pt", "node", "send" and "recv" members qot-align reads; every other member

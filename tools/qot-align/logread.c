@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* logread.c - read and check one qot-align log, line by line. */
 #include <stdlib.h>
 #include <string.h>

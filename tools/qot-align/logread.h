@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * logread.h - one qot-align log read whole: its lines in order, each a
  * JSON object with "hlc" and "pt" (jsonline.h), the HLC strictly growing from

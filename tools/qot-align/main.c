@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * qot-align - merge per-node logs stamped with hybrid logical clocks into
  * one log in causal order, and estimate each node's clock offset from a
