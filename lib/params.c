@@ -19,12 +19,14 @@ enum {
 	K_DRIFT_ABOVE,
 	K_STALE_AFTER,
 	K_SOURCE,
+	K_ASYM,
+	K_STAT,
 	NKEYS
 };
 
 static const char *const keys[NKEYS] = {
-	"status",	"anchor",      "timeline",    "freq",	     "offset_below",
-	"offset_above", "drift_below", "drift_above", "stale_after", "source",
+	"status",      "anchor",      "timeline",    "freq",   "offset_below", "offset_above",
+	"drift_below", "drift_above", "stale_after", "source", "asym",	       "stat",
 };
 
 void qot_params_unknown(struct qot_clock_params *out, int64_t base_now)
@@ -84,15 +86,32 @@ static int parse_rate(struct qot_slice v, uint64_t *out)
 int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
 		     char source[QOT_NAME_MAX + 1])
 {
+	return qot_params_parse_parts(buf, len, out, source, NULL);
+}
+
+int qot_params_parse_parts(const char *buf, size_t len, struct qot_clock_params *out,
+			   char source[QOT_NAME_MAX + 1], struct qot_bound_parts *parts)
+{
 	struct qot_slice v[NKEYS];
 	struct qot_clock_params p = {0};
+	struct qot_bound_parts bp = {QOT_UNBOUNDED, QOT_UNBOUNDED};
 	int n = qot_kv_parse(buf, len, keys, source ? NKEYS : K_SOURCE, v);
 	int status, err;
 
 	if (n < 0)
 		return n;
-	if (n != K_SOURCE + (source && v[K_SOURCE].ptr ? 1 : 0))
+	if (source == NULL)
+		v[K_SOURCE].ptr = v[K_ASYM].ptr = v[K_STAT].ptr = NULL;
+	if (n != K_SOURCE + (v[K_SOURCE].ptr ? 1 : 0) + (v[K_ASYM].ptr ? 1 : 0) +
+			 (v[K_STAT].ptr ? 1 : 0))
 		return -EINVAL;
+	/* Parts only from a named source, and both or neither. */
+	if ((v[K_ASYM].ptr != NULL) != (v[K_STAT].ptr != NULL) ||
+	    (v[K_ASYM].ptr && !v[K_SOURCE].ptr))
+		return -EINVAL;
+	if (v[K_ASYM].ptr && ((err = parse_offset(v[K_ASYM], &bp.asym)) ||
+			      (err = parse_offset(v[K_STAT], &bp.stat))))
+		return err;
 	if (source && v[K_SOURCE].ptr && !qot_name_valid(v[K_SOURCE].ptr, v[K_SOURCE].len))
 		return -EINVAL;
 	status = qot_status_from_name(v[K_STATUS].ptr, v[K_STATUS].len);
@@ -117,6 +136,8 @@ int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
 	if (p.stale_after <= p.anchor)
 		return -EINVAL;
 	*out = p;
+	if (parts)
+		*parts = bp;
 	if (source) {
 		size_t slen = v[K_SOURCE].ptr ? v[K_SOURCE].len : 0;
 		if (slen)
@@ -137,7 +158,13 @@ static void format_offset(uint64_t v, char *buf, size_t size)
 size_t qot_params_format(const struct qot_clock_params *p, const char *source, char *buf,
 			 size_t size)
 {
-	char below[24], above[24], stale[24];
+	return qot_params_format_parts(p, source, NULL, buf, size);
+}
+
+size_t qot_params_format_parts(const struct qot_clock_params *p, const char *source,
+			       const struct qot_bound_parts *parts, char *buf, size_t size)
+{
+	char below[24], above[24], stale[24], asym[24], stat[24], tail[64] = "";
 	const char *status = qot_status_name((enum qot_status)p->status);
 	int n;
 
@@ -147,13 +174,19 @@ size_t qot_params_format(const struct qot_clock_params *p, const char *source, c
 		snprintf(stale, sizeof(stale), "never");
 	else
 		snprintf(stale, sizeof(stale), "%lld", (long long)p->stale_after);
+	if (parts && source && *source &&
+	    (parts->asym != QOT_UNBOUNDED || parts->stat != QOT_UNBOUNDED)) {
+		format_offset(parts->asym, asym, sizeof(asym));
+		format_offset(parts->stat, stat, sizeof(stat));
+		snprintf(tail, sizeof(tail), " asym=%s stat=%s", asym, stat);
+	}
 	n = snprintf(buf, size,
 		     "status=%s anchor=%lld timeline=%lld freq=%lld offset_below=%s "
-		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s%s%s\n",
+		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s%s%s%s\n",
 		     status ? status : "unsynced", (long long)p->anchor, (long long)p->anchor_tl,
 		     (long long)p->freq, below, above, (unsigned long long)p->drift_below,
 		     (unsigned long long)p->drift_above, stale, source && *source ? " source=" : "",
-		     source && *source ? source : "");
+		     source && *source ? source : "", tail);
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	return (size_t)n;

@@ -672,15 +672,18 @@ static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t si
 {
 	struct qot_clock_params params;
 	char source[QOT_NAME_MAX + 1];
+	struct qot_bound_parts parts;
 	int err;
 
 	/* Checked again per write: a descriptor passed to another process gains nothing. */
 	if (!access_privileged(c))
 		return -EACCES;
-	err = qot_params_parse(buf, size, &params, source);
+	err = qot_params_parse_parts(buf, size, &params, source, &parts);
 	if (err)
 		return err;
 	err = timeline_set_params(&fs->reg, qf->tl, &params, source);
+	if (err == 0)
+		qf->tl->parts = parts;
 	if (err == 0)
 		statedir_set_params(fs->state, qf->tl->saved, &params, source,
 				    ts_ns(qf->tl->updated));

@@ -18,6 +18,7 @@
 #include "list.h"
 #include "members.h"
 #include "names.h"
+#include "params.h"
 #include "pusher.h"
 #include "reqline.h"
 #include "reqset.h"
@@ -68,6 +69,7 @@ struct timeline {
 	struct clockpub *clock;
 	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
 	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
+	struct qot_bound_parts parts;  /* what the publisher said its bound is made of */
 
 	struct qot_membership members; /* as the coordinator last wrote it */
 	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "discipline.h"
 #include "estimator.h"
+#include "estimator_window.h"
 #include "projection.h"
 #include "ptp_mgmt.h"
 #include "rate.h"
@@ -470,17 +471,18 @@ static double gauss(unsigned *seed)
 	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
-START_TEST(estimator_line_and_noise)
+START_TEST(window_line_and_noise)
 {
-	struct estimator e;
-	struct estimate r;
+	struct estimator_window e;
+	struct estimate_window r;
 
-	ck_assert_int_eq(estimator_init(&e, 64, 0.9999, 1000000), 0);
-	ck_assert_int_eq(estimator_estimate(&e, 0, &r), -EAGAIN);
+	ck_assert_int_eq(estimator_window_init(&e, 64, 0.9999, 1000000), 0);
+	ck_assert_int_eq(estimator_window_estimate(&e, 0, &r), -EAGAIN);
 	/* Exact line: offset 1000 ns + 2 ppm. */
 	for (int i = 0; i < 64; i++)
-		estimator_add(&e, (int64_t)i * 125000000, 1000 + (int64_t)(2e-6 * i * 125000000));
-	ck_assert_int_eq(estimator_estimate(&e, 63 * 125000000LL, &r), 0);
+		estimator_window_add(&e, (int64_t)i * 125000000,
+				     1000 + (int64_t)(2e-6 * i * 125000000));
+	ck_assert_int_eq(estimator_window_estimate(&e, 63 * 125000000LL, &r), 0);
 	ck_assert(fabs(r.offset - (1000 + 2e-6 * 63 * 125000000)) < 1);
 	ck_assert(fabs(r.freq - 2e-6) < 1e-9);
 	ck_assert(r.offset_bound > 0); /* never zero */
@@ -491,59 +493,59 @@ START_TEST(estimator_line_and_noise)
 		unsigned seed = 7;
 		int covered = 0, trials = 2000;
 		for (int k = 0; k < trials; k++) {
-			estimator_reset(&e);
+			estimator_window_reset(&e);
 			for (int i = 0; i < 64; i++)
-				estimator_add(&e, (int64_t)i * 125000000,
-					      (int64_t)(300 * gauss(&seed)));
-			estimator_estimate(&e, 63 * 125000000LL, &r);
+				estimator_window_add(&e, (int64_t)i * 125000000,
+						     (int64_t)(300 * gauss(&seed)));
+			estimator_window_estimate(&e, 63 * 125000000LL, &r);
 			covered += fabs(r.offset) <= r.offset_bound;
 		}
 		ck_assert_int_ge(covered, trials - 2);
 		ck_assert(r.sigma > 200 && r.sigma < 400);
 	}
-	estimator_free(&e);
+	estimator_window_free(&e);
 }
 END_TEST
 
-START_TEST(estimator_outliers_and_few_samples)
+START_TEST(window_outliers_and_few_samples)
 {
-	struct estimator e;
-	struct estimate r;
+	struct estimator_window e;
+	struct estimate_window r;
 	unsigned seed = 3;
 
-	ck_assert_int_eq(estimator_init(&e, 32, 0.9999, 1000000), 0);
-	estimator_add(&e, 0, 500);
-	estimator_add(&e, 0, 900); /* a repeat of the same instant is ignored */
-	estimator_add(&e, 125000000, 700);
-	ck_assert_int_eq(estimator_estimate(&e, 125000000, &r), 0);
+	ck_assert_int_eq(estimator_window_init(&e, 32, 0.9999, 1000000), 0);
+	estimator_window_add(&e, 0, 500);
+	estimator_window_add(&e, 0, 900); /* a repeat of the same instant is ignored */
+	estimator_window_add(&e, 125000000, 700);
+	ck_assert_int_eq(estimator_window_estimate(&e, 125000000, &r), 0);
 	ck_assert_uint_eq(r.used, 2);
 	ck_assert(r.offset_bound >= 1000000 + 200); /* initial bound plus the spread */
 
-	estimator_reset(&e);
+	estimator_window_reset(&e);
 	for (int i = 0; i < 32; i++)
-		estimator_add(&e, (int64_t)i * 125000000,
-			      i == 20 ? 5000000 : (int64_t)(100 * gauss(&seed)));
-	ck_assert_int_eq(estimator_estimate(&e, 31 * 125000000LL, &r), 0);
+		estimator_window_add(&e, (int64_t)i * 125000000,
+				     i == 20 ? 5000000 : (int64_t)(100 * gauss(&seed)));
+	ck_assert_int_eq(estimator_window_estimate(&e, 31 * 125000000LL, &r), 0);
 	ck_assert_uint_eq(r.used, 31); /* the 5 ms sample was dropped */
 	ck_assert(fabs(r.offset) < 200);
-	estimator_free(&e);
+	estimator_window_free(&e);
 }
 END_TEST
 
 /* A real step of the clock is not an outlier: the bound covers the new offset
  * from the first sample after it, and the window restarts from it. */
-START_TEST(estimator_follows_a_step)
+START_TEST(window_follows_a_step)
 {
-	struct estimator e;
-	struct estimate r;
+	struct estimator_window e;
+	struct estimate_window r;
 	unsigned seed = 11;
 
-	ck_assert_int_eq(estimator_init(&e, 64, 0.9999, 1000000), 0);
+	ck_assert_int_eq(estimator_window_init(&e, 64, 0.9999, 1000000), 0);
 	for (int i = 0; i < 64; i++) {
 		int64_t t = (int64_t)i * 125000000;
 		int64_t truth = i < 40 ? 0 : 100000;
-		estimator_add(&e, t, truth + (int64_t)(100 * gauss(&seed)));
-		ck_assert_int_eq(estimator_estimate(&e, t, &r), 0);
+		estimator_window_add(&e, t, truth + (int64_t)(100 * gauss(&seed)));
+		ck_assert_int_eq(estimator_window_estimate(&e, t, &r), 0);
 		ck_assert_msg(fabs(r.offset - (double)truth) <= r.offset_bound,
 			      "sample %d: truth %lld outside %.0f +- %.0f", i, (long long)truth,
 			      r.offset, r.offset_bound);
@@ -551,7 +553,7 @@ START_TEST(estimator_follows_a_step)
 			ck_assert_uint_eq(r.used, 3); /* restarted from the step */
 	}
 	ck_assert(fabs(r.offset - 100000) < 1000);
-	estimator_free(&e);
+	estimator_window_free(&e);
 }
 END_TEST
 
@@ -696,9 +698,9 @@ int main(void)
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, config_error_messages);
-	tcase_add_test(tc, estimator_line_and_noise);
-	tcase_add_test(tc, estimator_outliers_and_few_samples);
-	tcase_add_test(tc, estimator_follows_a_step);
+	tcase_add_test(tc, window_line_and_noise);
+	tcase_add_test(tc, window_outliers_and_few_samples);
+	tcase_add_test(tc, window_follows_a_step);
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);
