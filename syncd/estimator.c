@@ -31,7 +31,7 @@
  * SHIFT_Z of its own sigma. The bound then reaches it, and the filters
  * unlearn the old level at once (their offset variance grows by it). */
 #define SHIFT_SAMPLES 8
-#define SHIFT_Z	      3.5
+#define SHIFT_Z	      4.5
 /* Frequency before any is known: +-500 ppm (ns/s). */
 #define FREQ_PRIOR 5e5
 
@@ -181,6 +181,7 @@ static int cmp_double(const void *a, const void *b)
 static void scale_add(struct estimator *e, const struct estimator_sample *s)
 {
 	double sorted[e->cfg.window], sum = 0;
+	size_t kept = 0;
 
 	if (e->hn == 3) {
 		memmove(e->ht, e->ht + 1, 2 * sizeof(*e->ht));
@@ -205,12 +206,16 @@ static void scale_add(struct estimator *e, const struct estimator_sample *s)
 	qsort(sorted, e->nresid, sizeof(double), cmp_double);
 	e->sigma = fmax(1.4826 * sorted[e->nresid / 2], FLOOR_NS / 4);
 	/* Heavier tails than a normal's make the filters' noise larger than
-	 * sigma^2: their variance as the filters see it (clipped at the gate). */
+	 * sigma^2: their variance as the filters see it (outliers beyond the
+	 * gate are not theirs to see). */
 	for (size_t i = 0; i < e->nresid; i++) {
 		double z = e->resid[i] / e->sigma;
-		sum += fmin(z * z, GATE * GATE);
+		if (z <= GATE) {
+			sum += z * z;
+			kept++;
+		}
 	}
-	e->tail = fmax(1, sum / (double)e->nresid);
+	e->tail = kept ? fmax(1, sum / (double)kept) : 1;
 }
 
 /* Measurement noise variance as the filters use it. */

@@ -557,6 +557,173 @@ START_TEST(window_follows_a_step)
 }
 END_TEST
 
+/* --- estimator (Kalman) ------------------------------------------------------ */
+
+static struct estimator *kalman(void)
+{
+	struct estimator_config c = {.method = ESTIMATOR_KALMAN,
+				     .confidence = 0.9999,
+				     .window = 64,
+				     .initial_ns = 1000000,
+				     .asymmetry_ns = -1,
+				     .horizon_ns = 300000000000LL};
+	struct estimator *e = estimator_new(&c);
+
+	ck_assert_ptr_nonnull(e);
+	return e;
+}
+
+static void add(struct estimator *e, int64_t t, double offset, int64_t delay)
+{
+	struct estimator_sample s = {.t = t, .offset = (int64_t)llround(offset), .delay = delay};
+	estimator_add(e, &s);
+}
+
+/* Known answers: an exact line is found exactly; the bound is never zero. */
+START_TEST(kalman_known_answers)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+
+	ck_assert_int_eq(estimator_estimate(e, 0, &r), -EAGAIN);
+	for (int i = 0; i < 400; i++)
+		add(e, (int64_t)i * 125000000, 1000 + 2e-6 * i * 125000000, 4000);
+	ck_assert_int_eq(estimator_estimate(e, 399 * 125000000LL, &r), 0);
+	ck_assert_msg(fabs(r.offset - (1000 + 2e-6 * 399 * 125000000)) < 2, "%f", r.offset);
+	ck_assert_msg(fabs(r.freq - 2e-6) < 1e-10, "%g", r.freq);
+	ck_assert(r.stat >= 1);	   /* never zero */
+	ck_assert(r.stat < 20);	   /* but tight */
+	ck_assert(r.asym == 2000); /* half the round trip */
+	/* A second later, predicted along the line, the bound a little wider. */
+	{
+		struct estimate later;
+		ck_assert_int_eq(estimator_estimate(e, 400 * 125000000LL + 1000000000, &later), 0);
+		ck_assert(fabs(later.offset - (1000 + 2e-6 * (400 * 125000000.0 + 1e9))) < 5);
+		ck_assert(later.stat >= r.stat);
+	}
+	estimator_free(e);
+	/* The stated asymmetry is the allowance when it is below half the round trip. */
+	{
+		struct estimator_config c = {.asymmetry_ns = 500};
+		ck_assert(estimator_allowance(&c, 4000) == 500);
+		ck_assert(estimator_allowance(&c, 600) == 300);
+		ck_assert(estimator_allowance(&c, -1) == 500);
+		c.asymmetry_ns = -1;
+		ck_assert(estimator_allowance(&c, 4000) == 2000);
+		ck_assert(estimator_allowance(&c, -1) == 0);
+	}
+}
+END_TEST
+
+/* Cold start: wide while little is known, then converging; the bound covers
+ * the truth at its confidence, and is never tighter than the noise allows
+ * (sigma / sqrt(n) at the quantile: no estimator does better). */
+START_TEST(kalman_cold_start_and_noise_floor)
+{
+	unsigned seed = 5;
+	int trials = 400, covered = 0;
+
+	for (int k = 0; k < trials; k++) {
+		struct estimator *e = kalman();
+		struct estimate r;
+		for (int i = 0; i < 200; i++) {
+			int64_t t = (int64_t)i * 125000000;
+			add(e, t, 5000 + 300 * gauss(&seed), -1);
+			ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+			if (i < ESTIMATOR_MIN_SAMPLES - 1)
+				ck_assert(r.stat >= 1000000); /* the initial bound */
+			/* The floor: no tighter than n samples of its own noise allow
+			 * (3.89 sigma / sqrt(n) at 99.99%), nor, once the noise is
+			 * known, of the true noise. */
+			ck_assert_msg(r.stat >= 3.89 * r.sigma / sqrt(i + 1.0), "%d: %f", i,
+				      r.stat);
+			if (i >= 100)
+				ck_assert_msg(r.stat >= 3.89 * 300 / sqrt(i + 1.0) * 0.8, "%d: %f",
+					      i, r.stat);
+		}
+		covered += fabs(r.offset - 5000) <= r.stat;
+		if (k == 0)
+			ck_assert_msg(r.stat < 600, "%f", r.stat); /* converged */
+		estimator_free(e);
+	}
+	ck_assert_int_ge(covered, trials - 1);
+}
+END_TEST
+
+/* A step of the clock: covered from the first sample after it (the bound
+ * reaches what cannot be told from an outlier yet), then tight again. */
+START_TEST(kalman_step)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 11;
+	double before = 0;
+
+	for (int i = 0; i < 600; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		double truth = i < 400 ? 0 : 100000;
+		add(e, t, truth + 100 * gauss(&seed), -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset - truth) <= r.stat,
+			      "sample %d: %.0f outside %.0f +- %.0f", i, truth, r.offset, r.stat);
+		if (i == 399)
+			before = r.stat;
+	}
+	ck_assert_msg(r.stat < 2 * before + 50, "%f after, %f before", r.stat, before);
+	estimator_free(e);
+}
+END_TEST
+
+/* An outlier burst shorter than a step: it neither moves the estimate nor
+ * widens the bounds for long, and while it lasts the bound reaches it. */
+START_TEST(kalman_outlier_burst)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 13;
+	double before = 0;
+
+	for (int i = 0; i < 500; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		bool out = i == 300 || i == 301;
+		add(e, t, (out ? 5000000 : 0) + 100 * gauss(&seed), -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset) <= r.stat, "sample %d", i);
+		if (i == 299)
+			before = r.stat;
+		if (out)
+			ck_assert(r.stat >= 4000000); /* it might be a step: reached */
+		if (i == 310) {
+			ck_assert(fabs(r.offset) < 100);
+			ck_assert_msg(r.stat < 1.5 * before + 10, "%f vs %f", r.stat, before);
+		}
+	}
+	estimator_free(e);
+}
+END_TEST
+
+/* Holdover: the bound grows with the time since the last sample, faster the
+ * more the frequency wanders; hold_drift covers the configured horizon. */
+START_TEST(kalman_holdover_growth)
+{
+	struct estimator *e = kalman();
+	struct estimate now, later;
+	unsigned seed = 17;
+	double f = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		f += 5 * gauss(&seed) * sqrt(0.125); /* ns/s: a random walk */
+		add(e, (int64_t)i * 125000000, f * i * 0.125 + 50 * gauss(&seed), -1);
+	}
+	ck_assert_int_eq(estimator_estimate(e, 1999 * 125000000LL, &now), 0);
+	ck_assert_int_eq(estimator_estimate(e, 1999 * 125000000LL + 60000000000LL, &later), 0);
+	ck_assert(later.stat > now.stat * 2);
+	ck_assert(now.hold_drift > now.drift);
+	ck_assert(now.drift > 0);
+	estimator_free(e);
+}
+END_TEST
+
 START_TEST(t_quantiles)
 {
 	/* Against numerical integration of the t density. */
@@ -698,6 +865,11 @@ int main(void)
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, config_error_messages);
+	tcase_add_test(tc, kalman_known_answers);
+	tcase_add_test(tc, kalman_cold_start_and_noise_floor);
+	tcase_add_test(tc, kalman_step);
+	tcase_add_test(tc, kalman_outlier_burst);
+	tcase_add_test(tc, kalman_holdover_growth);
 	tcase_add_test(tc, window_line_and_noise);
 	tcase_add_test(tc, window_outliers_and_few_samples);
 	tcase_add_test(tc, window_follows_a_step);
