@@ -77,6 +77,8 @@ wait_for 10 synced tl || fail "never synced: $(cat "$QOT_MNT/tl/sync")"
 note "synced: the interval contains system time + 0.5 s"
 for _ in $(seq 20); do line=$(check_truth tl "$OFFSET_NS"); sleep 0.05; done
 note "  $line"
+parts=$(report_parts tl "$OFFSET_NS" 40) || exit 1
+note "  default allowance (root delay / 2): $parts"
 below=$(field "$QOT_MNT/tl/sync" below)
 python3 -c "import sys; sys.exit(not float('$below') < 0.01)" || fail "bound not tight: $below s"
 

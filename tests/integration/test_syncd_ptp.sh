@@ -78,6 +78,8 @@ tight() { python3 -c "import sys; sys.exit(not float('$(field "$QOT_MNT/tl/sync"
 wait_for 10 tight || fail "bound never tight: $(cat "$QOT_MNT/tl/sync")"
 for _ in $(seq 40); do line=$(check_truth tl 0); sleep 0.05; done
 note "  $line"
+parts=$(report_parts tl 0 40) || exit 1
+note "  default allowance (the mean path delay): $parts"
 
 note "master gone: holdover, bounds growing, still containing the truth"
 stop_pid "$MASTER_PID"
