@@ -64,7 +64,7 @@ struct estimator {
 	struct estimator_sample pend[STEP_SAMPLES];
 	size_t npend;
 	int pend_side;
-	double pend_max;
+	double pend_max, pend_nu; /* the largest |innovation|, the newest */
 	/* The best model's last innovations and their variances. */
 	double shift_nu[SHIFT_SAMPLES], shift_s[SHIFT_SAMPLES];
 	size_t nshift, shift_next;
@@ -348,12 +348,16 @@ void estimator_add(struct estimator *e, const struct estimator_sample *s)
 		accept(e, s);
 		return;
 	}
-	/* An outlier, or the start of a step. */
-	if (e->npend > 0 && (nu > 0 ? 1 : -1) != e->pend_side) {
+	/* An outlier, or the start of a step: a step is STEP_SAMPLES on one side
+	 * that agree with each other (within the gate of the noise), so an
+	 * outlier just before a step does not become the step's level. */
+	if (e->npend > 0 && ((nu > 0 ? 1 : -1) != e->pend_side ||
+			     fabs(nu - e->pend_nu) > GATE * sqrt(2 * noise_var(e)))) {
 		e->npend = 0;
 		e->pend_max = 0;
 	}
 	e->pend_side = nu > 0 ? 1 : -1;
+	e->pend_nu = nu;
 	e->pend[e->npend++] = *s;
 	e->pend_max = fmax(e->pend_max, fabs(nu));
 	if (e->npend == STEP_SAMPLES) {

@@ -523,6 +523,9 @@ int syncsim_run(const struct syncsim_config *c, struct syncsim_result *out)
 	struct discipline d;
 	struct qot_clock_params p;
 	int64_t last_est = INT64_MIN, unsynced_at = T0;
+	/* The check instants have their own stream: the truth does not depend
+	 * on how many checks there are. */
+	unsigned check_seed = c->seed ^ 0x9e3779b9u;
 	pthread_t thread;
 	bool started = false;
 	int err;
@@ -565,7 +568,7 @@ int syncsim_run(const struct syncsim_config *c, struct syncsim_result *out)
 			unsynced_at = now;
 		/* Checks at random instants until the next update, in order. */
 		for (unsigned i = 0; i < k; i++)
-			at[i] = uniform(&s->w.seed) * (double)c->update_every_ns;
+			at[i] = uniform(&check_seed) * (double)c->update_every_ns;
 		qsort(at, k, sizeof(at[0]), cmp);
 		for (unsigned i = 0; i < k; i++) {
 			int64_t t = now + (int64_t)at[i];
