@@ -78,14 +78,14 @@ int syncsim_variant(size_t i, struct syncsim_config *c, const char **key, const 
 		enum syncsim_source source;
 	} v[] = {
 		{"ptp", "ptp, default allowance (the mean path delay)", SYNCSIM_PTP},
-		{"ptp_stated", "ptp, asymmetry stated 500 ns (true: 300 ns)", SYNCSIM_PTP},
-		{"ptp_asym_change", "ptp, stated 500 ns, true 300 -> -450 ns at 40%", SYNCSIM_PTP},
-		{"ptp_asym_beyond", "ptp, stated 500 ns, true 300 -> 1500 ns at 40% (wrong)",
+		{"ptp_stated", "ptp, asymmetry stated 300 ns (true: 300 ns)", SYNCSIM_PTP},
+		{"ptp_asym_change", "ptp, stated 450 ns, true 300 -> -450 ns at 40%", SYNCSIM_PTP},
+		{"ptp_asym_beyond", "ptp, stated 450 ns, true 300 -> 1500 ns at 40% (wrong)",
 		 SYNCSIM_PTP},
 		{"ptp_noise1us", "ptp, queueing 1 us per direction", SYNCSIM_PTP},
 		{"ptp_steps", "ptp, base clock stepped 200 us at 1% of updates", SYNCSIM_PTP},
 		{"chrony", "chrony, honest, default allowance (root delay / 2)", SYNCSIM_CHRONY},
-		{"chrony_stated", "chrony, honest, asymmetry stated 15 us (true: 12 us)",
+		{"chrony_stated", "chrony, honest, asymmetry stated 12 us (true: 12 us)",
 		 SYNCSIM_CHRONY},
 		{"chrony_optimistic", "chrony, states 30 us, errs 60 us (1 sigma)", SYNCSIM_CHRONY},
 	};
@@ -99,17 +99,17 @@ int syncsim_variant(size_t i, struct syncsim_config *c, const char **key, const 
 	*stated = 0;
 	switch (i) {
 	case 1:
-		c->asymmetry_ns = 500;
+		c->asymmetry_ns = 300;
 		*stated = 1;
 		break;
 	case 2:
-		c->asymmetry_ns = 500;
+		c->asymmetry_ns = 450;
 		c->asym1_ns = -450;
 		c->asym_change_at = 0.4;
 		*stated = 1;
 		break;
 	case 3:
-		c->asymmetry_ns = 500;
+		c->asymmetry_ns = 450;
 		c->asym1_ns = 1500;
 		c->asym_change_at = 0.4;
 		*honest = 0;
@@ -121,7 +121,7 @@ int syncsim_variant(size_t i, struct syncsim_config *c, const char **key, const 
 		c->step_prob = 0.01;
 		break;
 	case 7:
-		c->asymmetry_ns = 15000;
+		c->asymmetry_ns = 12000;
 		*stated = 1;
 		break;
 	case 8:
