@@ -67,6 +67,9 @@ extern const struct source_ops source_ptp_ops;
 /* The ops for a configured source type. */
 const struct source_ops *source_ops_for(enum source_type type);
 
+/* The estimator of a ptp or chrony source, as configured; NULL and errno. */
+struct estimator *source_estimator_new(const struct source_config *cfg);
+
 /* Query s and remember the outcome in s->state / s->last. */
 enum source_state source_update(struct source *s, int64_t now);
 

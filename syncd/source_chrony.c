@@ -111,20 +111,12 @@ static void disconnect(struct chrony *c)
 static int chrony_open(struct source *s)
 {
 	struct chrony *c = calloc(1, sizeof(*c));
-	struct estimator_config ec = {
-		.method = s->cfg->estimator,
-		.confidence = s->cfg->confidence,
-		.window = s->cfg->window,
-		.initial_ns = s->cfg->initial_ns,
-		.asymmetry_ns = s->cfg->asymmetry_ns,
-		.horizon_ns = s->cfg->horizon_ns,
-	};
 
 	if (c == NULL)
 		return -ENOMEM;
 	c->fd = -1;
 	s->priv = c;
-	c->est = estimator_new(&ec);
+	c->est = source_estimator_new(s->cfg);
 	if (c->est == NULL)
 		return -errno;
 	if (s->cfg->socket[0])

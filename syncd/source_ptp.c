@@ -80,21 +80,13 @@ static int connect_ptp(struct source *s, struct ptp *p)
 static int ptp_open(struct source *s)
 {
 	struct ptp *p = calloc(1, sizeof(*p));
-	struct estimator_config ec = {
-		.method = s->cfg->estimator,
-		.confidence = s->cfg->confidence,
-		.window = s->cfg->window,
-		.initial_ns = s->cfg->initial_ns,
-		.asymmetry_ns = s->cfg->asymmetry_ns,
-		.horizon_ns = s->cfg->horizon_ns,
-	};
 
 	if (p == NULL)
 		return -ENOMEM;
 	s->priv = p;
 	p->fd = -1;
 	p->gm_accuracy = -1;
-	p->est = estimator_new(&ec);
+	p->est = source_estimator_new(s->cfg);
 	if (p->est == NULL)
 		return -errno;
 	/* Our identity in requests: not a real clock, but unique per syncd. */
