@@ -32,6 +32,9 @@
  * unlearn the old level at once (their offset variance grows by it). */
 #define SHIFT_SAMPLES 8
 #define SHIFT_Z	      4.5
+/* What n residuals' median absolute deviation is worth in samples of a
+ * standard deviation: 0.37 n (its asymptotic efficiency for normal data). */
+#define MAD_EFFICIENCY 0.37
 /* Frequency before any is known: +-500 ppm (ns/s). */
 #define FREQ_PRIOR 5e5
 
@@ -419,8 +422,10 @@ int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 		out->spread = out->stat;
 		return 0;
 	}
-	/* The scale is estimated from nresid residuals: Student's t, not the normal. */
-	k = student_t_quantile(e->cfg.confidence, (double)e->nresid - 1);
+	/* The scale is estimated from nresid residuals: Student's t, not the
+	 * normal, with the degrees of freedom a median absolute deviation is
+	 * worth (its efficiency against a standard deviation is 37%). */
+	k = student_t_quantile(e->cfg.confidence, fmax(MAD_EFFICIENCY * (double)e->nresid - 1, 1));
 	/* If the innovations are wider than the model says, trust it less. */
 	c = sqrt(fmax(1, e->nis));
 	sq_f = sqrt(fmax(p11, 0));
