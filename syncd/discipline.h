@@ -48,8 +48,7 @@ struct discipline {
 	int64_t last_sync;   /* base instant of the last synced update */
 	int64_t hold_freq;   /* the last reading's rate and drift bound: what */
 	uint64_t hold_drift; /* holdover goes on with */
-	uint64_t asym, stat; /* the last reading's parts of its bound (ns); */
-	/* QOT_UNBOUNDED: not known */
+	uint64_t asym, stat; /* its bound's parts, ns (QOT_UNBOUNDED: unknown) */
 };
 
 void discipline_init(struct discipline *d);
