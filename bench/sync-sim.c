@@ -217,8 +217,8 @@ int main(int argc, char **argv)
 	       "  # bound: median half-width; oracle: 99.99%% of |error|; whole: bound/oracle "
 	       "where "
 	       "the allowance is stated correctly;\n"
-	       "  # hold: the same in holdover and the 10 s after; wait: median commit-wait for an "
-	       "instant just passed (ns)\n",
+	       "  # hold: the same in holdover, the start and the 10 s after a holdover or step; "
+	       "wait: median commit-wait for an\n  #   instant just passed (ns)\n",
 	       seeds, checks);
 	conditions();
 	printf("  %-18s %-6s %8s %10s %10s %4s | %9s %9s %6s | %9s %9s %6s | %10s %10s %6s | %9s\n",

@@ -27,8 +27,9 @@
 #define POLL_LATENCY 0 /* ns from a sync's arrival to the poll (polled as it comes) */
 #define ORACLE_COVER 0.9999
 #define POLL_TRIES   5 /* queries of the fake daemon before giving up */
-/* After a holdover (or the start), the timeline slews back to the truth and
- * the estimator settles: checks this long after count with the holdover. */
+/* After a holdover (or the start, or a step of the base clock), the
+ * timeline slews back to the truth and the estimator settles: checks this
+ * long after count with the holdover. */
 #define RECOVERY_NS 10000000000LL
 
 void syncsim_defaults(struct syncsim_config *c, enum syncsim_source source)
@@ -415,7 +416,7 @@ struct sim {
 	struct syncd_config cfg;
 	struct source src;
 	int64_t next_sample, next_poll;
-	double chrony_error; /* its estimate's error at its last update */
+	int64_t stepped_at; /* the last step of the base clock */
 };
 
 /* A new sync (ptp) or a new update of chronyd (chrony) at base instant t. */
@@ -425,8 +426,10 @@ static void sample(struct sim *s, int64_t t)
 	struct world *w = &s->w;
 
 	advance(w, c, t);
-	if ((t - T0) % c->update_every_ns == 0 && uniform(&w->seed) < c->step_prob)
+	if ((t - T0) % c->update_every_ns == 0 && uniform(&w->seed) < c->step_prob) {
 		w->theta += c->step_ns * (uniform(&w->seed) < 0.5 ? -1 : 1);
+		s->stepped_at = t;
+	}
 	pthread_mutex_lock(&s->fake.lock);
 	if (c->source == SYNCSIM_PTP) {
 		/* master - local = theta: the forward delay exceeds the backward
@@ -544,6 +547,7 @@ int syncsim_run(const struct syncsim_config *c, struct syncsim_result *out)
 	s->c = c;
 	s->w = (struct world){c->offset0_ns, 0, T0, c->seed};
 	s->next_sample = s->next_poll = T0;
+	s->stepped_at = INT64_MIN / 2;
 	s->next_poll += POLL_LATENCY;
 	s->fake.kind = c->source;
 	s->fake.fd = -1;
@@ -608,7 +612,9 @@ int syncsim_run(const struct syncsim_config *c, struct syncsim_result *out)
 			if (q.below == QOT_UNBOUNDED || q.above == QOT_UNBOUNDED ||
 			    d.asym == QOT_UNBOUNDED)
 				continue;
-			r = hold || t - unsynced_at < RECOVERY_NS ? &holdover : &synced;
+			r = hold || t - unsynced_at < RECOVERY_NS || t - s->stepped_at < RECOVERY_NS
+				    ? &holdover
+				    : &synced;
 			err_ns = est - s->w.theta;
 			half = ((double)q.below + (double)q.above) / 2;
 			asym = (double)d.asym;

@@ -76,7 +76,8 @@ struct syncsim_result {
 	uint64_t checks_holdover, covered_holdover;
 	uint64_t backward; /* times the estimate went backward */
 	/* Synced; and holdover, with the start and the 10 s after each
-	 * holdover (while the timeline slews back and the estimator settles). */
+	 * holdover or step of the base clock (while the timeline slews back
+	 * and the estimator settles). */
 	struct syncsim_figures synced, holdover;
 };
 
