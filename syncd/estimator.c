@@ -235,12 +235,14 @@ static void predict(const struct model *m, double dt, double *theta, double *p00
 {
 	double adt = fabs(dt);
 
+	/* Backward (an instant before the newest sample), the cross term is
+	 * taken at its worst sign: the variance is never understated. */
+	double c01 = dt < 0 ? fabs(m->p01) : m->p01;
+
 	*theta = m->theta + m->f * dt;
-	*p00 = m->p00 + 2 * adt * m->p01 + adt * adt * m->p11 + m->q * adt * adt * adt / 3;
-	*p01 = m->p01 + adt * m->p11 + m->q * adt * adt / 2;
+	*p00 = m->p00 + 2 * adt * c01 + adt * adt * m->p11 + m->q * adt * adt * adt / 3;
+	*p01 = m->p01 + dt * m->p11 + (dt < 0 ? -1 : 1) * m->q * adt * adt / 2;
 	*p11 = m->p11 + m->q * adt;
-	if (dt < 0)
-		*p01 = -*p01; /* backward: the covariance of theta and f flips sign */
 }
 
 static double huber_rho(double z)
