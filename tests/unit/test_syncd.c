@@ -806,6 +806,38 @@ START_TEST(discipline_steps_forward_and_slews_back)
 }
 END_TEST
 
+/* Synced, the bounds grow at the reading's drift bound; in holdover at its
+ * holdover drift bound; the parts of its bound are kept for the sync view. */
+START_TEST(discipline_hold_drift_and_parts)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	struct reading r = reading(t0, 0, 1000);
+	struct qot_time q1, q2;
+
+	r.drift = bound_rate_from_frac(1e-6);
+	r.hold_drift = bound_rate_from_frac(20e-6);
+	r.asym = 700;
+	r.stat = 300;
+	discipline_init(&d);
+	ck_assert_uint_eq(d.asym, QOT_UNBOUNDED); /* nothing known yet */
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	ck_assert_uint_eq(d.asym, 700);
+	ck_assert_uint_eq(d.stat, 300);
+	qot_project(&p, t0, &q1);
+	qot_project(&p, t0 + s, &q2);
+	ck_assert_uint_le(q2.below - q1.below, 1000 + 1); /* 1 ppm */
+	discipline_update(&d, &dcfg, NULL, t0 + s, &p);
+	ck_assert_uint_eq(p.status, QOT_STATUS_HOLDOVER);
+	qot_project(&p, t0 + s, &q1);
+	qot_project(&p, t0 + 2 * s, &q2);
+	ck_assert_uint_ge(q2.below - q1.below, 20000 - 1); /* 20 ppm */
+	ck_assert_uint_eq(d.asym, 700); /* those of the reading it goes on from */
+	ck_assert_uint_eq(d.stat, 300);
+}
+END_TEST
+
 START_TEST(discipline_holdover_then_unsynced)
 {
 	struct discipline d;
@@ -876,6 +908,7 @@ int main(void)
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);
+	tcase_add_test(tc, discipline_hold_drift_and_parts);
 	tcase_add_test(tc, discipline_first_sync_may_step_back);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
