@@ -110,6 +110,33 @@ writes_ctl as 1236 4242 "" -- || fail "the privileged primary group was refused"
 ! writes_ctl as 1234 1234 "" -- || fail "an ordinary user wrote ctl"
 ! writes_ctl as 65534 65534 "" -- unshare --user --map-root-user ||
 	fail "the privileged uid was trusted from inside a user namespace"
+note "--privileged-gid: a Groups line longer than 4096 bytes is read whole"
+# as_groups GROUPS GID: write ctl as uid 1237 with these supplementary groups;
+# prints where GID starts in this process's Groups line, then the result.
+# shellcheck disable=SC2016 # expanded by the inner sh
+as_groups() {
+	setpriv --reuid=1237 --regid=1237 --groups="$1" sh -c '
+		l=$(grep "^Groups:" /proc/self/status)
+		p=${l%%"$1"*}
+		echo "offset=${#p}"
+		if echo "$2" 2>&1 >"$3"; then echo written; fi' sh "$2" "$line" "$QOT_MNT/tl/ctl" 2>&1
+}
+# The kernel lists the groups in order, one space apart, after "Groups:<tab>":
+# 5 groups of 6 digits and 506 of 7 put 4242001 at byte 4091, so that a
+# reader of 4096-byte pieces would see "4242" and stop (it did: uid 1237
+# wrote ctl as a member of 4242).
+out=$(as_groups "$( (seq 100000 100004; seq 1000000 1000505; echo 4242001) | paste -sd,)" 4242001)
+case $out in
+offset=4091*"Permission denied"*) ;;
+offset=4091*written*) fail "a member of 4242001 (cut at byte 4095) wrote ctl as a member of 4242" ;;
+*) fail "not the Groups line this test needs, or another failure: $out" ;;
+esac
+# 900 groups of 4 digits put a real 4242 at byte 4508, past the first 4096.
+out=$(as_groups "$( (seq 1000 1899; echo 4242) | paste -sd,)" 4242)
+case $out in
+offset=4508*written*) ;;
+*) fail "a member of 4242 whose group is listed past byte 4096 was refused: $out" ;;
+esac
 [ "$(stat -c '%a %g' "$QOT_MNT/tl/ctl")" = "664 4242" ] ||
 	fail "ctl shows $(stat -c '%a %g' "$QOT_MNT/tl/ctl")"
 qotfs_stop
