@@ -103,13 +103,26 @@ as() { # as UID GID [GROUPS] -- COMMAND: run as that user
 		setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 	fi
 }
-writes_ctl() { "$@" sh -c "echo '$line' >'$QOT_MNT/tl/ctl'" 2>/dev/null; }
+writes_ctl() { "$@" sh -c "echo '$line' >'$QOT_MNT/tl/ctl'"; }
 writes_ctl as 65534 65534 "" -- || fail "the privileged uid was refused"
 writes_ctl as 1235 1235 4242 -- || fail "a member of the privileged group was refused"
 writes_ctl as 1236 4242 "" -- || fail "the privileged primary group was refused"
-! writes_ctl as 1234 1234 "" -- || fail "an ordinary user wrote ctl"
-! writes_ctl as 65534 65534 "" -- unshare --user --map-root-user ||
-	fail "the privileged uid was trusted from inside a user namespace"
+# refused_ctl UID COMMAND...: COMMAND runs a shell that says its uid (UID,
+# seen from where it runs) and writes ctl: the write, and nothing before it,
+# must fail, with EACCES.
+refused_ctl() {
+	local want=$1 out rc=0
+	shift
+	out=$("$@" sh -c "echo uid=\$(id -u); echo '$line' >'$QOT_MNT/tl/ctl'" 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "$* wrote ctl: $out"
+	case $out in
+	"uid=$want"*"Permission denied"*) ;;
+	*) fail "$*: not refused with EACCES as uid $want: $out" ;;
+	esac
+}
+refused_ctl 1234 as 1234 1234 "" --
+# (root of its own user namespace: the write is refused, not the unshare)
+refused_ctl 0 as 65534 65534 "" -- unshare --user --map-root-user
 note "--privileged-gid: a Groups line longer than 4096 bytes is read whole"
 # as_groups GROUPS GID: write ctl as uid 1237 with these supplementary groups;
 # prints where GID starts in this process's Groups line, then the result.
