@@ -2,6 +2,8 @@
 /* Units: the arithmetic of waiting (base instants, boundaries) and the timer line. */
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,28 +145,29 @@ END_TEST
 START_TEST(boundaries_anywhere)
 {
 	srandom(3);
-	for (int i = 0; i < 1000000; i++) {
+	for (int i = 0; i < 300000; i++) {
 		int64_t now = (int64_t)rnd64(), b = 0;
 		uint64_t period = 1 + rnd64() % (i % 3 == 0 ? 1000 : (uint64_t)1 << (i % 64)),
 			 phase;
-		__int128 r;
 		int err;
+		bool ok;
 
 		if (i % 5 == 0)
 			now = i % 2 ? INT64_MIN + (int64_t)(rnd64() % 3000)
 				    : INT64_MAX - (int64_t)(rnd64() % 3000);
 		phase = rnd64() % period;
 		err = qot_next_boundary(now, period, phase, &b);
-		if (err == -ERANGE) { /* only when no boundary after now is an int64 */
-			ck_assert((__int128)now + (__int128)period >
-				  (__int128)INT64_MAX - (__int128)period);
-			continue;
-		}
-		ck_assert_int_eq(err, 0);
-		ck_assert_int_gt(b, now);
-		ck_assert((__int128)b - (__int128)now <= (__int128)period);
-		r = ((__int128)b - (__int128)phase) % (__int128)period;
-		ck_assert(r == 0);
+		/* (plain checks: a passing ck_assert costs a write to Check's pipe) */
+		if (err == -ERANGE) /* only when no boundary after now is an int64 */
+			ok = (__int128)now + (__int128)period > (__int128)INT64_MAX;
+		else
+			ok = err == 0 && b > now &&
+			     (__int128)b - (__int128)now <= (__int128)period &&
+			     ((__int128)b - (__int128)phase) % (__int128)period == 0;
+		if (!ok)
+			ck_abort_msg("next_boundary(%" PRId64 ", %" PRIu64 ", %" PRIu64
+				     ") = %d, %" PRId64,
+				     now, period, phase, err, b);
 	}
 }
 END_TEST
