@@ -143,9 +143,9 @@ static void gp_script(FILE *f, const struct plot_opts *o, const char *format, co
 		title = slash ? slash + 1 : o->csv;
 	}
 	if (strcmp(format, "png") == 0)
-		fputs("set terminal pngcairo size 1000,520 font 'sans,10'\n", f);
+		fputs("set terminal pngcairo noenhanced size 1000,520 font 'sans,10'\n", f);
 	else
-		fputs("set terminal svg size 1000,520 font 'sans,10' background rgb 'white'\n", f);
+		fputs("set terminal svg noenhanced size 1000,520 font 'sans,10' background rgb 'white'\n", f);
 	fputs("set output ", f);
 	gp_quote(f, o->output);
 	fputs("\nset title ", f);
@@ -154,6 +154,7 @@ static void gp_script(FILE *f, const struct plot_opts *o, const char *format, co
 		"\nset datafile separator ','\n"
 		"set key outside bottom center horizontal\n"
 		"set grid\n"
+		"set autoscale xfix\n"
 		"set xlabel 'seconds since the first sample'\n"
 		"set ylabel 'timeline - CLOCK_REALTIME (%s)'\n"
 		"t0 = %" PRId64 ".0\n"
@@ -173,8 +174,7 @@ static void gp_script(FILE *f, const struct plot_opts *o, const char *format, co
 		fprintf(f,
 			" skip 1 using (($1 - t0) / 1e9):(strcol(5) eq '%s' ? ($2 - $3) / s : 1/0)"
 			":(strcol(5) eq '%s' ? ($2 + $4) / s : 1/0) with filledcurves "
-			"fc rgb '%s' fs transparent solid 0.45 noborder title 'true time lies in "
-			"here (%s)'",
+			"fc rgb '%s' fs transparent solid 0.45 noborder title 'bounds, %s'",
 			st, st, colour, st);
 	}
 	if (!first)
