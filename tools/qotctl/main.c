@@ -93,7 +93,8 @@ static int parse_duration(const char *opt, const char *s, int64_t *out)
 {
 	uint64_t ns;
 
-	if (qot_dur_parse(s, strlen(s), &ns) != 0 || ns == QOT_UNBOUNDED || ns > INT64_MAX) {
+	if (qot_dur_parse(s, strlen(s), &ns) != 0 || ns == 0 || ns == QOT_UNBOUNDED ||
+	    ns > INT64_MAX) {
 		fprintf(stderr,
 			"%s: bad duration for --%s: '%s' (an integer and a unit: ns, us, ms "
 			"or s, like 10s or 500ms)\n",
@@ -475,8 +476,6 @@ int main(int argc, char **argv)
 		case OPT_FOR:
 			if (parse_duration("for", optarg, &o.for_ns) < 0)
 				return EXIT_USAGE;
-			if (o.for_ns == 0)
-				return usage_error("--for must be longer than 0", "");
 			o.have_for = true;
 			opt = "for";
 			break;

@@ -145,7 +145,9 @@ static void gp_script(FILE *f, const struct plot_opts *o, const char *format, co
 	if (strcmp(format, "png") == 0)
 		fputs("set terminal pngcairo noenhanced size 1000,520 font 'sans,10'\n", f);
 	else
-		fputs("set terminal svg noenhanced size 1000,520 font 'sans,10' background rgb 'white'\n", f);
+		fputs("set terminal svg noenhanced size 1000,520 font 'sans,10' background rgb "
+		      "'white'\n",
+		      f);
 	fputs("set output ", f);
 	gp_quote(f, o->output);
 	fputs("\nset title ", f);
