@@ -70,12 +70,13 @@ class Binding:
     def __init__(self, timeline, app, req, root=None):
         self.timeline = timeline
         self.app = app
+        self.clock = None
+        self._fd = None
         self.path = _files.timeline_file(timeline, "bind", root)
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
         except OSError as e:
             raise from_oserror(e, self.path) from None
-        self.clock = None
         try:
             self.update(req)
             self.clock = Clock(path=_files.timeline_file(timeline, "clock", root))
@@ -105,7 +106,7 @@ class Binding:
         if self.clock is not None:
             self.clock.close()
             self.clock = None
-        if getattr(self, "_fd", None) is not None:
+        if self._fd is not None:
             os.close(self._fd)
             self._fd = None
 

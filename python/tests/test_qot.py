@@ -41,6 +41,13 @@ def write_ctl(tl, status="synced", anchor=None, offset=0, freq=0, below=1000, ab
                 stale, source))
     with open(os.path.join(ROOT, tl, "ctl"), "w") as f:
         f.write(line)
+    # the daemon pushes the page an instant after the write (qot(7), clock)
+    with qot.Clock(tl) as c:
+        deadline = time.monotonic() + 10
+        while c.params()[0].anchor != anchor:
+            if time.monotonic() > deadline:
+                raise AssertionError("the clock page never showed the new parameters")
+            time.sleep(0.001)
 
 
 def c_read_at(tl, t):

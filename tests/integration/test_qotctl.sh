@@ -317,6 +317,8 @@ expect_msg "$T/nodir/qot.prom: No such file or directory"
 
 note "record + plot: a CSV of a timeline through a change, and its pictures"
 ctl s synced 250 1000 2000 0 60000000000 chrony0
+# the page follows the ctl write an instant later (qot(7), clock)
+wait_for 10 sh -c "'$QOT_READ_BIN' '$QOT_MNT/s/clock' | grep -q ' synced\$'" || fail "the page stays behind"
 expect_status 0 "$Q" record s --every 50ms --for 1s -o "$T/s.csv"
 python3 - "$T/s.csv" <<'PY' || fail "record's CSV: $(cat "$T/s.csv")"
 import sys
