@@ -16,6 +16,7 @@ import time
 import unittest
 
 import qot
+import qot.clock
 
 ROOT = os.environ["QOT_ROOT"]
 QOT_READ = os.environ["QOT_READ_BIN"]
@@ -127,6 +128,63 @@ class ClockPage(unittest.TestCase):
         self.assertEqual(t.status, qot.Status.STALE)
         self.assertEqual(t.below, qot.UNBOUNDED)
         self.assertEqual(str(t).split()[3], "stale")
+
+
+def fake_page(path, seq):
+    """A clock page in a plain file, for the seqlock tests."""
+    page = bytearray(qot.clock.PAGE_SIZE)
+    page[0:16] = b"QOTCLOCK" + (1).to_bytes(4, sys.byteorder) + (128).to_bytes(4, sys.byteorder)
+    page[16:24] = seq.to_bytes(8, sys.byteorder)
+    with open(path, "wb") as f:
+        f.write(page)
+
+
+# Another process rewrites the page as fast as it can, as a seqlock writer:
+# seq odd, the eight 64-bit fields one store at a time (all equal), seq even.
+WRITER = """
+import mmap, struct, sys, time
+f = open(sys.argv[1], "r+b")
+m = mmap.mmap(f.fileno(), 4096)
+seq, v, end = 0, 0, time.monotonic() + float(sys.argv[2])
+print("go", flush=True)
+while time.monotonic() < end:
+    for _ in range(1000):
+        v += 1
+        struct.pack_into("=Q", m, 16, seq + 1)
+        for off in range(32, 96, 8):
+            struct.pack_into("=q", m, off, v)
+        seq += 2
+        struct.pack_into("=Q", m, 16, seq)
+"""
+
+
+class Seqlock(unittest.TestCase):
+    def setUp(self):
+        self.path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "qot-page-%d" % os.getpid())
+        self.addCleanup(lambda: os.path.exists(self.path) and os.unlink(self.path))
+
+    def test_never_a_torn_copy(self):
+        fake_page(self.path, 0)
+        w = subprocess.Popen([sys.executable, "-c", WRITER, self.path, "1.5"],
+                             stdout=subprocess.PIPE, text=True)
+        self.addCleanup(w.wait)
+        self.assertEqual(w.stdout.readline().strip(), "go")
+        seen = set()
+        with qot.Clock(path=self.path) as c:
+            while w.poll() is None:
+                p, _ = c.params()
+                fields = (p.anchor, p.anchor_tl, p.freq, p.offset_below, p.offset_above,
+                          p.drift_below, p.drift_above, p.stale_after)
+                self.assertEqual(len(set(fields)), 1, "a torn copy: %r" % (fields,))
+                seen.add(p.anchor)
+        self.assertGreater(len(seen), 100, "the writer hardly ran: not a test")
+
+    def test_a_page_stuck_mid_update(self):
+        fake_page(self.path, 1)  # odd: a writer died while writing
+        with qot.Clock(path=self.path) as c:
+            with self.assertRaises(qot.TornPageError) as e:
+                c.params()
+            self.assertEqual(e.exception.errno, errno.EAGAIN)
 
 
 class Binding(unittest.TestCase):
