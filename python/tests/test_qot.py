@@ -148,13 +148,15 @@ m = mmap.mmap(f.fileno(), 4096)
 seq, v, end = 0, 0, time.monotonic() + float(sys.argv[2])
 print("go", flush=True)
 while time.monotonic() < end:
-    for _ in range(1000):
-        v += 1
-        struct.pack_into("=Q", m, 16, seq + 1)
-        for off in range(32, 96, 8):
-            struct.pack_into("=q", m, off, v)
-        seq += 2
-        struct.pack_into("=Q", m, 16, seq)
+    v += 1
+    struct.pack_into("=Q", m, 16, seq + 1)
+    for off in range(32, 96, 8):
+        struct.pack_into("=q", m, off, v)
+    seq += 2
+    struct.pack_into("=Q", m, 16, seq)
+    pause = time.perf_counter_ns() + 20000  # 20 us between updates: room to read
+    while time.perf_counter_ns() < pause:
+        pass
 """
 
 
@@ -165,13 +167,16 @@ class Seqlock(unittest.TestCase):
 
     def test_never_a_torn_copy(self):
         fake_page(self.path, 0)
-        w = subprocess.Popen([sys.executable, "-c", WRITER, self.path, "1.5"],
+        w = subprocess.Popen([sys.executable, "-c", WRITER, self.path, "20"],
                              stdout=subprocess.PIPE, text=True)
         self.addCleanup(w.wait)
+        self.addCleanup(w.kill)
         self.assertEqual(w.stdout.readline().strip(), "go")
         seen = set()
+        deadline = time.monotonic() + 5
         with qot.Clock(path=self.path) as c:
-            while w.poll() is None:
+            # many copies while the writer writes, as many as a loaded machine allows
+            while len(seen) < 2000 and time.monotonic() < deadline and w.poll() is None:
                 p, _ = c.params()
                 fields = (p.anchor, p.anchor_tl, p.freq, p.offset_below, p.offset_above,
                           p.drift_below, p.drift_above, p.stale_after)
