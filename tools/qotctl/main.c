@@ -202,74 +202,66 @@ static void read_coord(int mountfd, struct tlstate_coord *c)
 	}
 }
 
-static int cmd_status(const struct opts *o, int mountfd)
+/* The JSON document of status (every timeline) or show (one). */
+static int print_json(const struct opts *o, const struct tlstate_coord *coord,
+		      const struct tlstate *sts, size_t n, bool one)
 {
-	struct tlstate *sts;
-	struct tlstate_coord coord;
-	size_t n;
-	int rc = read_all(mountfd, o->mount, &sts, &n);
+	jsonw *w = jsonw_new(stdout);
 
-	if (rc)
-		return rc;
-	read_coord(mountfd, &coord);
-	if (o->json) {
-		jsonw *w = jsonw_new(stdout);
-		if (w == NULL) {
-			free_all(sts, n);
-			return EXIT_FAIL;
-		}
-		jsonw_obj_begin(w, NULL);
-		jsonw_i64(w, "schema", REPORT_SCHEMA);
-		jsonw_str(w, "mount", o->mount);
-		jsonw_i64(w, "time_ns", textfmt_now());
-		report_json_coord(w, "coordination", &coord);
+	if (w == NULL)
+		return EXIT_FAIL;
+	jsonw_obj_begin(w, NULL);
+	jsonw_i64(w, "schema", REPORT_SCHEMA);
+	jsonw_str(w, "mount", o->mount);
+	jsonw_i64(w, "time_ns", textfmt_now());
+	report_json_coord(w, "coordination", coord);
+	if (one) {
+		report_json_timeline(w, "timeline", &sts[0]);
+	} else {
 		jsonw_arr_begin(w, "timelines");
 		for (size_t i = 0; i < n; i++)
 			report_json_timeline(w, NULL, &sts[i]);
 		jsonw_arr_end(w);
-		jsonw_obj_end(w);
-		jsonw_free(w);
-	} else {
-		report_table(stdout, sts, n);
 	}
-	for (size_t i = 0; i < n && o->check; i++)
+	jsonw_obj_end(w);
+	jsonw_free(w);
+	return EXIT_OK;
+}
+
+/* status (every timeline) and show (the one named). */
+static int cmd_report(const struct opts *o, int mountfd, bool one)
+{
+	struct tlstate *sts;
+	struct tlstate_coord coord;
+	size_t n = 1;
+	int rc = EXIT_OK;
+
+	if (one) {
+		int err;
+		sts = calloc(1, sizeof(*sts));
+		if (sts == NULL)
+			return EXIT_FAIL;
+		err = tlstate_read(mountfd, o->args[0], sts);
+		if (err) {
+			free(sts);
+			return tl_error(o->mount, o->args[0], err);
+		}
+	} else {
+		rc = read_all(mountfd, o->mount, &sts, &n);
+		if (rc)
+			return rc;
+	}
+	read_coord(mountfd, &coord);
+	if (o->json)
+		rc = print_json(o, &coord, sts, n, one);
+	else if (one)
+		report_show(stdout, &sts[0], &coord);
+	else
+		report_table(stdout, sts, n);
+	for (size_t i = 0; i < n && o->check && rc == EXIT_OK; i++)
 		if (!report_healthy(&sts[i]))
 			rc = EXIT_UNHEALTHY;
 	free_all(sts, n);
-	return rc;
-}
-
-static int cmd_show(const struct opts *o, int mountfd)
-{
-	struct tlstate st;
-	struct tlstate_coord coord;
-	const char *name = o->args[0];
-	int err, rc = EXIT_OK;
-
-	err = tlstate_read(mountfd, name, &st);
-	if (err)
-		return tl_error(o->mount, name, err);
-	read_coord(mountfd, &coord);
-	if (o->json) {
-		jsonw *w = jsonw_new(stdout);
-		if (w == NULL) {
-			tlstate_free(&st);
-			return EXIT_FAIL;
-		}
-		jsonw_obj_begin(w, NULL);
-		jsonw_i64(w, "schema", REPORT_SCHEMA);
-		jsonw_str(w, "mount", o->mount);
-		jsonw_i64(w, "time_ns", textfmt_now());
-		report_json_coord(w, "coordination", &coord);
-		report_json_timeline(w, "timeline", &st);
-		jsonw_obj_end(w);
-		jsonw_free(w);
-	} else {
-		report_show(stdout, &st, &coord);
-	}
-	if (o->check && !report_healthy(&st))
-		rc = EXIT_UNHEALTHY;
-	tlstate_free(&st);
 	return rc;
 }
 
@@ -546,10 +538,8 @@ int main(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (strcmp(cmd->name, "status") == 0)
-		rc = cmd_status(&o, mountfd);
-	else if (strcmp(cmd->name, "show") == 0)
-		rc = cmd_show(&o, mountfd);
+	if (strcmp(cmd->name, "status") == 0 || strcmp(cmd->name, "show") == 0)
+		rc = cmd_report(&o, mountfd, strcmp(cmd->name, "show") == 0);
 	else if (strcmp(cmd->name, "watch") == 0)
 		rc = cmd_watch(&o, mountfd);
 	else if (strcmp(cmd->name, "metrics") == 0)

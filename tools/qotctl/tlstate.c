@@ -253,86 +253,60 @@ static int parse_hlcstat(const char *text, size_t len, struct tlstate *st)
 	return 0;
 }
 
-/* Read NAME/file into the buffer; -ENOENT if the timeline is gone. */
-static long read_tl_file(int mountfd, const char *name, const char *file, char **buf, size_t *cap)
+static int parse_ctl(const char *text, size_t len, struct tlstate *st)
 {
-	char path[QOT_NAME_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", name, file);
-	return tlstate_read_file(mountfd, path, buf, cap);
+	return qot_params_parse(text, len, &st->params, st->ctl_source) == 0 ? 0 : -EPROTO;
 }
+
+static int parse_bindings(const char *text, size_t len, struct tlstate *st)
+{
+	st->bindings = calloc(count_lines(text, len) + 1, sizeof(*st->bindings));
+	if (st->bindings == NULL)
+		return -ENOMEM;
+	return each_line(text, len, st, binding_line);
+}
+
+static int parse_members(const char *text, size_t len, struct tlstate *st)
+{
+	st->members = calloc(count_lines(text, len) + 1, sizeof(*st->members));
+	if (st->members == NULL)
+		return -ENOMEM;
+	return each_line(text, len, st, member_line);
+}
+
+/* The files of a timeline and what reads each. */
+static const struct {
+	const char *file;
+	int (*parse)(const char *text, size_t len, struct tlstate *st);
+} tl_files[] = {
+	{"ctl", parse_ctl},	    {"sync", parse_sync},	{"bindings", parse_bindings},
+	{"members", parse_members}, {"cluster", parse_cluster}, {"hlcstat", parse_hlcstat},
+};
 
 int tlstate_read(int mountfd, const char *name, struct tlstate *out)
 {
 	struct tlstate st;
-	char *buf = NULL;
+	char *buf = NULL, path[QOT_NAME_MAX + 32];
 	size_t cap = 0;
-	long n;
-	int err;
+	int err = 0;
 
 	memset(&st, 0, sizeof(st));
 	if (!qot_name_valid(name, strlen(name)))
 		return -ENOENT;
 	snprintf(st.name, sizeof(st.name), "%s", name);
-
-	n = read_tl_file(mountfd, name, "ctl", &buf, &cap);
-	if (n < 0)
-		goto fail_n;
-	if (qot_params_parse(buf, (size_t)n, &st.params, st.ctl_source) != 0)
-		goto proto;
-
-	n = read_tl_file(mountfd, name, "sync", &buf, &cap);
-	if (n < 0)
-		goto fail_n;
-	if (parse_sync(buf, (size_t)n, &st))
-		goto proto;
-
-	n = read_tl_file(mountfd, name, "bindings", &buf, &cap);
-	if (n < 0)
-		goto fail_n;
-	st.bindings = calloc(count_lines(buf, (size_t)n) + 1, sizeof(*st.bindings));
-	if (st.bindings == NULL) {
-		err = -ENOMEM;
-		goto fail;
+	for (size_t i = 0; i < sizeof(tl_files) / sizeof(tl_files[0]) && err == 0; i++) {
+		long n;
+		snprintf(path, sizeof(path), "%s/%s", name, tl_files[i].file);
+		n = tlstate_read_file(mountfd, path, &buf, &cap);
+		err = n < 0 ? (int)n : tl_files[i].parse(buf, (size_t)n, &st);
 	}
-	if (each_line(buf, (size_t)n, &st, binding_line))
-		goto proto;
-
-	n = read_tl_file(mountfd, name, "members", &buf, &cap);
-	if (n < 0)
-		goto fail_n;
-	st.members = calloc(count_lines(buf, (size_t)n) + 1, sizeof(*st.members));
-	if (st.members == NULL) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	if (each_line(buf, (size_t)n, &st, member_line))
-		goto proto;
-
-	n = read_tl_file(mountfd, name, "cluster", &buf, &cap);
-	if (n < 0)
-		goto fail_n;
-	if (parse_cluster(buf, (size_t)n, &st))
-		goto proto;
-
-	n = read_tl_file(mountfd, name, "hlcstat", &buf, &cap);
-	if (n < 0)
-		goto fail_n;
-	if (parse_hlcstat(buf, (size_t)n, &st))
-		goto proto;
-
 	free(buf);
+	if (err) {
+		tlstate_free(&st);
+		return err;
+	}
 	*out = st;
 	return 0;
-proto:
-	err = -EPROTO;
-	goto fail;
-fail_n:
-	err = (int)n;
-fail:
-	free(buf);
-	tlstate_free(&st);
-	return err;
 }
 
 void tlstate_free(struct tlstate *st)
