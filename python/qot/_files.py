@@ -68,3 +68,36 @@ def kv(line):
             raise ValueError("not key=value: %r" % word)
         out[key] = value
     return out
+
+
+class Handle:
+    """What holds a file (or a mapping) open: close(), a context manager, closed by the collector.
+
+    Subclasses set ``_fd`` (an open descriptor, or None) and may override
+    :meth:`_release` for more than the descriptor.
+    """
+
+    _fd = None
+
+    def _release(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def closed(self):
+        """True once closed."""
+        return self._fd is None
+
+    def close(self):
+        """Close it; closing again does nothing."""
+        self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()

@@ -64,7 +64,7 @@ class BindingInfo:
                    Requirement.parse(f["accuracy"], f["resolution"]))
 
 
-class Binding:
+class Binding(_files.Handle):
     """A binding to a timeline, held while the object is open; see :func:`bind`."""
 
     def __init__(self, timeline, app, req, root=None):
@@ -96,28 +96,12 @@ class Binding:
         """This binding as qotfs lists it: a :class:`BindingInfo`."""
         return BindingInfo.parse(_files.pread_all(self._fd, self.path))
 
-    @property
-    def closed(self):
-        """True once unbound."""
-        return self._fd is None
-
-    def close(self):
-        """Unbind (and unmap the clock)."""
+    def _release(self):
+        """Unbind, and unmap the clock."""
         if self.clock is not None:
             self.clock.close()
             self.clock = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
+        super()._release()
 
 
 def bind(timeline, app, accuracy=None, resolution=None, root=None):

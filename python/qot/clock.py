@@ -65,7 +65,7 @@ def project(params, t):
     return Time(estimate, below, above, params.status)
 
 
-class Clock:
+class Clock(_files.Handle):
     """A timeline's mapped clock page.
 
     ``Clock("tl")`` maps ``$QOT_ROOT/tl/clock`` (default root /qot);
@@ -144,20 +144,18 @@ class Clock:
         params, _ = self.params()
         return project(params, base_ns)
 
-    def close(self):
+    _page = None
+
+    @property
+    def closed(self):
+        """True once unmapped."""
+        return self._page is None
+
+    def _release(self):
         """Unmap the page."""
-        if getattr(self, "_page", None) is not None:
+        if self._page is not None:
             self._page.close()
             self._page = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
 
 def now(timeline, root=None):

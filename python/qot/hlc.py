@@ -36,7 +36,7 @@ class HlcStats:
                    UNBOUNDED if f["max_offset"] == "none" else parse_duration(f["max_offset"]))
 
 
-class Hlc:
+class Hlc(_files.Handle):
     """A timeline's node-wide HLC: ``Hlc("tl")``; a context manager."""
 
     def __init__(self, timeline, root=None):
@@ -63,18 +63,3 @@ class Hlc:
     def stats(self):
         """The clock's counters: :class:`HlcStats`."""
         return HlcStats.parse(_files.read_text(self._stat))
-
-    def close(self):
-        """Close the file."""
-        if getattr(self, "_fd", None) is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()

@@ -15,7 +15,7 @@ from .values import Time, format_seconds
 __all__ = ["Timer", "wait_until", "commit_wait"]
 
 
-class Timer:
+class Timer(_files.Handle):
     """A timer on a timeline: ``Timer("tl")``; a context manager."""
 
     def __init__(self, timeline, root=None):
@@ -68,21 +68,6 @@ class Timer:
         self._arm(line)
         while True:
             yield self._wait()
-
-    def close(self):
-        """Close the timer file."""
-        if getattr(self, "_fd", None) is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
 
 def wait_until(timeline, instant, root=None):
