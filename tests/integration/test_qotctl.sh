@@ -393,9 +393,17 @@ note "a stopped qotfs: exit 3"
 qotfs_start --no-auto-unmount
 mkdir "$QOT_MNT/tl"
 export QOT_ROOT=$QOT_MNT
+"$Q" watch tl >"$T/dying.log" 2>&1 &
+watch_pid=$!
+wait_for 10 grep -q ' tl initial' "$T/dying.log" || fail "watch did not start: $(cat "$T/dying.log")"
 kill -KILL "$QOTFS_PID"
 wait "$QOTFS_PID" || true
 QOTFS_PID=""
 expect_status 3 "$Q" status
 expect_msg "Transport endpoint is not connected"
+exited() { [ "$(awk '{print $3}' "/proc/$1/stat")" = Z ]; }
+wait_for 10 exited "$watch_pid" || fail "watch goes on after qotfs died"
+rc=0
+wait "$watch_pid" || rc=$?
+[ "$rc" -eq 3 ] || fail "watch exited $rc, not 3, when qotfs died: $(cat "$T/dying.log")"
 note "ok"
