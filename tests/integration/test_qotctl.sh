@@ -401,7 +401,7 @@ wait "$QOTFS_PID" || true
 QOTFS_PID=""
 expect_status 3 "$Q" status
 expect_msg "Transport endpoint is not connected"
-exited() { [ "$(awk '{print $3}' "/proc/$1/stat")" = Z ]; }
+exited() { [ ! -e "/proc/$1/stat" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 wait_for 10 exited "$watch_pid" || fail "watch goes on after qotfs died"
 rc=0
 wait "$watch_pid" || rc=$?
