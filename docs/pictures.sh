@@ -16,7 +16,7 @@ build=${BUILD:-$top/build}
 export QOTFS_BIN=$build/qotfs/qotfs
 SYNCD_BIN=$build/syncd/syncd
 Q=$build/tools/qotctl/qotctl
-# shellcheck source=../tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
 command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
 
