@@ -69,10 +69,11 @@ qotfs_start
 export QOT_ROOT=$QOT_MNT
 
 note "timelines in every status"
-mkdir "$QOT_MNT"/{s,h,t,u}
+mkdir "$QOT_MNT"/{s,h,t,u,big}
 ctl s synced 250 1000 2000 0 60000000000 chrony0
 ctl h holdover -4000 3000 3000 0 60000000000 ptp0
 ctl t synced 0 1000 1000 0 1000000 manual # stale 1 ms from now
+ctl big synced 0 10000000000000000000 5 0 60000000000 manual # a bound past 2^63 ns
 echo accuracy=10us >"$QOT_MNT/s/requirements"
 echo "accuracy=1ns resolution=1ms" >"$QOT_MNT/h/requirements"
 exec 3>"$QOT_MNT/s/bind"
@@ -94,10 +95,11 @@ cat "$T/out"
 row() { awk -v n="$1" '$1 == n' "$T/out"; }
 [ "$(head -1 "$T/out" | tr -s ' ')" = "TIMELINE STATUS OFFSET BELOW ABOVE SOURCE ACCURACY MET BIND LEADER MEMBERS" ] ||
 	fail "table header: $(head -1 "$T/out")"
-[ "$(wc -l <"$T/out")" -eq 5 ] || fail "not one line per timeline"
+[ "$(wc -l <"$T/out")" -eq 6 ] || fail "not one line per timeline"
 [ "$(row s | tr -s ' ')" = "s synced +250ns 1us 2us chrony0 5us/10us yes 2 n1* 2" ] || fail "row s: $(row s)"
 [ "$(row h | tr -s ' ')" = "h holdover -4us 3us 3us ptp0 1ns no 0 none 0" ] || fail "row h: $(row h)"
 [ "$(row t | tr -s ' ')" = "t stale +0ns unbounded unbounded manual none yes 0 none 0" ] || fail "row t: $(row t)"
+[ "$(row big | tr -s ' ')" = "big synced +0ns 10000000000s 5ns manual none yes 0 none 0" ] || fail "row big: $(row big)"
 [ "$(row u | awk '{print $2, $4, $5, $6, $7, $8, $9}')" = "unsynced unbounded unbounded - none yes 0" ] ||
 	fail "row u: $(row u)"
 # rows in the order of .timelines
@@ -285,6 +287,9 @@ wait_for 10 seen w status synced stale || fail "going stale not seen: $(cat "$T/
 wait_for 10 seen w met yes no || fail "met change not seen"
 rmdir "$QOT_MNT/w"
 wait_for 10 seen w removed "" removed || fail "removal not seen"
+mkdir "$QOT_MNT/w"
+wait_for 10 seen w added "" "status=unsynced source=none accuracy=none resolution=none met=yes leader=none" ||
+	fail "a watched name created again not seen: $(cat "$T/watch.json")"
 mkdir "$QOT_MNT/new"
 wait_for 10 grep -q ' new added status=unsynced' "$T/watch.txt" || fail "the watch of all did not see 'new': $(cat "$T/watch.txt")"
 wait_for 10 grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{15}Z s status synced -> holdover$' "$T/watch.txt" ||
@@ -378,7 +383,7 @@ complete_words() { # complete_words WORD...: what completing the last word offer
 	printf '%s\n' "${COMPREPLY[@]}"
 }
 [ "$(complete_words qotctl s | tr '\n' ' ')" = "status show " ] || fail "completing commands: $(complete_words qotctl s)"
-[ "$(complete_words qotctl show "" | sort | tr '\n' ' ')" = "h new s t u " ] ||
+[ "$(complete_words qotctl show "" | sort | tr '\n' ' ')" = "big h new s t u w " ] ||
 	fail "completing timelines: $(complete_words qotctl show "")"
 complete_words qotctl record s --e | grep -qx -- --every || fail "completing options"
 

@@ -64,19 +64,24 @@ static int parse_req(struct qot_slice acc, struct qot_slice res, struct qot_req 
 
 int tlstate_parse_bound(const char *s, size_t len, uint64_t *out)
 {
-	static const char unbounded[] = "18446744073.709551615";
-	int64_t ns;
-	int err;
+	const char *dot = memchr(s, '.', len);
+	size_t ilen = dot ? (size_t)(dot - s) : len, flen = dot ? len - ilen - 1 : 0;
+	uint64_t ip, frac = 0;
+	unsigned __int128 ns;
 
-	if (len == sizeof(unbounded) - 1 && memcmp(s, unbounded, len) == 0) {
-		*out = QOT_UNBOUNDED;
-		return 0;
-	}
-	if (len > 0 && s[0] == '-')
+	/* unsigned: a bound may be any count of nanoseconds below 2^64 */
+	if (ilen == 0 || (dot && (flen < 1 || flen > 9)) ||
+	    qot_parse_u64((struct qot_slice){s, ilen}, &ip) != 0)
 		return -EINVAL;
-	err = qot_parse_seconds(s, len, &ns);
-	if (err)
-		return err;
+	for (size_t i = 0; i < 9; i++) {
+		char c = i < flen ? dot[1 + i] : '0';
+		if (c < '0' || c > '9')
+			return -EINVAL;
+		frac = frac * 10 + (uint64_t)(c - '0');
+	}
+	ns = (unsigned __int128)ip * 1000000000u + frac;
+	if (ns > UINT64_MAX)
+		return -ERANGE;
 	*out = (uint64_t)ns;
 	return 0;
 }

@@ -96,8 +96,8 @@ long tlstate_read_file(int mountfd, const char *path, char **buf, size_t *cap);
 int tlstate_names(int mountfd, char ***out, size_t *n);
 void tlstate_names_free(char **names);
 
-/* "[-]S.NNNNNNNNN" with 1-9 fraction digits, or 18446744073.709551615
- * (QOT_UNBOUNDED), as unsigned nanoseconds. 0 or -EINVAL/-ERANGE. */
+/* "S[.NNNNNNNNN]" with 1-9 fraction digits, unsigned, up to 18446744073.709551615
+ * (QOT_UNBOUNDED), as nanoseconds. 0 or -EINVAL/-ERANGE. */
 int tlstate_parse_bound(const char *s, size_t len, uint64_t *out);
 
 #endif /* QOTCTL_TLSTATE_H */

@@ -210,6 +210,18 @@ static void refresh(struct watch *w, struct wtl *t)
 	t->st = st;
 }
 
+/* The timeline our files belong to was removed (POLLHUP): say so, and
+ * follow a new timeline of the same name if there is one already. */
+static void reopen(struct watch *w, struct wtl *t)
+{
+	if (t->gone)
+		return;
+	event(w, t->name, "removed", NULL, "removed");
+	close_tl(t);
+	if (open_tl(w, t) == 0)
+		initial(w, "added", &t->st);
+}
+
 /* New timelines (when watching all) and removed ones, from .timelines. */
 static void follow_list(struct watch *w)
 {
@@ -225,6 +237,8 @@ static void follow_list(struct watch *w)
 		if (!present && !w->tls[i].gone) {
 			event(w, w->tls[i].name, "removed", NULL, "removed");
 			close_tl(&w->tls[i]);
+		} else if (present && w->tls[i].gone && open_tl(w, &w->tls[i]) == 0) {
+			initial(w, "added", &w->tls[i].st); /* a watched name back again */
 		}
 	}
 	if (w->o->names == NULL || w->o->names[0] == NULL) {
@@ -400,14 +414,18 @@ int watch_run(const struct watch_opts *o)
 		k = 2;
 		for (size_t i = 0; i < w.n; i++) {
 			bool changed = timed || pfds[1].revents;
+			bool hup = false;
 			for (size_t j = 0; j < NPOLLED; j++, k++) {
 				if (pfds[k].revents == 0 || w.tls[i].fd[j] < 0)
 					continue;
 				changed = true;
+				hup |= (pfds[k].revents & (POLLHUP | POLLNVAL)) != 0;
 				/* a fresh snapshot, so poll waits for the next change */
 				qot_pread_all(w.tls[i].fd[j], &w.buf, &w.bufcap);
 			}
-			if (changed)
+			if (hup)
+				reopen(&w, &w.tls[i]);
+			else if (changed)
 				refresh(&w, &w.tls[i]);
 		}
 		if (pfds[0].revents) {
