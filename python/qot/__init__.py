@@ -22,17 +22,17 @@ from .clock import Clock, now, project
 from .errors import PageError, QotError, TornPageError
 from .hlc import Hlc, HlcStats
 from .timer import Timer, commit_wait, wait_until
-from .values import (NEVER, UNBOUNDED, HlcTimestamp, Params, Requirement, Status, Time,
+from .values import (NEVER, UNBOUNDED, HlcTimestamp, Params, Requirement, Status, Sync, Time,
                      format_duration, format_seconds, parse_duration, parse_seconds)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Binding", "BindingInfo", "Clock", "Hlc", "HlcStats", "HlcTimestamp", "NEVER",
-    "PageError", "Params", "QotError", "Requirement", "Status", "Time", "Timer",
+    "PageError", "Params", "QotError", "Requirement", "Status", "Sync", "Time", "Timer",
     "TornPageError", "UNBOUNDED", "bind", "commit_wait", "format_duration",
     "format_seconds", "now", "parse_duration", "parse_seconds", "project", "read_now",
-    "requirement", "root", "timelines", "wait_until",
+    "requirement", "root", "sync", "timelines", "wait_until",
 ]
 
 
@@ -50,3 +50,8 @@ def timelines(root=None):
 def read_now(timeline, root=None):
     """The timeline's ``now`` file, read afresh by the daemon: a :class:`Time`."""
     return Time.parse(_files.read_text(_files.timeline_file(timeline, "now", root)))
+
+
+def sync(timeline, root=None):
+    """The timeline's ``sync`` file: a :class:`Sync`."""
+    return Sync.parse(_files.read_text(_files.timeline_file(timeline, "sync", root)))

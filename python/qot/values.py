@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = [
-    "UNBOUNDED", "NEVER", "Status", "Time", "Params", "Requirement", "HlcTimestamp",
+    "UNBOUNDED", "NEVER", "Status", "Time", "Params", "Requirement", "Sync", "HlcTimestamp",
     "parse_duration", "format_duration", "parse_seconds", "format_seconds",
 ]
 
@@ -114,6 +114,36 @@ class Requirement:
         else:
             b = a = accuracy
         return cls(parse_duration(b), parse_duration(a), parse_duration(resolution))
+
+
+@dataclass(frozen=True)
+class Sync:
+    """A timeline's ``sync`` file: who disciplines it, how well, and whether that is enough.
+
+    Evaluated by qotfs at the read; ``source`` is None for none, ``age`` None
+    if parameters were never written; ``offset`` is the estimate minus
+    CLOCK_REALTIME; ``freq_ppb`` a float (3 decimals in the file).
+    """
+
+    source: object
+    status: Status
+    offset: int
+    freq_ppb: float
+    below: int
+    above: int
+    age: object
+    requirement: Requirement
+    met: bool
+
+    @classmethod
+    def parse(cls, line):
+        """From the line of ``sync``."""
+        f = dict(w.split("=", 1) for w in line.split())
+        return cls(None if f["source"] == "none" else f["source"], Status(f["status"]),
+                   parse_seconds(f["offset"]), float(f["freq_ppb"]),
+                   parse_seconds(f["below"]), parse_seconds(f["above"]),
+                   None if f["age"] == "none" else parse_seconds(f["age"]),
+                   Requirement.parse(f["accuracy"], f["resolution"]), f["met"] == "yes")
 
 
 class HlcTimestamp(NamedTuple):

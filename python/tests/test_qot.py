@@ -114,6 +114,22 @@ class ClockPage(unittest.TestCase):
         n = qot.read_now(tl)
         self.assertLessEqual(a.estimate, n.estimate)
 
+    def test_sync(self):
+        tl = new_timeline()
+        s = qot.sync(tl)
+        self.assertEqual((s.source, s.status, s.age, s.below, s.met),
+                         (None, qot.Status.UNSYNCED, None, qot.UNBOUNDED, True))
+        write_ctl(tl, offset=-7000, freq=-3 * PPB, below=40, above=50, source="gps")
+        with open(os.path.join(ROOT, tl, "requirements"), "w") as f:
+            f.write("accuracy=30ns/1us resolution=5us\n")
+        s = qot.sync(tl)
+        self.assertEqual((s.source, s.status, s.below, s.above), ("gps", qot.Status.SYNCED, 40, 50))
+        self.assertTrue(-7001 <= s.offset <= -7000, s.offset)  # -3 ppb for an instant
+        self.assertEqual(s.freq_ppb, -3.0)
+        self.assertGreaterEqual(s.age, 0)
+        self.assertEqual(s.requirement, qot.Requirement(30, 1000, 5000))
+        self.assertFalse(s.met)  # 40 ns below is more than 30 ns
+
     def test_statuses(self):
         tl = new_timeline()
         t = qot.now(tl)
