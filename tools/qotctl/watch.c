@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -301,8 +302,14 @@ static int64_t next_deadline(const struct watch *w, int64_t now)
 static int setup(struct watch *w)
 {
 	const struct watch_opts *o = w->o;
+	struct rlimit rl;
 	int err;
 
+	/* four descriptors per timeline: allow as many as the hard limit does */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	w->timelines_fd = openat(o->mountfd, ".timelines", O_RDONLY | O_CLOEXEC);
 	w->coord_fd = openat(o->mountfd, ".coordination", O_RDONLY | O_CLOEXEC);
 	if (w->timelines_fd < 0 || w->coord_fd < 0)
