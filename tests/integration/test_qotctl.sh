@@ -281,6 +281,9 @@ wait_for 10 seen w requirement "accuracy=none resolution=none" "accuracy=5us res
 members 'leader=n2\nnode=n1 accuracy=10us\nnode=n2\n'
 wait_for 10 seen s leader n1 n2 || fail "leader change not seen: $(cat "$T/watch.json")"
 wait_for 10 seen s leading yes no || fail "leading change not seen"
+# The lease running out is announced by no file either: watch wakes at its end.
+echo "node=n1 until=$(($(boot_ns) + 700000000))" >"$QOT_MNT/.coordination"
+wait_for 10 seen s leader n2 unknown || fail "the lease's end not seen: $(cat "$T/watch.json")"
 # Staleness is announced by no file: watch wakes at stale_after by itself.
 ctl w synced 0 1000 1000 0 300000000
 wait_for 10 seen w status synced stale || fail "going stale not seen: $(cat "$T/watch.json")"
@@ -288,7 +291,7 @@ wait_for 10 seen w met yes no || fail "met change not seen"
 rmdir "$QOT_MNT/w"
 wait_for 10 seen w removed "" removed || fail "removal not seen"
 mkdir "$QOT_MNT/w"
-wait_for 10 seen w added "" "status=unsynced source=none accuracy=none resolution=none met=yes leader=none" ||
+wait_for 10 seen w added "" "status=unsynced source=none accuracy=none resolution=none met=yes leader=unknown" ||
 	fail "a watched name created again not seen: $(cat "$T/watch.json")"
 mkdir "$QOT_MNT/new"
 wait_for 10 grep -q ' new added status=unsynced' "$T/watch.txt" || fail "the watch of all did not see 'new': $(cat "$T/watch.txt")"

@@ -33,6 +33,7 @@ struct watch {
 	size_t n, cap;
 	int timelines_fd, coord_fd;
 	struct tlstate_coord coord;
+	int64_t lease_end; /* when the coordinator's lease runs out, as last read */
 	char *buf;
 	size_t bufcap;
 };
@@ -293,10 +294,20 @@ static int64_t next_deadline(const struct watch *w, int64_t now)
 		if (x < d)
 			d = x;
 	}
-	if (strcmp(w->coord.state, "current") == 0 && w->coord.lease_ns > 0 &&
-	    now + w->coord.lease_ns < d)
-		d = now + w->coord.lease_ns + 1000000;
+	if (strcmp(w->coord.state, "current") == 0 && w->lease_end > now && w->lease_end < d)
+		d = w->lease_end;
 	return d;
+}
+
+/* The coordinator's lease, and the instant it runs out (a little after, so
+ * that qotfs says stale by then). */
+static void read_coord(struct watch *w)
+{
+	if (tlstate_read_coord(w->o->mountfd, &w->coord) != 0) {
+		memset(&w->coord, 0, sizeof(w->coord));
+		strcpy(w->coord.state, "none");
+	}
+	w->lease_end = textfmt_now() + w->coord.lease_ns + 1000000;
 }
 
 static int setup(struct watch *w)
@@ -317,8 +328,7 @@ static int setup(struct watch *w)
 	if (qot_pread_all(w->timelines_fd, &w->buf, &w->bufcap) < 0 ||
 	    qot_pread_all(w->coord_fd, &w->buf, &w->bufcap) < 0)
 		return -EIO;
-	if (tlstate_read_coord(o->mountfd, &w->coord) != 0)
-		strcpy(w->coord.state, "none");
+	read_coord(w);
 	if (o->names != NULL && o->names[0] != NULL) {
 		for (size_t i = 0; o->names[i] != NULL; i++) {
 			struct wtl *t = find(w, o->names[i]);
@@ -413,11 +423,10 @@ int watch_run(const struct watch_opts *o)
 		}
 		now = textfmt_now();
 		timed = r == 0 || now >= deadline;
-		if (pfds[1].revents) {
+		if (pfds[1].revents)
 			qot_pread_all(w.coord_fd, &w.buf, &w.bufcap);
-			if (tlstate_read_coord(o->mountfd, &w.coord) != 0)
-				strcpy(w.coord.state, "none");
-		}
+		if (pfds[1].revents || timed)
+			read_coord(&w);
 		k = 2;
 		for (size_t i = 0; i < w.n; i++) {
 			bool changed = timed || pfds[1].revents;
