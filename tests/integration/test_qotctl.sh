@@ -258,14 +258,14 @@ json_pid=$BG_PID
 start_bg "$T/watch.txt" "$Q" watch --for 60s
 text_pid=$BG_PID
 watch_start=$SECONDS
-seen() { python3 - "$T/watch.json" "$@" <<'PY'
+seen() { count_seen 1 "$@"; }
+count_seen() { # count_seen N TIMELINE EVENT FROM TO: at least N such lines
+	python3 - "$T/watch.json" "$@" <<'PY'
 import json, sys
-path, tl, event, frm, to = sys.argv[1:6]
-for line in open(path):
-    e = json.loads(line)
-    if (e["timeline"], e["event"], e["from"] or "", e["to"]) == (tl, event, frm, to):
-        sys.exit(0)
-sys.exit(1)
+path, n, tl, event, frm, to = sys.argv[1:7]
+lines = [json.loads(line) for line in open(path)]
+hits = [e for e in lines if (e["timeline"], e["event"], e["from"] or "", e["to"]) == (tl, event, frm, to)]
+sys.exit(0 if len(hits) >= int(n) else 1)
 PY
 }
 wait_for 10 seen s initial "" "status=synced source=chrony0 accuracy=5us/10us resolution=1us met=yes leader=n1" ||
@@ -284,10 +284,16 @@ wait_for 10 seen s leading yes no || fail "leading change not seen"
 # The lease running out is announced by no file either: watch wakes at its end.
 echo "node=n1 until=$(($(boot_ns) + 700000000))" >"$QOT_MNT/.coordination"
 wait_for 10 seen s leader n2 unknown || fail "the lease's end not seen: $(cat "$T/watch.json")"
-# Staleness is announced by no file: watch wakes at stale_after by itself.
+# Bounds outgrowing the requirement are announced by no file: in holdover
+# at 10 ppm from 1 us, they pass w's 5 us 400 ms later, and watch wakes then.
+ctl w holdover 0 1000 1000 184467440737095 60000000000
+wait_for 10 seen w status synced holdover || fail "holdover not seen: $(cat "$T/watch.json")"
+wait_for 10 seen w met yes no || fail "the bounds outgrowing the requirement not seen: $(cat "$T/watch.json")"
+# Nor is staleness: watch wakes at stale_after by itself.
 ctl w synced 0 1000 1000 0 300000000
+wait_for 10 seen w met no yes || fail "met again not seen: $(cat "$T/watch.json")"
 wait_for 10 seen w status synced stale || fail "going stale not seen: $(cat "$T/watch.json")"
-wait_for 10 seen w met yes no || fail "met change not seen"
+wait_for 10 count_seen 2 w met yes no || fail "met change at staleness not seen: $(cat "$T/watch.json")"
 rmdir "$QOT_MNT/w"
 wait_for 10 seen w removed "" removed || fail "removal not seen"
 mkdir "$QOT_MNT/w"
