@@ -15,6 +15,7 @@
 #include "log.h"
 #include "members.h"
 #include "nodes.h"
+#include "page.h"
 #include "params.h"
 #include "reqline.h"
 #include "snapshot.h"
@@ -61,11 +62,6 @@ struct node {
 	fuse_ino_t ino;
 };
 
-static int64_t ts_ns(struct timespec ts)
-{
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static struct timespec ns_ts(int64_t ns)
 {
 	int64_t sec = ns / 1000000000, rem = ns % 1000000000;
@@ -78,16 +74,16 @@ static struct timespec ns_ts(int64_t ns)
 }
 
 /* What the state file keeps of a new timeline (it has no parameters yet). */
-static void describe(const struct timeline *tl, struct state_timeline *out)
+static void describe(const struct timeline *tl, struct statefile_timeline *out)
 {
-	*out = (struct state_timeline){0};
+	*out = (struct statefile_timeline){0};
 	memcpy(out->name, tl->name, sizeof(out->name));
 	out->owner = tl->owner;
 	out->group = tl->group;
 	/* Only the daemon's own uid is told apart by namespace (access.h). */
 	out->host_creator =
 		!access_needs_userns(tl->owner) || tl->owner_userns == access_daemon_userns();
-	out->created = ts_ns(tl->created);
+	out->created = qot_timespec_ns(&tl->created);
 	out->has_standing = true;
 	out->standing = tl->standing;
 }
@@ -294,7 +290,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	if (access_needs_userns(c.uid))
 		n.tl->owner_userns_fd = access_pin_userns(&c, &n.tl->owner_userns);
 	if (fs->state) {
-		struct state_timeline st;
+		struct statefile_timeline st;
 		describe(n.tl, &st);
 		n.tl->saved = statedir_add(fs->state, &st);
 	}
@@ -331,7 +327,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	else if (!access_is_creator(tl, &c) && !access_privileged(&c))
 		err = -EPERM;
 	else {
-		struct state_entry *saved = tl->saved; /* tl may be gone after removal */
+		struct statedir_entry *saved = tl->saved; /* tl may be gone after removal */
 		err = registry_remove(&fs->reg, tl);
 		if (err == 0)
 			statedir_remove(fs->state, saved);
@@ -469,7 +465,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (qf->tl)
 		timeline_get(qf->tl);
 	if (n.kind == NODE_CLOCK)
-		clockpub_opened(fs->pusher, n.tl->clock);
+		pusher_clock_opened(fs->pusher, n.tl->clock);
 	list_append(&fs->open_files, &qf->link);
 
 	fi->fh = (uintptr_t)qf;
@@ -513,7 +509,7 @@ static int render(struct fs *fs, struct qfile *qf)
 	struct textbuf *tb = &fs->scratch;
 	struct timeline *tl = qf->tl;
 
-	tb_reset(tb);
+	textbuf_reset(tb);
 	switch (qf->kind) {
 	case NODE_NOW:
 		return view_now(fs->pusher, tl, tb);
@@ -609,7 +605,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			fuse_reply_buf(req, NULL, 0);
 			return;
 		}
-		clockpub_page(fs->pusher, qf->tl->clock, page);
+		pusher_clock_page(fs->pusher, qf->tl->clock, page);
 		if (size > QOT_CLOCK_PAGE_SIZE - (size_t)off)
 			size = QOT_CLOCK_PAGE_SIZE - (size_t)off;
 		fuse_reply_buf(req, page + off, size);
@@ -683,7 +679,7 @@ static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t si
 	err = timeline_set_params(&fs->reg, qf->tl, &params, source);
 	if (err == 0)
 		statedir_set_params(fs->state, qf->tl->saved, &params, source,
-				    ts_ns(qf->tl->updated));
+				    qot_timespec_ns(&qf->tl->updated));
 	return err;
 }
 
@@ -1024,10 +1020,10 @@ struct fs *fs_new(const struct registry_limits *limits)
 }
 
 /* One timeline of the state file back into the model; false if it could not be. */
-static bool restore_timeline(struct fs *fs, const struct state_timeline *st)
+static bool restore_timeline(struct fs *fs, const struct statefile_timeline *st)
 {
 	struct timeline *tl;
-	struct state_timeline saved;
+	struct statefile_timeline saved;
 	int err = registry_create(&fs->reg, st->name, strlen(st->name), st->owner, st->group, true,
 				  &tl);
 
@@ -1056,7 +1052,7 @@ static bool restore_timeline(struct fs *fs, const struct state_timeline *st)
 	return true;
 }
 
-size_t fs_restore(struct fs *fs, struct statedir *sd, const struct state_image *img)
+size_t fs_restore(struct fs *fs, struct statedir *sd, const struct statefile_image *img)
 {
 	size_t restored = 0;
 
@@ -1111,6 +1107,6 @@ void fs_free(struct fs *fs)
 	registry_free(&fs->reg);
 	waker_free(fs->waker);
 	pusher_free(fs->pusher);
-	tb_free(&fs->scratch);
+	textbuf_free(&fs->scratch);
 	free(fs);
 }

@@ -22,10 +22,10 @@ struct fs;
 struct fs *fs_new(const struct registry_limits *limits);
 const struct fuse_lowlevel_ops *fs_ops(void);
 struct statedir;
-struct state_image;
+struct statefile_image;
 /* Recreate the timelines of a state image and keep sd (taken over) up to
  * date from now on. Before fs_start. Returns how many were restored. */
-size_t fs_restore(struct fs *fs, struct statedir *sd, const struct state_image *img);
+size_t fs_restore(struct fs *fs, struct statedir *sd, const struct statefile_image *img);
 /* Start pushing to the kernel (after mounting and detaching). 0 or -errno. */
 int fs_start(struct fs *fs, struct fuse_session *se);
 /* Stopping: tell every mapped reader that no one vouches for its clock now. */

@@ -14,18 +14,16 @@ static int64_t timeline_time(struct pusher *p, struct timeline *tl)
 {
 	struct qot_clock_params params;
 	struct qot_time t;
-	struct timespec ts;
 
-	clockpub_get(p, tl->clock, &params);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	qot_project_inline(&params, qot_timespec_ns(&ts), &t);
+	pusher_clock_get(p, tl->clock, &params);
+	qot_project_inline(&params, qot_now_ns(CLOCK_REALTIME), &t);
 	return t.estimate;
 }
 
 int hlcfile_read(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 {
 	struct qot_hlc_ts next, out;
-	char *space = tb_space(tb, QOT_HLC_TEXT_MAX);
+	char *space = textbuf_space(tb, QOT_HLC_TEXT_MAX);
 	size_t len;
 	int err;
 
@@ -74,10 +72,11 @@ int hlcfile_stat(const struct timeline *tl, uint64_t max_offset, struct textbuf 
 		last[0] = '\0';
 	qot_dur_format(max_offset, maxoff, sizeof(maxoff));
 	qot_dur_format(tl->hlc.ahead_max, ahead, sizeof(ahead));
-	return tb_printf(tb,
-			 "last=%s events=%llu received=%llu refused=%llu malformed=%llu "
-			 "ahead_max=%s max_offset=%s\n",
-			 last, (unsigned long long)tl->hlc.events,
-			 (unsigned long long)tl->hlc.received, (unsigned long long)tl->hlc.refused,
-			 (unsigned long long)tl->hlc.malformed, ahead, maxoff);
+	return textbuf_printf(tb,
+			      "last=%s events=%llu received=%llu refused=%llu malformed=%llu "
+			      "ahead_max=%s max_offset=%s\n",
+			      last, (unsigned long long)tl->hlc.events,
+			      (unsigned long long)tl->hlc.received,
+			      (unsigned long long)tl->hlc.refused,
+			      (unsigned long long)tl->hlc.malformed, ahead, maxoff);
 }

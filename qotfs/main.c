@@ -148,7 +148,7 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
  */
 static int restore_state(const struct qotfs_options *o, const char *mountpoint, struct fs *fs)
 {
-	struct state_image img;
+	struct statefile_image img;
 	struct statedir *sd;
 	int err;
 
@@ -177,7 +177,7 @@ static int restore_state(const struct qotfs_options *o, const char *mountpoint, 
 	}
 	qot_log(QOT_LOG_INFO, "restored %zu of %zu timelines from %s", fs_restore(fs, sd, &img),
 		img.n, statedir_path(sd));
-	state_image_free(&img);
+	statefile_image_free(&img);
 	return 0;
 }
 

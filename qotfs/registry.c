@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "nodes.h"
+#include "page.h"
 #include "params.h"
 #include "registry.h"
 
@@ -153,8 +154,8 @@ int registry_create(struct registry *reg, const char *name, size_t len, uid_t ow
 	}
 	tl->id = reg->next_timeline_id;
 	clock_gettime(CLOCK_REALTIME, &tl->created);
-	qot_params_unknown(&params, (int64_t)tl->created.tv_sec * 1000000000 + tl->created.tv_nsec);
-	tl->clock = clockpub_new(reg->pusher, node_ino(tl->id, NODE_CLOCK), &params);
+	qot_params_unknown(&params, qot_timespec_ns(&tl->created));
+	tl->clock = pusher_clock_new(reg->pusher, node_ino(tl->id, NODE_CLOCK), &params);
 	if (tl->clock == NULL) {
 		free(tl);
 		uid_release_if_idle(reg, u);
@@ -205,7 +206,7 @@ int registry_remove(struct registry *reg, struct timeline *tl)
 void registry_forget(struct registry *reg, struct timeline *tl)
 {
 	hashtab_remove(&reg->by_id, &tl->by_id);
-	clockpub_put(reg->pusher, tl->clock);
+	pusher_clock_put(reg->pusher, tl->clock);
 	reqset_free(&tl->reqs);
 	qot_membership_free(&tl->members);
 	for (int i = 0; i < TL_NWATCH; i++)

@@ -21,15 +21,9 @@ void timeline_put(struct registry *reg, struct timeline *tl)
 		registry_forget(reg, tl);
 }
 
-static int req_equal(const struct qot_req *a, const struct qot_req *b)
-{
-	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
-	       a->resolution == b->resolution;
-}
-
 bool timeline_in_use(const struct timeline *tl)
 {
-	return tl->nbindings > 0 || !req_equal(&tl->standing, &qot_req_none);
+	return tl->nbindings > 0 || !qot_req_equal(&tl->standing, &qot_req_none);
 }
 
 /*
@@ -44,7 +38,7 @@ static void requirement_changed(struct registry *reg, struct timeline *tl, bool 
 
 	reqset_min(&tl->reqs, &eff);
 	qot_req_tighten(&eff, &tl->standing);
-	moved = !req_equal(&eff, &tl->effective);
+	moved = !qot_req_equal(&eff, &tl->effective);
 	if (moved) {
 		tl->effective = eff;
 		watchlist_changed(&tl->watch[TL_WATCH_REQUIREMENTS], reg->pusher);
@@ -113,12 +107,10 @@ void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *
 void timeline_retire(struct registry *reg, struct timeline *tl)
 {
 	struct qot_clock_params cur, retired;
-	struct timespec ts;
 
-	clockpub_get(reg->pusher, tl->clock, &cur);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	qot_params_retire(&cur, qot_timespec_ns(&ts), &retired);
-	clockpub_set(reg->pusher, tl->clock, &retired);
+	pusher_clock_get(reg->pusher, tl->clock, &cur);
+	qot_params_retire(&cur, qot_now_ns(CLOCK_REALTIME), &retired);
+	pusher_clock_set(reg->pusher, tl->clock, &retired);
 	watchlist_changed(&tl->watch[TL_WATCH_CLOCK], reg->pusher);
 }
 
@@ -151,7 +143,7 @@ int timeline_set_params(struct registry *reg, struct timeline *tl,
 		return -ENOENT;
 	snprintf(tl->source, sizeof(tl->source), "%s", source);
 	clock_gettime(CLOCK_REALTIME, &tl->updated);
-	clockpub_set(reg->pusher, tl->clock, params);
+	pusher_clock_set(reg->pusher, tl->clock, params);
 	watchlist_changed(&tl->watch[TL_WATCH_CLOCK], reg->pusher);
 	return 0;
 }

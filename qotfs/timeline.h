@@ -24,7 +24,7 @@
 #include "watch.h"
 
 struct registry;
-struct state_entry;
+struct statedir_entry;
 
 struct binding {
 	uint64_t id;
@@ -71,7 +71,7 @@ struct timeline {
 
 	struct qot_membership members; /* as the coordinator last wrote it */
 	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
-	struct state_entry *saved;     /* its mirror in the state directory, or NULL */
+	struct statedir_entry *saved;  /* its mirror in the state directory, or NULL */
 };
 
 /* Bound to, or given a standing requirement: coordd publishes it cluster-wide. */

@@ -16,14 +16,12 @@ int view_now(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 {
 	struct qot_clock_params params;
 	struct qot_time t;
-	struct timespec ts;
-	char *space = tb_space(tb, QOT_TIME_TEXT_MAX);
+	char *space = textbuf_space(tb, QOT_TIME_TEXT_MAX);
 
 	if (space == NULL)
 		return -ENOMEM;
-	clockpub_get(p, tl->clock, &params);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	qot_project_inline(&params, qot_timespec_ns(&ts), &t);
+	pusher_clock_get(p, tl->clock, &params);
+	qot_project_inline(&params, qot_now_ns(CLOCK_REALTIME), &t);
 	tb->len += qot_time_format(&t, space, QOT_TIME_TEXT_MAX);
 	return 0;
 }
@@ -33,8 +31,8 @@ int view_binding(const struct binding *b, struct textbuf *tb)
 	char req[QOT_REQ_TEXT_MAX];
 
 	qot_req_format(&b->req, req, sizeof(req));
-	return tb_printf(tb, "id=%llu pid=%d uid=%u name=%s %s\n", (unsigned long long)b->id,
-			 (int)b->pid, (unsigned)b->uid, b->name, req);
+	return textbuf_printf(tb, "id=%llu pid=%d uid=%u name=%s %s\n", (unsigned long long)b->id,
+			      (int)b->pid, (unsigned)b->uid, b->name, req);
 }
 
 int view_bindings(const struct timeline *tl, struct textbuf *tb)
@@ -52,7 +50,7 @@ int view_requirements(const struct timeline *tl, struct textbuf *tb)
 	char req[QOT_REQ_TEXT_MAX];
 
 	qot_req_format(&tl->effective, req, sizeof(req));
-	return tb_printf(tb, "%s\n", req);
+	return textbuf_printf(tb, "%s\n", req);
 }
 
 int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb)
@@ -60,9 +58,9 @@ int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	struct qot_clock_params params;
 	char line[QOT_PARAMS_TEXT_MAX];
 
-	clockpub_get(p, tl->clock, &params);
+	pusher_clock_get(p, tl->clock, &params);
 	qot_params_format(&params, tl->source, line, sizeof(line));
-	return tb_printf(tb, "%s", line);
+	return textbuf_printf(tb, "%s", line);
 }
 
 /*
@@ -75,14 +73,12 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 {
 	struct qot_clock_params params;
 	struct qot_time t;
-	struct timespec ts;
 	char offset[32], below[32], above[32], age[32], req[QOT_REQ_TEXT_MAX];
 	int64_t now, diff;
 	int met;
 
-	clockpub_get(p, tl->clock, &params);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = qot_timespec_ns(&ts);
+	pusher_clock_get(p, tl->clock, &params);
+	now = qot_now_ns(CLOCK_REALTIME);
 	qot_project_inline(&params, now, &t);
 	if (__builtin_sub_overflow(t.estimate, now, &diff))
 		diff = t.estimate < now ? INT64_MIN : INT64_MAX;
@@ -95,18 +91,19 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 		qot_fmt_seconds(now - qot_timespec_ns(&tl->updated), age, sizeof(age));
 	qot_req_format(&tl->effective, req, sizeof(req));
 	met = t.below <= tl->effective.acc_below && t.above <= tl->effective.acc_above;
-	return tb_printf(tb,
-			 "source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-			 "met=%s\n",
-			 tl->source[0] ? tl->source : "none", qot_status_name(t.status), offset,
-			 (double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-			 met ? "yes" : "no");
+	return textbuf_printf(
+		tb,
+		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
+		"met=%s\n",
+		tl->source[0] ? tl->source : "none", qot_status_name(t.status), offset,
+		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
+		met ? "yes" : "no");
 }
 
 int view_timelines(const struct registry *reg, struct textbuf *tb)
 {
 	for (const struct list_node *n = reg->timelines.first; n != NULL; n = n->next) {
-		int err = tb_printf(tb, "%s\n", container_of(n, struct timeline, link)->name);
+		int err = textbuf_printf(tb, "%s\n", container_of(n, struct timeline, link)->name);
 		if (err)
 			return err;
 	}
@@ -124,7 +121,7 @@ int view_active(const struct registry *reg, struct textbuf *tb)
 		if (!timeline_in_use(tl))
 			continue;
 		qot_req_format(&tl->effective, req, sizeof(req));
-		err = tb_printf(tb, "%s %s\n", tl->name, req);
+		err = textbuf_printf(tb, "%s %s\n", tl->name, req);
 		if (err)
 			return err;
 	}
@@ -139,8 +136,8 @@ int view_coordination(const struct registry *reg, struct textbuf *tb)
 	char left[32];
 
 	qot_fmt_seconds(st == COORD_CURRENT ? c->lease_until - now : 0, left, sizeof(left));
-	return tb_printf(tb, "node=%s state=%s lease=%s\n", c->node[0] ? c->node : "none",
-			 coord_state_name(st), left);
+	return textbuf_printf(tb, "node=%s state=%s lease=%s\n", c->node[0] ? c->node : "none",
+			      coord_state_name(st), left);
 }
 
 /* Who leads as this node may claim it: only while the lease runs. */
@@ -167,7 +164,7 @@ int view_members(const struct registry *reg, const struct timeline *tl, struct t
 		int err;
 
 		qot_req_format(&m->req, req, sizeof(req));
-		err = tb_printf(tb, "node=%s leader=%s %s\n", m->node, leads, req);
+		err = textbuf_printf(tb, "node=%s leader=%s %s\n", m->node, leads, req);
 		if (err)
 			return err;
 	}
@@ -186,7 +183,8 @@ int view_cluster(const struct registry *reg, const struct timeline *tl, struct t
 	if (n)
 		qot_membership_tightest(&tl->members, &tightest);
 	qot_req_format(&tightest, req, sizeof(req));
-	return tb_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s\n",
-			 coord_state_name(st), self, leader,
-			 st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n, req);
+	return textbuf_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s\n",
+			      coord_state_name(st), self, leader,
+			      st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n,
+			      req);
 }

@@ -85,22 +85,6 @@ static struct timer *slot_timer(struct slot *s)
 				    : container_of(s, struct timer, pslot);
 }
 
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return qot_timespec_ns(&ts);
-}
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return qot_timespec_ns(&ts);
-}
-
 /* Tell the waker thread to look at the heap again. */
 static void kick(struct waker *w)
 {
@@ -190,8 +174,8 @@ static void heap_rekey(struct waker *w, struct slot *s, int64_t key)
 static void timer_now(struct waker *w, const struct timer *t, struct qot_clock_params *p,
 		      struct qot_time *now, int64_t *base)
 {
-	clockpub_get(w->pusher, t->clock, p);
-	*base = realtime_ns();
+	pusher_clock_get(w->pusher, t->clock, p);
+	*base = qot_now_ns(CLOCK_REALTIME);
 	qot_project_inline(p, *base, now);
 }
 
@@ -225,7 +209,7 @@ static int64_t plan(const struct timer *t, const struct slot *s, const struct qo
 	if (t->interrupted)
 		return INT64_MIN;
 	d = timer_deadline(t, p, base);
-	left = t->park_limit - monotonic_ns();
+	left = t->park_limit - qot_now_ns(CLOCK_MONOTONIC);
 	if (left < 0)
 		left = 0;
 	return d - base < left ? d : base + left;
@@ -317,7 +301,7 @@ static void serve(struct waker *w, struct slot *s)
 		pthread_mutex_lock(&w->lock);
 		return;
 	}
-	if (s->kind == SLOT_READ && monotonic_ns() >= t->park_limit) {
+	if (s->kind == SLOT_READ && qot_now_ns(CLOCK_MONOTONIC) >= t->park_limit) {
 		/* Parked as long as allowed: the reader restarts the read. */
 		req = t->req;
 		take_read(w, t);
@@ -382,7 +366,7 @@ static void *waker_main(void *arg)
 		bool stepped;
 		int64_t key;
 
-		if (w->n > 0 && w->heap[0]->key <= realtime_ns()) {
+		if (w->n > 0 && w->heap[0]->key <= qot_now_ns(CLOCK_REALTIME)) {
 			struct slot *s = w->heap[0];
 			heap_remove(w, s);
 			serve(w, s);
@@ -447,7 +431,7 @@ static void park_read(struct waker *w, struct timer *t, fuse_req_t req, size_t s
 	t->interrupted = fuse_req_interrupted(req) != 0;
 	w->nparked++;
 	timer_now(w, t, &p, &now, &base);
-	t->park_limit = monotonic_ns() + (int64_t)w->max_park_ms * 1000000;
+	t->park_limit = qot_now_ns(CLOCK_MONOTONIC) + (int64_t)w->max_park_ms * 1000000;
 	t->rslot.key = plan(t, &t->rslot, &p, base);
 	heap_push(w, &t->rslot);
 }

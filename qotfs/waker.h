@@ -24,7 +24,7 @@
  * (waker_replan).
  *
  * Timer state is shared by the loop and the waker thread under one mutex;
- * lock order: waker, then pusher (clockpub_get) or libfuse's session lock.
+ * lock order: waker, then pusher (pusher_clock_get) or libfuse's session lock.
  */
 #ifndef QOTFS_WAKER_H
 #define QOTFS_WAKER_H
