@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "dheap.h"
 #include "hashtab.h"
 #include "list.h"
 #include "log.h"
@@ -30,8 +31,7 @@ enum slot_kind { SLOT_READ, SLOT_POLL };
 
 /* A timer's place in the heap: its parked read, or its parked poll handle. */
 struct slot {
-	int64_t key; /* when the waker looks at it: base-clock ns */
-	size_t idx;  /* in the heap, while queued */
+	struct dheap_node node; /* key: when the waker looks at it, base-clock ns */
 	bool queued;
 	enum slot_kind kind;
 };
@@ -71,13 +71,18 @@ struct waker {
 	bool running, stopping;
 	struct fuse_session *se;
 	struct pusher *pusher;
-	struct slot **heap;
-	size_t n, cap;
+	struct dheap heap; /* of struct slot */
 	size_t ntimers, max_timers;
 	size_t nparked;
 	struct hashtab parked; /* timers by parked request: interrupts find theirs in O(1) */
 	unsigned max_park_ms;
 };
+
+static struct slot *top(const struct waker *w)
+{
+	struct dheap_node *n = dheap_top(&w->heap);
+	return n ? container_of(n, struct slot, node) : NULL;
+}
 
 static struct timer *slot_timer(struct slot *s)
 {
@@ -94,78 +99,27 @@ static void kick(struct waker *w)
 		qot_log(QOT_LOG_WARNING, "waking the waker: %s", strerror(errno));
 }
 
-/* ---- the heap ---- */
-
-static void heap_set(struct waker *w, size_t i, struct slot *s)
-{
-	w->heap[i] = s;
-	s->idx = i;
-}
-
-static void sift_up(struct waker *w, size_t i)
-{
-	struct slot *s = w->heap[i];
-
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (w->heap[parent]->key <= s->key)
-			break;
-		heap_set(w, i, w->heap[parent]);
-		i = parent;
-	}
-	heap_set(w, i, s);
-}
-
-static void sift_down(struct waker *w, size_t i)
-{
-	struct slot *s = w->heap[i];
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= w->n)
-			break;
-		if (c + 1 < w->n && w->heap[c + 1]->key < w->heap[c]->key)
-			c++;
-		if (w->heap[c]->key >= s->key)
-			break;
-		heap_set(w, i, w->heap[c]);
-		i = c;
-	}
-	heap_set(w, i, s);
-}
+/* ---- the heap (dheap.h) ---- */
 
 /* Space for every slot of every timer is reserved at timer_open: no failure here. */
 static void heap_push(struct waker *w, struct slot *s)
 {
-	bool first;
-
-	heap_set(w, w->n++, s);
 	s->queued = true;
-	sift_up(w, s->idx);
-	first = w->heap[0] == s;
-	if (first)
+	dheap_push(&w->heap, &s->node);
+	if (top(w) == s)
 		kick(w);
 }
 
 static void heap_remove(struct waker *w, struct slot *s)
 {
-	size_t i = s->idx;
-	struct slot *last = w->heap[--w->n];
-
 	s->queued = false;
-	if (last == s)
-		return;
-	heap_set(w, i, last);
-	sift_up(w, i);
-	sift_down(w, last->idx);
+	dheap_remove(&w->heap, &s->node);
 }
 
 static void heap_rekey(struct waker *w, struct slot *s, int64_t key)
 {
-	s->key = key;
-	sift_up(w, s->idx);
-	sift_down(w, s->idx);
-	if (w->heap[0] == s)
+	dheap_rekey(&w->heap, &s->node, key);
+	if (top(w) == s)
 		kick(w);
 }
 
@@ -310,7 +264,7 @@ static void serve(struct waker *w, struct slot *s)
 		pthread_mutex_lock(&w->lock);
 		return;
 	}
-	s->key = plan(t, s, &p, base);
+	s->node.key = plan(t, s, &p, base);
 	heap_push(w, s);
 }
 
@@ -320,8 +274,8 @@ static void replan_all(struct waker *w, struct clockpub *clock)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < w->n; i++) {
-		struct slot *s = w->heap[i];
+	for (size_t i = 0; i < w->heap.n; i++) {
+		struct slot *s = container_of(w->heap.items[i], struct slot, node);
 		struct timer *t = slot_timer(s);
 		struct qot_clock_params p;
 		struct qot_time now;
@@ -329,12 +283,11 @@ static void replan_all(struct waker *w, struct clockpub *clock)
 		if (clock != NULL && t->clock != clock)
 			continue;
 		timer_now(w, t, &p, &now, &base);
-		s->key = plan(t, s, &p, base);
+		s->node.key = plan(t, s, &p, base);
 		any = true;
 	}
 	if (any) {
-		for (size_t i = w->n / 2; i-- > 0;)
-			sift_down(w, i);
+		dheap_heapify(&w->heap);
 		kick(w);
 	}
 }
@@ -366,15 +319,16 @@ static void *waker_main(void *arg)
 		bool stepped;
 		int64_t key;
 
-		if (w->n > 0 && w->heap[0]->key <= qot_now_ns(CLOCK_REALTIME)) {
-			struct slot *s = w->heap[0];
+		struct slot *s = top(w);
+
+		if (s != NULL && s->node.key <= qot_now_ns(CLOCK_REALTIME)) {
 			heap_remove(w, s);
 			serve(w, s);
 			continue;
 		}
 		/* A timerfd, not a timed wait: it wakes on time with no timer slack,
 		 * and a set of CLOCK_REALTIME cancels it, so parking stays bounded. */
-		key = w->n > 0 ? w->heap[0]->key : 0;
+		key = s != NULL ? s->node.key : 0;
 		pthread_mutex_unlock(&w->lock);
 		arm(w, key);
 		while (poll(pfd, 2, -1) < 0 && errno == EINTR)
@@ -432,7 +386,7 @@ static void park_read(struct waker *w, struct timer *t, fuse_req_t req, size_t s
 	w->nparked++;
 	timer_now(w, t, &p, &now, &base);
 	t->park_limit = qot_now_ns(CLOCK_MONOTONIC) + (int64_t)w->max_park_ms * 1000000;
-	t->rslot.key = plan(t, &t->rslot, &p, base);
+	t->rslot.node.key = plan(t, &t->rslot, &p, base);
 	heap_push(w, &t->rslot);
 }
 
@@ -509,7 +463,7 @@ unsigned timer_poll(struct waker *w, struct timer *t, struct fuse_pollhandle *ph
 		if (t->pslot.queued)
 			heap_rekey(w, &t->pslot, timer_deadline(t, &p, base));
 		else {
-			t->pslot.key = timer_deadline(t, &p, base);
+			t->pslot.node.key = timer_deadline(t, &p, base);
 			heap_push(w, &t->pslot);
 		}
 	}
@@ -574,16 +528,9 @@ int timer_open(struct waker *w, struct clockpub *clock, struct timer **out)
 	pthread_mutex_lock(&w->lock);
 	if (w->ntimers >= w->max_timers) {
 		err = -ENFILE;
-	} else if (w->cap < 2 * (w->ntimers + 1)) {
+	} else {
 		/* Room for both slots of every timer, so pushes never fail. */
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct slot **h = realloc(w->heap, cap * sizeof(*h));
-		if (h == NULL)
-			err = -ENOMEM;
-		else {
-			w->heap = h;
-			w->cap = cap;
-		}
+		err = dheap_reserve(&w->heap, 2 * (w->ntimers + 1));
 	}
 	if (err == 0 && (t = calloc(1, sizeof(*t))) == NULL)
 		err = -ENOMEM;
@@ -714,8 +661,7 @@ void waker_stop(struct waker *w)
 		pthread_join(w->thread, NULL);
 	w->running = false;
 	pthread_mutex_lock(&w->lock);
-	while (w->n > 0) {
-		struct slot *s = w->heap[0];
+	for (struct slot *s; (s = top(w)) != NULL;) {
 		struct timer *t = slot_timer(s);
 		heap_remove(w, s);
 		if (s->kind == SLOT_READ) {
@@ -742,7 +688,7 @@ void waker_free(struct waker *w)
 	if (w == NULL)
 		return;
 	waker_stop(w);
-	free(w->heap);
+	dheap_free(&w->heap);
 	pthread_mutex_destroy(&w->lock);
 	close(w->tfd);
 	close(w->efd);
