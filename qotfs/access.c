@@ -194,18 +194,18 @@ mode_t access_mode(enum node_kind kind)
 uid_t access_owner(enum node_kind kind, const struct timeline *tl)
 {
 	if (tl != NULL && (kind == NODE_DIR || kind == NODE_REQUIREMENTS))
-		return tl->owner;
+		return timeline_owner(tl);
 	return daemon_uid;
 }
 
 bool access_is_creator(const struct timeline *tl, const struct caller *c)
 {
-	if (c->uid != tl->owner)
+	if (c->uid != timeline_owner(tl))
 		return false;
 	/* The daemon's own uid (root) is the same uid inside a user namespace
 	 * that maps it: there, the creator is also known by its namespace. */
-	return !access_needs_userns(tl->owner) ||
-	       (tl->owner_userns != 0 && access_userns(c) == tl->owner_userns);
+	return !access_needs_userns(timeline_owner(tl)) ||
+	       (timeline_owner_userns(tl) != 0 && access_userns(c) == timeline_owner_userns(tl));
 }
 
 int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask)

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
 #include "list.h"
 #include "log.h"
 #include "page.h"
@@ -49,7 +52,7 @@ static void put_locked(struct clockpub *c)
 		free(c);
 }
 
-struct clockpub *pusher_clock_new(struct pusher *p, fuse_ino_t ino,
+struct clockpub *pusher_clock_new(struct pusher *p, uint64_t ino,
 				  const struct qot_clock_params *initial)
 {
 	struct clockpub *c = calloc(1, sizeof(*c));

@@ -21,11 +21,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FUSE_USE_VERSION 314
-#include <fuse_lowlevel.h>
-
 #include "qot.h"
 
+/* No FUSE header here: the model publishes through this one. */
+struct fuse_session;
+struct fuse_pollhandle;
 struct pusher;
 struct clockpub;
 
@@ -38,7 +38,7 @@ bool pusher_idle(struct pusher *p);
 void pusher_free(struct pusher *p);
 
 /* The published clock of one timeline; ino is the kernel's node id of its page. */
-struct clockpub *pusher_clock_new(struct pusher *p, fuse_ino_t ino,
+struct clockpub *pusher_clock_new(struct pusher *p, uint64_t ino,
 				  const struct qot_clock_params *initial);
 void pusher_clock_put(struct pusher *p, struct clockpub *c);
 

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* quota.c - per-user counts and caps. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "hashtab.h"
+#include "quota.h"
+
+/* What one user holds; the entry goes when it holds nothing. */
+struct uidcount {
+	struct hnode node;
+	uid_t uid;
+	size_t bindings;
+	size_t timelines;
+	size_t read_bytes;
+	size_t files, timers; /* open files, and timer files among them */
+};
+
+struct quota {
+	struct hashtab uids;
+	struct quota_limits limits;
+};
+
+static int match_uid(const struct hnode *n, const void *key)
+{
+	return container_of(n, struct uidcount, node)->uid == *(const uid_t *)key;
+}
+
+struct quota *quota_new(const struct quota_limits *limits)
+{
+	struct quota *q = calloc(1, sizeof(*q));
+
+	if (q == NULL)
+		return NULL;
+	if (hashtab_init(&q->uids) != 0) {
+		free(q);
+		return NULL;
+	}
+	q->limits = *limits;
+	return q;
+}
+
+void quota_free(struct quota *q)
+{
+	if (q == NULL)
+		return;
+	for (size_t i = 0; i < q->uids.nbuckets; i++) {
+		struct hnode *n = q->uids.buckets[i], *next;
+		for (; n != NULL; n = next) {
+			next = n->next;
+			free(container_of(n, struct uidcount, node));
+		}
+	}
+	hashtab_free(&q->uids);
+	free(q);
+}
+
+size_t quota_users(const struct quota *q)
+{
+	return q->uids.count;
+}
+
+static struct uidcount *entry(const struct quota *q, uid_t uid)
+{
+	struct hnode *n = hashtab_find(&q->uids, hash_u64(uid), match_uid, &uid);
+	return n ? container_of(n, struct uidcount, node) : NULL;
+}
+
+static struct uidcount *entry_new(struct quota *q, uid_t uid)
+{
+	struct uidcount *u = entry(q, uid);
+
+	if (u != NULL)
+		return u;
+	u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		return NULL;
+	u->uid = uid;
+	hashtab_insert(&q->uids, &u->node, hash_u64(uid));
+	return u;
+}
+
+static void release_if_idle(struct quota *q, struct uidcount *u)
+{
+	if (u->bindings == 0 && u->timelines == 0 && u->read_bytes == 0 && u->files == 0) {
+		hashtab_remove(&q->uids, &u->node);
+		free(u);
+	}
+}
+
+int quota_charge_timeline(struct quota *q, uid_t uid, bool privileged)
+{
+	struct uidcount *u = entry_new(q, uid);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (!privileged && u->timelines >= q->limits.timelines) {
+		release_if_idle(q, u);
+		return -EDQUOT;
+	}
+	u->timelines++;
+	return 0;
+}
+
+void quota_refund_timeline(struct quota *q, uid_t uid)
+{
+	struct uidcount *u = entry(q, uid);
+
+	if (u == NULL)
+		return;
+	u->timelines--;
+	release_if_idle(q, u);
+}
+
+int quota_charge_binding(struct quota *q, uid_t uid)
+{
+	struct uidcount *u = entry_new(q, uid);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (u->bindings >= q->limits.bindings) {
+		release_if_idle(q, u);
+		return -EDQUOT;
+	}
+	u->bindings++;
+	return 0;
+}
+
+void quota_refund_binding(struct quota *q, uid_t uid)
+{
+	struct uidcount *u = entry(q, uid);
+
+	if (u == NULL)
+		return;
+	u->bindings--;
+	release_if_idle(q, u);
+}
+
+size_t quota_bindings(const struct quota *q, uid_t uid)
+{
+	struct uidcount *u = entry(q, uid);
+	return u ? u->bindings : 0;
+}
+
+int quota_charge_read(struct quota *q, uid_t uid, size_t bytes, bool force)
+{
+	struct uidcount *u = entry_new(q, uid);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (!force && u->read_bytes + bytes > q->limits.read_bytes) {
+		release_if_idle(q, u);
+		return -ENOBUFS;
+	}
+	u->read_bytes += bytes;
+	return 0;
+}
+
+void quota_refund_read(struct quota *q, uid_t uid, size_t bytes)
+{
+	struct uidcount *u = entry(q, uid);
+
+	if (u == NULL)
+		return;
+	u->read_bytes -= bytes;
+	release_if_idle(q, u);
+}
+
+int quota_charge_open(struct quota *q, uid_t uid, bool timer, bool force)
+{
+	struct uidcount *u = entry_new(q, uid);
+
+	if (u == NULL)
+		return -ENOMEM;
+	if (!force && (u->files >= q->limits.files || (timer && u->timers >= q->limits.timers))) {
+		release_if_idle(q, u);
+		return -EDQUOT;
+	}
+	u->files++;
+	u->timers += timer;
+	return 0;
+}
+
+void quota_refund_open(struct quota *q, uid_t uid, bool timer)
+{
+	struct uidcount *u = entry(q, uid);
+
+	if (u == NULL)
+		return;
+	u->files--;
+	u->timers -= timer;
+	release_if_idle(q, u);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * quota.h - what each user holds of the daemon, and the per-user caps that
+ * keep one client from exhausting it: timelines created, bindings, snapshot
+ * bytes held by open files, open files and timer files among them. A user
+ * holding nothing costs nothing (its entry goes).
+ */
+#ifndef QOTFS_QUOTA_H
+#define QOTFS_QUOTA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct quota_limits {
+	size_t timelines;  /* per uid; privileged callers are not held */
+	size_t bindings;   /* per uid */
+	size_t read_bytes; /* snapshot text held by a user's open files */
+	size_t files;	   /* open files of one user */
+	size_t timers;	   /* open timer files of one user */
+};
+
+struct quota;
+
+struct quota *quota_new(const struct quota_limits *limits);
+void quota_free(struct quota *q);
+/* Users holding anything (tests). */
+size_t quota_users(const struct quota *q);
+
+/* A timeline created by uid: 0, -EDQUOT (unless privileged), -ENOMEM. */
+int quota_charge_timeline(struct quota *q, uid_t uid, bool privileged);
+void quota_refund_timeline(struct quota *q, uid_t uid);
+
+/* One binding: 0, -EDQUOT, -ENOMEM. */
+int quota_charge_binding(struct quota *q, uid_t uid);
+void quota_refund_binding(struct quota *q, uid_t uid);
+size_t quota_bindings(const struct quota *q, uid_t uid);
+
+/* Snapshot bytes: 0, -ENOBUFS past the cap (unless force), -ENOMEM. */
+int quota_charge_read(struct quota *q, uid_t uid, size_t bytes, bool force);
+void quota_refund_read(struct quota *q, uid_t uid, size_t bytes);
+
+/* One open file (timer: a timer file): 0, -EDQUOT past either cap (unless
+ * force), -ENOMEM. Refund undoes one charge of the same kind. */
+int quota_charge_open(struct quota *q, uid_t uid, bool timer, bool force);
+void quota_refund_open(struct quota *q, uid_t uid, bool timer);
+
+#endif /* QOTFS_QUOTA_H */
