@@ -22,8 +22,8 @@
 #include "service.h"
 #include "snapshot.h"
 #include "textbuf.h"
+#include "timer.h"
 #include "views.h"
-#include "waker.h"
 #include "watchers.h"
 
 /* Nothing in the tree changes behind the kernel's back, so entries keep long. */
@@ -449,7 +449,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		if (qf == NULL)
 			err = -ENOMEM;
 		else if (n.kind == NODE_TIMER &&
-			 (err = timer_open(fs->waker, timeline_clock(n.tl), &qf->timer)))
+			 (err = timer_open(fs->waker, fs->pusher, timeline_clock(n.tl),
+					   &qf->timer)))
 			free(qf);
 		if (err) /* charged, but not opened */
 			quota_refund_open(fs->quota, c.uid, n.kind == NODE_TIMER);

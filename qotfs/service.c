@@ -17,7 +17,8 @@ struct service {
 	bool stopping;		 /* final pages published: no more changes */
 };
 
-/* The waker's subscription: parked reads follow their timeline's new clock. */
+/* The waker's subscription: parked timer reads follow their timeline's new
+ * clock (timer.c tags their slots with it). */
 static void waker_on_event(const struct event *ev, void *arg)
 {
 	if (ev->kind == EVENT_PARAMS)
@@ -32,7 +33,7 @@ struct service *service_new(const struct registry_limits *limits)
 		return NULL;
 	svc->pusher = pusher_new();
 	if (svc->pusher)
-		svc->waker = waker_new(svc->pusher, limits->max_timers, limits->max_wait_s);
+		svc->waker = waker_new(limits->max_timers, limits->max_wait_s);
 	if (svc->waker)
 		svc->reg = registry_new(limits, svc->pusher);
 	if (svc->reg)
