@@ -699,6 +699,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		err = -EROFS; /* the final state is published; nothing may undo it */
 	else if (size > (qf->kind == NODE_MEMBERS ? QOT_MEMBERS_TEXT_MAX : QOTFS_LINE_MAX))
 		err = -EMSGSIZE;
+	else if (qf->tl && timeline_removed(qf->tl))
+		err = -ENOENT; /* a removed timeline takes nothing more, whichever file */
 	else if (qf->kind == NODE_BIND)
 		err = write_bind(qf, buf, size, c.pid);
 	else if (qf->kind == NODE_REQUIREMENTS)

@@ -197,6 +197,40 @@ static const char *synced_params(char *buf, size_t size, int64_t stale_after)
 	return buf;
 }
 
+/* qot(7): writes to a removed timeline fail with ENOENT, whichever file. */
+START_TEST(writes_after_removal_fail_for_every_file)
+{
+	static const char *const files[] = {"bind", "requirements", "ctl", "members", "hlc", "timer"};
+	enum { N = sizeof(files) / sizeof(files[0]) };
+	char params[256], hlc[64], path[64];
+	const char *lines[N];
+	int fds[N];
+
+	mk("tl");
+	snprintf(hlc, sizeof(hlc), "%s", slurp(mpath("tl/hlc"))); /* a valid timestamp */
+	lines[0] = "name=x accuracy=1ms";
+	lines[1] = "accuracy=1ms";
+	lines[2] = synced_params(params, sizeof(params), 0);
+	lines[3] = "leader=none\n";
+	lines[4] = hlc;
+	lines[5] = "at=9000000000\n";
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "tl/%s", files[i]);
+		fds[i] = open(mpath(path), O_WRONLY);
+		ck_assert_msg(fds[i] >= 0, "%s: %s", files[i], strerror(errno));
+	}
+	/* Each line is accepted while the timeline lives (bind last: it would pin it). */
+	for (int i = 1; i < N; i++)
+		ck_assert_msg(write_fd(fds[i], lines[i]) == 0, "%s before rmdir", files[i]);
+	ck_assert_int_eq(rmdir(mpath("tl")), 0);
+	for (int i = 0; i < N; i++) {
+		ck_assert_msg(write_fd(fds[i], lines[i]) == -ENOENT, "%s after rmdir: %d", files[i],
+			      write_fd(fds[i], lines[i]));
+		close(fds[i]);
+	}
+}
+END_TEST
+
 START_TEST(clock_page_follows_ctl_live)
 {
 	qot_clock *clk;
@@ -1106,6 +1140,7 @@ static Suite *mount_suite(void)
 	tcase_add_test(files, bind_lines_and_listing);
 	tcase_add_test(files, bind_refuses_bad_input);
 	tcase_add_test(files, requirements_standing);
+	tcase_add_test(files, writes_after_removal_fail_for_every_file);
 	tcase_add_test(files, poll_wakes_on_changes);
 	tcase_set_timeout(files, 60);
 	suite_add_tcase(s, files);
