@@ -206,14 +206,15 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fuse_reply_attr(req, &st, n.kind == NODE_ROOT ? ROOT_ATTR_TIMEOUT : ENTRY_TIMEOUT);
 }
 
-static int is_writable_kind(enum node_kind kind)
+/* The files that accept truncate(2) to size 0 (qot(7) ERRORS): their writes
+ * replace what they hold. The timer, members and .coordination refuse it. */
+static int is_truncatable_kind(enum node_kind kind)
 {
 	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
-	       kind == NODE_MEMBERS || kind == NODE_COORDINATION || kind == NODE_HLC ||
-	       kind == NODE_TIMER;
+	       kind == NODE_HLC;
 }
 
-/* Only truncation to zero of a writable file (as "echo x > file" does) is accepted. */
+/* Only truncation to zero of those files is accepted, with no effect. */
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
@@ -231,7 +232,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		return;
 	}
 	if (!(to_set & FUSE_SET_ATTR_SIZE) || (to_set & ~(FUSE_SET_ATTR_SIZE | times)) ||
-	    attr->st_size != 0 || !is_writable_kind(n.kind)) {
+	    attr->st_size != 0 || !is_truncatable_kind(n.kind)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}

@@ -130,6 +130,15 @@ START_TEST(names_and_refused_operations)
 	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/now"), 0)), EPERM);
 	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/bind"), 5)), EPERM);
 	ck_assert_int_eq(truncate(mpath("tl/requirements"), 0), 0); /* as "> file" does */
+	/* qot(7) ERRORS: only bind, requirements, ctl and hlc accept size 0. */
+	ck_assert_int_eq(truncate(mpath("tl/bind"), 0), 0);
+	ck_assert_int_eq(truncate(mpath("tl/ctl"), 0), 0);
+	ck_assert_int_eq(truncate(mpath("tl/hlc"), 0), 0);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/timer"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/members"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath(".coordination"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/cluster"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath(".timelines"), 0)), EPERM);
 	ck_assert_int_eq(ERRNO_OF(open(mpath("tl/now"), O_WRONLY)), EACCES);
 	ck_assert_int_eq(ERRNO_OF(open(mpath("tl/clock"), O_RDWR)), EACCES);
 	ck_assert_int_eq(ERRNO_OF(open(mpath("tl"), O_WRONLY)), EISDIR);

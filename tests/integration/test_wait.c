@@ -666,9 +666,13 @@ START_TEST(bad_input_leaves_the_timer_alone)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_int_ne(write_fd(fd, bad[i]), 0);
 	ck_assert_int_eq(poll(&pfd, 1, 0), 0); /* still the hour: not ready */
-	/* truncate as "echo line > timer" does is accepted; other sizes are not. */
-	ck_assert_int_eq(truncate(mpath("tl/timer"), 0), 0);
+	/* qot(7) ERRORS: truncate(2) of the timer gives EPERM, at any size
+	 * ("echo line > timer" opens with O_TRUNC instead, which is accepted). */
+	ck_assert_int_eq(truncate(mpath("tl/timer"), 0), -1);
+	ck_assert_int_eq(errno, EPERM);
 	ck_assert_int_eq(truncate(mpath("tl/timer"), 5), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(write_file(mpath("tl/timer"), O_WRONLY | O_TRUNC, "at=1\n"), 0);
 	close(fd);
 	qotfs_stop();
 }
