@@ -111,29 +111,33 @@ bool access_needs_userns(uid_t uid)
 	return uid == daemon_uid;
 }
 
-int access_pin_userns(const struct caller *c, ino_t *ns)
+int access_pin_userns(const struct caller *c, ino_t *ns, int *fd)
 {
 	char path[64];
 	struct stat st;
-	int fd;
+	int err;
 
+	*fd = -1;
 	*ns = access_userns(c); /* one stat: enough in the usual case */
 	if (*ns == 0 || *ns == daemon_userns)
-		return -1; /* unknown, or the daemon's own, which lives as long as it */
+		return 0; /* unknown, or the daemon's own, which lives as long as it */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -1;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st) < 0) {
+		/* Unpinned, the number could pass to a later namespace: refuse. */
+		err = -errno;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		*ns = 0;
+		return err;
 	}
 	if (st.st_ino != *ns) { /* the caller moved on between stat and open */
-		close(fd);
+		close(*fd);
+		*fd = -1;
 		*ns = 0;
-		return -1;
 	}
-	return fd;
+	return 0;
 }
 
 pid_t access_process_of(pid_t tid)

@@ -261,7 +261,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	if (err == 0 && node_root_file_by_name(name))
 		err = -EEXIST;
 	if (err == 0 && access_needs_userns(c.uid))
-		cr.userns_fd = access_pin_userns(&c, &cr.userns);
+		err = access_pin_userns(&c, &cr.userns, &cr.userns_fd);
 	if (err == 0)
 		err = registry_create(fs->reg, name, strlen(name), &cr, false, &n.tl);
 	/* The per-user cap does not hold privileged callers; ask /proc only then. */

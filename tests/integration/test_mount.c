@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Integration: every file of a real qotfs mount, bad input, lifetimes, permissions, poll. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -209,7 +211,8 @@ static const char *synced_params(char *buf, size_t size, int64_t stale_after)
 /* qot(7): writes to a removed timeline fail with ENOENT, whichever file. */
 START_TEST(writes_after_removal_fail_for_every_file)
 {
-	static const char *const files[] = {"bind", "requirements", "ctl", "members", "hlc", "timer"};
+	static const char *const files[] = {"bind",    "requirements", "ctl",
+					    "members", "hlc",	       "timer"};
 	enum { N = sizeof(files) / sizeof(files[0]) };
 	char params[256], hlc[64], path[64];
 	const char *lines[N];
@@ -1127,6 +1130,56 @@ START_TEST(a_gone_namespace_does_not_pass_on_its_timelines)
 }
 END_TEST
 
+/* Timelines pin0, pin1... made by root of one new user namespace: 0 once a
+ * mkdir is refused with EMFILE (the ones before it made, it not), 1 if all 8
+ * were made, else which step went wrong. */
+static int userns_pins_until_refused(void)
+{
+	char name[16];
+	struct stat st;
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "pin%d", i);
+		if (mkdir(mpath(name), 0755) == 0)
+			continue;
+		if (errno != EMFILE)
+			return 10 + i;
+		if (stat(mpath(name), &st) == 0 || errno != ENOENT)
+			return 20 + i; /* refused, but there */
+		return i > 0 ? 0 : 30; /* the first ones were pinned */
+	}
+	return 1;
+}
+
+static int run_pins(void *arg)
+{
+	(void)arg;
+	return in_new_userns(userns_pins_until_refused);
+}
+
+/* The daemon's own uid from another user namespace: its timelines keep that
+ * namespace open (so a later one cannot reuse its number). A descriptor that
+ * cannot be had fails the mkdir, rather than record a number unpinned. */
+START_TEST(a_namespace_that_cannot_be_pinned_fails_the_mkdir)
+{
+	char fddir[64];
+	struct rlimit rl;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(fddir, sizeof(fddir), "/proc/%d/fd", (int)qotfs_pid());
+	d = opendir(fddir);
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	/* Room for about three pins more than the daemon holds now (n counts . and ..). */
+	rl = (struct rlimit){n + 1, n + 1};
+	ck_assert_int_eq(prlimit(qotfs_pid(), RLIMIT_NOFILE, &rl, NULL), 0);
+	ck_assert_int_eq(run_child(run_pins, NULL), 0);
+}
+END_TEST
+
 static Suite *mount_suite(void)
 {
 	Suite *s = suite_create("mount");
@@ -1176,6 +1229,7 @@ static Suite *mount_suite(void)
 	tcase_add_test(perms, root_in_user_namespace_is_not_privileged);
 	tcase_add_test(perms, another_mount_namespace_through_a_bind_mount);
 	tcase_add_test(perms, a_gone_namespace_does_not_pass_on_its_timelines);
+	tcase_add_test(perms, a_namespace_that_cannot_be_pinned_fails_the_mkdir);
 	tcase_add_test(perms, readdir_resumes_across_changes);
 	tcase_set_timeout(perms, 60);
 	suite_add_tcase(s, perms);
