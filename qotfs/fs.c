@@ -305,8 +305,8 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* Sticky directory: only a timeline's creator or a privileged caller removes it. */
 	else if (!access_is_creator(tl, &c) && !access_privileged(&c))
 		err = -EPERM;
-	else
-		err = registry_remove(fs->reg, tl);
+	else if ((err = registry_remove(fs->reg, tl, false)) == -EBUSY && access_privileged(&c))
+		err = registry_remove(fs->reg, tl, true); /* privileged: bound or not */
 	if (err == 0)
 		qot_log(QOT_LOG_DEBUG, "timeline %s removed by uid %u", name, (unsigned)c.uid);
 	fuse_reply_err(req, -err);
@@ -618,14 +618,20 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		release_snapshot(fs, qf); /* end of file: give the memory back */
 }
 
-static int write_bind(struct qfile *qf, const char *buf, size_t size, pid_t tid)
+static int write_bind(struct qfile *qf, const char *buf, size_t size, const struct caller *c)
 {
 	struct qot_bind_spec spec;
+	pid_t pid;
 	int err = qot_bindline_parse(buf, size, &spec);
 
 	if (err)
 		return err;
-	return timeline_bind(qf->tl, &qf->binding, &spec, access_process_of(tid), qf->opener.uid);
+	pid = access_process_of(c->pid);
+	err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, false);
+	/* A uid's share of the timeline does not hold privileged callers; ask /proc only then. */
+	if (err == -EDQUOT && access_privileged(c))
+		err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, true);
+	return err;
 }
 
 static int write_requirements(struct qfile *qf, const char *buf, size_t size)
@@ -703,7 +709,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	else if (qf->tl && timeline_removed(qf->tl))
 		err = -ENOENT; /* a removed timeline takes nothing more, whichever file */
 	else if (qf->kind == NODE_BIND)
-		err = write_bind(qf, buf, size, c.pid);
+		err = write_bind(qf, buf, size, &c);
 	else if (qf->kind == NODE_REQUIREMENTS)
 		err = write_requirements(qf, buf, size);
 	else if (qf->kind == NODE_CTL)

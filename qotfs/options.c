@@ -305,6 +305,10 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		fprintf(err, "qotfs: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;
 	}
+	/* No user takes more than a quarter of one timeline's bindings. */
+	o->limits.max_bindings_share = o->limits.max_bindings_per_timeline / 4
+					       ? o->limits.max_bindings_per_timeline / 4
+					       : 1;
 	if (bad) {
 		fprintf(err, "Try '%s --help'.\n", prog);
 		return OPTIONS_USAGE_ERROR;

@@ -16,10 +16,37 @@ struct uidcount {
 	size_t files, timers; /* open files, and timer files among them */
 };
 
+/* The bindings one user holds on one timeline; the entry goes at 0. */
+struct share {
+	struct hnode node;
+	uid_t uid;
+	uint64_t id;
+	size_t bindings;
+};
+
 struct quota {
 	struct hashtab uids;
+	struct hashtab shares;
 	struct quota_limits limits;
 };
+
+struct share_key {
+	uid_t uid;
+	uint64_t id;
+};
+
+static int match_share(const struct hnode *n, const void *key)
+{
+	const struct share *s = container_of(n, struct share, node);
+	const struct share_key *k = key;
+
+	return s->uid == k->uid && s->id == k->id;
+}
+
+static uint64_t share_hash(uid_t uid, uint64_t id)
+{
+	return hash_u64(id * 0x9e3779b97f4a7c15ull ^ uid);
+}
 
 static int match_uid(const struct hnode *n, const void *key)
 {
@@ -32,7 +59,8 @@ struct quota *quota_new(const struct quota_limits *limits)
 
 	if (q == NULL)
 		return NULL;
-	if (hashtab_init(&q->uids) != 0) {
+	if (hashtab_init(&q->uids) != 0 || hashtab_init(&q->shares) != 0) {
+		hashtab_free(&q->uids);
 		free(q);
 		return NULL;
 	}
@@ -51,7 +79,15 @@ void quota_free(struct quota *q)
 			free(container_of(n, struct uidcount, node));
 		}
 	}
+	for (size_t i = 0; i < q->shares.nbuckets; i++) {
+		struct hnode *n = q->shares.buckets[i], *next;
+		for (; n != NULL; n = next) {
+			next = n->next;
+			free(container_of(n, struct share, node));
+		}
+	}
 	hashtab_free(&q->uids);
+	hashtab_free(&q->shares);
 	free(q);
 }
 
@@ -190,4 +226,37 @@ void quota_refund_open(struct quota *q, uid_t uid, bool timer)
 	u->files--;
 	u->timers -= timer;
 	release_if_idle(q, u);
+}
+
+int quota_charge_share(struct quota *q, uid_t uid, uint64_t id, size_t share, bool force)
+{
+	struct share_key key = {uid, id};
+	uint64_t hash = share_hash(uid, id);
+	struct hnode *n = hashtab_find(&q->shares, hash, match_share, &key);
+	struct share *s = n ? container_of(n, struct share, node) : NULL;
+
+	if (s != NULL && !force && share != 0 && s->bindings >= share)
+		return -EDQUOT;
+	if (s == NULL) {
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			return -ENOMEM;
+		s->uid = uid;
+		s->id = id;
+		hashtab_insert(&q->shares, &s->node, hash);
+	}
+	s->bindings++;
+	return 0;
+}
+
+void quota_refund_share(struct quota *q, uid_t uid, uint64_t id)
+{
+	struct share_key key = {uid, id};
+	struct hnode *n = hashtab_find(&q->shares, share_hash(uid, id), match_share, &key);
+	struct share *s = n ? container_of(n, struct share, node) : NULL;
+
+	if (s != NULL && --s->bindings == 0) {
+		hashtab_remove(&q->shares, &s->node);
+		free(s);
+	}
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct quota_limits {
@@ -35,6 +36,12 @@ void quota_refund_timeline(struct quota *q, uid_t uid);
 int quota_charge_binding(struct quota *q, uid_t uid);
 void quota_refund_binding(struct quota *q, uid_t uid);
 size_t quota_bindings(const struct quota *q, uid_t uid);
+
+/* One binding of uid on timeline id, within its share of that timeline's
+ * bindings (0: no share): 0, -EDQUOT (unless force), -ENOMEM. Counted
+ * apart from quota_charge_binding. */
+int quota_charge_share(struct quota *q, uid_t uid, uint64_t id, size_t share, bool force);
+void quota_refund_share(struct quota *q, uid_t uid, uint64_t id);
 
 /* Snapshot bytes: 0, -ENOBUFS past the cap (unless force), -ENOMEM. */
 int quota_charge_read(struct quota *q, uid_t uid, size_t bytes, bool force);

@@ -110,6 +110,7 @@ struct registry *registry_new(const struct registry_limits *limits, struct pushe
 		.pusher = pusher,
 		.quota = reg->quota,
 		.max_bindings = reg->limits.max_bindings_per_timeline,
+		.binding_share = reg->limits.max_bindings_share,
 		.next_binding_id = 1,
 		.owner = reg,
 		.emit = on_emit,
@@ -250,13 +251,13 @@ int registry_create(struct registry *reg, const char *name, size_t len,
 	return 0;
 }
 
-int registry_remove(struct registry *reg, struct timeline *tl)
+int registry_remove(struct registry *reg, struct timeline *tl, bool bound_too)
 {
 	struct event ev = {.kind = EVENT_REMOVED, .tl = tl};
 
 	if (timeline_removed(tl))
 		return -ENOENT;
-	if (timeline_nbindings(tl) > 0)
+	if (timeline_nbindings(tl) > 0 && !bound_too)
 		return -EBUSY;
 	ev.in_use = timeline_in_use(tl);
 	unlink_timeline(reg, entry_of_id(reg, timeline_id(tl)));

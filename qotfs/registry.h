@@ -29,6 +29,7 @@ struct registry_limits {
 	size_t max_timelines_per_uid; /* privileged callers: only max_timelines */
 	size_t max_bindings_per_timeline;
 	size_t max_bindings_per_uid;
+	size_t max_bindings_share;     /* of one user on one timeline; 0: the whole timeline */
 	size_t max_read_bytes_per_uid; /* snapshot text held by a user's open files */
 	uint64_t hlc_max_offset;       /* received HLC timestamps further ahead are refused, ns */
 	size_t max_timers;	       /* open timer files (waker.h); 0: the default */
@@ -77,8 +78,9 @@ struct timeline *registry_after_id(struct registry *reg, uint64_t id);
  */
 int registry_create(struct registry *reg, const char *name, size_t len,
 		    const struct timeline_creator *cr, bool privileged, struct timeline **out);
-/* 0, -ENOENT (removed already) or -EBUSY (live bindings). */
-int registry_remove(struct registry *reg, struct timeline *tl);
+/* 0, -ENOENT (removed already) or -EBUSY (live bindings, unless bound_too:
+ * then they stay with their open files, whose writes fail with ENOENT). */
+int registry_remove(struct registry *reg, struct timeline *tl, bool bound_too);
 
 /* The coordinator's "node=NODE until=NS" (coord.h). 0, -EINVAL, -ERANGE. */
 int registry_set_lease(struct registry *reg, const char *buf, size_t len);

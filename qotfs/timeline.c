@@ -223,7 +223,9 @@ static void requirement_changed(struct timeline *tl, bool was_in_use)
 		tl->effective = eff;
 		emit(tl, EVENT_REQUIREMENT);
 	}
-	if (in_use != was_in_use || (in_use && moved))
+	/* A removed timeline is in nobody's list any more (a privileged rmdir
+	 * may remove one that is bound). */
+	if (!tl->removed && (in_use != was_in_use || (in_use && moved)))
 		emit(tl, EVENT_ACTIVE);
 }
 
@@ -235,7 +237,7 @@ static void fill_binding(struct binding *b, const struct qot_bind_spec *spec, pi
 }
 
 int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bind_spec *spec,
-		  pid_t pid, uid_t uid)
+		  pid_t pid, uid_t uid, bool privileged)
 {
 	struct binding *b = *bp;
 	bool was_in_use = timeline_in_use(tl);
@@ -247,14 +249,21 @@ int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bin
 		fill_binding(b, spec, pid);
 		reqset_update(&tl->reqs, &b->entry, &b->req);
 	} else {
+		struct quota *q = tl->ctx->quota;
+
 		if (tl->nbindings >= tl->ctx->max_bindings)
 			return -ENOSPC;
 		b = calloc(1, sizeof(*b));
 		if (b == NULL)
 			return -ENOMEM;
-		err = quota_charge_binding(tl->ctx->quota, uid);
-		if (err == 0 && (err = reqset_add(&tl->reqs, &b->entry, &spec->req)) != 0)
-			quota_refund_binding(tl->ctx->quota, uid);
+		err = quota_charge_binding(q, uid);
+		if (err == 0 &&
+		    (err = quota_charge_share(q, uid, tl->id, tl->ctx->binding_share, privileged)))
+			quota_refund_binding(q, uid);
+		if (err == 0 && (err = reqset_add(&tl->reqs, &b->entry, &spec->req)) != 0) {
+			quota_refund_share(q, uid, tl->id);
+			quota_refund_binding(q, uid);
+		}
 		if (err) {
 			free(b);
 			return err;
@@ -279,6 +288,7 @@ void timeline_unbind(struct timeline *tl, struct binding *b)
 	list_remove(&tl->bindings, &b->link);
 	tl->nbindings--;
 	quota_refund_binding(tl->ctx->quota, b->uid);
+	quota_refund_share(tl->ctx->quota, b->uid, tl->id);
 	free(b);
 	emit(tl, EVENT_BINDINGS);
 	requirement_changed(tl, was_in_use);

@@ -46,7 +46,8 @@ struct binding {
 struct timeline_context {
 	struct pusher *pusher;
 	struct quota *quota;
-	size_t max_bindings; /* per timeline */
+	size_t max_bindings;  /* per timeline */
+	size_t binding_share; /* of one user on one timeline; 0: no share */
 	uint64_t next_binding_id;
 	void *owner; /* the registry */
 	void (*emit)(void *owner, const struct event *ev);
@@ -98,11 +99,13 @@ const struct tl_hlc *timeline_hlc(const struct timeline *tl);
 
 /*
  * Create (*bp == NULL) or replace the binding of one open file. Caps are
- * checked only on creation. 0, -ENOENT (timeline removed), -ENOSPC
- * (per-timeline cap), -EDQUOT (per-uid cap), -ENOMEM; on error nothing changed.
+ * checked only on creation: 0, -ENOENT (timeline removed), -ENOSPC
+ * (per-timeline cap), -EDQUOT (per-uid cap, or the uid's share of this
+ * timeline), -ENOMEM; on error nothing changed. A privileged caller is held
+ * to no share, only to the caps.
  */
 int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bind_spec *spec,
-		  pid_t pid, uid_t uid);
+		  pid_t pid, uid_t uid, bool privileged);
 void timeline_unbind(struct timeline *tl, struct binding *b);
 
 /* Publish the parameters of a clock nobody vouches for (qot_params_retire). */

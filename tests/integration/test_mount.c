@@ -495,7 +495,8 @@ START_TEST(bind_lines_and_listing)
 	close(fd2);
 	ck_assert(
 		wait_content(mpath("tl/requirements"), "accuracy=3us/5ms resolution=none\n", 5000));
-	ck_assert_int_eq(ERRNO_OF(rmdir(mpath("tl"))), EBUSY);
+	/* (Bound, it resists an unprivileged creator's rmdir: see
+	 * binding_shares_and_a_privileged_rmdir; root's goes through.) */
 	close(fd);
 	ck_assert(wait_content(mpath("tl/bindings"), "", 5000));
 	ck_assert_int_eq(rmdir(mpath("tl")), 0);
@@ -715,6 +716,65 @@ START_TEST(caps)
 	ck_assert_int_eq(count_lines(mpath("b/bindings")), 0);
 	for (int i = 0; i < 4; i++)
 		close(fds[i]);
+}
+END_TEST
+
+/* A user's share of one timeline's bindings (a quarter of --max-bindings=2:
+ * one), and a privileged rmdir of a timeline another user holds bound: the
+ * bound descriptor's writes then fail as for any removed timeline. */
+START_TEST(binding_shares_and_a_privileged_rmdir)
+{
+	int go[2], ready[2], status;
+	char c;
+	pid_t pid;
+
+	mk("tl");
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int a, b, rc;
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(100);
+		a = open(mpath("tl/bind"), O_WRONLY);
+		b = open(mpath("tl/bind"), O_WRONLY);
+		rc = a < 0 || b < 0			     ? 1
+		     : write_fd(a, "name=first") != 0	     ? 2
+		     : write_fd(b, "name=second") != -EDQUOT ? 3 /* its share: 1 */
+							     : 0;
+		/* A bound timeline resists its unprivileged creator's rmdir. */
+		if (rc == 0 && mkdir(mpath("own"), 0755) != 0)
+			rc = 7;
+		close(b);
+		b = open(mpath("own/bind"), O_WRONLY);
+		if (rc == 0 && (b < 0 || write_fd(b, "name=mine") != 0))
+			rc = 9;
+		if (rc == 0 && (rmdir(mpath("own")) == 0 || errno != EBUSY))
+			rc = 10;
+		close(b);
+		if (write(ready[1], "x", 1) != 1)
+			rc = 4;
+		if (rc == 0 && read(go[0], &c, 1) != 1)
+			rc = 5;
+		if (rc == 0 && write_fd(a, "name=again") != -ENOENT)
+			rc = 6;
+		_exit(rc);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 1);
+	ck_assert_int_eq(rmdir(mpath("tl")), 0); /* root: privileged, bound or not */
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0);
+	ck_assert_int_eq(ERRNO_OF(access(mpath("tl"), F_OK)), ENOENT);
+	ck_assert(wait_content(mpath("own/bindings"), "", 5000));
+	ck_assert_int_eq(rmdir(mpath("own")), 0);
+	for (int i = 0; i < 2; i++) {
+		close(go[i]);
+		close(ready[i]);
+	}
 }
 END_TEST
 
@@ -1216,6 +1276,7 @@ static Suite *mount_suite(void)
 
 	tcase_add_checked_fixture(limits, start_small_caps, stop);
 	tcase_add_test(limits, caps);
+	tcase_add_test(limits, binding_shares_and_a_privileged_rmdir);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, limits);
 

@@ -136,11 +136,11 @@ START_TEST(timelines_create_find_remove)
 	create("c", 0);
 	create("d", 0);
 	create("e", -EDQUOT); /* 4 per user */
-	ck_assert_int_eq(registry_remove(reg, a), 0);
+	ck_assert_int_eq(registry_remove(reg, a, false), 0);
 	ck_assert_ptr_null(registry_find_name(reg, "a", 1));
 	create("e", 0);
 	/* A new timeline of an old name is a new timeline: ids never come back. */
-	ck_assert_int_eq(registry_remove(reg, b), 0);
+	ck_assert_int_eq(registry_remove(reg, b, false), 0);
 	b = create("b", 0);
 	ck_assert_uint_gt(timeline_id(b), timeline_id(registry_find_name(reg, "e", 1)));
 }
@@ -157,7 +157,7 @@ START_TEST(timeline_caps)
 	ck_assert_int_eq(create_as("e", 7, false, &tl), -EDQUOT);
 	ck_assert_int_eq(create_as("e", 7, true, &tl), 0);	 /* privileged */
 	ck_assert_int_eq(create_as("f", 8, true, &tl), -ENOSPC); /* 5 in all */
-	registry_remove(reg, registry_find_name(reg, "a", 1));
+	registry_remove(reg, registry_find_name(reg, "a", 1), false);
 	ck_assert_int_eq(create_as("f", 8, false, &tl), 0);
 }
 END_TEST
@@ -218,7 +218,7 @@ START_TEST(removed_timeline_lives_while_open)
 	uint64_t id = timeline_id(tl);
 
 	timeline_get(tl); /* an open file */
-	ck_assert_int_eq(registry_remove(reg, tl), 0);
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0);
 	ck_assert_ptr_null(registry_find_name(reg, "a", 1));
 	ck_assert_ptr_eq(registry_find_id(reg, id), tl); /* its inodes still answer */
 	ck_assert(timeline_removed(tl));
@@ -245,8 +245,8 @@ START_TEST(bindings_and_requirements)
 	struct qot_req standing = {QOT_UNBOUNDED, 20, QOT_UNBOUNDED};
 	uint64_t gen;
 
-	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000), 0);
-	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 11, 1000), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 11, 1000, false), 0);
 	ck_assert_uint_eq(timeline_effective(tl)->acc_below, 50);
 	ck_assert_uint_eq(timeline_effective(tl)->resolution, 5);
 	gen = gen_of(tl, TL_WATCH_REQUIREMENTS);
@@ -258,15 +258,16 @@ START_TEST(bindings_and_requirements)
 	/* A rebinding that changes nothing effective does not wake requirement pollers. */
 	gen = gen_of(tl, TL_WATCH_REQUIREMENTS);
 	s1 = spec("x2", 200, 5);
-	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 12, 1000), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 12, 1000, false), 0);
 	ck_assert_ptr_eq(timeline_next_binding(tl, NULL), b1); /* same binding, updated in place */
 	ck_assert_str_eq(b1->name, "x2");
 	ck_assert_int_eq(b1->pid, 12);
 	ck_assert_uint_eq(gen_of(tl, TL_WATCH_REQUIREMENTS), gen);
 
-	ck_assert_int_eq(registry_remove(reg, tl), -EBUSY);
-	ck_assert_int_eq(timeline_bind(tl, &b3, &s2, 13, 1001), 0);
-	ck_assert_int_eq(timeline_bind(tl, &b4, &s2, 14, 1001), -ENOSPC); /* 3 per timeline */
+	ck_assert_int_eq(registry_remove(reg, tl, false), -EBUSY);
+	ck_assert_int_eq(timeline_bind(tl, &b3, &s2, 13, 1001, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b4, &s2, 14, 1001, false),
+			 -ENOSPC); /* 3 per timeline */
 	ck_assert_ptr_null(b4);
 	timeline_unbind(tl, b2);
 	timeline_unbind(tl, b3);
@@ -276,7 +277,7 @@ START_TEST(bindings_and_requirements)
 	ck_assert_uint_eq(timeline_effective(tl)->acc_above,
 			  20); /* the standing requirement stays */
 	ck_assert_uint_eq(timeline_nbindings(tl), 0);
-	ck_assert_int_eq(registry_remove(reg, tl), 0);
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0);
 }
 END_TEST
 
@@ -291,11 +292,11 @@ START_TEST(activity_tracking)
 	uint64_t gen = watchers_active(watchers)->gen;
 
 	ck_assert(!timeline_in_use(tl));
-	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, false), 0);
 	ck_assert(timeline_in_use(tl));
 	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
 	gen = watchers_active(watchers)->gen;
-	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 10, 1000), 0); /* looser: no move */
+	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 10, 1000, false), 0); /* looser: no move */
 	ck_assert_uint_eq(watchers_active(watchers)->gen, gen);
 	ck_assert_int_eq(timeline_set_standing(tl, &standing), 0); /* tighter: moves */
 	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
@@ -308,7 +309,7 @@ START_TEST(activity_tracking)
 	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
 	ck_assert_int_eq(timeline_set_standing(tl, &standing), 0);
 	gen = watchers_active(watchers)->gen;
-	ck_assert_int_eq(registry_remove(reg, tl), 0); /* removed while in use */
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0); /* removed while in use */
 	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
 }
 END_TEST
@@ -344,7 +345,7 @@ START_TEST(coordination)
 	ck_assert_str_eq(timeline_members(tl)->leader, "b");
 	ck_assert_uint_gt(gen_of(tl, TL_WATCH_MEMBERS), gen);
 	timeline_get(tl); /* as an open file would */
-	ck_assert_int_eq(registry_remove(reg, tl), 0);
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0);
 	ck_assert_int_eq(timeline_set_members(tl, &m), -ENOENT);
 	timeline_put(tl);
 }
@@ -357,18 +358,72 @@ START_TEST(per_uid_cap)
 	struct qot_bind_spec s = spec("x", 1, 1);
 
 	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(timeline_bind(i < 3 ? a : b, &bs[i], &s, 1, 42), 0);
-	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 42), -EDQUOT);
+		ck_assert_int_eq(timeline_bind(i < 3 ? a : b, &bs[i], &s, 1, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 42, false), -EDQUOT);
 	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 5);
-	ck_assert_uint_eq(timeline_nbindings(b), 2);		  /* nothing half-applied */
-	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 43), 0); /* another uid */
+	ck_assert_uint_eq(timeline_nbindings(b), 2);			 /* nothing half-applied */
+	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 43, false), 0); /* another uid */
 	timeline_unbind(a, bs[0]);
 	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 4);
 	bs[0] = NULL;
-	ck_assert_int_eq(timeline_bind(b, &bs[0], &s, 1, 42), -ENOSPC); /* b is full */
+	ck_assert_int_eq(timeline_bind(b, &bs[0], &s, 1, 42, false), -ENOSPC); /* b is full */
 	for (int i = 1; i < 6; i++)
 		timeline_unbind(i < 3 ? a : b, bs[i]);
 	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 0);
+}
+END_TEST
+
+/* Each uid's share of one timeline's bindings; privileged callers are held
+ * to no share (to the caps still), and may remove a bound timeline, whose
+ * bindings then only end. */
+START_TEST(binding_shares_and_privilege)
+{
+	struct registry_limits lim = {.max_timelines = 5,
+				      .max_timelines_per_uid = 5,
+				      .max_bindings_per_timeline = 4,
+				      .max_bindings_per_uid = 10,
+				      .max_bindings_share = 2};
+	struct registry *r = registry_new(&lim, pusher);
+	struct timeline_creator cr = {1, 1, 0, -1, 0};
+	struct qot_bind_spec s = spec("x", 1, 1);
+	struct binding *bs[8] = {0};
+	struct timeline *tl, *other;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(registry_create(r, "a", 1, &cr, false, &tl), 0);
+	ck_assert_int_eq(registry_create(r, "b", 1, &cr, false, &other), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[1], &s, 1, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[2], &s, 1, 42, false), -EDQUOT); /* its share */
+	ck_assert_ptr_null(bs[2]);
+	ck_assert_uint_eq(quota_bindings(registry_quota(r), 42), 2); /* nothing half-applied */
+	ck_assert_int_eq(timeline_bind(other, &bs[2], &s, 1, 42, false), 0); /* per timeline */
+	ck_assert_int_eq(timeline_bind(tl, &bs[3], &s, 1, 43, false), 0);    /* another uid */
+	ck_assert_int_eq(timeline_bind(tl, &bs[4], &s, 1, 42, true), 0);     /* privileged */
+	ck_assert_uint_eq(timeline_nbindings(tl), 4);
+	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, false), -ENOSPC); /* 4 in all */
+	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, true), -ENOSPC);	/* caps still */
+	/* A share freed is a share to take again. */
+	timeline_unbind(tl, bs[0]);
+	timeline_unbind(tl, bs[4]);
+	bs[0] = bs[4] = NULL;
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, false), 0);
+	/* Bound: only a privileged removal goes through. */
+	ck_assert_int_eq(registry_remove(r, tl, false), -EBUSY);
+	timeline_get(tl); /* as the open bind files would */
+	ck_assert_int_eq(registry_remove(r, tl, true), 0);
+	ck_assert(timeline_removed(tl));
+	ck_assert_ptr_null(registry_find_name(r, "a", 1));
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 2, 42, false), -ENOENT); /* rebinding */
+	ck_assert_int_eq(timeline_bind(tl, &bs[6], &s, 2, 44, true), -ENOENT);	/* binding */
+	for (int i = 0; i < 6; i++) {
+		if (bs[i] != NULL)
+			timeline_unbind(i == 2 ? other : tl, bs[i]);
+	}
+	ck_assert_uint_eq(timeline_nbindings(tl), 0);
+	ck_assert_uint_eq(quota_bindings(registry_quota(r), 42), 0);
+	timeline_put(tl);
+	registry_free(r);
 }
 END_TEST
 
@@ -401,7 +456,7 @@ START_TEST(removal_wakes_timeline_watchers)
 	ck_assert_uint_gt(watchers_timelines(watchers)->gen, before);
 	req_before = gen_of(tl, TL_WATCH_REQUIREMENTS);
 	timeline_get(tl);
-	registry_remove(reg, tl);
+	registry_remove(reg, tl, false);
 	ck_assert_uint_gt(gen_of(tl, TL_WATCH_REQUIREMENTS), req_before);
 	timeline_put(tl);
 }
@@ -603,6 +658,7 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, removed_timeline_lives_while_open);
 	tcase_add_test(reg_tc, bindings_and_requirements);
 	tcase_add_test(reg_tc, per_uid_cap);
+	tcase_add_test(reg_tc, binding_shares_and_privilege);
 	tcase_add_test(reg_tc, activity_tracking);
 	tcase_add_test(reg_tc, coordination);
 	tcase_add_test(reg_tc, watches);
