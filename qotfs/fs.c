@@ -416,8 +416,9 @@ static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
 	case NODE_COORDINATION:
 		return watchers_coordination(fs->watchers);
 	case NODE_MEMBERS:
-	case NODE_CLUSTER:
 		return tl ? &tl[TL_WATCH_MEMBERS] : NULL;
+	case NODE_CLUSTER:
+		return tl ? &tl[TL_WATCH_CLUSTER] : NULL;
 	case NODE_BINDINGS:
 		return tl ? &tl[TL_WATCH_BINDINGS] : NULL;
 	case NODE_REQUIREMENTS:
@@ -521,30 +522,43 @@ static int render(struct fs *fs, struct qfile *qf)
 	}
 }
 
-/* Views that depend on the instant of the read (the coordinator's lease
- * runs out without any change to wake pollers): never shared. */
-static bool depends_on_time(enum node_kind kind)
+/*
+ * What else than its generation a watched file's text depends on: members
+ * and cluster on the coordinator's state at the instant of the read (the
+ * lease runs out without any change to wake pollers), so a rendering is
+ * shared only while that state holds. 0 for the others; -1 for those
+ * rendered afresh at every read (.coordination counts its lease down, in
+ * one short line).
+ */
+static int64_t render_key(struct fs *fs, enum node_kind kind)
 {
-	return kind == NODE_COORDINATION || kind == NODE_MEMBERS || kind == NODE_CLUSTER;
+	if (kind == NODE_COORDINATION)
+		return -1;
+	if (kind == NODE_MEMBERS || kind == NODE_CLUSTER)
+		return view_coord_key(fs->reg);
+	return 0;
 }
 
 /*
  * A fresh snapshot for a read from the start. Watched files share the one
- * rendering of their current generation; the others (now, bind, and those
- * that depend on time) render afresh every time. The bytes held are charged to the opener, so one
- * user cannot pin unbounded memory by holding many half-read files.
+ * rendering of their current generation (and coordinator state), so a
+ * read at offset 0 costs a render only once per change, however large the
+ * text; the others (now, bind, .coordination) render afresh every time.
+ * The bytes held are charged to the opener, so one user cannot pin
+ * unbounded memory by holding many half-read files.
  */
 static int take_snapshot(struct fs *fs, struct qfile *qf)
 {
 	struct watchlist *wl = qf->wl;
+	int64_t key = wl ? render_key(fs, qf->kind) : 0;
 	struct snapshot *s;
 	int err;
 
 	if (wl)
 		watch_seen(&qf->watch, wl);
-	if (wl && depends_on_time(qf->kind))
+	if (key < 0)
 		wl = NULL; /* polled for changes, but rendered at each read */
-	if (wl && wl->cached) {
+	if (wl && wl->cached && wl->cached_key == (uint64_t)key) {
 		s = snapshot_get(wl->cached);
 	} else {
 		err = render(fs, qf);
@@ -553,8 +567,11 @@ static int take_snapshot(struct fs *fs, struct qfile *qf)
 		s = snapshot_new(fs->scratch.data, fs->scratch.len, wl ? wl->gen : 0);
 		if (s == NULL)
 			return -ENOMEM;
-		if (wl)
+		if (wl) {
+			snapshot_put(wl->cached);
 			wl->cached = snapshot_get(s);
+			wl->cached_key = (uint64_t)key;
+		}
 	}
 	release_snapshot(fs, qf);
 	err = quota_charge_read(fs->quota, qf->opener.uid, s->len, false);

@@ -198,3 +198,8 @@ int view_cluster(const struct registry *reg, const struct timeline *tl, struct t
 			      st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n,
 			      req);
 }
+
+int64_t view_coord_key(const struct registry *reg)
+{
+	return 1 + (int64_t)coord_state_at(registry_coord(reg), coord_now());
+}

@@ -25,5 +25,8 @@ int view_active(struct registry *reg, struct textbuf *tb);
 int view_coordination(const struct registry *reg, struct textbuf *tb);
 int view_members(const struct registry *reg, const struct timeline *tl, struct textbuf *tb);
 int view_cluster(const struct registry *reg, const struct timeline *tl, struct textbuf *tb);
+/* What, besides the membership, members and cluster show depends on now:
+ * a rendering stays true while this (positive) key holds. */
+int64_t view_coord_key(const struct registry *reg);
 
 #endif /* QOTFS_VIEWS_H */

@@ -105,13 +105,16 @@ static void on_event(const struct event *ev, void *arg)
 		break;
 	case EVENT_MEMBERS:
 		changed(w, ev->tl, TL_WATCH_MEMBERS);
+		changed(w, ev->tl, TL_WATCH_CLUSTER);
 		break;
 	case EVENT_LEASE:
 		watchlist_changed(&w->coord, w->pusher);
 		if (ev->moved) {
 			for (struct timeline *tl = registry_next(w->reg, NULL); tl != NULL;
-			     tl = registry_next(w->reg, tl))
+			     tl = registry_next(w->reg, tl)) {
 				changed(w, tl, TL_WATCH_MEMBERS);
+				changed(w, tl, TL_WATCH_CLUSTER);
+			}
 		}
 		break;
 	case EVENT_STANDING:

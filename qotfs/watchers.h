@@ -10,7 +10,7 @@
  *   TL/bindings     EVENT_BINDINGS
  *   TL/requirements EVENT_REQUIREMENT
  *   TL/ctl          EVENT_PARAMS, EVENT_RETIRED
- *   TL/members, TL/cluster  EVENT_MEMBERS, or a lease that moved
+ *   TL/members, TL/cluster  EVENT_MEMBERS, or a lease that moved (each its own list)
  *
  * and every file of a timeline when it is removed (its pollers see POLLHUP).
  */
@@ -29,7 +29,8 @@ enum tl_watch {
 	TL_WATCH_BINDINGS,     /* any binding created, changed or ended */
 	TL_WATCH_REQUIREMENTS, /* the effective requirement changed */
 	TL_WATCH_CLOCK,	       /* new clock parameters */
-	TL_WATCH_MEMBERS,      /* the coordinator wrote a new membership */
+	TL_WATCH_MEMBERS,      /* the coordinator wrote a new membership, or its lease moved */
+	TL_WATCH_CLUSTER,      /* the same, for the cluster summary (rendered apart) */
 	TL_NWATCH
 };
 

@@ -687,6 +687,77 @@ START_TEST(largest_write_is_one_request)
 }
 END_TEST
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The median latency of n 1-byte preads at offset 0 of path, in us. */
+static double pread1_median_us(const char *path, int n)
+{
+	double *t = malloc((size_t)n * sizeof(*t)), median;
+	int fd = open(path, O_RDONLY);
+	char c;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_ge(fd, 0);
+	for (int i = 0; i < n; i++) {
+		double t0 = mono_us();
+		ck_assert_int_eq(pread(fd, &c, 1, 0), 1);
+		t[i] = mono_us() - t0;
+	}
+	close(fd);
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	median = t[n / 2];
+	free(t);
+	return median;
+}
+
+/*
+ * The work one request can cause is bounded: a 1-byte pread of a large
+ * members text does not render all of it again (it is rendered once per
+ * change and coordinator state), so it costs about what a 1-byte pread of
+ * a small file does. Compared in the same run, with a generous factor
+ * (rendering 1024 members costs tens of times more than a FUSE round trip).
+ */
+START_TEST(small_reads_of_large_views_cost_little)
+{
+	enum { N = 1024, REPS = 400 };
+	char *text = malloc(N * 64 + 64), lease[128];
+	struct timespec boot;
+	double small, large;
+	size_t len;
+
+	ck_assert_ptr_nonnull(text);
+	qotfs_start(NULL);
+	ck_assert_int_eq(mkdir(mpath("tl"), 0755), 0);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	snprintf(lease, sizeof(lease), "node=n0000 until=%lld\n",
+		 (long long)(boot.tv_sec + 3600) * NS + boot.tv_nsec);
+	ck_assert_int_eq(write_file(mpath(".coordination"), O_WRONLY, lease), 0);
+	len = (size_t)sprintf(text, "leader=n0001\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)sprintf(text + len,
+				       "node=n%04d accuracy=%dus/%dms resolution=%dns\n", i, i + 1,
+				       i + 2, i + 3);
+	ck_assert_int_eq(write_file(mpath("tl/members"), O_WRONLY, text), 0);
+	ck_assert_int_eq(count_lines(mpath("tl/members")), N);
+	/* Alternate, so a change of load hits both alike. */
+	small = large = 0;
+	for (int round = 0; round < 3; round++) {
+		small += pread1_median_us(mpath("tl/ctl"), REPS);
+		large += pread1_median_us(mpath("tl/members"), REPS);
+	}
+	printf("# 1-byte pread medians: ctl %.1f us, members of %d %.1f us (x%.2f)\n", small / 3, N,
+	       large / 3, large / small);
+	ck_assert_msg(large < 4 * small + 30, "members %.1f us vs ctl %.1f us", large / 3,
+		      small / 3);
+	free(text);
+	qotfs_stop();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hostile");
@@ -695,6 +766,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, hostile_user);
 	tcase_add_test(tc, largest_write_is_one_request);
+	tcase_add_test(tc, small_reads_of_large_views_cost_little);
 	suite_add_tcase(s, tc);
 	return s;
 }
