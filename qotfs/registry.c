@@ -23,7 +23,8 @@ struct handler {
 struct registry {
 	struct hashtab by_name, by_id;
 	struct list timelines; /* live timelines in creation order */
-	size_t ntimelines;
+	struct entry **by_order; /* the same, an array: found by id in O(log n) */
+	size_t ntimelines, cap;
 	uint64_t next_timeline_id;
 	struct registry_limits limits;
 	struct quota *quota;
@@ -142,11 +143,30 @@ size_t registry_count(const struct registry *reg)
 	return reg->ntimelines;
 }
 
+/* The index in by_order of the first live timeline whose id is above id. */
+static size_t order_after(const struct registry *reg, uint64_t id)
+{
+	size_t lo = 0, hi = reg->ntimelines;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (timeline_id(reg->by_order[mid]->tl) <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Out of the name table and the live list; the id table keeps it while open. */
 static void unlink_timeline(struct registry *reg, struct entry *e)
 {
+	size_t i = order_after(reg, timeline_id(e->tl) - 1); /* its own place */
+
 	hashtab_remove(&reg->by_name, &e->by_name);
 	list_remove(&reg->timelines, &e->link);
+	memmove(&reg->by_order[i], &reg->by_order[i + 1],
+		(reg->ntimelines - i - 1) * sizeof(*reg->by_order));
 	reg->ntimelines--;
 	quota_refund_timeline(reg->quota, timeline_owner(e->tl));
 	timeline_mark_removed(e->tl);
@@ -171,6 +191,7 @@ void registry_free(struct registry *reg)
 	quota_free(reg->quota);
 	hashtab_free(&reg->by_name);
 	hashtab_free(&reg->by_id);
+	free(reg->by_order);
 	free(reg);
 }
 
@@ -206,16 +227,9 @@ struct timeline *registry_next(struct registry *reg, const struct timeline *prev
 
 struct timeline *registry_after_id(struct registry *reg, uint64_t id)
 {
-	struct timeline *tl = id ? registry_find_id(reg, id) : NULL;
-	struct list_node *n;
+	size_t i = order_after(reg, id);
 
-	if (tl && !timeline_removed(tl))
-		return registry_next(reg, tl); /* the usual case: where the last call stopped */
-	for (n = reg->timelines.first; n; n = n->next) {
-		if (timeline_id(container_of(n, struct entry, link)->tl) > id)
-			break;
-	}
-	return n ? container_of(n, struct entry, link)->tl : NULL;
+	return i < reg->ntimelines ? reg->by_order[i]->tl : NULL;
 }
 
 int registry_create(struct registry *reg, const char *name, size_t len,
@@ -231,6 +245,14 @@ int registry_create(struct registry *reg, const char *name, size_t len,
 		return -EEXIST;
 	if (reg->ntimelines >= reg->limits.max_timelines)
 		return -ENOSPC;
+	if (reg->ntimelines == reg->cap) {
+		size_t cap = reg->cap ? 2 * reg->cap : 64;
+		struct entry **o = realloc(reg->by_order, cap * sizeof(*o));
+		if (o == NULL)
+			return -ENOMEM;
+		reg->by_order = o;
+		reg->cap = cap;
+	}
 	err = quota_charge_timeline(reg->quota, cr->owner, privileged);
 	if (err)
 		return err;
@@ -245,7 +267,7 @@ int registry_create(struct registry *reg, const char *name, size_t len,
 	hashtab_insert(&reg->by_name, &e->by_name, hash_bytes(timeline_name(e->tl), len));
 	hashtab_insert(&reg->by_id, &e->by_id, hash_u64(timeline_id(e->tl)));
 	list_append(&reg->timelines, &e->link);
-	reg->ntimelines++;
+	reg->by_order[reg->ntimelines++] = e; /* ids only grow: the order holds */
 	*out = ev.tl = e->tl;
 	announce(reg, &ev);
 	return 0;

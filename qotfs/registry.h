@@ -68,7 +68,7 @@ struct timeline *registry_find_id(struct registry *reg, uint64_t id);
 /* Live timelines in creation order (by increasing id): prev NULL gives the
  * first, prev must be live; NULL at the end. */
 struct timeline *registry_next(struct registry *reg, const struct timeline *prev);
-/* The first live timeline whose id is above id. */
+/* The first live timeline whose id is above id, in O(log n). */
 struct timeline *registry_after_id(struct registry *reg, uint64_t id);
 
 /*

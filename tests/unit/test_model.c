@@ -427,6 +427,29 @@ START_TEST(binding_shares_and_privilege)
 }
 END_TEST
 
+/* Where a listing resumes: the first live timeline above an id, live or not. */
+START_TEST(resuming_after_any_id)
+{
+	struct timeline *t[5];
+	char name[2] = "a";
+
+	for (int i = 0; i < 5; i++, name[0]++)
+		ck_assert_int_eq(create_as(name, 1000, true, &t[i]), 0);
+	ck_assert_ptr_eq(registry_after_id(reg, 0), t[0]);
+	ck_assert_int_eq(registry_remove(reg, t[1], false), 0);
+	ck_assert_int_eq(registry_remove(reg, t[2], false), 0);
+	ck_assert_int_eq(registry_remove(reg, t[4], false), 0);
+	ck_assert_ptr_eq(registry_after_id(reg, 0), t[0]);
+	ck_assert_ptr_eq(registry_after_id(reg, timeline_id(t[0])), t[3]); /* 2 and 3 gone */
+	ck_assert_ptr_eq(registry_after_id(reg, timeline_id(t[0]) + 1), t[3]);
+	ck_assert_ptr_eq(registry_after_id(reg, timeline_id(t[3]) - 1), t[3]);
+	ck_assert_ptr_null(registry_after_id(reg, timeline_id(t[3])));
+	ck_assert_ptr_null(registry_after_id(reg, UINT64_MAX));
+	ck_assert_ptr_eq(registry_next(reg, t[0]), t[3]);
+	ck_assert_uint_eq(registry_count(reg), 2);
+}
+END_TEST
+
 START_TEST(watches)
 {
 	struct watchlist wl;
@@ -659,6 +682,7 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, bindings_and_requirements);
 	tcase_add_test(reg_tc, per_uid_cap);
 	tcase_add_test(reg_tc, binding_shares_and_privilege);
+	tcase_add_test(reg_tc, resuming_after_any_id);
 	tcase_add_test(reg_tc, activity_tracking);
 	tcase_add_test(reg_tc, coordination);
 	tcase_add_test(reg_tc, watches);
