@@ -9,6 +9,7 @@
 
 #include "access.h"
 #include "hashtab.h"
+#include "loop.h"
 #include "nodes.h"
 #include "options.h"
 #include "params.h"
@@ -660,6 +661,22 @@ START_TEST(hashtab_grows_and_removes)
 }
 END_TEST
 
+/* A request held for its turn is counted by what it keeps: a large one (a
+ * write) the whole receive buffer it was read into, not its own bytes. */
+START_TEST(held_requests_count_what_they_keep)
+{
+	size_t buf_size = (size_t)1 << 20;
+	char *buf = malloc(buf_size);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_ge(loop_hold_cost(buf, 130000), buf_size);
+	ck_assert_uint_ge(loop_hold_cost(buf, 4097), buf_size);
+	ck_assert_uint_ge(loop_hold_cost(buf, 100), 100);
+	ck_assert_uint_lt(loop_hold_cost(buf, 100), 1024); /* small ones are copied */
+	free(buf);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -670,6 +687,7 @@ static Suite *model_suite(void)
 	tcase_add_test(pure, inode_scheme);
 	tcase_add_test(pure, options);
 	tcase_add_test(pure, hashtab_grows_and_removes);
+	tcase_add_test(pure, held_requests_count_what_they_keep);
 	tcase_set_timeout(pure, 60);
 	suite_add_tcase(s, pure);
 
