@@ -264,8 +264,9 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		err = access_pin_userns(&c, &cr.userns, &cr.userns_fd);
 	if (err == 0)
 		err = registry_create(fs->reg, name, strlen(name), &cr, false, &n.tl);
-	/* The per-user cap does not hold privileged callers; ask /proc only then. */
-	if (err == -EDQUOT && access_privileged(&c))
+	/* The per-user cap does not hold privileged callers, nor the global one's
+	 * reserve; ask /proc only then. */
+	if ((err == -EDQUOT || err == -ENOSPC) && access_privileged(&c))
 		err = registry_create(fs->reg, name, strlen(name), &cr, true, &n.tl);
 	if (err) {
 		if (cr.userns_fd >= 0)
@@ -391,15 +392,27 @@ static void qfile_free(struct fs *fs, struct qfile *qf)
 	free(qf);
 }
 
-/* The opener's per-user caps on open files and timers; privileged callers
- * are counted but never refused (/proc is asked only at the cap). */
+/* The opener's per-user caps on open files and timers, and the global one;
+ * privileged callers are counted, held to no per-user cap and may use the
+ * global reserve (/proc is asked only at a cap). */
 static int charge_open(struct fs *fs, const struct caller *c, enum node_kind kind)
 {
 	bool timer = kind == NODE_TIMER;
 	int err = quota_charge_open(fs->quota, c->uid, timer, false);
 
-	if (err == -EDQUOT && access_privileged(c))
+	if ((err == -EDQUOT || err == -ENFILE) && access_privileged(c))
 		err = quota_charge_open(fs->quota, c->uid, timer, true);
+	return err;
+}
+
+/* A timer for a new open timer file; privileged callers may use the reserve. */
+static int open_timer(struct fs *fs, const struct caller *c, struct timeline *tl,
+		      struct timer **out)
+{
+	int err = timer_open(fs->waker, fs->pusher, timeline_clock(tl), false, out);
+
+	if (err == -ENFILE && access_privileged(c))
+		err = timer_open(fs->waker, fs->pusher, timeline_clock(tl), true, out);
 	return err;
 }
 
@@ -450,9 +463,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		qf = calloc(1, sizeof(*qf));
 		if (qf == NULL)
 			err = -ENOMEM;
-		else if (n.kind == NODE_TIMER &&
-			 (err = timer_open(fs->waker, fs->pusher, timeline_clock(n.tl),
-					   &qf->timer)))
+		else if (n.kind == NODE_TIMER && (err = open_timer(fs, &c, n.tl, &qf->timer)))
 			free(qf);
 		if (err) /* charged, but not opened */
 			quota_refund_open(fs->quota, c.uid, n.kind == NODE_TIMER);
@@ -909,7 +920,9 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 	memset(&sv, 0, sizeof(sv));
 	sv.f_bsize = sv.f_frsize = QOT_CLOCK_PAGE_SIZE;
 	sv.f_files = registry_limits(fs->reg)->max_timelines;
-	sv.f_ffree = sv.f_files - registry_count(fs->reg);
+	/* Privileged callers may take a reserve beyond the cap. */
+	sv.f_ffree =
+		registry_count(fs->reg) < sv.f_files ? sv.f_files - registry_count(fs->reg) : 0;
 	sv.f_favail = sv.f_ffree;
 	sv.f_namemax = QOT_NAME_MAX;
 	fuse_reply_statfs(req, &sv);

@@ -28,7 +28,14 @@ struct quota {
 	struct hashtab uids;
 	struct hashtab shares;
 	struct quota_limits limits;
+	size_t files, read_bytes; /* of everybody */
 };
+
+/* A global cap as it holds a caller: privileged ones have a reserve beyond it. */
+static size_t global_cap(size_t cap, bool privileged)
+{
+	return privileged ? cap + cap / 16 : cap;
+}
 
 struct share_key {
 	uid_t uid;
@@ -184,11 +191,13 @@ int quota_charge_read(struct quota *q, uid_t uid, size_t bytes, bool force)
 
 	if (u == NULL)
 		return -ENOMEM;
-	if (!force && u->read_bytes + bytes > q->limits.read_bytes) {
+	if ((!force && u->read_bytes + bytes > q->limits.read_bytes) ||
+	    q->read_bytes + bytes > global_cap(q->limits.total_read_bytes, force)) {
 		release_if_idle(q, u);
 		return -ENOBUFS;
 	}
 	u->read_bytes += bytes;
+	q->read_bytes += bytes;
 	return 0;
 }
 
@@ -199,6 +208,7 @@ void quota_refund_read(struct quota *q, uid_t uid, size_t bytes)
 	if (u == NULL)
 		return;
 	u->read_bytes -= bytes;
+	q->read_bytes -= bytes;
 	release_if_idle(q, u);
 }
 
@@ -212,6 +222,11 @@ int quota_charge_open(struct quota *q, uid_t uid, bool timer, bool force)
 		release_if_idle(q, u);
 		return -EDQUOT;
 	}
+	if (q->files >= global_cap(q->limits.total_files, force)) {
+		release_if_idle(q, u);
+		return -ENFILE;
+	}
+	q->files++;
 	u->files++;
 	u->timers += timer;
 	return 0;
@@ -224,6 +239,7 @@ void quota_refund_open(struct quota *q, uid_t uid, bool timer)
 	if (u == NULL)
 		return;
 	u->files--;
+	q->files--;
 	u->timers -= timer;
 	release_if_idle(q, u);
 }

@@ -14,11 +14,13 @@
 #include <sys/types.h>
 
 struct quota_limits {
-	size_t timelines;  /* per uid; privileged callers are not held */
-	size_t bindings;   /* per uid */
-	size_t read_bytes; /* snapshot text held by a user's open files */
-	size_t files;	   /* open files of one user */
-	size_t timers;	   /* open timer files of one user */
+	size_t timelines;	 /* per uid; privileged callers are not held */
+	size_t bindings;	 /* per uid */
+	size_t read_bytes;	 /* snapshot text held by a user's open files */
+	size_t files;		 /* open files of one user */
+	size_t timers;		 /* open timer files of one user */
+	size_t total_files;	 /* open files of everybody; privileged: a sixteenth more */
+	size_t total_read_bytes; /* snapshot text of everybody; the same */
 };
 
 struct quota;
@@ -43,12 +45,14 @@ size_t quota_bindings(const struct quota *q, uid_t uid);
 int quota_charge_share(struct quota *q, uid_t uid, uint64_t id, size_t share, bool force);
 void quota_refund_share(struct quota *q, uid_t uid, uint64_t id);
 
-/* Snapshot bytes: 0, -ENOBUFS past the cap (unless force), -ENOMEM. */
+/* Snapshot bytes: 0, -ENOBUFS past the cap (unless force), or past the
+ * global one (force: its reserve too), -ENOMEM. */
 int quota_charge_read(struct quota *q, uid_t uid, size_t bytes, bool force);
 void quota_refund_read(struct quota *q, uid_t uid, size_t bytes);
 
 /* One open file (timer: a timer file): 0, -EDQUOT past either cap (unless
- * force), -ENOMEM. Refund undoes one charge of the same kind. */
+ * force), -ENFILE past the global one (force: its reserve too), -ENOMEM.
+ * Refund undoes one charge of the same kind. */
 int quota_charge_open(struct quota *q, uid_t uid, bool timer, bool force);
 void quota_refund_open(struct quota *q, uid_t uid, bool timer);
 

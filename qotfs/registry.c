@@ -22,7 +22,7 @@ struct handler {
 
 struct registry {
 	struct hashtab by_name, by_id;
-	struct list timelines; /* live timelines in creation order */
+	struct list timelines;	 /* live timelines in creation order */
 	struct entry **by_order; /* the same, an array: found by id in O(log n) */
 	size_t ntimelines, cap;
 	uint64_t next_timeline_id;
@@ -91,12 +91,18 @@ struct registry *registry_new(const struct registry_limits *limits, struct pushe
 		reg->limits.max_timers_per_uid = REGISTRY_DEFAULT_MAX_TIMERS_PER_UID;
 	if (reg->limits.max_open_per_uid == 0)
 		reg->limits.max_open_per_uid = REGISTRY_DEFAULT_MAX_OPEN_PER_UID;
+	if (reg->limits.max_open == 0)
+		reg->limits.max_open = REGISTRY_DEFAULT_MAX_OPEN;
+	if (reg->limits.max_read_bytes == 0)
+		reg->limits.max_read_bytes = REGISTRY_DEFAULT_MAX_READ;
 	ql = (struct quota_limits){
 		.timelines = reg->limits.max_timelines_per_uid,
 		.bindings = reg->limits.max_bindings_per_uid,
 		.read_bytes = reg->limits.max_read_bytes_per_uid,
 		.files = reg->limits.max_open_per_uid,
 		.timers = reg->limits.max_timers_per_uid,
+		.total_files = reg->limits.max_open,
+		.total_read_bytes = reg->limits.max_read_bytes,
 	};
 	reg->quota = quota_new(&ql);
 	if (reg->quota == NULL || hashtab_init(&reg->by_name) || hashtab_init(&reg->by_id)) {
@@ -243,7 +249,9 @@ int registry_create(struct registry *reg, const char *name, size_t len,
 		return -EINVAL;
 	if (registry_find_name(reg, name, len))
 		return -EEXIST;
-	if (reg->ntimelines >= reg->limits.max_timelines)
+	if (reg->ntimelines >=
+	    reg->limits.max_timelines +
+		    (privileged ? REGISTRY_RESERVE(reg->limits.max_timelines) : 0))
 		return -ENOSPC;
 	if (reg->ntimelines == reg->cap) {
 		size_t cap = reg->cap ? 2 * reg->cap : 64;

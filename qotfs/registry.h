@@ -36,7 +36,14 @@ struct registry_limits {
 	unsigned max_wait_s;	       /* longest a timer read stays parked; 0: the default */
 	size_t max_timers_per_uid;     /* open timer files of one user; 0: the default */
 	size_t max_open_per_uid;       /* open files of one user; 0: the default */
+	size_t max_open;	       /* open files in all; 0: the default */
+	size_t max_read_bytes;	       /* snapshot text held by all open files; 0: the default */
 };
+
+/* Beyond each global cap (timelines, timers, open files, held text), a
+ * sixteenth more is kept for privileged callers: no user, however many uids
+ * it acts as, can keep the system's daemons out. */
+#define REGISTRY_RESERVE(cap) ((cap) / 16)
 
 #define REGISTRY_DEFAULT_MAX_TIMELINES	       65536
 #define REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID 1024
@@ -46,6 +53,8 @@ struct registry_limits {
 #define REGISTRY_DEFAULT_HLC_MAX_OFFSET	       QOT_HLC_DEFAULT_MAX_OFFSET
 #define REGISTRY_DEFAULT_MAX_TIMERS_PER_UID    4096
 #define REGISTRY_DEFAULT_MAX_OPEN_PER_UID      65536
+#define REGISTRY_DEFAULT_MAX_OPEN	       262144
+#define REGISTRY_DEFAULT_MAX_READ	       (1u << 30)
 
 /* NULL if out of memory. */
 struct registry *registry_new(const struct registry_limits *limits, struct pusher *pusher);
@@ -72,8 +81,9 @@ struct timeline *registry_next(struct registry *reg, const struct timeline *prev
 struct timeline *registry_after_id(struct registry *reg, uint64_t id);
 
 /*
- * 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap on timelines), -EDQUOT (the
- * owner's cap, unless privileged), -ENOMEM. On success cr->userns_fd is
+ * 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap on timelines; privileged
+ * callers may use its reserve), -EDQUOT (the owner's cap, unless
+ * privileged), -ENOMEM. On success cr->userns_fd is
  * taken over; on error it is still the caller's.
  */
 int registry_create(struct registry *reg, const char *name, size_t len,

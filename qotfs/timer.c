@@ -348,7 +348,8 @@ int timer_write(struct waker *w, struct timer *t, const char *buf, size_t len, o
 	return err;
 }
 
-int timer_open(struct waker *w, struct pusher *p, struct clockpub *clock, struct timer **out)
+int timer_open(struct waker *w, struct pusher *p, struct clockpub *clock, bool privileged,
+	       struct timer **out)
 {
 	struct timer *t = calloc(1, sizeof(*t));
 	int err;
@@ -356,7 +357,7 @@ int timer_open(struct waker *w, struct pusher *p, struct clockpub *clock, struct
 	if (t == NULL)
 		return -ENOMEM;
 	waker_lock(w);
-	err = waker_join(w);
+	err = waker_join(w, privileged);
 	waker_unlock(w);
 	if (err) {
 		free(t);

@@ -20,6 +20,7 @@
 #ifndef QOTFS_TIMER_H
 #define QOTFS_TIMER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -32,8 +33,9 @@ struct timer;
 struct waker;
 
 /* A timer for a new open file of the timeline whose clock is clock.
- * 0, -ENFILE (the waker's cap), -ENOMEM. */
-int timer_open(struct waker *w, struct pusher *p, struct clockpub *clock, struct timer **out);
+ * 0, -ENFILE (the waker's cap; privileged: its reserve too), -ENOMEM. */
+int timer_open(struct waker *w, struct pusher *p, struct clockpub *clock, bool privileged,
+	       struct timer **out);
 /* Its open file is released (a parked read, should one remain, gets EINTR). */
 void timer_close(struct waker *w, struct timer *t);
 /* A line from write(2); end is the file offset after it. 0, -EINVAL, -ERANGE. */

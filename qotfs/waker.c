@@ -59,11 +59,11 @@ void waker_unlock(struct waker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-int waker_join(struct waker *w)
+int waker_join(struct waker *w, bool privileged)
 {
 	int err;
 
-	if (w->nclients >= w->max_clients)
+	if (w->nclients >= w->max_clients + (privileged ? w->max_clients / 16 : 0))
 		return -ENFILE;
 	/* Room for every slot of every client, so pushes never fail. */
 	err = dheap_reserve(&w->heap, WAKER_SLOTS_PER_CLIENT * (w->nclients + 1));

@@ -82,8 +82,9 @@ size_t waker_parked(struct waker *w);
 void waker_lock(struct waker *w);
 void waker_unlock(struct waker *w);
 
-/* Under the lock. A new client: 0, -ENFILE (cap), -ENOMEM; leave undoes it. */
-int waker_join(struct waker *w);
+/* Under the lock. A new client: 0, -ENFILE (cap; privileged callers have a
+ * sixteenth more), -ENOMEM; leave undoes it. */
+int waker_join(struct waker *w, bool privileged);
 void waker_leave(struct waker *w);
 /* Queue s at its key (room was made by waker_join). */
 void waker_push(struct waker *w, struct waker_slot *s);

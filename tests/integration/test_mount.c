@@ -1240,6 +1240,85 @@ START_TEST(a_namespace_that_cannot_be_pinned_fails_the_mkdir)
 }
 END_TEST
 
+static void start_global_caps(void)
+{
+	qotfs_start("--max-timelines=16", "--max-timers=16", "--max-open=48", NULL);
+}
+
+/* Opens path (flags) until the open fails; how many it opened, or -1 if it
+ * failed otherwise than with want. The descriptors stay open. */
+static int open_until(const char *path, int flags, int want)
+{
+	for (int n = 0;; n++) {
+		if (open(path, flags) < 0)
+			return errno == want ? n : -1;
+	}
+}
+
+/* As nobody: every timeline, timer and open file there is (it has the caps
+ * of a user to itself, so only the global caps stop it); 0 or which failed. */
+static int nobody_takes_everything(void)
+{
+	char name[16];
+	int n;
+
+	for (n = 0; n < 100; n++) {
+		snprintf(name, sizeof(name), "n%d", n);
+		if (mkdir(mpath(name), 0755) != 0)
+			break;
+	}
+	if (n != 16 || errno != ENOSPC)
+		return 1;
+	if (open_until(mpath("n0/timer"), O_RDWR, ENFILE) != 16)
+		return 2;
+	if (open_until(mpath("n0/now"), O_RDONLY, ENFILE) != 48 - 16)
+		return 3;
+	return 0;
+}
+
+/*
+ * Beyond each global cap a sixteenth more is kept for privileged callers:
+ * a user that takes every timeline, timer and open file there is (by many
+ * uids, or one with the caps to itself, as here) cannot keep the system's
+ * daemons out.
+ */
+START_TEST(global_caps_keep_a_reserve_for_privileged_callers)
+{
+	int go[2], ready[2], status, rc = -1;
+	char c;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(100);
+		rc = nobody_takes_everything();
+		if (write(ready[1], &rc, sizeof(rc)) != sizeof(rc) || read(go[0], &c, 1) != 1)
+			_exit(101);
+		_exit(0); /* its descriptors close */
+	}
+	ck_assert_int_eq(read(ready[0], &rc, sizeof(rc)), sizeof(rc));
+	ck_assert_int_eq(rc, 0);
+	/* Root: one timeline more (16/16), then none. */
+	mk("root");
+	ck_assert_int_eq(ERRNO_OF(mkdir(mpath("root2"), 0755)), ENOSPC);
+	/* One timer more (16/16): it is an open file too, of the 3 more (48/16). */
+	ck_assert_int_eq(open_until(mpath("root/timer"), O_RDWR, ENFILE), 1);
+	ck_assert_int_eq(open_until(mpath("root/now"), O_RDONLY, ENFILE), 2);
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0);
+	for (int i = 0; i < 2; i++) {
+		close(go[i]);
+		close(ready[i]);
+	}
+}
+END_TEST
+
 static Suite *mount_suite(void)
 {
 	Suite *s = suite_create("mount");
@@ -1248,6 +1327,7 @@ static Suite *mount_suite(void)
 	TCase *limits = tcase_create("limits");
 	TCase *read_caps = tcase_create("read_caps");
 	TCase *perms = tcase_create("permissions");
+	TCase *reserve = tcase_create("reserve");
 
 	tcase_add_checked_fixture(files, start_default, stop);
 	tcase_add_test(files, tree_and_modes);
@@ -1294,6 +1374,9 @@ static Suite *mount_suite(void)
 	tcase_add_test(perms, readdir_resumes_across_changes);
 	tcase_set_timeout(perms, 60);
 	suite_add_tcase(s, perms);
+	tcase_add_checked_fixture(reserve, start_global_caps, stop);
+	tcase_add_test(reserve, global_caps_keep_a_reserve_for_privileged_callers);
+	suite_add_tcase(s, reserve);
 	return s;
 }
 

@@ -451,6 +451,42 @@ START_TEST(resuming_after_any_id)
 }
 END_TEST
 
+/* Global caps on held text and open files, beyond which privileged callers
+ * (force) have a sixteenth more. */
+START_TEST(global_caps_and_their_reserve)
+{
+	struct quota_limits lim = {.timelines = 1,
+				   .bindings = 1,
+				   .read_bytes = 1000,
+				   .files = 100,
+				   .timers = 100,
+				   .total_files = 32,
+				   .total_read_bytes = 1600};
+	struct quota *q = quota_new(&lim);
+
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(quota_charge_read(q, 1, 900, false), 0);
+	ck_assert_int_eq(quota_charge_read(q, 2, 700, false), 0); /* 1600 in all */
+	ck_assert_int_eq(quota_charge_read(q, 3, 1, false), -ENOBUFS);
+	ck_assert_int_eq(quota_charge_read(q, 3, 100, true), 0); /* 1700 = 1600 + 1600/16 */
+	ck_assert_int_eq(quota_charge_read(q, 3, 1, true), -ENOBUFS);
+	quota_refund_read(q, 1, 900);
+	ck_assert_int_eq(quota_charge_read(q, 3, 800, false), 0);
+	for (int i = 0; i < 32; i++)
+		ck_assert_int_eq(quota_charge_open(q, (uid_t)(10 + i), i % 2, false), 0);
+	ck_assert_int_eq(quota_charge_open(q, 50, false, false), -ENFILE); /* a new user too */
+	ck_assert_int_eq(quota_charge_open(q, 50, true, true), 0);
+	ck_assert_int_eq(quota_charge_open(q, 50, false, true), 0); /* 34 = 32 + 32/16 */
+	ck_assert_int_eq(quota_charge_open(q, 50, false, true), -ENFILE);
+	quota_refund_open(q, 10, false);
+	ck_assert_int_eq(quota_charge_open(q, 51, false, false), -ENFILE); /* 33 held: still */
+	quota_refund_open(q, 50, true);
+	quota_refund_open(q, 50, false);
+	ck_assert_int_eq(quota_charge_open(q, 51, false, false), 0);
+	quota_free(q);
+}
+END_TEST
+
 START_TEST(watches)
 {
 	struct watchlist wl;
@@ -701,6 +737,7 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, per_uid_cap);
 	tcase_add_test(reg_tc, binding_shares_and_privilege);
 	tcase_add_test(reg_tc, resuming_after_any_id);
+	tcase_add_test(reg_tc, global_caps_and_their_reserve);
 	tcase_add_test(reg_tc, activity_tracking);
 	tcase_add_test(reg_tc, coordination);
 	tcase_add_test(reg_tc, watches);
