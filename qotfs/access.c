@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "access.h"
 #include "timeline.h"
@@ -225,4 +228,43 @@ int access_check(enum node_kind kind, const struct timeline *tl, const struct ca
 	    ((tl_owned && access_is_creator(tl, c)) || access_privileged(c)))
 		return 0;
 	return -EACCES;
+}
+
+/* User namespaces nest 32 deep at most. */
+#define USERNS_MAX_DEPTH 33
+
+uid_t access_charge_uid(const struct caller *c)
+{
+	char path[64];
+	uid_t owner = c->uid;
+	int fd;
+
+	if (c->pid <= 0)
+		return c->uid;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Walk up to the namespace just below the daemon's: its owner (a user
+	 * of the daemon's namespace) answers for everything below it. */
+	for (int depth = 0; fd >= 0 && depth < USERNS_MAX_DEPTH; depth++) {
+		struct stat st, pst;
+		int parent;
+
+		if (fstat(fd, &st) < 0 || st.st_ino == daemon_userns)
+			break; /* the daemon's own: the caller's uid, as seen */
+		parent = ioctl(fd, NS_GET_PARENT);
+		if (parent < 0)
+			break; /* not below the daemon's: as seen */
+		if (fstat(parent, &pst) == 0 && pst.st_ino == daemon_userns) {
+			uid_t uid;
+			if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
+				owner = uid;
+			close(parent);
+			break;
+		}
+		close(fd);
+		fd = parent;
+	}
+	if (fd >= 0)
+		close(fd);
+	return owner;
 }

@@ -56,6 +56,15 @@ int access_pin_userns(const struct caller *c, ino_t *ns, int *fd);
 /* c created tl (for the daemon's own uid: and is privileged). */
 bool access_is_creator(const struct timeline *tl, const struct caller *c);
 
+/*
+ * Whom what the caller holds is charged to: its uid as the daemon sees it,
+ * or, for a caller in a user namespace below the daemon's, the owner of the
+ * topmost one (the user of the daemon's namespace who created it), so that a
+ * whole range of user IDs counts as the one user it belongs to. Costs a
+ * look at /proc; the caller's uid if it cannot be seen.
+ */
+uid_t access_charge_uid(const struct caller *c);
+
 /* The process (thread group) of a caller's thread id; tid itself if unknown. */
 pid_t access_process_of(pid_t tid);
 

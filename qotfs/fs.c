@@ -35,6 +35,7 @@ struct qfile {
 	enum node_kind kind;
 	struct timeline *tl; /* referenced; NULL for root-level files */
 	struct caller opener;
+	uid_t charge;	       /* whom its holdings are charged to (open_charge) */
 	bool writable;	       /* opened for writing */
 	struct snapshot *snap; /* the text reads are served from, until EOF */
 	off_t snap_base;       /* file offset where the snapshot starts */
@@ -249,7 +250,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 {
 	struct fs *fs = req_fs(req);
 	struct caller c = req_caller(req);
-	struct timeline_creator cr = {c.uid, c.gid, 0, -1, 0};
+	struct timeline_creator cr = {access_charge_uid(&c), c.uid, c.gid, 0, -1, 0};
 	struct node p, n;
 	int err = resolve(fs, parent, &p);
 
@@ -371,7 +372,7 @@ static void release_snapshot(struct fs *fs, struct qfile *qf)
 {
 	if (qf->snap == NULL)
 		return;
-	quota_refund_read(fs->quota, qf->opener.uid, qf->charged);
+	quota_refund_read(fs->quota, qf->charge, qf->charged);
 	snapshot_put(qf->snap);
 	qf->snap = NULL;
 	qf->charged = 0;
@@ -387,7 +388,7 @@ static void qfile_free(struct fs *fs, struct qfile *qf)
 	release_snapshot(fs, qf);
 	if (qf->tl)
 		timeline_put(qf->tl);
-	quota_refund_open(fs->quota, qf->opener.uid, qf->kind == NODE_TIMER);
+	quota_refund_open(fs->quota, qf->charge, qf->kind == NODE_TIMER);
 	list_remove(&fs->open_files, &qf->link);
 	free(qf);
 }
@@ -395,14 +396,29 @@ static void qfile_free(struct fs *fs, struct qfile *qf)
 /* The opener's per-user caps on open files and timers, and the global one;
  * privileged callers are counted, held to no per-user cap and may use the
  * global reserve (/proc is asked only at a cap). */
-static int charge_open(struct fs *fs, const struct caller *c, enum node_kind kind)
+static int charge_open(struct fs *fs, const struct caller *c, uid_t charge, enum node_kind kind)
 {
 	bool timer = kind == NODE_TIMER;
-	int err = quota_charge_open(fs->quota, c->uid, timer, false);
+	int err = quota_charge_open(fs->quota, charge, timer, false);
 
 	if ((err == -EDQUOT || err == -ENFILE) && access_privileged(c))
-		err = quota_charge_open(fs->quota, c->uid, timer, true);
+		err = quota_charge_open(fs->quota, charge, timer, true);
 	return err;
+}
+
+/*
+ * Whom an opener's files (and the bindings and text they hold) are charged
+ * to: the owner of its user namespace (access_charge_uid). Seeing that costs
+ * a look at /proc, so an open asks only once open files are many (a
+ * sixteenth of --max-open), and for bind files; until then a caller counts
+ * as its uid, and a user of many uids can hold that many files at most.
+ */
+static uid_t open_charge(struct fs *fs, const struct caller *c, enum node_kind kind)
+{
+	if (kind == NODE_BIND ||
+	    quota_files(fs->quota) >= REGISTRY_RESERVE(registry_limits(fs->reg)->max_open))
+		return access_charge_uid(c);
+	return c->uid;
 }
 
 /* A timer for a new open timer file; privileged callers may use the reserve. */
@@ -451,6 +467,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int mask = acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : R_OK | W_OK;
 	struct qfile *qf = NULL;
 	struct node n;
+	uid_t charge = c.uid;
 	int err = resolve(fs, ino, &n);
 
 	if (err == 0 && !is_file_kind(n.kind))
@@ -459,14 +476,16 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = -ENOENT;
 	if (err == 0)
 		err = access_check(n.kind, n.tl, &c, mask);
-	if (err == 0 && (err = charge_open(fs, &c, n.kind)) == 0) {
+	if (err == 0)
+		charge = open_charge(fs, &c, n.kind);
+	if (err == 0 && (err = charge_open(fs, &c, charge, n.kind)) == 0) {
 		qf = calloc(1, sizeof(*qf));
 		if (qf == NULL)
 			err = -ENOMEM;
 		else if (n.kind == NODE_TIMER && (err = open_timer(fs, &c, n.tl, &qf->timer)))
 			free(qf);
 		if (err) /* charged, but not opened */
-			quota_refund_open(fs->quota, c.uid, n.kind == NODE_TIMER);
+			quota_refund_open(fs->quota, charge, n.kind == NODE_TIMER);
 	}
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -475,6 +494,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	qf->kind = n.kind;
 	qf->tl = n.tl;
 	qf->opener = c;
+	qf->charge = charge;
 	qf->writable = (mask & W_OK) != 0;
 	if (qf->tl)
 		timeline_get(qf->tl);
@@ -585,9 +605,9 @@ static int take_snapshot(struct fs *fs, struct qfile *qf)
 		}
 	}
 	release_snapshot(fs, qf);
-	err = quota_charge_read(fs->quota, qf->opener.uid, s->len, false);
+	err = quota_charge_read(fs->quota, qf->charge, s->len, false);
 	if (err == -ENOBUFS && access_privileged(&qf->opener))
-		err = quota_charge_read(fs->quota, qf->opener.uid, s->len, true);
+		err = quota_charge_read(fs->quota, qf->charge, s->len, true);
 	if (err) {
 		snapshot_put(s);
 		return err;
@@ -655,10 +675,11 @@ static int write_bind(struct qfile *qf, const char *buf, size_t size, const stru
 	if (err)
 		return err;
 	pid = access_process_of(c->pid);
-	err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, false);
+	err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, qf->charge, false);
 	/* A uid's share of the timeline does not hold privileged callers; ask /proc only then. */
 	if (err == -EDQUOT && access_privileged(c))
-		err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, true);
+		err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, qf->charge,
+				    true);
 	return err;
 }
 

@@ -138,7 +138,7 @@ struct persist *persist_new(struct registry *reg, struct statedir *sd)
 /* One timeline of the state file back into the model; false if it could not be. */
 static bool restore_timeline(struct persist *ps, const struct statefile_timeline *st)
 {
-	struct timeline_creator cr = {st->owner, st->group, 0, -1, st->created};
+	struct timeline_creator cr = {st->owner, st->owner, st->group, 0, -1, st->created};
 	struct timeline *tl;
 	int err;
 

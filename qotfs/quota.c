@@ -103,6 +103,11 @@ size_t quota_users(const struct quota *q)
 	return q->uids.count;
 }
 
+size_t quota_files(const struct quota *q)
+{
+	return q->files;
+}
+
 static struct uidcount *entry(const struct quota *q, uid_t uid)
 {
 	struct hnode *n = hashtab_find(&q->uids, hash_u64(uid), match_uid, &uid);

@@ -29,6 +29,8 @@ struct quota *quota_new(const struct quota_limits *limits);
 void quota_free(struct quota *q);
 /* Users holding anything (tests). */
 size_t quota_users(const struct quota *q);
+/* Open files of everybody. */
+size_t quota_files(const struct quota *q);
 
 /* A timeline created by uid: 0, -EDQUOT (unless privileged), -ENOMEM. */
 int quota_charge_timeline(struct quota *q, uid_t uid, bool privileged);

@@ -174,7 +174,7 @@ static void unlink_timeline(struct registry *reg, struct entry *e)
 	memmove(&reg->by_order[i], &reg->by_order[i + 1],
 		(reg->ntimelines - i - 1) * sizeof(*reg->by_order));
 	reg->ntimelines--;
-	quota_refund_timeline(reg->quota, timeline_owner(e->tl));
+	quota_refund_timeline(reg->quota, timeline_charge(e->tl));
 	timeline_mark_removed(e->tl);
 }
 
@@ -261,14 +261,14 @@ int registry_create(struct registry *reg, const char *name, size_t len,
 		reg->by_order = o;
 		reg->cap = cap;
 	}
-	err = quota_charge_timeline(reg->quota, cr->owner, privileged);
+	err = quota_charge_timeline(reg->quota, cr->charge, privileged);
 	if (err)
 		return err;
 	e = calloc(1, sizeof(*e));
 	if (e == NULL ||
 	    (e->tl = timeline_new(&reg->ctx, reg->next_timeline_id, name, len, cr)) == NULL) {
 		free(e);
-		quota_refund_timeline(reg->quota, cr->owner);
+		quota_refund_timeline(reg->quota, cr->charge);
 		return -ENOMEM;
 	}
 	reg->next_timeline_id++;

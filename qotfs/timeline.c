@@ -19,6 +19,7 @@ struct timeline {
 	char name[QOT_NAME_MAX + 1];
 	uid_t owner;
 	gid_t group;
+	uid_t charge;	     /* whom it is charged to */
 	ino_t owner_userns;  /* for the daemon's own uid: the creator's user namespace */
 	int owner_userns_fd; /* holds that namespace, so its number is not reused; or -1 */
 	struct timespec created;
@@ -80,6 +81,7 @@ struct timeline *timeline_new(struct timeline_context *ctx, uint64_t id, const c
 	memcpy(tl->name, name, len);
 	tl->name[len] = '\0';
 	tl->owner = cr->owner;
+	tl->charge = cr->charge;
 	tl->group = cr->group;
 	tl->owner_userns = cr->userns;
 	tl->owner_userns_fd = cr->userns_fd;
@@ -138,6 +140,11 @@ uid_t timeline_owner(const struct timeline *tl)
 gid_t timeline_group(const struct timeline *tl)
 {
 	return tl->group;
+}
+
+uid_t timeline_charge(const struct timeline *tl)
+{
+	return tl->charge;
 }
 
 ino_t timeline_owner_userns(const struct timeline *tl)
@@ -237,7 +244,7 @@ static void fill_binding(struct binding *b, const struct qot_bind_spec *spec, pi
 }
 
 int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bind_spec *spec,
-		  pid_t pid, uid_t uid, bool privileged)
+		  pid_t pid, uid_t uid, uid_t charge, bool privileged)
 {
 	struct binding *b = *bp;
 	bool was_in_use = timeline_in_use(tl);
@@ -256,13 +263,13 @@ int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bin
 		b = calloc(1, sizeof(*b));
 		if (b == NULL)
 			return -ENOMEM;
-		err = quota_charge_binding(q, uid);
-		if (err == 0 &&
-		    (err = quota_charge_share(q, uid, tl->id, tl->ctx->binding_share, privileged)))
-			quota_refund_binding(q, uid);
+		err = quota_charge_binding(q, charge);
+		if (err == 0 && (err = quota_charge_share(q, charge, tl->id, tl->ctx->binding_share,
+							  privileged)))
+			quota_refund_binding(q, charge);
 		if (err == 0 && (err = reqset_add(&tl->reqs, &b->entry, &spec->req)) != 0) {
-			quota_refund_share(q, uid, tl->id);
-			quota_refund_binding(q, uid);
+			quota_refund_share(q, charge, tl->id);
+			quota_refund_binding(q, charge);
 		}
 		if (err) {
 			free(b);
@@ -270,6 +277,7 @@ int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bin
 		}
 		b->id = tl->ctx->next_binding_id++;
 		b->uid = uid;
+		b->charge = charge;
 		fill_binding(b, spec, pid);
 		list_append(&tl->bindings, &b->link);
 		tl->nbindings++;
@@ -287,8 +295,8 @@ void timeline_unbind(struct timeline *tl, struct binding *b)
 	reqset_remove(&tl->reqs, &b->entry);
 	list_remove(&tl->bindings, &b->link);
 	tl->nbindings--;
-	quota_refund_binding(tl->ctx->quota, b->uid);
-	quota_refund_share(tl->ctx->quota, b->uid, tl->id);
+	quota_refund_binding(tl->ctx->quota, b->charge);
+	quota_refund_share(tl->ctx->quota, b->charge, tl->id);
 	free(b);
 	emit(tl, EVENT_BINDINGS);
 	requirement_changed(tl, was_in_use);

@@ -34,8 +34,9 @@ struct timeline;
 
 struct binding {
 	uint64_t id;
-	pid_t pid; /* of the last writer, in the daemon's pid namespace */
-	uid_t uid; /* of the opener: the binding is charged to it */
+	pid_t pid;    /* of the last writer, in the daemon's pid namespace */
+	uid_t uid;    /* of the opener */
+	uid_t charge; /* whom it is charged to: the opener's (access_charge_uid) */
 	char name[QOT_NAME_MAX + 1];
 	struct qot_req req;
 	struct req_entry entry;
@@ -56,6 +57,7 @@ struct timeline_context {
 
 /* Who creates a timeline. */
 struct timeline_creator {
+	uid_t charge; /* whom it is charged to (access_charge_uid; quota.h) */
 	uid_t owner;
 	gid_t group;
 	ino_t userns;	 /* for the daemon's own uid: the creator's user namespace, or 0 */
@@ -80,6 +82,7 @@ uint64_t timeline_id(const struct timeline *tl);
 const char *timeline_name(const struct timeline *tl);
 uid_t timeline_owner(const struct timeline *tl);
 gid_t timeline_group(const struct timeline *tl);
+uid_t timeline_charge(const struct timeline *tl);
 ino_t timeline_owner_userns(const struct timeline *tl);
 struct timespec timeline_created(const struct timeline *tl);
 bool timeline_removed(const struct timeline *tl);
@@ -105,7 +108,7 @@ const struct tl_hlc *timeline_hlc(const struct timeline *tl);
  * to no share, only to the caps.
  */
 int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bind_spec *spec,
-		  pid_t pid, uid_t uid, bool privileged);
+		  pid_t pid, uid_t uid, uid_t charge, bool privileged);
 void timeline_unbind(struct timeline *tl, struct binding *b);
 
 /* Publish the parameters of a clock nobody vouches for (qot_params_retire). */

@@ -1319,6 +1319,86 @@ START_TEST(global_caps_keep_a_reserve_for_privileged_callers)
 }
 END_TEST
 
+/* Root of a user namespace that nobody created and root mapped a range of
+ * ids into: three of those ids try a timeline each. 0 if the third is
+ * refused (EDQUOT: the whole range counts as nobody, who may have 2), else
+ * 10 + which one failed otherwise, or 1 if all three were made. */
+static int range_users_create(int ready_fd, int mapped_fd)
+{
+	char c = 0;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 100;
+	if (write(ready_fd, "x", 1) != 1 || read(mapped_fd, &c, 1) != 1)
+		return 101;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return 102;
+	for (int i = 1; i <= 3; i++) {
+		pid_t pid = fork();
+		int status;
+		if (pid < 0)
+			return 103;
+		if (pid == 0) {
+			char name[16];
+			snprintf(name, sizeof(name), "range%d", i);
+			if (setresgid((gid_t)i, (gid_t)i, (gid_t)i) < 0 ||
+			    setresuid((uid_t)i, (uid_t)i, (uid_t)i) < 0)
+				_exit(200);
+			_exit(mkdir(mpath(name), 0755) == 0 ? 0 : errno);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			return 104;
+		if (i < 3 && WEXITSTATUS(status) != 0)
+			return 10 + i;
+		if (i == 3)
+			return WEXITSTATUS(status) == EDQUOT ? 0
+			       : WEXITSTATUS(status) == 0    ? 1
+							     : 13;
+	}
+	return 105;
+}
+
+/*
+ * A process in a user namespace is charged to the user who owns it (the
+ * host uid that created it), so a range of subordinate ids - a rootless
+ * container - counts as that one user, not as thousands.
+ */
+START_TEST(a_range_of_uids_counts_as_its_owner)
+{
+	int ready[2], mapped[2], status;
+	char c, path[64];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(mapped), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(99);
+		_exit(range_users_create(ready[1], mapped[0]));
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	/* Root maps 10 ids from 300000 on into the namespace nobody made. */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	ck_assert_int_eq(write_file(path, O_WRONLY, "0 300000 10"), 0);
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	ck_assert_int_eq(write_file(path, O_WRONLY, "0 300000 10"), 0);
+	ck_assert_int_eq(write(mapped[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0);
+	/* The two made are the range's owner's to count, and still theirs to remove. */
+	ck_assert_int_eq(count_lines(mpath(".timelines")), 2);
+	ck_assert_int_eq(rmdir(mpath("range1")), 0);
+	ck_assert_int_eq(rmdir(mpath("range2")), 0);
+	for (int i = 0; i < 2; i++) {
+		close(ready[i]);
+		close(mapped[i]);
+	}
+}
+END_TEST
+
 static Suite *mount_suite(void)
 {
 	Suite *s = suite_create("mount");
@@ -1362,6 +1442,7 @@ static Suite *mount_suite(void)
 
 	tcase_add_checked_fixture(read_caps, start_read_caps, stop);
 	tcase_add_test(read_caps, per_user_caps_on_reading_and_timelines);
+	tcase_add_test(read_caps, a_range_of_uids_counts_as_its_owner);
 	tcase_set_timeout(read_caps, 60);
 	suite_add_tcase(s, read_caps);
 

@@ -106,7 +106,7 @@ static void model_teardown(void)
 
 static int create_as(const char *name, uid_t uid, bool privileged, struct timeline **out)
 {
-	struct timeline_creator cr = {uid, uid, 0, -1, 0};
+	struct timeline_creator cr = {uid, uid, uid, 0, -1, 0};
 	return registry_create(reg, name, strlen(name), &cr, privileged, out);
 }
 
@@ -246,8 +246,8 @@ START_TEST(bindings_and_requirements)
 	struct qot_req standing = {QOT_UNBOUNDED, 20, QOT_UNBOUNDED};
 	uint64_t gen;
 
-	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, false), 0);
-	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 11, 1000, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, 1000, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 11, 1000, 1000, false), 0);
 	ck_assert_uint_eq(timeline_effective(tl)->acc_below, 50);
 	ck_assert_uint_eq(timeline_effective(tl)->resolution, 5);
 	gen = gen_of(tl, TL_WATCH_REQUIREMENTS);
@@ -259,15 +259,15 @@ START_TEST(bindings_and_requirements)
 	/* A rebinding that changes nothing effective does not wake requirement pollers. */
 	gen = gen_of(tl, TL_WATCH_REQUIREMENTS);
 	s1 = spec("x2", 200, 5);
-	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 12, 1000, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 12, 1000, 1000, false), 0);
 	ck_assert_ptr_eq(timeline_next_binding(tl, NULL), b1); /* same binding, updated in place */
 	ck_assert_str_eq(b1->name, "x2");
 	ck_assert_int_eq(b1->pid, 12);
 	ck_assert_uint_eq(gen_of(tl, TL_WATCH_REQUIREMENTS), gen);
 
 	ck_assert_int_eq(registry_remove(reg, tl, false), -EBUSY);
-	ck_assert_int_eq(timeline_bind(tl, &b3, &s2, 13, 1001, false), 0);
-	ck_assert_int_eq(timeline_bind(tl, &b4, &s2, 14, 1001, false),
+	ck_assert_int_eq(timeline_bind(tl, &b3, &s2, 13, 1001, 1001, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b4, &s2, 14, 1001, 1001, false),
 			 -ENOSPC); /* 3 per timeline */
 	ck_assert_ptr_null(b4);
 	timeline_unbind(tl, b2);
@@ -293,11 +293,12 @@ START_TEST(activity_tracking)
 	uint64_t gen = watchers_active(watchers)->gen;
 
 	ck_assert(!timeline_in_use(tl));
-	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, 1000, false), 0);
 	ck_assert(timeline_in_use(tl));
 	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
 	gen = watchers_active(watchers)->gen;
-	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 10, 1000, false), 0); /* looser: no move */
+	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 10, 1000, 1000, false),
+			 0); /* looser: no move */
 	ck_assert_uint_eq(watchers_active(watchers)->gen, gen);
 	ck_assert_int_eq(timeline_set_standing(tl, &standing), 0); /* tighter: moves */
 	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
@@ -359,15 +360,15 @@ START_TEST(per_uid_cap)
 	struct qot_bind_spec s = spec("x", 1, 1);
 
 	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(timeline_bind(i < 3 ? a : b, &bs[i], &s, 1, 42, false), 0);
-	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 42, false), -EDQUOT);
+		ck_assert_int_eq(timeline_bind(i < 3 ? a : b, &bs[i], &s, 1, 42, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 42, 42, false), -EDQUOT);
 	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 5);
-	ck_assert_uint_eq(timeline_nbindings(b), 2);			 /* nothing half-applied */
-	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 43, false), 0); /* another uid */
+	ck_assert_uint_eq(timeline_nbindings(b), 2); /* nothing half-applied */
+	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 43, 43, false), 0); /* another uid */
 	timeline_unbind(a, bs[0]);
 	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 4);
 	bs[0] = NULL;
-	ck_assert_int_eq(timeline_bind(b, &bs[0], &s, 1, 42, false), -ENOSPC); /* b is full */
+	ck_assert_int_eq(timeline_bind(b, &bs[0], &s, 1, 42, 42, false), -ENOSPC); /* b is full */
 	for (int i = 1; i < 6; i++)
 		timeline_unbind(i < 3 ? a : b, bs[i]);
 	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 0);
@@ -385,7 +386,7 @@ START_TEST(binding_shares_and_privilege)
 				      .max_bindings_per_uid = 10,
 				      .max_bindings_share = 2};
 	struct registry *r = registry_new(&lim, pusher);
-	struct timeline_creator cr = {1, 1, 0, -1, 0};
+	struct timeline_creator cr = {1, 1, 1, 0, -1, 0};
 	struct qot_bind_spec s = spec("x", 1, 1);
 	struct binding *bs[8] = {0};
 	struct timeline *tl, *other;
@@ -393,30 +394,30 @@ START_TEST(binding_shares_and_privilege)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(registry_create(r, "a", 1, &cr, false, &tl), 0);
 	ck_assert_int_eq(registry_create(r, "b", 1, &cr, false, &other), 0);
-	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, false), 0);
-	ck_assert_int_eq(timeline_bind(tl, &bs[1], &s, 1, 42, false), 0);
-	ck_assert_int_eq(timeline_bind(tl, &bs[2], &s, 1, 42, false), -EDQUOT); /* its share */
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[1], &s, 1, 42, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[2], &s, 1, 42, 42, false), -EDQUOT); /* its share */
 	ck_assert_ptr_null(bs[2]);
 	ck_assert_uint_eq(quota_bindings(registry_quota(r), 42), 2); /* nothing half-applied */
-	ck_assert_int_eq(timeline_bind(other, &bs[2], &s, 1, 42, false), 0); /* per timeline */
-	ck_assert_int_eq(timeline_bind(tl, &bs[3], &s, 1, 43, false), 0);    /* another uid */
-	ck_assert_int_eq(timeline_bind(tl, &bs[4], &s, 1, 42, true), 0);     /* privileged */
+	ck_assert_int_eq(timeline_bind(other, &bs[2], &s, 1, 42, 42, false), 0); /* per timeline */
+	ck_assert_int_eq(timeline_bind(tl, &bs[3], &s, 1, 43, 43, false), 0);	 /* another uid */
+	ck_assert_int_eq(timeline_bind(tl, &bs[4], &s, 1, 42, 42, true), 0);	 /* privileged */
 	ck_assert_uint_eq(timeline_nbindings(tl), 4);
-	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, false), -ENOSPC); /* 4 in all */
-	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, true), -ENOSPC);	/* caps still */
+	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, 43, false), -ENOSPC); /* 4 in all */
+	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, 43, true), -ENOSPC);  /* caps still */
 	/* A share freed is a share to take again. */
 	timeline_unbind(tl, bs[0]);
 	timeline_unbind(tl, bs[4]);
 	bs[0] = bs[4] = NULL;
-	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, 42, false), 0);
 	/* Bound: only a privileged removal goes through. */
 	ck_assert_int_eq(registry_remove(r, tl, false), -EBUSY);
 	timeline_get(tl); /* as the open bind files would */
 	ck_assert_int_eq(registry_remove(r, tl, true), 0);
 	ck_assert(timeline_removed(tl));
 	ck_assert_ptr_null(registry_find_name(r, "a", 1));
-	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 2, 42, false), -ENOENT); /* rebinding */
-	ck_assert_int_eq(timeline_bind(tl, &bs[6], &s, 2, 44, true), -ENOENT);	/* binding */
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 2, 42, 42, false), -ENOENT); /* rebinding */
+	ck_assert_int_eq(timeline_bind(tl, &bs[6], &s, 2, 44, 44, true), -ENOENT);  /* binding */
 	for (int i = 0; i < 6; i++) {
 		if (bs[i] != NULL)
 			timeline_unbind(i == 2 ? other : tl, bs[i]);
@@ -552,7 +553,7 @@ END_TEST
 /* A timeline created (privileged) by owner from user namespace userns. */
 static struct timeline *created_by(const char *name, uid_t owner, ino_t userns)
 {
-	struct timeline_creator cr = {owner, owner, userns, -1, 0};
+	struct timeline_creator cr = {owner, owner, owner, userns, -1, 0};
 	struct timeline *tl = NULL;
 
 	ck_assert_int_eq(registry_create(reg, name, strlen(name), &cr, true, &tl), 0);
