@@ -191,18 +191,16 @@ int persist_save(struct persist *ps, bool stopped)
 	return statedir_save_now(ps->sd, stopped);
 }
 
+static void drop_mirror(struct hnode *n)
+{
+	free(container_of(n, struct mirror, node));
+}
+
 void persist_free(struct persist *ps)
 {
 	if (ps == NULL)
 		return;
 	statedir_free(ps->sd); /* first: its thread reads nothing of the model */
-	for (size_t i = 0; i < ps->by_id.nbuckets; i++) {
-		struct hnode *n = ps->by_id.buckets[i], *next;
-		for (; n != NULL; n = next) {
-			next = n->next;
-			free(container_of(n, struct mirror, node));
-		}
-	}
-	hashtab_free(&ps->by_id);
+	hashtab_drain(&ps->by_id, drop_mirror);
 	free(ps);
 }

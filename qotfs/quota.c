@@ -75,26 +75,22 @@ struct quota *quota_new(const struct quota_limits *limits)
 	return q;
 }
 
+static void drop_uid(struct hnode *n)
+{
+	free(container_of(n, struct uidcount, node));
+}
+
+static void drop_share(struct hnode *n)
+{
+	free(container_of(n, struct share, node));
+}
+
 void quota_free(struct quota *q)
 {
 	if (q == NULL)
 		return;
-	for (size_t i = 0; i < q->uids.nbuckets; i++) {
-		struct hnode *n = q->uids.buckets[i], *next;
-		for (; n != NULL; n = next) {
-			next = n->next;
-			free(container_of(n, struct uidcount, node));
-		}
-	}
-	for (size_t i = 0; i < q->shares.nbuckets; i++) {
-		struct hnode *n = q->shares.buckets[i], *next;
-		for (; n != NULL; n = next) {
-			next = n->next;
-			free(container_of(n, struct share, node));
-		}
-	}
-	hashtab_free(&q->uids);
-	hashtab_free(&q->shares);
+	hashtab_drain(&q->uids, drop_uid);
+	hashtab_drain(&q->shares, drop_share);
 	free(q);
 }
 

@@ -158,15 +158,20 @@ static void read_due(struct waker *w, struct waker_slot *s)
 	waker_push(w, s);
 }
 
-static int64_t read_plan(struct waker_slot *s)
+/* When to look at t's parked read (or else its poll) again, planned now. */
+static int64_t plan_now(const struct timer *t, bool read)
 {
-	struct timer *t = container_of(s, struct timer, rslot);
 	struct qot_clock_params p;
 	struct qot_time now;
 	int64_t base;
 
 	timer_now(t, &p, &now, &base);
-	return plan_read(t, &p, base);
+	return read ? plan_read(t, &p, base) : timer_deadline(t, &p, base);
+}
+
+static int64_t read_plan(struct waker_slot *s)
+{
+	return plan_now(container_of(s, struct timer, rslot), true);
 }
 
 static void read_cancel(struct waker *w, struct waker_slot *s)
@@ -194,13 +199,7 @@ static void poll_due(struct waker *w, struct waker_slot *s)
 
 static int64_t poll_plan(struct waker_slot *s)
 {
-	struct timer *t = container_of(s, struct timer, pslot);
-	struct qot_clock_params p;
-	struct qot_time now;
-	int64_t base;
-
-	timer_now(t, &p, &now, &base);
-	return timer_deadline(t, &p, base);
+	return plan_now(container_of(s, struct timer, pslot), false);
 }
 
 static void poll_cancel(struct waker *w, struct waker_slot *s)

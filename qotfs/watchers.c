@@ -59,12 +59,12 @@ static void created(struct watchers *w, const struct timeline *tl)
 	hashtab_insert(&w->by_id, &t->node, hash_u64(t->id));
 }
 
+static void drop_watches(struct hnode *n);
+
 static void drop(struct watchers *w, struct tl_watches *t)
 {
 	hashtab_remove(&w->by_id, &t->node);
-	for (int i = 0; i < TL_NWATCH; i++)
-		watchlist_free(&t->wl[i]);
-	free(t);
+	drop_watches(&t->node);
 }
 
 static void on_event(const struct event *ev, void *arg)
@@ -141,21 +141,20 @@ struct watchers *watchers_new(struct registry *reg, struct pusher *p)
 	return w;
 }
 
+static void drop_watches(struct hnode *n)
+{
+	struct tl_watches *t = container_of(n, struct tl_watches, node);
+
+	for (int i = 0; i < TL_NWATCH; i++)
+		watchlist_free(&t->wl[i]);
+	free(t);
+}
+
 void watchers_free(struct watchers *w)
 {
 	if (w == NULL)
 		return;
-	for (size_t i = 0; i < w->by_id.nbuckets; i++) {
-		struct hnode *n = w->by_id.buckets[i], *next;
-		for (; n != NULL; n = next) {
-			struct tl_watches *t = container_of(n, struct tl_watches, node);
-			next = n->next;
-			for (int k = 0; k < TL_NWATCH; k++)
-				watchlist_free(&t->wl[k]);
-			free(t);
-		}
-	}
-	hashtab_free(&w->by_id);
+	hashtab_drain(&w->by_id, drop_watches);
 	watchlist_free(&w->timelines);
 	watchlist_free(&w->active);
 	watchlist_free(&w->coord);

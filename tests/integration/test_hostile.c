@@ -693,24 +693,39 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The median latency of n 1-byte preads at offset 0 of path, in us. */
-static double pread1_median_us(const char *path, int n)
+/* The median latency of n calls of op(fd, arg), in us; op asserts its result. */
+static double median_us(void (*op)(int fd, off_t arg), int fd, off_t arg, int n)
 {
 	double *t = malloc((size_t)n * sizeof(*t)), median;
-	int fd = open(path, O_RDONLY);
-	char c;
 
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_ge(fd, 0);
 	for (int i = 0; i < n; i++) {
 		double t0 = mono_us();
-		ck_assert_int_eq(pread(fd, &c, 1, 0), 1);
+		op(fd, arg);
 		t[i] = mono_us() - t0;
 	}
-	close(fd);
 	qsort(t, (size_t)n, sizeof(*t), cmp_double);
 	median = t[n / 2];
 	free(t);
+	return median;
+}
+
+static void pread1(int fd, off_t off)
+{
+	char c;
+
+	ck_assert_int_eq(pread(fd, &c, 1, off), 1);
+}
+
+/* The median latency of n 1-byte preads at offset 0 of path, in us. */
+static double pread1_median_us(const char *path, int n)
+{
+	int fd = open(path, O_RDONLY);
+	double median;
+
+	ck_assert_int_ge(fd, 0);
+	median = median_us(pread1, fd, 0, n);
+	close(fd);
 	return median;
 }
 
@@ -758,23 +773,13 @@ START_TEST(small_reads_of_large_views_cost_little)
 }
 END_TEST
 
-/* The median latency of n getdents64 calls of one entry on dir at offset off. */
-static double readdir_at_median_us(int dir, off_t off, int n)
+/* One getdents64 on dir at offset off. */
+static void readdir_at(int dir, off_t off)
 {
-	double *t = malloc((size_t)n * sizeof(*t)), median;
 	char buf[256];
 
-	ck_assert_ptr_nonnull(t);
-	for (int i = 0; i < n; i++) {
-		double t0 = mono_us();
-		ck_assert_int_eq(lseek(dir, off, SEEK_SET), off);
-		ck_assert_int_ge(syscall(SYS_getdents64, dir, buf, sizeof(buf)), 0);
-		t[i] = mono_us() - t0;
-	}
-	qsort(t, (size_t)n, sizeof(*t), cmp_double);
-	median = t[n / 2];
-	free(t);
-	return median;
+	ck_assert_int_eq(lseek(dir, off, SEEK_SET), off);
+	ck_assert_int_ge(syscall(SYS_getdents64, dir, buf, sizeof(buf)), 0);
 }
 
 /*
@@ -801,8 +806,8 @@ START_TEST(readdir_at_any_offset_costs_little)
 	dir = open(mpath(""), O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(dir, 0);
 	for (int round = 0; round < 3; round++) {
-		live += readdir_at_median_us(dir, first + M - 2, REPS); /* after t(M-3), live */
-		gone += readdir_at_median_us(dir, first + M - 1, REPS); /* after the one gone */
+		live += median_us(readdir_at, dir, first + M - 2, REPS); /* after t(M-3), live */
+		gone += median_us(readdir_at, dir, first + M - 1, REPS); /* after the one gone */
 	}
 	close(dir);
 	printf("# readdir of one entry after a live id %.1f us, after a removed one %.1f us "
