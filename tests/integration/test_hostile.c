@@ -640,24 +640,31 @@ START_TEST(hostile_user)
 }
 END_TEST
 
-/* The largest write any file takes (a members text) goes in one request
- * however its buffer is aligned; larger ones are refused whole. */
-START_TEST(largest_write_is_one_request)
+/* A qotfs with a timeline "tl" and a coordinator whose lease runs an hour. */
+static void start_with_coordinator(void)
 {
-	enum { N = 1024, LINE = 63 };
-	char *mem = malloc(2 * 65536 + 8192), *text = mem + 4095; /* a page offset of 4095 */
 	struct timespec boot;
 	char lease[128];
-	size_t len;
-	int fd;
 
-	ck_assert_ptr_nonnull(mem);
 	qotfs_start(NULL);
 	ck_assert_int_eq(mkdir(mpath("tl"), 0755), 0);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	snprintf(lease, sizeof(lease), "node=n0000 until=%lld\n",
 		 (long long)(boot.tv_sec + 3600) * NS + boot.tv_nsec);
 	ck_assert_int_eq(write_file(mpath(".coordination"), O_WRONLY, lease), 0);
+}
+
+/* The largest write any file takes (a members text) goes in one request
+ * however its buffer is aligned; larger ones are refused whole. */
+START_TEST(largest_write_is_one_request)
+{
+	enum { N = 1024, LINE = 63 };
+	char *mem = malloc(2 * 65536 + 8192), *text = mem + 4095; /* a page offset of 4095 */
+	size_t len;
+	int fd;
+
+	ck_assert_ptr_nonnull(mem);
+	start_with_coordinator();
 	/* 1024 members of 57-character names: 64524 bytes. */
 	len = (size_t)sprintf(text, "leader=none\n");
 	for (int i = 0; i < N; i++)
@@ -739,18 +746,12 @@ static double pread1_median_us(const char *path, int n)
 START_TEST(small_reads_of_large_views_cost_little)
 {
 	enum { N = 1024, REPS = 400 };
-	char *text = malloc(N * 64 + 64), lease[128];
-	struct timespec boot;
+	char *text = malloc(N * 64 + 64);
 	double small, large;
 	size_t len;
 
 	ck_assert_ptr_nonnull(text);
-	qotfs_start(NULL);
-	ck_assert_int_eq(mkdir(mpath("tl"), 0755), 0);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	snprintf(lease, sizeof(lease), "node=n0000 until=%lld\n",
-		 (long long)(boot.tv_sec + 3600) * NS + boot.tv_nsec);
-	ck_assert_int_eq(write_file(mpath(".coordination"), O_WRONLY, lease), 0);
+	start_with_coordinator();
 	len = (size_t)sprintf(text, "leader=n0001\n");
 	for (int i = 0; i < N; i++)
 		len += (size_t)sprintf(text + len,
