@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "access.h"
 #include "timeline.h"
@@ -134,29 +137,33 @@ bool access_needs_userns(uid_t uid)
 	return uid == daemon_uid;
 }
 
-int access_pin_userns(const struct caller *c, ino_t *ns)
+int access_pin_userns(const struct caller *c, ino_t *ns, int *fd)
 {
 	char path[64];
 	struct stat st;
-	int fd;
+	int err;
 
+	*fd = -1;
 	*ns = access_userns(c); /* one stat: enough in the usual case */
 	if (*ns == 0 || *ns == daemon_userns)
-		return -1; /* unknown, or the daemon's own, which lives as long as it */
+		return 0; /* unknown, or the daemon's own, which lives as long as it */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -1;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st) < 0) {
+		/* Unpinned, the number could pass to a later namespace: refuse. */
+		err = -errno;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		*ns = 0;
+		return err;
 	}
 	if (st.st_ino != *ns) { /* the caller moved on between stat and open */
-		close(fd);
+		close(*fd);
+		*fd = -1;
 		*ns = 0;
-		return -1;
 	}
-	return fd;
+	return 0;
 }
 
 pid_t access_process_of(pid_t tid)
@@ -217,18 +224,18 @@ mode_t access_mode(enum node_kind kind)
 uid_t access_owner(enum node_kind kind, const struct timeline *tl)
 {
 	if (tl != NULL && (kind == NODE_DIR || kind == NODE_REQUIREMENTS))
-		return tl->owner;
+		return timeline_owner(tl);
 	return daemon_uid;
 }
 
 bool access_is_creator(const struct timeline *tl, const struct caller *c)
 {
-	if (c->uid != tl->owner)
+	if (c->uid != timeline_owner(tl))
 		return false;
 	/* The daemon's own uid (root) is the same uid inside a user namespace
 	 * that maps it: there, the creator is also known by its namespace. */
-	return !access_needs_userns(tl->owner) ||
-	       (tl->owner_userns != 0 && access_userns(c) == tl->owner_userns);
+	return !access_needs_userns(timeline_owner(tl)) ||
+	       (timeline_owner_userns(tl) != 0 && access_userns(c) == timeline_owner_userns(tl));
 }
 
 int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask)
@@ -244,4 +251,43 @@ int access_check(enum node_kind kind, const struct timeline *tl, const struct ca
 	    ((tl_owned && access_is_creator(tl, c)) || access_privileged(c)))
 		return 0;
 	return -EACCES;
+}
+
+/* User namespaces nest 32 deep at most. */
+#define USERNS_MAX_DEPTH 33
+
+uid_t access_charge_uid(const struct caller *c)
+{
+	char path[64];
+	uid_t owner = c->uid;
+	int fd;
+
+	if (c->pid <= 0)
+		return c->uid;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Walk up to the namespace just below the daemon's: its owner (a user
+	 * of the daemon's namespace) answers for everything below it. */
+	for (int depth = 0; fd >= 0 && depth < USERNS_MAX_DEPTH; depth++) {
+		struct stat st, pst;
+		int parent;
+
+		if (fstat(fd, &st) < 0 || st.st_ino == daemon_userns)
+			break; /* the daemon's own: the caller's uid, as seen */
+		parent = ioctl(fd, NS_GET_PARENT);
+		if (parent < 0)
+			break; /* not below the daemon's: as seen */
+		if (fstat(parent, &pst) == 0 && pst.st_ino == daemon_userns) {
+			uid_t uid;
+			if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
+				owner = uid;
+			close(parent);
+			break;
+		}
+		close(fd);
+		fd = parent;
+	}
+	if (fd >= 0)
+		close(fd);
+	return owner;
 }

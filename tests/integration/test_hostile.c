@@ -641,24 +641,31 @@ START_TEST(hostile_user)
 }
 END_TEST
 
-/* The largest write any file takes (a members text) goes in one request
- * however its buffer is aligned; larger ones are refused whole. */
-START_TEST(largest_write_is_one_request)
+/* A qotfs with a timeline "tl" and a coordinator whose lease runs an hour. */
+static void start_with_coordinator(void)
 {
-	enum { N = 1024, LINE = 63 };
-	char *mem = malloc(2 * 65536 + 8192), *text = mem + 4095; /* a page offset of 4095 */
 	struct timespec boot;
 	char lease[128];
-	size_t len;
-	int fd;
 
-	ck_assert_ptr_nonnull(mem);
 	qotfs_start(NULL);
 	ck_assert_int_eq(mkdir(mpath("tl"), 0755), 0);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	snprintf(lease, sizeof(lease), "node=n0000 until=%lld\n",
 		 (long long)(boot.tv_sec + 3600) * NS + boot.tv_nsec);
 	ck_assert_int_eq(write_file(mpath(".coordination"), O_WRONLY, lease), 0);
+}
+
+/* The largest write any file takes (a members text) goes in one request
+ * however its buffer is aligned; larger ones are refused whole. */
+START_TEST(largest_write_is_one_request)
+{
+	enum { N = 1024, LINE = 63 };
+	char *mem = malloc(2 * 65536 + 8192), *text = mem + 4095; /* a page offset of 4095 */
+	size_t len;
+	int fd;
+
+	ck_assert_ptr_nonnull(mem);
+	start_with_coordinator();
 	/* 1024 members of 57-character names: 64524 bytes. */
 	len = (size_t)sprintf(text, "leader=none\n");
 	for (int i = 0; i < N; i++)
@@ -684,6 +691,132 @@ START_TEST(largest_write_is_one_request)
 	ck_assert_int_eq(count_lines(mpath("tl/members")), N);
 	close(fd);
 	free(mem);
+	qotfs_stop();
+}
+END_TEST
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The median latency of n calls of op(fd, arg), in us; op asserts its result. */
+static double median_us(void (*op)(int fd, off_t arg), int fd, off_t arg, int n)
+{
+	double *t = malloc((size_t)n * sizeof(*t)), median;
+
+	ck_assert_ptr_nonnull(t);
+	for (int i = 0; i < n; i++) {
+		double t0 = mono_us();
+		op(fd, arg);
+		t[i] = mono_us() - t0;
+	}
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	median = t[n / 2];
+	free(t);
+	return median;
+}
+
+static void pread1(int fd, off_t off)
+{
+	char c;
+
+	ck_assert_int_eq(pread(fd, &c, 1, off), 1);
+}
+
+/* The median latency of n 1-byte preads at offset 0 of path, in us. */
+static double pread1_median_us(const char *path, int n)
+{
+	int fd = open(path, O_RDONLY);
+	double median;
+
+	ck_assert_int_ge(fd, 0);
+	median = median_us(pread1, fd, 0, n);
+	close(fd);
+	return median;
+}
+
+/*
+ * The work one request can cause is bounded: a 1-byte pread of a large
+ * members text does not render all of it again (it is rendered once per
+ * change and coordinator state), so it costs about what a 1-byte pread of
+ * a small file does. Compared in the same run, with a generous factor
+ * (rendering 1024 members costs tens of times more than a FUSE round trip).
+ */
+START_TEST(small_reads_of_large_views_cost_little)
+{
+	enum { N = 1024, REPS = 400 };
+	char *text = malloc(N * 64 + 64);
+	double small, large;
+	size_t len;
+
+	ck_assert_ptr_nonnull(text);
+	start_with_coordinator();
+	len = (size_t)sprintf(text, "leader=n0001\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)sprintf(text + len,
+				       "node=n%04d accuracy=%dus/%dms resolution=%dns\n", i, i + 1,
+				       i + 2, i + 3);
+	ck_assert_int_eq(write_file(mpath("tl/members"), O_WRONLY, text), 0);
+	ck_assert_int_eq(count_lines(mpath("tl/members")), N);
+	/* Alternate, so a change of load hits both alike. */
+	small = large = 0;
+	for (int round = 0; round < 3; round++) {
+		small += pread1_median_us(mpath("tl/ctl"), REPS);
+		large += pread1_median_us(mpath("tl/members"), REPS);
+	}
+	printf("# 1-byte pread medians: ctl %.1f us, members of %d %.1f us (x%.2f)\n", small / 3, N,
+	       large / 3, large / small);
+	ck_assert_msg(large < 4 * small + 30, "members %.1f us vs ctl %.1f us", large / 3,
+		      small / 3);
+	free(text);
+	qotfs_stop();
+}
+END_TEST
+
+/* One getdents64 on dir at offset off. */
+static void readdir_at(int dir, off_t off)
+{
+	char buf[256];
+
+	ck_assert_int_eq(lseek(dir, off, SEEK_SET), off);
+	ck_assert_int_ge(syscall(SYS_getdents64, dir, buf, sizeof(buf)), 0);
+}
+
+/*
+ * A readdir at an arbitrary offset finds its place without walking the list
+ * of timelines: resuming after a timeline that is gone costs about what
+ * resuming after a live one does. (The daemon lists the root's timelines after
+ * offset 5 + id; the root's files come first.) Same run, generous factor.
+ */
+START_TEST(readdir_at_any_offset_costs_little)
+{
+	enum { M = 20000, REPS = 300 };
+	const off_t first = 5; /* the offset after the root's files: "after id 0" */
+	double live = 0, gone = 0;
+	char name[32];
+	int dir;
+
+	qotfs_start(NULL);
+	for (int i = 0; i < M; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		ck_assert_int_eq(mkdir(mpath(name), 0755), 0);
+	}
+	snprintf(name, sizeof(name), "t%d", M - 2); /* id M - 1: gone */
+	ck_assert_int_eq(rmdir(mpath(name)), 0);
+	dir = open(mpath(""), O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dir, 0);
+	for (int round = 0; round < 3; round++) {
+		live += median_us(readdir_at, dir, first + M - 2, REPS); /* after t(M-3), live */
+		gone += median_us(readdir_at, dir, first + M - 1, REPS); /* after the one gone */
+	}
+	close(dir);
+	printf("# readdir of one entry after a live id %.1f us, after a removed one %.1f us "
+	       "(x%.2f)\n",
+	       live / 3, gone / 3, gone / live);
+	ck_assert_msg(gone < 4 * live + 30, "after a removed id %.1f us vs %.1f us", gone / 3,
+		      live / 3);
 	qotfs_stop();
 }
 END_TEST
@@ -861,6 +994,8 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, hostile_user);
 	tcase_add_test(tc, largest_write_is_one_request);
+	tcase_add_test(tc, small_reads_of_large_views_cost_little);
+	tcase_add_test(tc, readdir_at_any_offset_costs_little);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(turns_tc, 120);
 	tcase_add_test(turns_tc, users_are_served_in_turn);
