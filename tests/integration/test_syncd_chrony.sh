@@ -122,8 +122,11 @@ note "server back: synced again, bounds shrink"
 start_server
 wait_for 30 synced tl || fail "not synced again: $(cat "$QOT_MNT/tl/sync")"
 check_truth tl "$OFFSET_NS" >/dev/null
-b3=$(field "$QOT_MNT/tl/sync" below)
-python3 -c "import sys; sys.exit(not float('$b3') < float('$b2'))" || fail "bound did not shrink: $b3"
+# chronyd's first samples after the server's return can carry more dispersion
+# than the early holdover bound b2: the bound must fall below b2 as samples
+# accumulate (each republish is a new sync line), not necessarily at once.
+shrunk() { python3 -c "import sys; sys.exit(not float('$(field "$QOT_MNT/tl/sync" below)') < float('$b2'))"; }
+wait_for 30 shrunk || fail "bound did not shrink below $b2: $(cat "$QOT_MNT/tl/sync")"
 
 note "syncd stops: after stale_after, readers see stale"
 stop_pid "$SYNCD_PID"
