@@ -39,6 +39,18 @@ struct bucket {
 	int64_t last; /* monotonic ns */
 };
 
+#define RECV_BATCH 32 /* datagrams per recvmmsg() */
+
+struct rx_slot {
+	uint8_t buf[PEER_WIRE_LEN + 1]; /* one more: an oversized datagram shows */
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} ctl;
+	struct sockaddr_storage from;
+	struct iovec iov;
+};
+
 struct peer_sock {
 	int fd;
 	unsigned port;
@@ -52,6 +64,8 @@ struct peer_sock {
 	size_t ans_next;
 	struct bucket bucket[RATE_SLOTS];
 	struct peer_sock_stats stats;
+	struct rx_slot slot[RECV_BATCH];
+	struct mmsghdr mm[RECV_BATCH];
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -94,6 +108,9 @@ int peer_sock_open(struct peer_sock **out, const struct peer_sock_config *cfg,
 	err = s->fd < 0 ? -errno : 0;
 	if (!err && setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
 		err = -errno;
+	/* The kernel's count of datagrams dropped for a full buffer (best effort). */
+	if (!err)
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	if (!err && bind(s->fd, ai->ai_addr, ai->ai_addrlen) < 0)
 		err = -errno;
 	if (!err && getsockname(s->fd, (struct sockaddr *)&bound, &blen) < 0)
@@ -433,46 +450,68 @@ static void handle(struct peer_sock *s, const uint8_t *buf, size_t len, int64_t 
 	}
 }
 
+/* The kernel's receive timestamp (0: none), and its overflow count. */
+static int64_t rx_meta(struct peer_sock *s, struct msghdr *mh)
+{
+	int64_t rx = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			rx = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t dropped;
+			memcpy(&dropped, CMSG_DATA(c), sizeof(dropped));
+			s->stats.overflow = dropped; /* cumulative since the socket opened */
+		}
+	}
+	return rx;
+}
+
 int peer_sock_readable(struct peer_sock *s)
 {
+	struct rx_slot *slot = s->slot;
+	struct mmsghdr *mm = s->mm;
 	int handled = 0;
 
 	while ((unsigned)handled < s->cfg.batch) {
-		uint8_t buf[PEER_WIRE_LEN + 1];
-		union {
-			char buf[CMSG_SPACE(sizeof(struct timespec))];
-			struct cmsghdr align;
-		} ctl;
-		struct sockaddr_storage from;
-		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-		struct msghdr mh = {.msg_name = &from,
-				    .msg_namelen = sizeof(from),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1,
-				    .msg_control = ctl.buf,
-				    .msg_controllen = sizeof(ctl.buf)};
-		int64_t rx = 0;
-		ssize_t n = recvmsg(s->fd, &mh, MSG_TRUNC | MSG_DONTWAIT);
+		unsigned want = s->cfg.batch - (unsigned)handled;
+		int got;
 
-		if (n < 0) {
+		if (want > RECV_BATCH)
+			want = RECV_BATCH;
+		for (unsigned i = 0; i < want; i++) {
+			slot[i].iov = (struct iovec){.iov_base = slot[i].buf,
+						     .iov_len = sizeof(slot[i].buf)};
+			mm[i].msg_hdr = (struct msghdr){.msg_name = &slot[i].from,
+							.msg_namelen = sizeof(slot[i].from),
+							.msg_iov = &slot[i].iov,
+							.msg_iovlen = 1,
+							.msg_control = slot[i].ctl.buf,
+							.msg_controllen = sizeof(slot[i].ctl.buf)};
+			mm[i].msg_len = 0;
+		}
+		got = recvmmsg(s->fd, mm, want, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			break; /* EAGAIN, or an error queued by ICMP: nothing more now */
 		}
-		handled++;
-		s->stats.received++;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-				struct timespec ts;
-				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-				rx = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-			}
+		for (int i = 0; i < got; i++) {
+			struct msghdr *mh = &mm[i].msg_hdr;
+			int64_t rx = rx_meta(s, mh);
+
+			s->stats.received++;
+			if (mm[i].msg_len > PEER_WIRE_LEN || (mh->msg_flags & MSG_TRUNC))
+				drop(s, PEER_DROP_LONG);
+			else
+				handle(s, slot[i].buf, mm[i].msg_len, rx, &slot[i].from,
+				       mh->msg_namelen);
 		}
-		if ((size_t)n > PEER_WIRE_LEN || (mh.msg_flags & MSG_TRUNC)) {
-			drop(s, PEER_DROP_LONG);
-			continue;
-		}
-		handle(s, buf, (size_t)n, rx, &from, mh.msg_namelen);
+		handled += got;
+		if ((unsigned)got < want)
+			break; /* drained */
 	}
 	return handled;
 }
