@@ -43,9 +43,10 @@ struct bucket {
 
 struct rx_slot {
 	uint8_t buf[PEER_WIRE_LEN + 1]; /* one more: an oversized datagram shows */
-	union {
-		char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t))];
-		struct cmsghdr align;
+	struct {
+		/* CMSG_SPACE(timespec) + CMSG_SPACE(uint32_t) is 56 on 64-bit Linux;
+		 * a literal, since clang does not fold CMSG_SPACE in a struct. */
+		_Alignas(struct cmsghdr) char buf[128];
 	} ctl;
 	struct sockaddr_storage from;
 	struct iovec iov;

@@ -569,10 +569,10 @@ enum peer_drop peer_guard_accept(struct peer_guard *g, const struct peer_msg *m,
 		if (late || early)
 			return PEER_DROP_STALE;
 	}
+	if (m->seq == 0)
+		return PEER_DROP_REPLAY; /* 0 is never sent */
 	p = guard_find(g, m->node, false);
 	if (p == NULL) {
-		if (m->seq == 0)
-			return PEER_DROP_REPLAY; /* 0 is never sent */
 		p = guard_find(g, m->node, true);
 		if (p == NULL)
 			return PEER_DROP_PEERS;
