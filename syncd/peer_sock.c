@@ -31,6 +31,7 @@ struct answered {
 	struct peer_tl *tl; /* NULL: free or used */
 	char node[QOT_NAME_MAX + 1];
 	uint64_t seq;
+	int64_t t3, b3; /* our timeline and base clock when we answered */
 };
 
 struct bucket {
@@ -268,9 +269,9 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	return 0;
 }
 
-int peer_sock_correct(struct peer_sock *s, struct peer_tl *tl, const char *node,
-		      const struct sockaddr *addr, socklen_t addrlen, uint64_t echo,
-		      int64_t correction)
+int peer_sock_correct(struct peer_sock *s, struct peer_tl *tl, const struct sockaddr *addr,
+		      socklen_t addrlen, uint64_t echo, int64_t correction, uint64_t below,
+		      uint64_t above)
 {
 	struct qot_clock_params p;
 	struct peer_msg m;
@@ -279,12 +280,13 @@ int peer_sock_correct(struct peer_sock *s, struct peer_tl *tl, const char *node,
 
 	if (err)
 		return err;
-	(void)node;
 	msg_init(s, tl, PEER_MSG_CORRECTION, &m);
 	m.status = p.status;
 	m.sent = base;
 	m.echo = echo;
 	m.correction = correction;
+	m.below = below;
+	m.above = above;
 	return send_msg(s, &m, addr, addrlen);
 }
 
@@ -362,6 +364,8 @@ static void answer(struct peer_sock *s, struct peer_tl *tl, const struct peer_ms
 	a->tl = tl;
 	snprintf(a->node, sizeof(a->node), "%s", req->node);
 	a->seq = m.seq;
+	a->t3 = m.t3;
+	a->b3 = base;
 	if (tl->ops->request)
 		tl->ops->request(tl->ctx, req);
 }
@@ -408,7 +412,7 @@ static void correction(struct peer_sock *s, struct peer_tl *tl, const struct pee
 			a->tl = NULL; /* once */
 			s->stats.corrections++;
 			if (tl->ops->correction)
-				tl->ops->correction(tl->ctx, m);
+				tl->ops->correction(tl->ctx, m, a->t3, a->b3);
 			return;
 		}
 	}

@@ -63,8 +63,10 @@ struct peer_tl_ops {
 	void (*response)(void *ctx, const struct peer_msg *m, const struct peer_stamps *s);
 	/* Our request (seq) to node went unanswered. */
 	void (*timeout)(void *ctx, const char *node, uint64_t seq);
-	/* A Berkeley correction from m->node, for our response m->echo. May be NULL. */
-	void (*correction)(void *ctx, const struct peer_msg *m);
+	/* A Berkeley correction from m->node for our response m->echo, which we
+	 * sent at timeline t3, base instant b3: at that instant the ensemble's
+	 * time was t3 + m->correction, within m->below / m->above. May be NULL. */
+	void (*correction)(void *ctx, const struct peer_msg *m, int64_t t3, int64_t b3);
 	/* A request from m->node was answered (for the Berkeley root's view). May be NULL. */
 	void (*request)(void *ctx, const struct peer_msg *m);
 };
@@ -94,10 +96,11 @@ void peer_sock_remove(struct peer_sock *s, struct peer_tl *tl);
  * outstanding), -errno. */
 int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 		      const struct sockaddr *addr, socklen_t addrlen, uint64_t *seq);
-/* Send a Berkeley correction to node for its response echo. 0 or -errno. */
-int peer_sock_correct(struct peer_sock *s, struct peer_tl *tl, const char *node,
-		      const struct sockaddr *addr, socklen_t addrlen, uint64_t echo,
-		      int64_t correction);
+/* Send a Berkeley correction for the peer's response echo: what it adds to its
+ * timeline, and how far off that may leave it. 0 or -errno. */
+int peer_sock_correct(struct peer_sock *s, struct peer_tl *tl, const struct sockaddr *addr,
+		      socklen_t addrlen, uint64_t echo, int64_t correction, uint64_t below,
+		      uint64_t above);
 
 /* Handle what has arrived (at most cfg.batch datagrams). The number handled. */
 int peer_sock_readable(struct peer_sock *s);

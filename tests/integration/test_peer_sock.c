@@ -74,10 +74,12 @@ static void ctx_timeout(void *ctx, const char *node, uint64_t seq)
 	((struct tlctx *)ctx)->events++;
 }
 
-static void ctx_correction(void *ctx, const struct peer_msg *m)
+static void ctx_correction(void *ctx, const struct peer_msg *m, int64_t t3, int64_t b3)
 {
 	struct tlctx *c = ctx;
 
+	/* The instant answered: the member's timeline then, 2 ms behind base. */
+	ck_assert_int_eq(t3 - b3, MEMBER_OFFSET);
 	c->corrections++;
 	c->last_msg = *m;
 }
@@ -378,9 +380,9 @@ START_TEST(correction_once)
 	/* member - root = -7 ms */
 	ck_assert_int_le(m.offset - (int64_t)m.half, MEMBER_OFFSET - UP_OFFSET + 1);
 	ck_assert_int_ge(m.offset + (int64_t)m.half, MEMBER_OFFSET - UP_OFFSET - 1);
-	ck_assert_int_eq(peer_sock_correct(W.up, W.up_tl, "member",
-					   (struct sockaddr *)&W.member_addr, sizeof(W.member_addr),
-					   W.up_ctx.last_msg.seq, -m.offset),
+	ck_assert_int_eq(peer_sock_correct(W.up, W.up_tl, (struct sockaddr *)&W.member_addr,
+					   sizeof(W.member_addr), W.up_ctx.last_msg.seq, -m.offset,
+					   m.half, m.half),
 			 0);
 	ck_assert(pump_until(&W.member_ctx.corrections, 2000));
 	ck_assert_int_eq(W.member_ctx.last_msg.correction, -m.offset);

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_peer_cluster.c - several nodes' peer modules (syncd/peer_timeline.c)
+ * in one process, each with its own endpoint on loopback and its own clock
+ * page at a known offset from CLOCK_REALTIME, driven tick by tick as syncd's
+ * loop would: following a leader with a reference, failing over when it goes
+ * silent, the old leader coming back as a follower, and Berkeley averaging
+ * with a clock 10 s off left out. Readings are judged against exact truth.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "peer_timeline.h"
+#include "run_suite.h"
+
+#define MAXN	     5
+#define K	     3
+#define TIMEOUT_NS   30000000 /* an answer may take 30 ms */
+#define TICK_MS	     40	      /* one sync interval */
+#define PAGE_BOUND   1000
+#define BK_THRESHOLD 5000000
+
+static const uint8_t SECRET[32] = "cluster-test-secret-0123456789ab";
+
+struct node {
+	char name[8];
+	char path[128];
+	qot_clock *clk;
+	struct peer_sock *sock;
+	struct peer_timeline *pt;
+	int64_t offset; /* its timeline - base clock */
+	bool up;
+};
+
+static char dir[64];
+static struct peer_keys *keys;
+static struct node nodes[MAXN];
+static size_t nn;
+
+static int64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int params(void *ctx, struct qot_clock_params *p, int64_t *base_now)
+{
+	return qot_clock_params_read(ctx, p, base_now);
+}
+
+static qot_clock *page(const char *path, int64_t offset)
+{
+	struct qot_clock_page pg;
+	uint8_t buf[QOT_CLOCK_PAGE_SIZE] = {0};
+	int64_t now = now_ns(CLOCK_REALTIME);
+	qot_clock *clk;
+	FILE *f;
+
+	memset(&pg, 0, sizeof(pg));
+	memcpy(pg.magic, QOT_CLOCK_MAGIC, 8);
+	pg.version = QOT_CLOCK_VERSION;
+	pg.size = 128;
+	pg.seq = 2;
+	pg.params = (struct qot_clock_params){.status = QOT_STATUS_SYNCED,
+					      .anchor = now,
+					      .anchor_tl = now + offset,
+					      .offset_below = PAGE_BOUND,
+					      .offset_above = PAGE_BOUND,
+					      .stale_after = QOT_NEVER};
+	memcpy(buf, &pg, sizeof(pg));
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
+	fclose(f);
+	ck_assert_int_eq(qot_clock_open_path(path, &clk), 0);
+	return clk;
+}
+
+static void start(struct node *n)
+{
+	struct peer_sock_config sc = {.freshness = 10000000000,
+				      .timeout = TIMEOUT_NS,
+				      .rate = 1000,
+				      .burst = 64,
+				      .batch = 64};
+	struct peer_timeline_config tc = {
+		.up = {.missed = K, .join = 2},
+		.ex = {.drift = 1e-4, .noise = 0},
+		.bk = {.threshold = BK_THRESHOLD},
+		.window = 4,
+		.max_age = 10LL * TICK_MS * 1000000,
+		.params = params,
+		.params_ctx = n->clk,
+	};
+
+	snprintf(sc.node, sizeof(sc.node), "%s", n->name);
+	ck_assert_int_eq(peer_sock_open(&n->sock, &sc, keys, "127.0.0.1", 0), 0);
+	ck_assert_int_eq(peer_timeline_new(&n->pt, n->sock, "swarm", n->name, &tc), 0);
+	n->up = true;
+}
+
+static void stop(struct node *n)
+{
+	peer_timeline_free(n->pt);
+	peer_sock_close(n->sock);
+	n->up = false;
+}
+
+/* Everyone learns the order (as listed) and every running node's address. */
+static void publish_order(void)
+{
+	struct peer_addr addr[MAXN];
+
+	for (size_t i = 0; i < nn; i++) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&addr[i].addr;
+		memset(&addr[i], 0, sizeof(addr[i]));
+		snprintf(addr[i].node, sizeof(addr[i].node), "%.7s", nodes[i].name);
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		/* A stopped node keeps an address nobody answers on (port 9, discard). */
+		a->sin_port = htons(nodes[i].up ? (uint16_t)peer_sock_port(nodes[i].sock) : 9);
+		addr[i].len = sizeof(*a);
+	}
+	for (size_t i = 0; i < nn; i++)
+		if (nodes[i].up)
+			ck_assert_int_eq(peer_timeline_set_peers(nodes[i].pt, addr, nn), 0);
+}
+
+static void setup_nodes(size_t n, const int64_t *offsets)
+{
+	snprintf(dir, sizeof(dir), "/tmp/qot-cluster-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(peer_keys_single(&keys, 1, SECRET, sizeof(SECRET)), 0);
+	nn = n;
+	for (size_t i = 0; i < n; i++) {
+		struct node *nd = &nodes[i];
+		snprintf(nd->name, sizeof(nd->name), "%c", (char)('a' + i));
+		snprintf(nd->path, sizeof(nd->path), "%.63s/%.7s", dir, nd->name);
+		nd->offset = offsets[i];
+		nd->clk = page(nd->path, offsets[i]);
+		start(nd);
+	}
+	publish_order();
+}
+
+static void teardown(void)
+{
+	for (size_t i = 0; i < nn; i++) {
+		if (nodes[i].up)
+			stop(&nodes[i]);
+		qot_clock_close(nodes[i].clk);
+		unlink(nodes[i].path);
+	}
+	peer_keys_free(keys);
+	rmdir(dir);
+}
+
+/* One sync interval: every running node ticks, then all endpoints run for TICK_MS. */
+static void tick(void)
+{
+	int64_t end;
+
+	for (size_t i = 0; i < nn; i++)
+		if (nodes[i].up)
+			peer_timeline_tick(nodes[i].pt, now_ns(CLOCK_REALTIME));
+	end = now_ns(CLOCK_MONOTONIC) + (int64_t)TICK_MS * 1000000;
+	for (int64_t now; (now = now_ns(CLOCK_MONOTONIC)) < end;) {
+		struct pollfd pfd[MAXN];
+		int64_t next = end;
+
+		for (size_t i = 0; i < nn; i++) {
+			pfd[i] = (struct pollfd){nodes[i].up ? peer_sock_fd(nodes[i].sock) : -1,
+						 POLLIN, 0};
+			if (nodes[i].up && peer_sock_next_deadline(nodes[i].sock) < next)
+				next = peer_sock_next_deadline(nodes[i].sock);
+		}
+		poll(pfd, nn, next > now ? (int)((next - now) / 1000000) + 1 : 0);
+		for (size_t i = 0; i < nn; i++) {
+			if (!nodes[i].up)
+				continue;
+			peer_sock_readable(nodes[i].sock);
+			peer_sock_expire(nodes[i].sock, now_ns(CLOCK_MONOTONIC));
+		}
+	}
+}
+
+static struct peer_timeline_state state(size_t i)
+{
+	struct peer_timeline_state st;
+
+	peer_timeline_state(nodes[i].pt, &st);
+	return st;
+}
+
+/* Node i's reading contains `truth` (true time - base clock). */
+static void reading_contains(size_t i, int64_t truth)
+{
+	struct reading r;
+	int64_t now = now_ns(CLOCK_REALTIME);
+
+	ck_assert_msg(peer_timeline_reading(nodes[i].pt, now, &r) == 0, "%s: no reading",
+		      nodes[i].name);
+	ck_assert_msg(r.offset - (int64_t)r.below <= truth && truth <= r.offset + (int64_t)r.above,
+		      "%s: %lld -%llu +%llu does not contain %lld", nodes[i].name,
+		      (long long)r.offset, (unsigned long long)r.below, (unsigned long long)r.above,
+		      (long long)truth);
+	ck_assert_uint_lt(r.below, 2000000); /* and means something */
+}
+
+/* A leader with a reference: members read its time; it fails; the backup takes over. */
+START_TEST(follow_fail_over_and_return)
+{
+	static const int64_t off[] = {5000000, 0, -3000000};
+	int ticks = 0;
+
+	setup_nodes(3, off);
+	peer_timeline_set_reference(nodes[0].pt, true);
+	for (int i = 0; i < 6; i++)
+		tick();
+	ck_assert_int_eq(state(0).role, PEER_ROLE_ROOT);
+	ck_assert_str_eq(state(1).upstream, "a");
+	ck_assert_str_eq(state(2).upstream, "a");
+	reading_contains(1, off[0]);
+	reading_contains(2, off[0]);
+	ck_assert_int_eq(
+		peer_timeline_reading(nodes[0].pt, now_ns(CLOCK_REALTIME), &(struct reading){0}),
+		-EAGAIN); /* the root reads its own sources */
+
+	/* The leader dies. Within K intervals both follow the backup b. */
+	stop(&nodes[0]);
+	while (ticks < 2 * K && !(state(2).upstream && strcmp(state(2).upstream, "b") == 0)) {
+		tick();
+		ticks++;
+	}
+	printf("failover: c follows b after %d intervals (K = %d)\n", ticks, K);
+	ck_assert_int_le(ticks, K + 1);
+	ck_assert_int_eq(state(1).role, PEER_ROLE_ROOT);
+	ck_assert_uint_eq(state(1).epoch, 1);
+	/* b has no reference: it runs the average; c reads it through corrections. */
+	for (int i = 0; i < 3; i++)
+		tick();
+	ck_assert(state(1).berkeley);
+	reading_contains(2, (0 + -3000000) / 2); /* the ensemble: the average of b and c */
+
+	/* a comes back (same place in the order): it follows b, never competes. */
+	start(&nodes[0]);
+	publish_order();
+	for (int i = 0; i < 4; i++)
+		tick();
+	ck_assert_int_eq(state(0).role, PEER_ROLE_FOLLOW);
+	ck_assert_str_eq(state(0).upstream, "b");
+	ck_assert_int_eq(state(1).role, PEER_ROLE_ROOT);
+	ck_assert_str_eq(state(2).upstream, "b");
+}
+END_TEST
+
+/* No reference anywhere: the root averages; a clock 10 s off is left out,
+ * reported, and still brought to the ensemble's time. */
+START_TEST(berkeley_excludes_far_clock)
+{
+	static const int64_t off[] = {0, 2000000, -1000000, 10000000000};
+	const int64_t avg = (0 + 2000000 - 1000000) / 3;
+	struct peer_timeline_state st;
+
+	setup_nodes(4, off);
+	for (int i = 0; i < 6; i++)
+		tick();
+	st = state(0);
+	ck_assert_int_eq(st.role, PEER_ROLE_ROOT);
+	ck_assert(st.berkeley);
+	ck_assert_uint_eq(st.left_out, 1);
+	ck_assert_str_eq(st.left_out_nodes[0], "d");
+	for (size_t i = 0; i < 4; i++)
+		reading_contains(i, avg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("peer_cluster");
+	TCase *tc = tcase_create("loopback");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, follow_fail_over_and_return);
+	tcase_add_test(tc, berkeley_excludes_far_clock);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
