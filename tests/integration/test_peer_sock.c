@@ -276,7 +276,9 @@ START_TEST(exchange_measures_truth)
 		ck_assert_int_ge(m.base_offset + (int64_t)m.above, UP_OFFSET);
 		ck_assert_int_le(m.offset - (int64_t)m.half, theta_true + 1);
 		ck_assert_int_ge(m.offset + (int64_t)m.half, theta_true - 1);
-		ck_assert_uint_ge(m.below, UP_BOUND); /* the upstream's own bound is carried */
+		/* The upstream's own bounds are carried on both sides. */
+		ck_assert_uint_ge(m.below, m.half + UP_BOUND);
+		ck_assert_uint_ge(m.above, m.half + UP_BOUND);
 		ck_assert_int_eq(W.member_ctx.last_msg.flags, PEER_FLAG_ROOT | PEER_FLAG_SYNCED);
 	}
 	ck_assert_int_eq(peer_sock_stats(W.up)->answered, 20);
