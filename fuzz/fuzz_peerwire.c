@@ -16,6 +16,9 @@
  *   3  sequence numbers for one sender: the guard accepts each iff a plain
  *      model (a set of accepted numbers, the window below the largest) does.
  *   4  a key file.
+ *   5  four timestamps (syncd/peer_exchange.c): refused, or an interval that
+ *      holds every offset the timestamps allow ([t3 - b4, t2 - b1], computed
+ *      here in 128 bits), with a delay that is that interval's width.
  */
 #include <string.h>
 
@@ -23,6 +26,7 @@
 #include <openssl/hmac.h>
 
 #include "fuzz.h"
+#include "peer_exchange.h"
 #include "peer_wire.h"
 #include "qot.h"
 
@@ -246,11 +250,48 @@ static void keyfile(const uint8_t *d, size_t n)
 	}
 }
 
+static void stamps(const uint8_t *d, size_t n)
+{
+	uint8_t raw[6 * 8 + 8] = {0};
+	struct peer_exchange_config cfg = {0};
+	struct peer_stamps s;
+	struct peer_measurement m;
+	__int128 lo, hi;
+
+	memcpy(raw, d, n < sizeof(raw) ? n : sizeof(raw));
+	s = (struct peer_stamps){
+		.t1 = (int64_t)be64(raw),
+		.t2 = (int64_t)be64(raw + 8),
+		.t3 = (int64_t)be64(raw + 16),
+		.t4 = (int64_t)be64(raw + 24),
+		.b1 = (int64_t)be64(raw + 32),
+		.b4 = (int64_t)be64(raw + 40),
+	};
+	cfg.max_asymmetry = raw[48] & 1 ? be32(raw + 49) : 0;
+	if (peer_exchange_measure(&cfg, &s, &m) != 0)
+		return;
+	lo = (__int128)s.t3 - s.b4;
+	hi = (__int128)s.t2 - s.b1;
+	FUZZ_CHECK(lo <= hi && (__int128)m.delay == hi - lo && m.at == s.b4);
+	FUZZ_CHECK(s.t4 >= s.t1 && s.b4 >= s.b1 && s.t3 >= s.t2);
+	/* The truth lies in [lo, hi] and, with a known asymmetry bound A, within
+	 * A/2 of the midpoint: the interval reported covers that intersection. */
+	__int128 want_lo = 2 * lo, want_hi = 2 * hi;
+	if (cfg.max_asymmetry) {
+		if (lo + hi - cfg.max_asymmetry > want_lo)
+			want_lo = lo + hi - cfg.max_asymmetry;
+		if (lo + hi + cfg.max_asymmetry < want_hi)
+			want_hi = lo + hi + cfg.max_asymmetry;
+	}
+	FUZZ_CHECK(2 * ((__int128)m.base_offset - m.below) <= want_lo &&
+		   2 * ((__int128)m.base_offset + m.above) >= want_hi);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		datagram(data + 1, size - 1);
 		break;
@@ -265,6 +306,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		keyfile(data + 1, size - 1);
+		break;
+	case 5:
+		stamps(data + 1, size - 1);
 		break;
 	}
 	return 0;

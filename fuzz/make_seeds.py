@@ -196,7 +196,11 @@ S["peerwire"] = [b"\x00" + REQ, b"\x00" + RESP, b"\x00" + CORR, b"\x00" + REQ[:1
                  b"\x03" + struct.pack(">4Q", 2**64 - 1, 2**64 - 64, 2**64 - 65, 1),
                  b"\x04# keys\n7 00112233445566778899aabbccddeeff\n8 base64:AAECAwQFBgcICQoLDA0ODxAREhM=\n",
                  b"\x04" + b"1 " + b"ab" * 64 + b"\n", b"\x044294967295 00112233445566778899aabbccddeeff",
-                 b"\x047 00112233445566778899aabbccddeeff\n7 00112233445566778899aabbccddeeff\n"]
+                 b"\x047 00112233445566778899aabbccddeeff\n7 00112233445566778899aabbccddeeff\n",
+                 b"\x05" + struct.pack(">6q", 1000200000, 1001230000, 1001240000, 1000310000,
+                                       1000000000, 1000110000),
+                 b"\x05" + struct.pack(">6qBI", 0, 0, 0, 3, 0, 3, 1, 1),
+                 b"\x05" + struct.pack(">6q", 10, 2**63 - 2, 2**63 - 1, 40, 10, 40)]
 
 
 def main():

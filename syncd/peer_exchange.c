@@ -11,7 +11,9 @@
 
 static int in_range(int64_t a, int64_t b)
 {
-	return a - b <= LIMIT && b - a <= LIMIT;
+	__int128 d = (__int128)a - b;
+
+	return d <= LIMIT && d >= -LIMIT;
 }
 
 /* floor((a + b) / 2) without overflow, for |a|, |b| < 2^63. */

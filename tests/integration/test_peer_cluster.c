@@ -146,7 +146,7 @@ static void setup_nodes(size_t n, const int64_t *offsets)
 	for (size_t i = 0; i < n; i++) {
 		struct node *nd = &nodes[i];
 		snprintf(nd->name, sizeof(nd->name), "%c", (char)('a' + i));
-		snprintf(nd->path, sizeof(nd->path), "%.63s/%.7s", dir, nd->name);
+		snprintf(nd->path, sizeof(nd->path), "%.63s/%c", dir, (char)('a' + i));
 		nd->offset = offsets[i];
 		nd->clk = page(nd->path, offsets[i]);
 		start(nd);
