@@ -14,6 +14,7 @@
 #include <openssl/hmac.h>
 
 #include "peer_berkeley.h"
+#include "peer_config.h"
 #include "peer_exchange.h"
 #include "peer_upstream.h"
 #include "peer_wire.h"
@@ -749,6 +750,105 @@ START_TEST(upstream_order_changes_and_bad_input)
 }
 END_TEST
 
+/* --- configuration ----------------------------------------------------------- */
+
+static int peer_line(struct peer_config *c, const char *line, char *err, size_t errlen)
+{
+	char buf[512], *w[32];
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok(buf, " "); t && n < 32; t = strtok(NULL, " "))
+		w[n++] = t;
+	return peer_config_line(c, w, n, err, errlen);
+}
+
+START_TEST(config_peer_lines)
+{
+	struct peer_config c, back;
+	struct peer_sock_config sc;
+	struct peer_timeline_config tc;
+	char err[160], text[512];
+
+	peer_config_defaults(&c);
+	ck_assert(!c.given);
+	ck_assert_int_eq(peer_config_print(&c, text, sizeof(text)), 0);
+	ck_assert_int_eq(
+		peer_line(&c, "port 4000 address 10.99.0.1 keyfile /etc/qot/k", err, sizeof(err)),
+		0);
+	ck_assert_int_eq(peer_line(&c,
+				   "freshness none drift 20 threshold 2ms maxdelay 500us "
+				   "missed 4 join 3 window 4 asymmetry 100us timeout 200ms",
+				   err, sizeof(err)),
+			 0);
+	ck_assert(c.given && c.port == 4000 && c.freshness == 0 && c.missed == 4);
+	ck_assert_str_eq(c.address, "10.99.0.1");
+	ck_assert(c.drift > 19.9e-6 && c.drift < 20.1e-6);
+
+	peer_config_sock(&c, "n1", 1000000000, &sc);
+	ck_assert_str_eq(sc.node, "n1");
+	ck_assert(sc.timeout == 200000000 && sc.freshness == 0 && sc.rate == 100);
+	peer_config_timeline(&c, 1000000000, &tc);
+	ck_assert(tc.up.missed == 4 && tc.up.join == 3 && tc.window == 4);
+	ck_assert(tc.bk.threshold == 2000000 && tc.bk.max_delay == 500000);
+	ck_assert(tc.ex.max_asymmetry == 100000 && tc.max_age == 10000000000);
+
+	/* Printed, it reads back to the same. */
+	ck_assert_int_gt(peer_config_print(&c, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "peer port 4000 address 10.99.0.1 keyfile /etc/qot/k freshness "
+			       "none timeout 200ms missed 4 join 3 drift 20 asymmetry 100us "
+			       "window 4 threshold 2ms maxdelay 500us");
+	peer_config_defaults(&back);
+	ck_assert_int_eq(peer_line(&back, text + 5, err, sizeof(err)), 0);
+	ck_assert_mem_eq(&back, &c, sizeof(c));
+	ck_assert_int_eq(peer_config_print(&c, text, 20), -ENOSPC);
+
+	/* Defaults: the timeout half an interval, maxage ten. */
+	peer_config_defaults(&c);
+	peer_config_sock(&c, "n1", 62500000, &sc);
+	peer_config_timeline(&c, 62500000, &tc);
+	ck_assert(sc.timeout == 31250000 && tc.max_age == 625000000 && sc.freshness > 0);
+}
+END_TEST
+
+START_TEST(config_peer_errors)
+{
+	struct {
+		const char *line, *err;
+	} bad[] = {
+		{"port", "peer: expected KEY VALUE pairs"},
+		{"port 0", "peer port: expected 1 to 65535"},
+		{"port 65536", "peer port: expected 1 to 65535"},
+		{"port -1", "peer port: expected 1 to 65535"},
+		{"address example.org", "peer address: expected a numeric"},
+		{"keyfile etc/keys", "peer keyfile: expected an absolute path"},
+		{"drift 0", "peer drift: expected ppm"},
+		{"drift nan", "peer drift: expected ppm"},
+		{"threshold none", "peer threshold: expected a duration up to 3600s,"},
+		{"freshness 1us", "peer freshness: expected a duration from 1ms"},
+		{"window 9", "peer window: expected 1 to 8"},
+		{"missed 0", "peer missed: expected 1 to 100"},
+		{"speed 3", "peer: unknown key 'speed'"},
+		{"port 1 port 2", "peer port: given twice"},
+	};
+	struct peer_config c, before;
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		peer_config_defaults(&c);
+		ck_assert_int_eq(peer_line(&c, "join 5", err, sizeof(err)), 0);
+		before = c;
+		ck_assert_int_eq(peer_line(&c, bad[i].line, err, sizeof(err)), -EINVAL);
+		ck_assert_msg(strncmp(err, bad[i].err, strlen(bad[i].err)) == 0, "%s: got '%s'",
+			      bad[i].line, err);
+		ck_assert_mem_eq(&c, &before, sizeof(c)); /* nothing half-applied */
+	}
+	/* A key of an earlier line counts as given. */
+	ck_assert_int_eq(peer_line(&c, "join 6", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "peer join: given twice");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("peer");
@@ -776,6 +876,8 @@ int main(void)
 	tcase_add_test(tc, upstream_two_roots_the_older_yields);
 	tcase_add_test(tc, upstream_stale_never_root);
 	tcase_add_test(tc, upstream_order_changes_and_bad_input);
+	tcase_add_test(tc, config_peer_lines);
+	tcase_add_test(tc, config_peer_errors);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
