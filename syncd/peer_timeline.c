@@ -234,11 +234,15 @@ void peer_timeline_set_reference(struct peer_timeline *pt, bool has_reference)
 static void request(struct peer_timeline *pt, const char *node)
 {
 	size_t i = peer_index(pt, node);
+	int err = i == (size_t)-1 ? -ENOENT
+				  : peer_sock_request(pt->sock, pt->tl, node,
+						      (const struct sockaddr *)&pt->peers[i].addr,
+						      pt->peers[i].len, NULL);
 
-	if (i != (size_t)-1)
-		(void)peer_sock_request(pt->sock, pt->tl, node,
-					(const struct sockaddr *)&pt->peers[i].addr,
-					pt->peers[i].len, NULL);
+	/* Not sent (unreachable network, no address, too many outstanding):
+	 * for the node followed that is a missed exchange like a silent one. */
+	if (err && following(pt, node))
+		peer_upstream_result(pt->up, node, false);
 }
 
 /* The root without a reference: average what the last round measured,

@@ -117,6 +117,10 @@ static void stop(struct node *n)
 	n->up = false;
 }
 
+/* A stopped node's address: on loopback nobody answers (port 9), or, when
+ * unroutable, an IPv6 address the IPv4 endpoints cannot even send to. */
+static bool unroutable;
+
 /* Everyone learns the order (as listed) and every running node's address. */
 static void publish_order(void)
 {
@@ -131,6 +135,14 @@ static void publish_order(void)
 		/* A stopped node keeps an address nobody answers on (port 9, discard). */
 		a->sin_port = htons(nodes[i].up ? (uint16_t)peer_sock_port(nodes[i].sock) : 9);
 		addr[i].len = sizeof(*a);
+		if (!nodes[i].up && unroutable) {
+			struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr[i].addr;
+			memset(a6, 0, sizeof(*a6));
+			a6->sin6_family = AF_INET6;
+			a6->sin6_port = htons(9);
+			a6->sin6_addr = in6addr_loopback;
+			addr[i].len = sizeof(*a6);
+		}
 	}
 	for (size_t i = 0; i < nn; i++)
 		if (nodes[i].up)
@@ -265,6 +277,30 @@ START_TEST(follow_fail_over_and_return)
 }
 END_TEST
 
+/* The leader's address becomes unroutable (sending fails at once): a missed
+ * exchange all the same, and the members fail over within K intervals. */
+START_TEST(unroutable_leader_fails_over)
+{
+	static const int64_t off[] = {5000000, 0, -3000000};
+	int ticks = 0;
+
+	setup_nodes(3, off);
+	peer_timeline_set_reference(nodes[0].pt, true);
+	for (int i = 0; i < 4; i++)
+		tick();
+	ck_assert_str_eq(state(2).upstream, "a");
+	stop(&nodes[0]);
+	unroutable = true;
+	publish_order();
+	while (ticks < 2 * K && !(state(2).upstream && strcmp(state(2).upstream, "b") == 0)) {
+		tick();
+		ticks++;
+	}
+	ck_assert_int_le(ticks, K);
+	ck_assert_int_eq(state(1).role, PEER_ROLE_ROOT);
+}
+END_TEST
+
 /* No reference anywhere: the root averages; a clock 10 s off is left out,
  * reported, and still brought to the ensemble's time. */
 START_TEST(berkeley_excludes_far_clock)
@@ -295,6 +331,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, follow_fail_over_and_return);
 	tcase_add_test(tc, berkeley_excludes_far_clock);
+	tcase_add_test(tc, unroutable_leader_fails_over);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
