@@ -31,6 +31,7 @@ struct peer_timeline {
 	struct bk_member bk[PEER_UPSTREAM_MAX]; /* by index in peers */
 	struct reading own;			/* Berkeley: root's average, member's correction */
 	bool own_valid;
+	char own_from[QOT_NAME_MAX + 1]; /* who computed it: self, or the root followed */
 	const char *left_out[PEER_UPSTREAM_MAX];
 	size_t nleft_out;
 };
@@ -154,6 +155,7 @@ static void op_correction(void *ctx, const struct peer_msg *m, int64_t t3, int64
 		.drift = drift_rate(pt),
 	};
 	pt->own_valid = true;
+	snprintf(pt->own_from, sizeof(pt->own_from), "%s", m->node);
 }
 
 static const struct peer_tl_ops OPS = {
@@ -303,6 +305,7 @@ static void berkeley_round(struct peer_timeline *pt, int64_t now)
 		.drift = drift_rate(pt),
 	};
 	pt->own_valid = true;
+	snprintf(pt->own_from, sizeof(pt->own_from), "%s", pt->self);
 }
 
 void peer_timeline_tick(struct peer_timeline *pt, int64_t now)
@@ -333,7 +336,7 @@ int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading 
 	enum peer_role role = peer_upstream_role(pt->up);
 
 	if (role == PEER_ROLE_ROOT) {
-		if (pt->has_ref || !pt->own_valid)
+		if (pt->has_ref || !pt->own_valid || strcmp(pt->own_from, pt->self) != 0)
 			return -EAGAIN; /* its own sources discipline it */
 		*r = pt->own;
 		return 0;
@@ -341,7 +344,9 @@ int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading 
 	if (role != PEER_ROLE_FOLLOW)
 		return -EAGAIN;
 	if (pt->up_berkeley) {
-		if (!pt->own_valid || now - pt->own.at > pt->cfg.max_age)
+		/* Only a correction from the root followed now counts. */
+		if (!pt->own_valid || !following(pt, pt->own_from) ||
+		    now - pt->own.at > pt->cfg.max_age)
 			return -EAGAIN;
 		*r = pt->own;
 		return 0;
