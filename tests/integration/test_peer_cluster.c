@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 
 #include "peer_timeline.h"
+#include "peer_testlib.h"
 #include "run_suite.h"
 
 #define MAXN	     5
@@ -46,45 +47,9 @@ static struct peer_keys *keys;
 static struct node nodes[MAXN];
 static size_t nn;
 
-static int64_t now_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int params(void *ctx, struct qot_clock_params *p, int64_t *base_now)
 {
 	return qot_clock_params_read(ctx, p, base_now);
-}
-
-static qot_clock *page(const char *path, int64_t offset)
-{
-	struct qot_clock_page pg;
-	uint8_t buf[QOT_CLOCK_PAGE_SIZE] = {0};
-	int64_t now = now_ns(CLOCK_REALTIME);
-	qot_clock *clk;
-	FILE *f;
-
-	memset(&pg, 0, sizeof(pg));
-	memcpy(pg.magic, QOT_CLOCK_MAGIC, 8);
-	pg.version = QOT_CLOCK_VERSION;
-	pg.size = 128;
-	pg.seq = 2;
-	pg.params = (struct qot_clock_params){.status = QOT_STATUS_SYNCED,
-					      .anchor = now,
-					      .anchor_tl = now + offset,
-					      .offset_below = PAGE_BOUND,
-					      .offset_above = PAGE_BOUND,
-					      .stale_after = QOT_NEVER};
-	memcpy(buf, &pg, sizeof(pg));
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
-	fclose(f);
-	ck_assert_int_eq(qot_clock_open_path(path, &clk), 0);
-	return clk;
 }
 
 static void start(struct node *n)
@@ -160,7 +125,7 @@ static void setup_nodes(size_t n, const int64_t *offsets)
 		snprintf(nd->name, sizeof(nd->name), "%c", (char)('a' + i));
 		snprintf(nd->path, sizeof(nd->path), "%.63s/%c", dir, (char)('a' + i));
 		nd->offset = offsets[i];
-		nd->clk = page(nd->path, offsets[i]);
+		nd->clk = peer_test_page(nd->path, offsets[i], PAGE_BOUND);
 		start(nd);
 	}
 	publish_order();
@@ -185,9 +150,9 @@ static void tick(void)
 
 	for (size_t i = 0; i < nn; i++)
 		if (nodes[i].up)
-			peer_timeline_tick(nodes[i].pt, now_ns(CLOCK_REALTIME));
-	end = now_ns(CLOCK_MONOTONIC) + (int64_t)TICK_MS * 1000000;
-	for (int64_t now; (now = now_ns(CLOCK_MONOTONIC)) < end;) {
+			peer_timeline_tick(nodes[i].pt, peer_test_ns(CLOCK_REALTIME));
+	end = peer_test_ns(CLOCK_MONOTONIC) + (int64_t)TICK_MS * 1000000;
+	for (int64_t now; (now = peer_test_ns(CLOCK_MONOTONIC)) < end;) {
 		struct pollfd pfd[MAXN];
 		int64_t next = end;
 
@@ -202,7 +167,7 @@ static void tick(void)
 			if (!nodes[i].up)
 				continue;
 			peer_sock_readable(nodes[i].sock);
-			peer_sock_expire(nodes[i].sock, now_ns(CLOCK_MONOTONIC));
+			peer_sock_expire(nodes[i].sock, peer_test_ns(CLOCK_MONOTONIC));
 		}
 	}
 }
@@ -219,7 +184,7 @@ static struct peer_timeline_state state(size_t i)
 static void reading_contains(size_t i, int64_t truth)
 {
 	struct reading r;
-	int64_t now = now_ns(CLOCK_REALTIME);
+	int64_t now = peer_test_ns(CLOCK_REALTIME);
 
 	ck_assert_msg(peer_timeline_reading(nodes[i].pt, now, &r) == 0, "%s: no reading",
 		      nodes[i].name);
@@ -245,9 +210,9 @@ START_TEST(follow_fail_over_and_return)
 	ck_assert_str_eq(state(2).upstream, "a");
 	reading_contains(1, off[0]);
 	reading_contains(2, off[0]);
-	ck_assert_int_eq(
-		peer_timeline_reading(nodes[0].pt, now_ns(CLOCK_REALTIME), &(struct reading){0}),
-		-EAGAIN); /* the root reads its own sources */
+	ck_assert_int_eq(peer_timeline_reading(nodes[0].pt, peer_test_ns(CLOCK_REALTIME),
+					       &(struct reading){0}),
+			 -EAGAIN); /* the root reads its own sources */
 
 	/* The leader dies. Within K intervals both follow the backup b. */
 	stop(&nodes[0]);

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 
 #include "peer_sock.h"
+#include "peer_testlib.h"
 #include "run_suite.h"
 
 #define UP_OFFSET     5000000	 /* the upstream's timeline: 5 ms ahead of CLOCK_REALTIME */
@@ -37,14 +38,6 @@ struct tlctx {
 	struct peer_stamps last;
 	struct peer_msg last_msg;
 };
-
-static int64_t now_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int ctx_params(void *ctx, struct qot_clock_params *p, int64_t *base_now)
 {
@@ -93,39 +86,6 @@ static void ctx_request(void *ctx, const struct peer_msg *m)
 static const struct peer_tl_ops OPS = {ctx_params,  ctx_self,	    ctx_response,
 				       ctx_timeout, ctx_correction, ctx_request};
 
-/* A clock page file saying timeline = base + offset, synced, bounds `bound`. */
-static qot_clock *page(const char *dir, const char *name, int64_t offset, uint64_t bound)
-{
-	struct qot_clock_page pg;
-	char path[256];
-	uint8_t buf[QOT_CLOCK_PAGE_SIZE] = {0};
-	int64_t now = now_ns(CLOCK_REALTIME);
-	qot_clock *clk;
-	FILE *f;
-
-	memset(&pg, 0, sizeof(pg));
-	memcpy(pg.magic, QOT_CLOCK_MAGIC, 8);
-	pg.version = QOT_CLOCK_VERSION;
-	pg.size = 128;
-	pg.seq = 2;
-	pg.params = (struct qot_clock_params){
-		.status = QOT_STATUS_SYNCED,
-		.anchor = now,
-		.anchor_tl = now + offset,
-		.offset_below = bound,
-		.offset_above = bound,
-		.stale_after = QOT_NEVER,
-	};
-	memcpy(buf, &pg, sizeof(pg));
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
-	fclose(f);
-	ck_assert_int_eq(qot_clock_open_path(path, &clk), 0);
-	return clk;
-}
-
 struct world {
 	char dir[64];
 	struct peer_keys *keys;
@@ -148,6 +108,7 @@ static struct sockaddr_in loopback(unsigned port)
 
 static void setup(void)
 {
+	char path[256];
 	struct peer_sock_config cfg = {.freshness = 10000000000,
 				       .timeout = 200000000,
 				       .rate = 1000,
@@ -157,9 +118,11 @@ static void setup(void)
 	snprintf(W.dir, sizeof(W.dir), "/tmp/qot-peer-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(W.dir));
 	ck_assert_int_eq(peer_keys_single(&W.keys, 4, SECRET, sizeof(SECRET)), 0);
-	W.up_ctx = (struct tlctx){.clk = page(W.dir, "up", UP_OFFSET, UP_BOUND)};
+	snprintf(path, sizeof(path), "%s/up", W.dir);
+	W.up_ctx = (struct tlctx){.clk = peer_test_page(path, UP_OFFSET, UP_BOUND)};
 	W.up_ctx.self = (struct peer_self){true, PEER_FLAG_ROOT | PEER_FLAG_SYNCED, 0, 0};
-	W.member_ctx = (struct tlctx){.clk = page(W.dir, "member", MEMBER_OFFSET, 0)};
+	snprintf(path, sizeof(path), "%s/member", W.dir);
+	W.member_ctx = (struct tlctx){.clk = peer_test_page(path, MEMBER_OFFSET, 0)};
 	W.member_ctx.self = (struct peer_self){true, PEER_FLAG_SYNCED, 0, 1};
 	strcpy(cfg.node, "up");
 	ck_assert_int_eq(peer_sock_open(&W.up, &cfg, W.keys, "127.0.0.1", 0), 0);
@@ -196,19 +159,19 @@ static void teardown(void)
 static int pump_until(const int *count, int timeout_ms)
 {
 	int start = *count;
-	int64_t end = now_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
+	int64_t end = peer_test_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
 
 	while (*count == start) {
 		struct pollfd pfd[2] = {{peer_sock_fd(W.up), POLLIN, 0},
 					{peer_sock_fd(W.member), POLLIN, 0}};
-		int64_t now = now_ns(CLOCK_MONOTONIC);
+		int64_t now = peer_test_ns(CLOCK_MONOTONIC);
 
 		if (now >= end)
 			return 0;
 		poll(pfd, 2, (int)((end - now) / 1000000) + 1);
 		peer_sock_readable(W.up);
 		peer_sock_readable(W.member);
-		peer_sock_expire(W.member, now_ns(CLOCK_MONOTONIC));
+		peer_sock_expire(W.member, peer_test_ns(CLOCK_MONOTONIC));
 	}
 	return 1;
 }
@@ -235,7 +198,7 @@ static void forge_request(const struct peer_keys *k, const char *timeline, uint6
 
 	strcpy(m.timeline, timeline);
 	strcpy(m.node, "attacker");
-	m.sent = now_ns(CLOCK_REALTIME);
+	m.sent = peer_test_ns(CLOCK_REALTIME);
 	m.t1 = m.sent;
 	ck_assert_int_eq(peer_wire_encode(k, &m, buf), 0);
 }
@@ -352,7 +315,7 @@ START_TEST(wrong_key_and_bad_packets_refused)
 	struct peer_msg m = {.type = PEER_MSG_REQUEST, .seq = 2004};
 	strcpy(m.timeline, "swarm");
 	strcpy(m.node, "attacker");
-	m.sent = now_ns(CLOCK_REALTIME) - 20000000000;
+	m.sent = peer_test_ns(CLOCK_REALTIME) - 20000000000;
 	ck_assert_int_eq(peer_wire_encode(W.keys, &m, req), 0);
 	send_raw(req, sizeof(req), &W.up_addr);
 	ck_assert(!attacker_answered(300));
@@ -432,8 +395,8 @@ static void *flood(void *arg)
 	forge_request(W.keys, "swarm", 5, pkt[2]); /* replays after the first */
 	memset(pkt[3], 0xee, sizeof(pkt[3]));	   /* garbage */
 	/* Bounded: 3 s or 2 million packets, whichever first. */
-	int64_t end = now_ns(CLOCK_MONOTONIC) + 3000000000;
-	while (!atomic_load(&flood_stop) && n < 2000000 && now_ns(CLOCK_MONOTONIC) < end) {
+	int64_t end = peer_test_ns(CLOCK_MONOTONIC) + 3000000000;
+	while (!atomic_load(&flood_stop) && n < 2000000 && peer_test_ns(CLOCK_MONOTONIC) < end) {
 		sendto(fd, pkt[n % 4], PEER_WIRE_LEN, 0, (struct sockaddr *)&W.up_addr,
 		       sizeof(W.up_addr));
 		n++;
@@ -460,14 +423,14 @@ static void run_exchanges(int n, int64_t *took, int64_t *delay, int *lost)
 		struct peer_exchange_config cfg = {.drift = 1e-4};
 		struct peer_measurement m;
 
-		t0 = now_ns(CLOCK_MONOTONIC);
+		t0 = peer_test_ns(CLOCK_MONOTONIC);
 		ck_assert_int_eq(peer_sock_request(W.member, W.member_tl, "up",
 						   (struct sockaddr *)&W.up_addr, sizeof(W.up_addr),
 						   &seq),
 				 0);
 		int responses = W.member_ctx.responses;
 		ck_assert(pump_until(&W.member_ctx.events, 5000)); /* an answer or the timeout */
-		took[i] = now_ns(CLOCK_MONOTONIC) - t0;
+		took[i] = peer_test_ns(CLOCK_MONOTONIC) - t0;
 		pump_for(3); /* spread over a while: the flood goes on between exchanges */
 		delay[i] = -1;
 		if (W.member_ctx.responses == responses) {
