@@ -151,10 +151,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < rounds; i++) {
 		struct peer_msg out;
 		int64_t t0 = now_ns(CLOCK_MONOTONIC), t1, t2, t3;
-		volatile int64_t sink = 0;
+		volatile uint64_t sink = 0;
 
 		for (int j = 0; j < 100; j++)
-			sink += now_ns(CLOCK_REALTIME);
+			sink += (uint64_t)now_ns(CLOCK_REALTIME);
 		t1 = now_ns(CLOCK_MONOTONIC);
 		for (int j = 0; j < 100; j++)
 			peer_wire_encode(keys, &m, pkt);
