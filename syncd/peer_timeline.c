@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peer_timeline.c - one timeline served by its cluster: failover, exchanges, Berkeley. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,4 +379,63 @@ void peer_timeline_state(const struct peer_timeline *pt, struct peer_timeline_st
 		out->delay = best.delay;
 	out->left_out = pt->nleft_out;
 	out->left_out_nodes = pt->left_out;
+}
+
+static int add(char *buf, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int add(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		return -ENOSPC;
+	*len += (size_t)n;
+	return 0;
+}
+
+static int add_list(char *buf, size_t size, size_t *len, const char *key, const char *const *names,
+		    size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = add(buf, size, len, "%s%s", i ? "," : key, names[i]);
+	return err;
+}
+
+int peer_timeline_describe(const struct peer_timeline *pt, int64_t now, char *buf, size_t size)
+{
+	const char *backups[PEER_UPSTREAM_MAX];
+	struct peer_timeline_state st;
+	size_t len = 0, nb;
+	int err;
+
+	if (size == 0)
+		return -ENOSPC;
+	peer_timeline_state(pt, &st);
+	err = add(buf, size, &len, "peer=%s", peer_role_name(st.role));
+	if (!err && st.upstream)
+		err = add(buf, size, &len, " upstream=%s", st.upstream);
+	if (!err)
+		err = add(buf, size, &len, " epoch=%u", (unsigned)st.epoch);
+	if (!err && st.upstream && st.last_ok && now >= st.last_ok)
+		err = add(buf, size, &len, " age=%.3f delay=%.9f", (double)(now - st.last_ok) / 1e9,
+			  (double)st.delay / 1e9);
+	if (!err && st.berkeley)
+		err = add(buf, size, &len, " mode=berkeley");
+	if (!err)
+		err = add_list(buf, size, &len, " excluded=", st.left_out_nodes, st.left_out);
+	nb = peer_upstream_backups(pt->up, backups, PEER_UPSTREAM_MAX);
+	if (!err)
+		err = add_list(buf, size, &len, " backups=", backups, nb);
+	if (err) {
+		buf[0] = '\0';
+		return err;
+	}
+	return (int)len;
 }

@@ -82,5 +82,13 @@ void peer_timeline_tick(struct peer_timeline *pt, int64_t now);
  * a root with a reference, which reads its own sources). */
 int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading *r);
 void peer_timeline_state(const struct peer_timeline *pt, struct peer_timeline_state *out);
+/*
+ * The state as the sync file will show it, one line of KEY=VALUE words:
+ *   peer=ROLE [upstream=NODE] epoch=N [age=SECONDS] [delay=SECONDS]
+ *   [mode=berkeley] [excluded=NODE,NODE...] [backups=NODE,NODE...]
+ * ROLE is joining, root, follow or alone; age is of the last usable answer
+ * at base instant now. Its length, or -ENOSPC.
+ */
+int peer_timeline_describe(const struct peer_timeline *pt, int64_t now, char *buf, size_t size);
 
 #endif /* SYNCD_PEER_TIMELINE_H */

@@ -294,6 +294,18 @@ START_TEST(follow_fail_over_and_return)
 	ck_assert_str_eq(state(2).upstream, "a");
 	reading_contains(1, off[0]);
 	reading_contains(2, off[0]);
+	{
+		char line[256];
+		ck_assert_int_gt(peer_timeline_describe(nodes[2].pt, peer_test_ns(CLOCK_REALTIME),
+							line, sizeof(line)),
+				 0);
+		printf("c: %s\n", line);
+		ck_assert_ptr_nonnull(strstr(line, "peer=follow upstream=a epoch=0 age=0."));
+		ck_assert_ptr_nonnull(strstr(line, " backups=b,c"));
+		ck_assert_int_eq(peer_timeline_describe(nodes[0].pt, 0, line, sizeof(line)), 17);
+		ck_assert_str_eq(line, "peer=root epoch=0");
+		ck_assert_int_eq(peer_timeline_describe(nodes[2].pt, 0, line, 10), -ENOSPC);
+	}
 	ck_assert_int_eq(peer_timeline_reading(nodes[0].pt, peer_test_ns(CLOCK_REALTIME),
 					       &(struct reading){0}),
 			 -EAGAIN); /* the root reads its own sources */
@@ -366,6 +378,11 @@ START_TEST(berkeley_excludes_far_clock)
 	ck_assert(st.berkeley);
 	ck_assert_uint_eq(st.left_out, 1);
 	ck_assert_str_eq(st.left_out_nodes[0], "d");
+	{
+		char line[256];
+		ck_assert_int_gt(peer_timeline_describe(nodes[0].pt, 0, line, sizeof(line)), 0);
+		ck_assert_str_eq(line, "peer=root epoch=0 mode=berkeley excluded=d");
+	}
 	for (size_t i = 0; i < 4; i++)
 		reading_contains(i, avg);
 }
