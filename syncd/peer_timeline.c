@@ -271,6 +271,14 @@ static void berkeley_round(struct peer_timeline *pt, int64_t now)
 	}
 	if (peer_berkeley_round(&pt->cfg.bk, in, pt->npeers, corr, verdict, &res) != 0)
 		return;
+	if (res.used + res.left_out <= 1) {
+		/* Nobody answered: no ensemble to speak of (cut off, or alone).
+		 * No reading: the timeline holds over, its bounds growing. */
+		pt->own_valid = false;
+		pt->nleft_out = 0;
+		memset(pt->bk, 0, sizeof(pt->bk));
+		return;
+	}
 	pt->nleft_out = 0;
 	for (size_t i = 0; i < pt->npeers; i++) {
 		const struct peer_measurement *m = &pt->bk[i].m;
@@ -337,8 +345,9 @@ int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading 
 	enum peer_role role = peer_upstream_role(pt->up);
 
 	if (role == PEER_ROLE_ROOT) {
-		if (pt->has_ref || !pt->own_valid || strcmp(pt->own_from, pt->self) != 0)
-			return -EAGAIN; /* its own sources discipline it */
+		if (pt->has_ref || !pt->own_valid || strcmp(pt->own_from, pt->self) != 0 ||
+		    now - pt->own.at > pt->cfg.max_age)
+			return -EAGAIN; /* its own sources discipline it, or holdover */
 		*r = pt->own;
 		return 0;
 	}
