@@ -250,16 +250,14 @@ static void request(struct peer_timeline *pt, const char *node)
 
 /* The root without a reference: average what the last round measured,
  * correct the members, and itself. */
-static void berkeley_round(struct peer_timeline *pt, int64_t now)
+static void berkeley_round(struct peer_timeline *pt)
 {
 	struct peer_berkeley_member in[PEER_UPSTREAM_MAX];
 	enum peer_berkeley_verdict verdict[PEER_UPSTREAM_MAX];
-	int64_t corr[PEER_UPSTREAM_MAX], oldest = now;
+	int64_t corr[PEER_UPSTREAM_MAX], oldest = INT64_MAX;
+	const struct peer_measurement *latest = NULL;
 	struct peer_berkeley_result res;
-	struct qot_clock_params p;
-	struct qot_time t;
-	uint64_t avg_unc = 0;
-	int64_t base;
+	uint64_t avg_unc = 0, grow;
 
 	for (size_t i = 0; i < pt->npeers; i++) {
 		const struct peer_measurement *m = &pt->bk[i].m;
@@ -288,6 +286,8 @@ static void berkeley_round(struct peer_timeline *pt, int64_t now)
 			avg_unc = h; /* the average is off by at most the largest error in it */
 		if (verdict[i] != PEER_BK_UNKNOWN && m->at < oldest)
 			oldest = m->at;
+		if (verdict[i] != PEER_BK_UNKNOWN && (latest == NULL || m->at > latest->at))
+			latest = m;
 		if (verdict[i] == PEER_BK_FAR || verdict[i] == PEER_BK_SLOW)
 			pt->left_out[pt->nleft_out++] = pt->peers[i].node;
 	}
@@ -301,20 +301,23 @@ static void berkeley_round(struct peer_timeline *pt, int64_t now)
 			pt->sock, pt->tl, (const struct sockaddr *)&pt->peers[i].addr,
 			pt->peers[i].len, pt->bk[i].resp_seq, corr[i], h + avg_unc, h + avg_unc);
 	}
-	memset(pt->bk, 0, sizeof(pt->bk));
-	/* The root's own: its timeline now, moved by the average. */
-	if (pt->cfg.params(pt->cfg.params_ctx, &p, &base) != 0)
-		return;
-	qot_project(&p, now, &t);
+	/*
+	 * The root's own, anchored where it was measured (like each member's):
+	 * at the latest exchange's b4 its timeline was base + (phi - theta),
+	 * and the ensemble's time was that + the average. Anchored there, not
+	 * now, so a correction already applied is not applied again.
+	 */
+	grow = bound_ns(pt->cfg.ex.drift * (double)(latest->at - oldest)) + 1;
 	pt->own = (struct reading){
-		.at = now,
-		.offset = t.estimate - now + res.root_correction,
-		.below = avg_unc + bound_ns(pt->cfg.ex.drift * (double)(now - oldest)),
-		.above = avg_unc + bound_ns(pt->cfg.ex.drift * (double)(now - oldest)),
+		.at = latest->at,
+		.offset = latest->base_offset - latest->offset + res.root_correction,
+		.below = avg_unc + grow,
+		.above = avg_unc + grow,
 		.drift = drift_rate(pt),
 	};
 	pt->own_valid = true;
 	snprintf(pt->own_from, sizeof(pt->own_from), "%s", pt->self);
+	memset(pt->bk, 0, sizeof(pt->bk));
 }
 
 void peer_timeline_tick(struct peer_timeline *pt, int64_t now)
@@ -325,7 +328,7 @@ void peer_timeline_tick(struct peer_timeline *pt, int64_t now)
 	pt->last_tick = now;
 	peer_upstream_tick(pt->up);
 	if (berkeley_root(pt)) {
-		berkeley_round(pt, now);
+		berkeley_round(pt);
 		for (size_t i = 0; i < pt->npeers; i++)
 			if (strcmp(pt->peers[i].node, pt->self) != 0)
 				request(pt, pt->peers[i].node);

@@ -516,6 +516,106 @@ START_TEST(closed_loop_converges_honestly)
 }
 END_TEST
 
+/* Every pair of bounded pages at one base instant: intervals that do not
+ * overlap, and the widest spread of the synced estimates. */
+static int overlap(int64_t *spread)
+{
+	struct qot_time q[MAXN];
+	int64_t t = peer_test_ns(CLOCK_REALTIME), lo = INT64_MAX, hi = INT64_MIN;
+	int apart = 0;
+
+	for (size_t i = 0; i < nn; i++) {
+		struct qot_clock_params p;
+		int64_t base;
+
+		ck_assert_int_eq(qot_clock_params_read(nodes[i].clk, &p, &base), 0);
+		qot_project(&p, t, &q[i]);
+		if (q[i].below == QOT_UNBOUNDED || q[i].above == QOT_UNBOUNDED)
+			continue;
+		if (q[i].estimate < lo)
+			lo = q[i].estimate;
+		if (q[i].estimate > hi)
+			hi = q[i].estimate;
+		for (size_t j = 0; j < i; j++)
+			if (q[j].below != QOT_UNBOUNDED && q[j].above != QOT_UNBOUNDED &&
+			    (q[i].estimate + (int64_t)q[i].above <
+				     q[j].estimate - (int64_t)q[j].below ||
+			     q[j].estimate + (int64_t)q[j].above <
+				     q[i].estimate - (int64_t)q[i].below))
+				apart++;
+	}
+	*spread = hi >= lo ? hi - lo : 0;
+	return apart;
+}
+
+/*
+ * Berkeley, closed: no reference anywhere; every node (the root too)
+ * disciplines its page from its peer reading. a, b, c start within 2 ms of
+ * one another, synced within 3 ms; d starts 10 s behind (synced within its
+ * 10 s). d is left out of the average and reported, and brought to the
+ * ensemble's time (a step forward); at every sample every two bounded
+ * intervals overlap, and at the end the four agree within 100 us.
+ */
+START_TEST(berkeley_closed_loop)
+{
+	static const int64_t off[] = {0, 2000000, -1000000, -10000000000};
+	const int64_t interval = (int64_t)TICK_MS * 1000000;
+	struct discipline_config dc = {.interval = interval,
+				       .margin = discipline_margin(interval),
+				       .holdover = 10000000000,
+				       .stale = 4000000000,
+				       .maxslew = 0.01};
+	struct discipline d[4];
+	int samples = 0, apart = 0;
+	bool reported = false;
+	int64_t spread = 0;
+
+	setup_nodes(4, off);
+	for (size_t i = 0; i < 4; i++) {
+		struct qot_clock_params p;
+		int64_t base;
+
+		discipline_init(&d[i]);
+		ck_assert_int_eq(qot_clock_params_read(nodes[i].clk, &p, &base), 0);
+		/* Synced, honestly: within 3 ms of the others (d: of its 10 s). */
+		p.offset_below = p.offset_above = i == 3 ? 10003000000 : 3000000;
+		publish(i, &p);
+		discipline_resume(&d[i], &p);
+	}
+	for (int k = 0; k < 30; k++) {
+		int64_t now = peer_test_ns(CLOCK_REALTIME), end;
+		struct peer_timeline_state st;
+
+		for (size_t i = 0; i < 4; i++) {
+			struct reading r;
+			struct qot_clock_params p;
+			int got = peer_timeline_reading(nodes[i].pt, now, &r);
+
+			discipline_update(&d[i], &dc, got == 0 ? &r : NULL, now, &p);
+			publish(i, &p);
+		}
+		end = peer_test_ns(CLOCK_MONOTONIC) + interval;
+		tick();
+		peer_timeline_state(nodes[0].pt, &st);
+		if (st.left_out == 1 && strcmp(st.left_out_nodes[0], "d") == 0)
+			reported = true;
+		while (peer_test_ns(CLOCK_MONOTONIC) < end + interval / 2) {
+			apart += overlap(&spread);
+			samples += 6;
+			usleep(500);
+		}
+	}
+	printf("berkeley closed loop: %d pairs sampled, %d apart, spread at the end %lld ns\n",
+	       samples, apart, (long long)spread);
+	ck_assert(reported);
+	ck_assert_int_eq(apart, 0);
+	ck_assert_int_ge(samples, 1000);
+	ck_assert_int_le(spread, 100000);
+	ck_assert_int_eq(state(0).role, PEER_ROLE_ROOT);
+	ck_assert(state(0).berkeley);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("peer_cluster");
@@ -527,6 +627,7 @@ int main(void)
 	tcase_add_test(tc, berkeley_excludes_far_clock);
 	tcase_add_test(tc, unroutable_leader_fails_over);
 	tcase_add_test(tc, closed_loop_converges_honestly);
+	tcase_add_test(tc, berkeley_closed_loop);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
