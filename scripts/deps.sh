@@ -16,6 +16,8 @@ packages=(
 	libssl-dev                        # syncd: HMAC-SHA256 of peer packets (libcrypto)
 	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
 	systemd man-db                    # test_install: systemd-analyze verify, man
+	gnuplot-nox                       # qotctl plot
+	python3-venv python3-wheel-whl    # the Python package, installed offline into a venv
 )
 
 missing=()
