@@ -219,12 +219,14 @@ static int send_msg(struct peer_sock *s, const struct peer_msg *m, const struct 
 {
 	uint8_t buf[PEER_WIRE_LEN];
 	int err = peer_wire_encode(s->keys, m, buf);
+	ssize_t n;
 
 	if (err)
 		return err;
-	if (sendto(s->fd, buf, sizeof(buf), 0, addr, addrlen) != (ssize_t)sizeof(buf)) {
+	n = sendto(s->fd, buf, sizeof(buf), 0, addr, addrlen);
+	if (n != (ssize_t)sizeof(buf)) {
 		s->stats.send_errors++;
-		return -errno ? -errno : -EIO;
+		return n < 0 ? -errno : -EIO;
 	}
 	s->stats.sent++;
 	return 0;
