@@ -41,7 +41,7 @@ void peer_config_defaults(struct peer_config *c)
 	snprintf(c->keyfile, sizeof(c->keyfile), "%s", PEER_CONFIG_DEFAULT_KEYFILE);
 	c->freshness = 10000000000;
 	c->rate = 100;
-	c->missed = 3;
+	c->missed = 2;
 	c->join = 2;
 	c->drift = 100e-6;
 	c->window = 8;

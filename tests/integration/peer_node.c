@@ -123,7 +123,7 @@ static int run(char **argv)
 				      .burst = 64,
 				      .batch = 64,
 				      .freshness = 10000000000};
-	struct peer_timeline_config tc = {.up = {.missed = 3, .join = 2},
+	struct peer_timeline_config tc = {.up = {.missed = 2, .join = 2},
 					  .ex = {.drift = 100e-6},
 					  .bk = {.threshold = 5000000},
 					  .window = 8,
