@@ -13,6 +13,7 @@ packages=(
 	clang libclang-rt-14-dev          # fuzz targets (scripts/fuzz.sh): libFuzzer
 	chrony linuxptp iproute2          # syncd's sources, and their tests
 	libzookeeper-mt-dev               # coordd: the ZooKeeper C client
+	libssl-dev                        # syncd: HMAC-SHA256 of peer packets (libcrypto)
 	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
 	systemd man-db                    # test_install: systemd-analyze verify, man
 	gnuplot-nox                       # qotctl plot
