@@ -149,8 +149,9 @@ static void synced(struct discipline *d, const struct discipline_config *cfg,
 	d->last_sync = now;
 	d->hold_freq = r->freq;
 	d->hold_drift = r->hold_drift > r->drift ? r->hold_drift : r->drift;
-	d->asym = r->asym;
-	d->stat = r->stat;
+	/* A reading that states no parts (both 0) says nothing of them. */
+	d->asym = r->asym || r->stat ? r->asym : QOT_UNBOUNDED;
+	d->stat = r->asym || r->stat ? r->stat : QOT_UNBOUNDED;
 }
 
 void discipline_update(struct discipline *d, const struct discipline_config *cfg,
