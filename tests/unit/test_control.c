@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Units: the sync effort controller (control.h) with known answers. */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "control.h"
+#include "qot.h"
+#include "run_suite.h"
+
+#define US 1000LL
+#define MS 1000000LL
+#define S  1000000000LL
+
+static struct control_config cfg(void)
+{
+	struct control_config c;
+
+	control_config_defaults(&c); /* 125 ms..64 s, margin 25%, k 3, misses 1, hold 3 */
+	return c;
+}
+
+static struct qot_req req(uint64_t acc)
+{
+	struct qot_req r = qot_req_none;
+
+	r.acc_below = r.acc_above = acc;
+	return r;
+}
+
+/* 1 us after an exchange, no noise, 1 ppm: the bound grows 2 ns per ms of
+ * interval (one exchange may be lost). */
+static const struct control_quality good = {1 * US, 0, 1e-6};
+
+static struct control *make(const struct control_config *c)
+{
+	struct control *ctl;
+	char err[128];
+
+	ck_assert_int_eq(control_new(&ctl, c, err, sizeof(err)), 0);
+	return ctl;
+}
+
+static void status(struct control *ctl, struct control_status *st)
+{
+	control_status(ctl, st);
+}
+
+START_TEST(predict_and_largest)
+{
+	struct control_config c = cfg();
+
+	/* B(T) = 1000 + 3 * 0 + 1e-6 * 2 * T */
+	ck_assert_uint_eq(control_predict(&c, &good, 4 * S), 9 * US);
+	ck_assert_uint_eq(control_predict(&c, &good, 0), 1 * US);
+	/* budget 15 us: (15000 - 1000) / 2e-6 = 7 s */
+	ck_assert_int_eq(control_largest(&c, &good, 15 * US), 7 * S);
+	/* the floor alone exceeds the budget: nothing fits */
+	ck_assert_int_eq(control_largest(&c, &good, 999), 0);
+	/* no drift: any interval */
+	struct control_quality still = {1 * US, 0, 0};
+	ck_assert_int_eq(control_largest(&c, &still, 2 * US), INT64_MAX);
+	/* unknown floor: unknown bound, nothing fits */
+	struct control_quality unknown = {QOT_UNBOUNDED, 0, 1e-6};
+	ck_assert_uint_eq(control_predict(&c, &unknown, S), QOT_UNBOUNDED);
+	ck_assert_int_eq(control_largest(&c, &unknown, 1 * S), 0);
+}
+END_TEST
+
+/* Tight -> faster, loose -> slower, none -> the slow end. */
+START_TEST(tight_faster_loose_slower)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct control_status st;
+	struct qot_req r;
+
+	/* no requirement: the slowest effort */
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_NONE);
+	ck_assert_int_eq(st.interval, 64 * S);
+
+	/* 1 ms: budget 750 us, fits 374.5 s: clamped to max */
+	r = req(1 * MS);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_MET);
+	ck_assert_int_eq(st.interval, 64 * S);
+
+	/* 20 us: budget 15 us, fits 7 s: the level 4 s, bound 9 us */
+	r = req(20 * US);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_MET);
+	ck_assert_int_eq(st.interval, 4 * S);
+	ck_assert_uint_eq(st.predicted, 9 * US);
+	ck_assert_double_eq_tol(st.exchanges_per_s, 0.25, 1e-12);
+	ck_assert_str_eq(st.reason, "bound 9us at interval 4s within required 20us");
+
+	/* 2 us: budget 1.5 us, fits 250 ms */
+	r = req(2 * US);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.interval, 250 * MS);
+	ck_assert_int_eq(st.state, CONTROL_MET);
+
+	/* removed: back to the slow end at once */
+	control_set_requirement(ctl, NULL);
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_NONE);
+	ck_assert_int_eq(st.interval, 64 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* The fastest effort without the margin; beyond it unmeetable, with why. */
+START_TEST(tight_and_unmeetable)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct control_status st;
+	struct qot_req r = req(1300);
+
+	/* B(125 ms) = 1000 + 250 = 1250 ns <= 1.3 us, but > its 975 ns budget */
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_TIGHT);
+	ck_assert_int_eq(st.interval, 125 * MS);
+	ck_assert_str_eq(st.reason, "bound 1.25us at fastest interval 125ms within required "
+				    "1.3us, not the 25% margin");
+
+	/* 1.2 us: the rate limits (the floor alone would fit) */
+	r = req(1200);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_UNMEETABLE);
+	ck_assert_int_eq(st.interval, 125 * MS);
+	ck_assert_str_eq(st.reason, "bound 1.25us at fastest interval 125ms > required 1.2us");
+	control_free(ctl);
+}
+END_TEST
+
+/* The source limits: no rate helps, so no messages are spent for nothing. */
+START_TEST(source_limited)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct control_status st;
+	struct qot_req r = req(10 * US);
+	struct control_quality q = {40 * US, 0, 1e-6};
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &q);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_UNMEETABLE);
+	ck_assert_str_eq(st.reason, "source bound 40us > required 10us");
+	/* aims within 25% of the best bound, 53.3 us: fits 6.67 s, the level 4 s */
+	ck_assert_int_eq(st.interval, 4 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* A noisier path needs more exchanges. */
+START_TEST(noise_makes_faster)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct qot_req r = req(20 * US);
+	struct control_quality noisy = {1 * US, 3 * US, 1e-6};
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	/* base 1 + 3 * 3 = 10 us: fits (15 - 10) us / 2e-6 = 2.5 s */
+	control_update(ctl, &noisy);
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* Near a boundary nothing flaps; better quality relaxes only after `hold`
+ * updates, one level at a time. */
+START_TEST(no_flapping)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct qot_req r = req(20 * US);
+	/* base 1 + 3 * 2 = 7 us: fits exactly 4 s; +-0.1 us of noise moves the fit
+	 * to 4.15 s or 3.85 s, across the level 4 s */
+	struct control_quality above = {1 * US, 1900, 1e-6};
+	struct control_quality below = {1 * US, 2100, 1e-6};
+	int64_t last;
+	int changes = 0;
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &above);
+	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	last = control_interval(ctl);
+	for (int i = 0; i < 100; i++) {
+		unsigned ch = control_update(ctl, i % 2 ? &above : &below);
+		if (control_interval(ctl) != last) {
+			ck_assert(ch & CONTROL_CHANGED_INTERVAL);
+			changes++;
+			last = control_interval(ctl);
+		} else {
+			ck_assert(!(ch & CONTROL_CHANGED_INTERVAL));
+		}
+		/* never slower than what fits */
+		ck_assert(control_interval(ctl) <= 4 * S);
+	}
+	ck_assert_int_eq(changes, 1); /* down to 2 s once, and there it stays */
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+
+	/* the noise goes: 7 s fits, 1.5 x 4 s: after 3 updates, 4 s */
+	control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	ck_assert(control_update(ctl, &good) & CONTROL_CHANGED_INTERVAL);
+	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	/* and no further: 8 s does not fit */
+	for (int i = 0; i < 10; i++)
+		control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* One report per change of state, not per update (one log line). */
+START_TEST(changes_reported_once)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct qot_req r = req(10 * US);
+	struct control_quality q = {40 * US, 0, 1e-6};
+	unsigned ch;
+
+	ck_assert_uint_eq(control_update(ctl, &good),
+			  CONTROL_CHANGED_INTERVAL | CONTROL_CHANGED_STATE);
+	ck_assert_uint_eq(control_update(ctl, &good), 0);
+	control_set_requirement(ctl, &r);
+	ch = control_update(ctl, &q);
+	ck_assert(ch & CONTROL_CHANGED_STATE);
+	for (int i = 0; i < 20; i++)
+		ck_assert_uint_eq(control_update(ctl, &q), 0);
+	/* the same requirement again is no change */
+	control_set_requirement(ctl, &r);
+	ck_assert_uint_eq(control_update(ctl, &q), 0);
+	control_free(ctl);
+}
+END_TEST
+
+/* Before anything is measured: fast, to learn the quality. */
+START_TEST(unknown_quality)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct control_quality unknown = {QOT_UNBOUNDED, 0, 1e-6};
+	struct qot_req r = req(20 * US);
+	struct control_status st;
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &unknown);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_UNKNOWN);
+	ck_assert_int_eq(st.interval, 125 * MS);
+	ck_assert_uint_eq(st.predicted, QOT_UNBOUNDED);
+	/* the first measurement is an event: straight to the level it allows */
+	control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* Levels: min and max need not be powers of two. */
+START_TEST(levels_and_clamps)
+{
+	struct control_config c = cfg();
+	struct control *ctl;
+	struct qot_req r = req(20 * US);
+
+	c.min_interval = 100 * MS;
+	c.max_interval = 3 * S;
+	ctl = make(&c);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good); /* fits 7 s: max */
+	ck_assert_int_eq(control_interval(ctl), 3 * S);
+	r = req(1200);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good); /* nothing fits: min */
+	ck_assert_int_eq(control_interval(ctl), 100 * MS);
+	/* a requirement change goes straight where it needs: 2 us fits 250 ms */
+	r = req(2 * US);
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 250 * MS);
+	control_free(ctl);
+}
+END_TEST
+
+START_TEST(config_refused)
+{
+	struct control_config c = cfg();
+	struct control *ctl = NULL;
+	char err[128];
+
+	c.min_interval = 0;
+	ck_assert_int_eq(control_new(&ctl, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "the minimum interval must be positive");
+	c = cfg();
+	c.max_interval = c.min_interval - 1;
+	ck_assert_int_eq(control_config_check(&c, err, sizeof(err)), -EINVAL);
+	c = cfg();
+	c.margin = 1;
+	ck_assert_int_eq(control_config_check(&c, err, sizeof(err)), -EINVAL);
+	c = cfg();
+	c.hold = 0;
+	ck_assert_int_eq(control_config_check(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(ctl);
+}
+END_TEST
+
+/* A PTP slave: its master fixes the sync interval. */
+START_TEST(fixed_rate)
+{
+	struct control_config c = cfg();
+	struct control_status st;
+	struct qot_req r;
+	const char *who = "the PTP master";
+
+	/* B(1 s) = 1000 + 2000 = 3 us */
+	r = req(10 * US);
+	control_assess_fixed(&c, &r, &good, 1 * S, who, &st);
+	ck_assert_int_eq(st.state, CONTROL_MET);
+	ck_assert_uint_eq(st.predicted, 3 * US);
+	r = req(3500);
+	control_assess_fixed(&c, &r, &good, 1 * S, who, &st);
+	ck_assert_int_eq(st.state, CONTROL_TIGHT);
+	r = req(2 * US);
+	control_assess_fixed(&c, &r, &good, 1 * S, who, &st);
+	ck_assert_int_eq(st.state, CONTROL_UNMEETABLE);
+	ck_assert_str_eq(st.reason,
+			 "bound 3us at fixed interval 1s > required 2us, set by the PTP master");
+	r = req(500);
+	control_assess_fixed(&c, &r, &good, 1 * S, who, &st);
+	ck_assert_str_eq(st.reason, "source bound 1us > required 500ns");
+	control_assess_fixed(&c, NULL, &good, 1 * S, who, &st);
+	ck_assert_int_eq(st.state, CONTROL_NONE);
+}
+END_TEST
+
+START_TEST(format_ns)
+{
+	char b[32];
+
+	control_format_ns(40 * US, b, sizeof(b));
+	ck_assert_str_eq(b, "40us");
+	control_format_ns(1250, b, sizeof(b));
+	ck_assert_str_eq(b, "1.25us");
+	control_format_ns(125 * MS, b, sizeof(b));
+	ck_assert_str_eq(b, "125ms");
+	control_format_ns(64 * S, b, sizeof(b));
+	ck_assert_str_eq(b, "64s");
+	control_format_ns(7, b, sizeof(b));
+	ck_assert_str_eq(b, "7ns");
+	control_format_ns(QOT_UNBOUNDED, b, sizeof(b));
+	ck_assert_str_eq(b, "unbounded");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("control");
+	TCase *t = tcase_create("control");
+
+	tcase_add_test(t, predict_and_largest);
+	tcase_add_test(t, tight_faster_loose_slower);
+	tcase_add_test(t, tight_and_unmeetable);
+	tcase_add_test(t, source_limited);
+	tcase_add_test(t, noise_makes_faster);
+	tcase_add_test(t, no_flapping);
+	tcase_add_test(t, changes_reported_once);
+	tcase_add_test(t, unknown_quality);
+	tcase_add_test(t, levels_and_clamps);
+	tcase_add_test(t, config_refused);
+	tcase_add_test(t, fixed_rate);
+	tcase_add_test(t, format_ns);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}
