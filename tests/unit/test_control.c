@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "chrony_cmd.h"
 #include "control.h"
+#include "ptp_mgmt.h"
+#include "ptp_rate.h"
 #include "qot.h"
 #include "run_suite.h"
 
@@ -375,6 +378,193 @@ START_TEST(format_ns)
 }
 END_TEST
 
+/* --- chronyd's minpoll/maxpoll (chrony 4.3's candm.h) ---------------------- */
+
+START_TEST(chrony_poll_request_bytes)
+{
+	/* MODIFY_MINPOLL of 127.0.0.1 to -4, sequence 0x01020304, written out by
+	 * hand from candm.h: header 20 bytes, IPAddr 20 (in4 first, family at
+	 * 16), i32 new_minpoll; request 44 >= the 28-byte reply: no padding */
+	static const uint8_t want4[44] = {
+		6,    1,    0,	  0,	0, 4, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, /* header */
+		127,  0,    0,	  1,	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* IPAddr */
+		0xff, 0xff, 0xff, 0xfc,							/* -4 */
+	};
+	static const uint8_t want6_tail[24] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 24,
+	};
+	uint8_t buf[64];
+
+	memset(buf, 0xaa, sizeof(buf));
+	ck_assert_int_eq(chrony_cmd_poll_request(buf, sizeof(buf), CHRONY_CMD_MINPOLL, 0x01020304,
+						 "127.0.0.1", -4),
+			 44);
+	ck_assert_mem_eq(buf, want4, sizeof(want4));
+	ck_assert_int_eq(buf[44], 0xaa); /* nothing past the request */
+	ck_assert_int_eq(
+		chrony_cmd_poll_request(buf, sizeof(buf), CHRONY_CMD_MAXPOLL, 7, "::1", 24), 44);
+	ck_assert_int_eq(buf[5], 5);
+	ck_assert_mem_eq(buf + 20, want6_tail, sizeof(want6_tail));
+}
+END_TEST
+
+START_TEST(chrony_poll_request_refused)
+{
+	uint8_t buf[64], before[64];
+
+	memset(buf, 0x55, sizeof(buf));
+	memcpy(before, buf, sizeof(buf));
+	ck_assert_int_eq(
+		chrony_cmd_poll_request(buf, sizeof(buf), CHRONY_CMD_MINPOLL, 1, "localhost", 0),
+		-EINVAL);
+	ck_assert_int_eq(
+		chrony_cmd_poll_request(buf, sizeof(buf), CHRONY_CMD_MINPOLL, 1, "127.0.0.1", 25),
+		-ERANGE);
+	ck_assert_int_eq(
+		chrony_cmd_poll_request(buf, sizeof(buf), CHRONY_CMD_MINPOLL, 1, "127.0.0.1", -8),
+		-ERANGE);
+	ck_assert_int_eq(chrony_cmd_poll_request(buf, 43, CHRONY_CMD_MINPOLL, 1, "127.0.0.1", 0),
+			 -ENOSPC);
+	ck_assert_int_eq(
+		chrony_cmd_poll_request(buf, sizeof(buf), (enum chrony_cmd)6, 1, "127.0.0.1", 0),
+		-EINVAL);
+	ck_assert_mem_eq(buf, before, sizeof(buf));
+}
+END_TEST
+
+static void reply(uint8_t *b, uint16_t cmd, uint16_t type, uint16_t status, uint32_t seq)
+{
+	memset(b, 0, 28);
+	b[0] = 6;
+	b[1] = 2;
+	b[4] = (uint8_t)(cmd >> 8), b[5] = (uint8_t)cmd;
+	b[6] = (uint8_t)(type >> 8), b[7] = (uint8_t)type;
+	b[8] = (uint8_t)(status >> 8), b[9] = (uint8_t)status;
+	b[16] = (uint8_t)(seq >> 24), b[17] = (uint8_t)(seq >> 16);
+	b[18] = (uint8_t)(seq >> 8), b[19] = (uint8_t)seq;
+}
+
+START_TEST(chrony_poll_reply)
+{
+	uint8_t b[28];
+	unsigned status = 99;
+
+	reply(b, 4, 1, 0, 42);
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MINPOLL, 42, &status), 0);
+	ck_assert_uint_eq(status, 0);
+	reply(b, 4, 1, 2, 42); /* over UDP: not authorised */
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MINPOLL, 42, &status), -EBADMSG);
+	ck_assert_uint_eq(status, 2);
+	ck_assert_str_eq(chrony_cmd_status_text(status),
+			 "not authorised (modifying commands need chronyd's Unix socket)");
+	reply(b, 5, 1, 4, 42);
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MAXPOLL, 42, &status), -EBADMSG);
+	ck_assert_str_eq(chrony_cmd_status_text(status), "no such source");
+	reply(b, 4, 1, 0, 41); /* another request's */
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MINPOLL, 42, &status), -EPROTO);
+	reply(b, 5, 1, 0, 42); /* another command's */
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MINPOLL, 42, &status), -EPROTO);
+	reply(b, 4, 5, 0, 42); /* not a RPY_NULL */
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MINPOLL, 42, &status), -EPROTO);
+	reply(b, 4, 1, 0, 42);
+	ck_assert_int_eq(chrony_cmd_reply(b, 27, CHRONY_CMD_MINPOLL, 42, &status), -EPROTO);
+	b[1] = 1; /* a request, not a reply */
+	ck_assert_int_eq(chrony_cmd_reply(b, 28, CHRONY_CMD_MINPOLL, 42, &status), -EPROTO);
+}
+END_TEST
+
+START_TEST(chrony_polls)
+{
+	ck_assert_int_eq(chrony_cmd_interval_of(-7), 7812500);
+	ck_assert_int_eq(chrony_cmd_interval_of(0), 1 * S);
+	ck_assert_int_eq(chrony_cmd_interval_of(6), 64 * S);
+	ck_assert_int_eq(chrony_cmd_poll_of(62500 * US), -4);
+	ck_assert_int_eq(chrony_cmd_poll_of(70 * MS), -4); /* never slower than chosen */
+	ck_assert_int_eq(chrony_cmd_poll_of(1 * S), 0);
+	ck_assert_int_eq(chrony_cmd_poll_of(1 * S - 1), -1);
+	ck_assert_int_eq(chrony_cmd_poll_of(1 * MS), -7); /* clamped */
+	ck_assert_int_eq(chrony_cmd_poll_of(INT64_MAX), 24);
+}
+END_TEST
+
+/* --- ptp4l: the rate a port observes --------------------------------------- */
+
+START_TEST(ptp_log_sync_interval)
+{
+	uint8_t d[26] = {0};
+	int log = 99;
+
+	d[10] = 9;    /* slave */
+	d[22] = 0xfd; /* logSyncInterval -3 */
+	ck_assert_int_eq(ptp_parse_log_sync_interval(d, sizeof(d), &log), 0);
+	ck_assert_int_eq(log, -3);
+	d[22] = 1;
+	ck_assert_int_eq(ptp_parse_log_sync_interval(d, sizeof(d), &log), 0);
+	ck_assert_int_eq(log, 1);
+	log = 99;
+	ck_assert_int_eq(ptp_parse_log_sync_interval(d, 22, &log), -EPROTO);
+	ck_assert_int_eq(log, 99);
+	ck_assert_int_eq(ptp_rate_of_log(-3), 125 * MS);
+	ck_assert_int_eq(ptp_rate_of_log(1), 2 * S);
+	ck_assert_int_eq(ptp_rate_log_of(130 * MS), -3);
+	ck_assert_int_eq(ptp_rate_log_of(1900 * MS), 1);
+}
+END_TEST
+
+START_TEST(ptp_observed_rate)
+{
+	struct ptp_rate r;
+	int64_t ns = 0, t = 1700000000LL * S;
+	bool exact = true;
+
+	ptp_rate_init(&r);
+	ck_assert_int_eq(ptp_rate_interval(&r, &ns, &exact), -EAGAIN);
+	/* polled every 50 ms, syncs every 125 ms (+-1 us of jitter), one lost */
+	int64_t syncs[] = {0, 125 * MS + 1000, 250 * MS - 1000, 500 * MS, 625 * MS};
+	int64_t last = -1;
+	for (int64_t poll = 0; poll <= 650 * MS; poll += 50 * MS) {
+		for (size_t i = 0; i < sizeof(syncs) / sizeof(syncs[0]); i++)
+			if (syncs[i] <= poll)
+				last = syncs[i];
+		ptp_rate_add(&r, t + last);
+	}
+	ck_assert_int_eq(ptp_rate_interval(&r, &ns, &exact), 0);
+	ck_assert(exact);
+	ck_assert_int_eq(ns, 125 * MS - 2000);
+	ck_assert_int_eq(ptp_rate_log_of(ns), -3);
+
+	/* polled every 1 s, syncs every 125 ms: only an upper bound */
+	ptp_rate_init(&r);
+	for (int i = 0; i < 5; i++)
+		ptp_rate_add(&r, t + i * (1 * S + 125 * MS));
+	ck_assert_int_eq(ptp_rate_interval(&r, &ns, &exact), 0);
+	ck_assert(!exact);
+	ck_assert_int_eq(ns, 1 * S + 125 * MS);
+
+	/* ptp4l restarted: the ingress time goes back, it starts again */
+	ptp_rate_add(&r, t);
+	ck_assert_int_eq(ptp_rate_interval(&r, &ns, &exact), -EAGAIN);
+}
+END_TEST
+
+START_TEST(ptp_can_it_meet)
+{
+	struct control_config c = cfg();
+	struct control_status st;
+	struct qot_req r = req(2 * US);
+
+	/* a slave at 1 s with 1 us after a sync, 1 ppm: 3 us > 2 us */
+	ptp_rate_assess(&c, &r, &good, 1 * S, true, &st);
+	ck_assert_int_eq(st.state, CONTROL_UNMEETABLE);
+	ck_assert_str_eq(st.reason, "bound 3us at fixed interval 1s > required 2us, set by the "
+				    "PTP master (a slave cannot change its rate)");
+	r = req(20 * US);
+	ptp_rate_assess(&c, &r, &good, 1 * S, false, &st);
+	ck_assert_int_eq(st.state, CONTROL_MET);
+	ck_assert_double_eq_tol(st.exchanges_per_s, 1, 1e-12);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -392,6 +582,15 @@ static Suite *suite(void)
 	tcase_add_test(t, config_refused);
 	tcase_add_test(t, fixed_rate);
 	tcase_add_test(t, format_ns);
+	suite_add_tcase(s, t);
+	t = tcase_create("knobs");
+	tcase_add_test(t, chrony_poll_request_bytes);
+	tcase_add_test(t, chrony_poll_request_refused);
+	tcase_add_test(t, chrony_poll_reply);
+	tcase_add_test(t, chrony_polls);
+	tcase_add_test(t, ptp_log_sync_interval);
+	tcase_add_test(t, ptp_observed_rate);
+	tcase_add_test(t, ptp_can_it_meet);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * control_chrony.c - the controller and the chronyd knob, end to end, for
+ * test_control_chrony.sh: a requirement and a measured quality in, the
+ * interval the controller chooses, the poll that is, set on a chronyd.
+ *
+ *   control_chrony (--socket PATH --own PATH | --udp ADDRESS PORT)
+ *       --source ADDRESS --accuracy DUR [--floor DUR] [--drift PPM]
+ *       [--min DUR] [--max DUR] [--repeat N]
+ *
+ * Prints "interval=DUR poll=P state=STATE sent=N" and exits 0 when chronyd
+ * took it; prints the refusal on stderr and exits 3 when it did not (each
+ * of the N repeats asks again; only the first is sent).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chrony_cmd.h"
+#include "chrony_poll.h"
+#include "control.h"
+#include "duration.h"
+
+static uint64_t dur(const char *s)
+{
+	uint64_t v;
+
+	if (qot_dur_parse(s, strlen(s), &v) != 0) {
+		fprintf(stderr, "control_chrony: bad duration %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"socket", required_argument, 0, 's'},
+		{"own", required_argument, 0, 'o'},
+		{"udp", required_argument, 0, 'u'},
+		{"source", required_argument, 0, 'S'},
+		{"accuracy", required_argument, 0, 'a'},
+		{"floor", required_argument, 0, 'f'},
+		{"drift", required_argument, 0, 'd'},
+		{"min", required_argument, 0, 'm'},
+		{"max", required_argument, 0, 'M'},
+		{"repeat", required_argument, 0, 'r'},
+		{0, 0, 0, 0},
+	};
+	struct chrony_poll_config pc = {0};
+	struct control_config cc;
+	struct control_quality q = {1000, 0, 100e-6};
+	struct qot_req req = qot_req_none;
+	struct control_status st;
+	struct control *ctl;
+	struct chrony_poll *p;
+	char err[128], iv[32];
+	int c, res = 0, repeat = 1, poll;
+
+	control_config_defaults(&cc);
+	cc.min_interval = chrony_cmd_interval_of(CHRONY_POLL_MIN);
+	cc.max_interval = 1000000000;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			pc.socket = optarg;
+			break;
+		case 'o':
+			pc.own = optarg;
+			break;
+		case 'u':
+			if (optind >= argc)
+				return 2;
+			pc.address = optarg;
+			pc.port = (unsigned)atoi(argv[optind++]);
+			break;
+		case 'S':
+			pc.source = optarg;
+			break;
+		case 'a':
+			req.acc_below = req.acc_above = dur(optarg);
+			break;
+		case 'f':
+			q.floor = dur(optarg);
+			break;
+		case 'd':
+			q.drift = atof(optarg) * 1e-6;
+			break;
+		case 'm':
+			cc.min_interval = (int64_t)dur(optarg);
+			break;
+		case 'M':
+			cc.max_interval = (int64_t)dur(optarg);
+			break;
+		case 'r':
+			repeat = atoi(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (control_new(&ctl, &cc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "control_chrony: %s\n", err);
+		return 2;
+	}
+	if (chrony_poll_new(&p, &pc) < 0) {
+		fprintf(stderr, "control_chrony: bad chronyd or source address\n");
+		return 2;
+	}
+	control_set_requirement(ctl, &req);
+	control_update(ctl, &q);
+	control_status(ctl, &st);
+	poll = chrony_cmd_poll_of(st.interval);
+	for (int i = 0; i < repeat; i++)
+		res = chrony_poll_set(p, poll);
+	control_format_ns((uint64_t)st.interval, iv, sizeof(iv));
+	printf("interval=%s poll=%d state=%s sent=%llu\n", iv, poll, control_state_name(st.state),
+	       (unsigned long long)chrony_poll_sent(p));
+	if (res < 0)
+		fprintf(stderr, "refused: %s (%s)\n", chrony_poll_error(p), strerror(-res));
+	chrony_poll_free(p);
+	control_free(ctl);
+	return res < 0 ? 3 : 0;
+}
