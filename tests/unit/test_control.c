@@ -2,10 +2,12 @@
 /* Units: the sync effort controller (control.h) with known answers. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "chrony_cmd.h"
 #include "control.h"
+#include "control_conf.h"
 #include "ptp_mgmt.h"
 #include "ptp_rate.h"
 #include "qot.h"
@@ -565,6 +567,120 @@ START_TEST(ptp_can_it_meet)
 }
 END_TEST
 
+/* --- syncd.conf's control lines -------------------------------------------- */
+
+/* Split a line into words in place (test input has single spaces). */
+static int words(char *line, char **w)
+{
+	int n = 0;
+
+	for (char *t = strtok(line, " "); t; t = strtok(NULL, " "))
+		w[n++] = t;
+	return n;
+}
+
+static int conf_line(struct control_conf *c, const char *text, char *err)
+{
+	char line[256], *w[32];
+
+	snprintf(line, sizeof(line), "%s", text);
+	return control_conf_line(c, w, words(line, w), err, 128);
+}
+
+START_TEST(conf_rules)
+{
+	struct control_conf c;
+	struct control_config cc;
+	char err[128];
+
+	control_conf_init(&c);
+	ck_assert(!control_conf_for(&c, "tl", &cc)); /* no line: no controller */
+	ck_assert_int_eq(conf_line(&c, "* on min 250ms max 32s margin 20%", err), 0);
+	ck_assert_int_eq(conf_line(&c, "quiet off", err), 0);
+	ck_assert_int_eq(conf_line(&c, "robots on margin 50 hold 5", err), 0);
+	ck_assert_int_eq(control_conf_check(&c, err, sizeof(err)), 0);
+
+	ck_assert(control_conf_for(&c, "tl", &cc));
+	ck_assert_int_eq(cc.min_interval, 250 * MS);
+	ck_assert_int_eq(cc.max_interval, 32 * S);
+	ck_assert_double_eq(cc.margin, 0.2);
+	ck_assert_double_eq(cc.noise_k, 3); /* the default */
+	ck_assert(!control_conf_for(&c, "quiet", &cc));
+	/* a named line's missing keys come from the * line */
+	ck_assert(control_conf_for(&c, "robots", &cc));
+	ck_assert_int_eq(cc.min_interval, 250 * MS);
+	ck_assert_double_eq(cc.margin, 0.5);
+	ck_assert_uint_eq(cc.hold, 5);
+}
+END_TEST
+
+START_TEST(conf_refused)
+{
+	static const char *const bad[] = {
+		"tl",				    /* no on/off */
+		"tl maybe",			    /* neither */
+		".hidden on",			    /* no timeline name */
+		"tl on min",			    /* a key without value */
+		"tl on min 0",			    /* no interval */
+		"tl on min 1s min 2s",		    /* twice */
+		"tl on bogus 1",		    /* unknown key */
+		"tl on margin 100",		    /* not below 100% */
+		"tl on margin -1",		    /* negative */
+		"tl on hold 0",			    /* hold >= 1 */
+		"tl on misses 1001",		    /* too many */
+		"tl on noise x",		    /* no number */
+		"tl on max 18446744073709551615ns", /* beyond int64 */
+	};
+	struct control_conf c;
+	char err[128];
+
+	control_conf_init(&c);
+	ck_assert_int_eq(conf_line(&c, "tl on", err), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		ck_assert_msg(conf_line(&c, bad[i], err) == -EINVAL, "%s", bad[i]);
+		ck_assert_msg(err[0] != '\0', "no message for %s", bad[i]);
+	}
+	ck_assert_int_eq(conf_line(&c, "tl off", err), -EINVAL); /* given twice */
+	ck_assert_str_eq(err, "control tl: given twice");
+	ck_assert_uint_eq(c.n, 1); /* nothing half-taken */
+
+	/* lines fine alone, not together: min above the * line's max */
+	control_conf_init(&c);
+	ck_assert_int_eq(conf_line(&c, "* on max 1s", err), 0);
+	ck_assert_int_eq(conf_line(&c, "tl on min 2s", err), 0);
+	ck_assert_int_eq(control_conf_check(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "control tl: the maximum interval is below the minimum");
+}
+END_TEST
+
+START_TEST(conf_print_round_trip)
+{
+	struct control_conf c, again;
+	char text[1024], text2[1024], line[256], err[128], *w[32];
+	struct control_config a, b;
+
+	control_conf_init(&c);
+	ck_assert_int_eq(conf_line(&c, "* on min 7812500ns max 64s margin 33.3% noise 2.5", err),
+			 0);
+	ck_assert_int_eq(conf_line(&c, "tl off misses 2 hold 4", err), 0);
+	ck_assert_int_gt(control_conf_print(&c, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "control * on min 7812500ns max 64s margin 33.3% "
+			       "noise 2.5\ncontrol tl off misses 2 hold 4\n");
+	control_conf_init(&again);
+	for (char *l = text, *nl; (nl = strchr(l, '\n')); l = nl + 1) {
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - l), l);
+		int n = words(line, w);
+		ck_assert_int_eq(control_conf_line(&again, w + 1, n - 1, err, sizeof(err)), 0);
+	}
+	ck_assert_int_gt(control_conf_print(&again, text2, sizeof(text2)), 0);
+	ck_assert_str_eq(text, text2);
+	ck_assert(control_conf_for(&c, "x", &a) && control_conf_for(&again, "x", &b));
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+	ck_assert_int_eq(control_conf_print(&c, text, 10), -ENOSPC);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -591,6 +707,11 @@ static Suite *suite(void)
 	tcase_add_test(t, ptp_log_sync_interval);
 	tcase_add_test(t, ptp_observed_rate);
 	tcase_add_test(t, ptp_can_it_meet);
+	suite_add_tcase(s, t);
+	t = tcase_create("conf");
+	tcase_add_test(t, conf_rules);
+	tcase_add_test(t, conf_refused);
+	tcase_add_test(t, conf_print_round_trip);
 	suite_add_tcase(s, t);
 	return s;
 }
