@@ -8,6 +8,7 @@
 #include "chrony_cmd.h"
 #include "control.h"
 #include "control_conf.h"
+#include "control_req.h"
 #include "ptp_mgmt.h"
 #include "ptp_rate.h"
 #include "qot.h"
@@ -681,6 +682,71 @@ START_TEST(conf_print_round_trip)
 }
 END_TEST
 
+/* --- the requirement from qotfs's files ------------------------------------ */
+
+static int choose(const char *cluster, const char *reqs, struct qot_req *out, bool *coord)
+{
+	return control_req_choose(cluster, cluster ? strlen(cluster) : 0, reqs, strlen(reqs), out,
+				  coord);
+}
+
+START_TEST(requirement_sources)
+{
+	struct qot_req r = qot_req_none;
+	bool coord = true;
+
+	/* no coordinator: the local one */
+	ck_assert_int_eq(choose("state=none node=none leader=none leading=no members=0 "
+				"accuracy=none resolution=none\n",
+				"accuracy=50us resolution=none\n", &r, &coord),
+			 0);
+	ck_assert(!coord);
+	ck_assert_uint_eq(r.acc_below, 50 * US);
+	/* no cluster file at all: the same */
+	ck_assert_int_eq(choose(NULL, "accuracy=50us/70us resolution=1ms\n", &r, &coord), 0);
+	ck_assert_uint_eq(r.acc_above, 70 * US);
+	/* coordinated: another node's 20us counts */
+	ck_assert_int_eq(choose("state=current node=a leader=b leading=no members=2 "
+				"accuracy=20us/1ms resolution=none\n",
+				"accuracy=50us resolution=none\n", &r, &coord),
+			 0);
+	ck_assert(coord);
+	ck_assert_uint_eq(r.acc_below, 20 * US);
+	ck_assert_uint_eq(r.acc_above, 50 * US); /* the local one is tighter above */
+	/* stale: the last cluster-wide one still counts; unknown words are ignored */
+	ck_assert_int_eq(choose("state=stale node=a leader=unknown leading=no members=2 "
+				"accuracy=20us resolution=none backups=b,c\n",
+				"accuracy=none resolution=none\n", &r, &coord),
+			 0);
+	ck_assert(coord);
+	ck_assert_uint_eq(r.acc_below, 20 * US);
+	/* the local requirement removed, no coordinator: none */
+	ck_assert_int_eq(choose(NULL, "accuracy=none resolution=none\n", &r, &coord), 0);
+	ck_assert_uint_eq(r.acc_below, QOT_UNBOUNDED);
+}
+END_TEST
+
+START_TEST(requirement_unreadable)
+{
+	struct qot_req r = qot_req_none, before;
+	bool coord = false;
+
+	r.acc_below = r.acc_above = 7;
+	before = r;
+	ck_assert_int_eq(choose(NULL, "accuracy=fast\n", &r, &coord), -EINVAL);
+	ck_assert_int_eq(choose("node=a accuracy=1us resolution=none\n",
+				"accuracy=none resolution=none\n", &r, &coord),
+			 -EINVAL); /* no state */
+	ck_assert_int_eq(choose("state=maybe accuracy=1us resolution=none\n",
+				"accuracy=none resolution=none\n", &r, &coord),
+			 -EINVAL);
+	ck_assert_int_eq(choose("state=current accuracy=1us\n", "accuracy=none resolution=none\n",
+				&r, &coord),
+			 -EINVAL); /* no resolution */
+	ck_assert(memcmp(&r, &before, sizeof(r)) == 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -712,6 +778,8 @@ static Suite *suite(void)
 	tcase_add_test(t, conf_rules);
 	tcase_add_test(t, conf_refused);
 	tcase_add_test(t, conf_print_round_trip);
+	tcase_add_test(t, requirement_sources);
+	tcase_add_test(t, requirement_unreadable);
 	suite_add_tcase(s, t);
 	return s;
 }
