@@ -2,7 +2,8 @@
 /*
  * fuzz_control.c - the effort controller's untrusted inputs: chronyd's
  * replies to minpoll/maxpoll (chrony_cmd_reply), syncd.conf's control lines
- * (control_conf_line), and any requirement and measured quality a peer or a
+ * (control_conf_line), qotfs's cluster and requirements lines
+ * (control_req_choose), and any requirement and measured quality a peer or a
  * source can make syncd see (control_update). The first byte picks which.
  *
  * Promises checked (syncd(8) CONTROL, syncd.conf(5)): a reply is taken only
@@ -19,6 +20,7 @@
 #include "chrony_cmd.h"
 #include "control.h"
 #include "control_conf.h"
+#include "control_req.h"
 #include "fuzz.h"
 #include "qot.h"
 #include "wire.h"
@@ -142,19 +144,46 @@ static void controller(const uint8_t *data, size_t size)
 	control_free(c);
 }
 
+static void requirement(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	const uint8_t *nl = memchr(data, '\n', size);
+	size_t clen = nl ? (size_t)(nl - data) : size;
+	struct qot_req r, poison, local;
+	bool coord = false;
+	int err;
+
+	memset(&r, FUZZ_POISON, sizeof(r));
+	poison = r;
+	err = control_req_choose(text, clen, text + clen, size - clen, &r, &coord);
+	FUZZ_CHECK(err == 0 || err == -EINVAL);
+	if (err) {
+		FUZZ_CHECK(memcmp(&r, &poison, sizeof(r)) == 0);
+		return;
+	}
+	/* never looser than the local requirement; without a coordinator, it */
+	FUZZ_CHECK(qot_reqline_parse(text + clen, size - clen, &local) == 0);
+	FUZZ_CHECK(r.acc_below <= local.acc_below && r.acc_above <= local.acc_above);
+	if (!coord)
+		FUZZ_CHECK(memcmp(&r, &local, sizeof(r)) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		reply(data + 1, size - 1);
 		break;
 	case 1:
 		conf(data + 1, size - 1);
 		break;
-	default:
+	case 2:
 		controller(data + 1, size - 1);
+		break;
+	default:
+		requirement(data + 1, size - 1);
 		break;
 	}
 	return 0;
