@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* chrony_poll.c - set a chronyd source's polling, report refusals once. */
 #include <errno.h>
+#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,4 +224,17 @@ const char *chrony_poll_error(const struct chrony_poll *p)
 uint64_t chrony_poll_sent(const struct chrony_poll *p)
 {
 	return p->sent;
+}
+
+void chrony_poll_quality(const struct chrony_tracking *t, int64_t now, double maxdrift,
+			 struct control_quality *out)
+{
+	double drift = maxdrift + (t->skew_ppm + fabs(t->resid_freq_ppm)) * 1e-6;
+	double age = now > t->ref_time_ns ? (double)(now - t->ref_time_ns) : 0;
+	double half = t->root_delay / 2 * 1e9;
+	double floor_ns = fmax(half + t->root_dispersion * 1e9 - drift * age, half);
+
+	out->floor = floor_ns >= 1.8e19 || !(floor_ns >= 0) ? 0 : (uint64_t)ceil(floor_ns);
+	out->noise = (uint64_t)ceil(fmax(t->rms_offset, 0) * 1e9);
+	out->drift = drift;
 }

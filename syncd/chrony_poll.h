@@ -17,6 +17,9 @@
 
 #include <stdint.h>
 
+#include "chrony_proto.h"
+#include "control.h"
+
 struct chrony_poll_config {
 	const char *socket;  /* chronyd's Unix command socket, or NULL for UDP: */
 	const char *address; /*   its command address (numeric) */
@@ -45,5 +48,15 @@ void chrony_poll_forget(struct chrony_poll *p);
 const char *chrony_poll_error(const struct chrony_poll *p);
 /* Requests sent so far. */
 uint64_t chrony_poll_sent(const struct chrony_poll *p);
+
+/*
+ * What a tracking report says of chronyd's synchronization, for the
+ * controller (pure): the floor is the bound chronyd documents (root delay / 2
+ * + root dispersion) taken back to its last update (the dispersion grew at
+ * the drift since), the noise its rms offset, the drift maxdrift (fraction)
+ * plus its skew and residual frequency. now: the base instant of the report.
+ */
+void chrony_poll_quality(const struct chrony_tracking *t, int64_t now, double maxdrift,
+			 struct control_quality *out);
 
 #endif /* SYNCD_CHRONY_POLL_H */

@@ -6,21 +6,30 @@
  *
  *   control_chrony (--socket PATH --own PATH | --udp ADDRESS PORT)
  *       --source ADDRESS --accuracy DUR [--floor DUR] [--drift PPM]
- *       [--min DUR] [--max DUR] [--repeat N]
+ *       [--min DUR] [--max DUR] [--repeat N] [--tracking PORT]
  *
+ * With --tracking the quality is chronyd's own, from the tracking report of
+ * its command port on 127.0.0.1 (chrony_poll_quality), not --floor/--drift.
  * Prints "interval=DUR poll=P state=STATE sent=N" and exits 0 when chronyd
  * took it; prints the refusal on stderr and exits 3 when it did not (each
  * of the N repeats asks again; only the first is sent).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chrony_cmd.h"
 #include "chrony_poll.h"
+#include "chrony_proto.h"
 #include "control.h"
+#include "deadline.h"
 #include "duration.h"
 
 static uint64_t dur(const char *s)
@@ -34,20 +43,42 @@ static uint64_t dur(const char *s)
 	return v;
 }
 
+/* chronyd's tracking report over UDP, as syncd's chrony source asks it. */
+static int tracking(unsigned port, struct control_quality *q)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	uint8_t req[CHRONY_TRACKING_LEN], reply[512];
+	struct chrony_tracking t;
+	struct timespec now;
+	unsigned status;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), res = -ETIMEDOUT;
+	ssize_t n;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -errno;
+	chrony_tracking_request(req, 77);
+	if (send(fd, req, sizeof(req), 0) == (ssize_t)sizeof(req) &&
+	    deadline_wait(fd, deadline_now_ms() + 1000) &&
+	    (n = recv(fd, reply, sizeof(reply), 0)) > 0)
+		res = chrony_tracking_parse(reply, (size_t)n, 77, &t, &status);
+	close(fd);
+	if (res < 0)
+		return res;
+	clock_gettime(CLOCK_REALTIME, &now);
+	chrony_poll_quality(&t, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, 15e-6, q);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"socket", required_argument, 0, 's'},
-		{"own", required_argument, 0, 'o'},
-		{"udp", required_argument, 0, 'u'},
-		{"source", required_argument, 0, 'S'},
-		{"accuracy", required_argument, 0, 'a'},
-		{"floor", required_argument, 0, 'f'},
-		{"drift", required_argument, 0, 'd'},
-		{"min", required_argument, 0, 'm'},
-		{"max", required_argument, 0, 'M'},
-		{"repeat", required_argument, 0, 'r'},
-		{0, 0, 0, 0},
+		{"socket", required_argument, 0, 's'},	 {"own", required_argument, 0, 'o'},
+		{"udp", required_argument, 0, 'u'},	 {"source", required_argument, 0, 'S'},
+		{"accuracy", required_argument, 0, 'a'}, {"floor", required_argument, 0, 'f'},
+		{"drift", required_argument, 0, 'd'},	 {"min", required_argument, 0, 'm'},
+		{"max", required_argument, 0, 'M'},	 {"repeat", required_argument, 0, 'r'},
+		{"tracking", required_argument, 0, 't'}, {0, 0, 0, 0},
 	};
 	struct chrony_poll_config pc = {0};
 	struct control_config cc;
@@ -58,6 +89,7 @@ int main(int argc, char **argv)
 	struct chrony_poll *p;
 	char err[128], iv[32];
 	int c, res = 0, repeat = 1, poll;
+	unsigned track = 0;
 
 	control_config_defaults(&cc);
 	cc.min_interval = chrony_cmd_interval_of(CHRONY_POLL_MIN);
@@ -97,6 +129,9 @@ int main(int argc, char **argv)
 		case 'r':
 			repeat = atoi(optarg);
 			break;
+		case 't':
+			track = (unsigned)atoi(optarg);
+			break;
 		default:
 			return 2;
 		}
@@ -109,6 +144,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "control_chrony: bad chronyd or source address\n");
 		return 2;
 	}
+	if (track && (res = tracking(track, &q)) < 0) {
+		fprintf(stderr, "control_chrony: no tracking report: %s\n", strerror(-res));
+		return 2;
+	}
 	control_set_requirement(ctl, &req);
 	control_update(ctl, &q);
 	control_status(ctl, &st);
@@ -118,6 +157,10 @@ int main(int argc, char **argv)
 	control_format_ns((uint64_t)st.interval, iv, sizeof(iv));
 	printf("interval=%s poll=%d state=%s sent=%llu\n", iv, poll, control_state_name(st.state),
 	       (unsigned long long)chrony_poll_sent(p));
+	if (track)
+		printf("quality floor=%lluns noise=%lluns drift=%.3gppm: %s\n",
+		       (unsigned long long)q.floor, (unsigned long long)q.noise, q.drift * 1e6,
+		       st.reason);
 	if (res < 0)
 		fprintf(stderr, "refused: %s (%s)\n", chrony_poll_error(p), strerror(-res));
 	chrony_poll_free(p);

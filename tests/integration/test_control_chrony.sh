@@ -75,4 +75,12 @@ out=$("$CONTROL_CHRONY_BIN" --socket "$T/nobody.sock" --own "$T/own2.sock" --sou
 
 kill -0 "$CLIENT_PID" || fail "chronyd died"
 poll_is -7 || fail "poll changed: $(poll_of)"
+
+note "the quality from the client's own tracking report (1ms): chosen, set, read back"
+out=$(ctl --accuracy 1ms --tracking "$CLIENT_CMD") || fail "not taken: $out"
+note "  $(echo "$out" | tr '\n' ' ')"
+want=${out#*poll=}
+want=${want%% *}
+[ "$want" != -7 ] || fail "a loose requirement kept the fastest poll: $out"
+wait_for 10 poll_is "$want" || fail "chronyc says poll $(poll_of), not $want"
 echo PASS

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chrony_cmd.h"
+#include "chrony_poll.h"
 #include "control.h"
 #include "control_conf.h"
 #include "control_req.h"
@@ -490,6 +491,34 @@ START_TEST(chrony_polls)
 }
 END_TEST
 
+START_TEST(chrony_quality)
+{
+	struct chrony_tracking t;
+	struct control_quality q;
+	int64_t now = 1700000000LL * S;
+
+	memset(&t, 0, sizeof(t));
+	/* updated 2 s ago; root delay 40 us, dispersion 25 us now; drift 15 ppm
+	 * + 0.5 + 0.25: the dispersion grew 2 s x 15.75 ppm = 31.5 us since, more
+	 * than it has, so the floor is half the delay alone */
+	t.ref_time_ns = now - 2 * S;
+	t.root_delay = 40e-6;
+	t.root_dispersion = 25e-6;
+	t.skew_ppm = 0.5;
+	t.resid_freq_ppm = -0.25;
+	t.rms_offset = 3e-6;
+	chrony_poll_quality(&t, now, 15e-6, &q);
+	ck_assert_uint_eq(q.floor, 20 * US);
+	ck_assert_uint_eq(q.noise, 3 * US);
+	ck_assert_double_eq_tol(q.drift, 15.75e-6, 1e-15);
+	/* updated 1 s ago with 30 us of dispersion now: 30 - 15.75 = 14.25 us + 20 us */
+	t.ref_time_ns = now - 1 * S;
+	t.root_dispersion = 30e-6;
+	chrony_poll_quality(&t, now, 15e-6, &q);
+	ck_assert_uint_eq(q.floor, 34250);
+}
+END_TEST
+
 /* --- ptp4l: the rate a port observes --------------------------------------- */
 
 START_TEST(ptp_log_sync_interval)
@@ -770,6 +799,7 @@ static Suite *suite(void)
 	tcase_add_test(t, chrony_poll_request_refused);
 	tcase_add_test(t, chrony_poll_reply);
 	tcase_add_test(t, chrony_polls);
+	tcase_add_test(t, chrony_quality);
 	tcase_add_test(t, ptp_log_sync_interval);
 	tcase_add_test(t, ptp_observed_rate);
 	tcase_add_test(t, ptp_can_it_meet);
