@@ -238,3 +238,20 @@ void chrony_poll_quality(const struct chrony_tracking *t, int64_t now, double ma
 	out->noise = (uint64_t)ceil(fmax(t->rms_offset, 0) * 1e9);
 	out->drift = drift;
 }
+
+static int knob_apply(void *ctx, int64_t interval, char *why, size_t whylen)
+{
+	struct chrony_poll *p = ctx;
+	int res = chrony_poll_set(p, chrony_cmd_poll_of(interval));
+
+	if (res < 0)
+		snprintf(why, whylen, "%s", p->error);
+	return res;
+}
+
+void chrony_poll_knob(struct chrony_poll *p, struct control_knob *out)
+{
+	out->apply = knob_apply;
+	out->ctx = p;
+	out->msgs_per_exchange = 2;
+}

@@ -19,6 +19,7 @@
 
 #include "chrony_proto.h"
 #include "control.h"
+#include "control_timeline.h"
 
 struct chrony_poll_config {
 	const char *socket;  /* chronyd's Unix command socket, or NULL for UDP: */
@@ -48,6 +49,11 @@ void chrony_poll_forget(struct chrony_poll *p);
 const char *chrony_poll_error(const struct chrony_poll *p);
 /* Requests sent so far. */
 uint64_t chrony_poll_sent(const struct chrony_poll *p);
+
+/* The knob for control_timeline: each interval as the poll whose interval
+ * is the largest not above it (chrony_cmd_poll_of), set with
+ * chrony_poll_set; p must outlive the knob. */
+void chrony_poll_knob(struct chrony_poll *p, struct control_knob *out);
 
 /*
  * What a tracking report says of chronyd's synchronization, for the

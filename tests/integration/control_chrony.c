@@ -10,9 +10,11 @@
  *
  * With --tracking the quality is chronyd's own, from the tracking report of
  * its command port on 127.0.0.1 (chrony_poll_quality), not --floor/--drift.
- * Prints "interval=DUR poll=P state=STATE sent=N" and exits 0 when chronyd
- * took it; prints the refusal on stderr and exits 3 when it did not (each
- * of the N repeats asks again; only the first is sent).
+ * Through control_timeline with chronyd's knob, as syncd's loop will: prints
+ * "interval=DUR poll=P state=STATE sent=N" and the fields `sync` would show
+ * ("sync: effort=..."), and exits 0 when chronyd took it; prints the
+ * refusal on stderr and exits 3 when it did not. --repeat N updates N times
+ * with the same quality (one request pair at most is sent).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +31,7 @@
 #include "chrony_poll.h"
 #include "chrony_proto.h"
 #include "control.h"
+#include "control_timeline.h"
 #include "deadline.h"
 #include "duration.h"
 
@@ -85,10 +88,14 @@ int main(int argc, char **argv)
 	struct control_quality q = {1000, 0, 100e-6};
 	struct qot_req req = qot_req_none;
 	struct control_status st;
-	struct control *ctl;
+	struct control_timeline *ct;
+	struct control_knob knob;
 	struct chrony_poll *p;
-	char err[128], iv[32];
-	int c, res = 0, repeat = 1, poll;
+	char err[128], iv[32], log[CONTROL_TIMELINE_LINE_MAX], line[CONTROL_TIMELINE_LINE_MAX];
+	char reqtext[QOT_REQ_TEXT_MAX];
+	int c, res = 0, repeat = 1;
+	size_t n;
+	bool refused;
 	unsigned track = 0;
 
 	control_config_defaults(&cc);
@@ -136,34 +143,38 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (control_new(&ctl, &cc, err, sizeof(err)) < 0) {
-		fprintf(stderr, "control_chrony: %s\n", err);
-		return 2;
-	}
 	if (chrony_poll_new(&p, &pc) < 0) {
 		fprintf(stderr, "control_chrony: bad chronyd or source address\n");
+		return 2;
+	}
+	chrony_poll_knob(p, &knob);
+	if (control_timeline_new(&ct, &cc, &knob, err, sizeof(err)) < 0) {
+		fprintf(stderr, "control_chrony: %s\n", err);
 		return 2;
 	}
 	if (track && (res = tracking(track, &q)) < 0) {
 		fprintf(stderr, "control_chrony: no tracking report: %s\n", strerror(-res));
 		return 2;
 	}
-	control_set_requirement(ctl, &req);
-	control_update(ctl, &q);
-	control_status(ctl, &st);
-	poll = chrony_cmd_poll_of(st.interval);
+	n = qot_req_format(&req, reqtext, sizeof(reqtext));
+	if (control_timeline_requirement(ct, NULL, 0, reqtext, n) < 0)
+		return 2;
 	for (int i = 0; i < repeat; i++)
-		res = chrony_poll_set(p, poll);
+		control_timeline_update(ct, &q, log, sizeof(log));
+	control_timeline_status(ct, &st);
 	control_format_ns((uint64_t)st.interval, iv, sizeof(iv));
-	printf("interval=%s poll=%d state=%s sent=%llu\n", iv, poll, control_state_name(st.state),
-	       (unsigned long long)chrony_poll_sent(p));
+	printf("interval=%s poll=%d state=%s sent=%llu\n", iv, chrony_cmd_poll_of(st.interval),
+	       control_state_name(st.state), (unsigned long long)chrony_poll_sent(p));
 	if (track)
 		printf("quality floor=%lluns noise=%lluns drift=%.3gppm: %s\n",
 		       (unsigned long long)q.floor, (unsigned long long)q.noise, q.drift * 1e6,
 		       st.reason);
-	if (res < 0)
-		fprintf(stderr, "refused: %s (%s)\n", chrony_poll_error(p), strerror(-res));
+	if (control_timeline_format(ct, line, sizeof(line)) > 0)
+		printf("sync:%s\n", line);
+	refused = control_timeline_refusal(ct)[0] != '\0';
+	if (refused)
+		fprintf(stderr, "refused: %s\n", control_timeline_refusal(ct));
+	control_timeline_free(ct);
 	chrony_poll_free(p);
-	control_free(ctl);
-	return res < 0 ? 3 : 0;
+	return refused ? 3 : 0;
 }

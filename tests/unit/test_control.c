@@ -2,6 +2,13 @@
 /* Units: the sync effort controller (control.h) with known answers. */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +17,7 @@
 #include "control.h"
 #include "control_conf.h"
 #include "control_req.h"
+#include "control_timeline.h"
 #include "ptp_mgmt.h"
 #include "ptp_rate.h"
 #include "qot.h"
@@ -519,6 +527,109 @@ START_TEST(chrony_quality)
 }
 END_TEST
 
+/* A chronyd stand-in on a Unix datagram socket: answers every command with
+ * `status`, counts what it got. */
+struct fake_chronyd {
+	int fd;
+	atomic_int status, got, stop;
+	pthread_t thread;
+	char path[108];
+};
+
+static void *fake_chronyd_run(void *arg)
+{
+	struct fake_chronyd *f = arg;
+	uint8_t buf[512];
+
+	while (!atomic_load(&f->stop)) {
+		struct sockaddr_un from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		if (n < 20)
+			continue; /* the receive timeout: look at stop again */
+		atomic_fetch_add(&f->got, 1);
+		memmove(buf + 16, buf + 8, 4); /* the sequence, where a reply has it */
+		memset(buf + 10, 0, 6);
+		buf[1] = 2;		/* a reply; the command stays where it is */
+		buf[6] = 0, buf[7] = 1; /* RPY_NULL */
+		buf[8] = 0, buf[9] = (uint8_t)atomic_load(&f->status);
+		sendto(f->fd, buf, 28, 0, (struct sockaddr *)&from, flen);
+	}
+	return NULL;
+}
+
+static void fake_chronyd_start(struct fake_chronyd *f, const char *dir)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct timeval tv = {0, 50000};
+
+	snprintf(f->path, sizeof(f->path), "%s/chronyd.sock", dir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
+	f->fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(f->fd, 0);
+	ck_assert_int_eq(bind(f->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	atomic_init(&f->got, 0);
+	atomic_init(&f->stop, 0);
+	ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_chronyd_run, f), 0);
+}
+
+static void fake_chronyd_stop(struct fake_chronyd *f)
+{
+	atomic_store(&f->stop, 1);
+	pthread_join(f->thread, NULL);
+	close(f->fd);
+	unlink(f->path);
+}
+
+START_TEST(chrony_poll_sticky)
+{
+	char dir[] = "/tmp/qot-test-control.XXXXXX", own[128];
+	struct fake_chronyd f;
+	struct chrony_poll *p;
+	struct chrony_poll_config pc = {0};
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	atomic_init(&f.status, 2); /* not authorised */
+	fake_chronyd_start(&f, dir);
+	snprintf(own, sizeof(own), "%s/own.sock", dir);
+	pc.socket = f.path;
+	pc.own = own;
+	pc.source = "127.0.0.1";
+	ck_assert_int_eq(chrony_poll_new(&p, &pc), 0);
+
+	/* refused: once on the wire, however often asked */
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(chrony_poll_set(p, -4), -EACCES);
+	ck_assert_uint_eq(chrony_poll_sent(p), 1);
+	ck_assert_int_eq(atomic_load(&f.got), 1);
+	ck_assert_ptr_nonnull(strstr(chrony_poll_error(p), "refused minpoll -4 for 127.0.0.1: "
+							   "not authorised"));
+	/* another poll is asked */
+	ck_assert_int_eq(chrony_poll_set(p, -3), -EACCES);
+	ck_assert_uint_eq(chrony_poll_sent(p), 2);
+	/* no such source */
+	atomic_store(&f.status, 4);
+	chrony_poll_forget(p);
+	ck_assert_int_eq(chrony_poll_set(p, -3), -ENOENT);
+	/* taken: minpoll and maxpoll, then nothing more for the same poll */
+	atomic_store(&f.status, 0);
+	chrony_poll_forget(p);
+	ck_assert_int_eq(chrony_poll_set(p, -3), 0);
+	ck_assert_uint_eq(chrony_poll_sent(p), 5);
+	ck_assert_str_eq(chrony_poll_error(p), "");
+	ck_assert_int_eq(chrony_poll_set(p, -3), 0);
+	ck_assert_uint_eq(chrony_poll_sent(p), 5);
+	/* a poll chronyd would silently ignore is never sent */
+	ck_assert_int_eq(chrony_poll_set(p, 25), -ERANGE);
+	ck_assert_uint_eq(chrony_poll_sent(p), 5);
+	ck_assert_int_eq(atomic_load(&f.got), 5);
+	chrony_poll_free(p);
+	fake_chronyd_stop(&f);
+	rmdir(dir);
+}
+END_TEST
+
 /* --- ptp4l: the rate a port observes --------------------------------------- */
 
 START_TEST(ptp_log_sync_interval)
@@ -776,6 +887,95 @@ START_TEST(requirement_unreadable)
 }
 END_TEST
 
+/* --- a controlled timeline: requirement, decision, knob -------------------- */
+
+struct fake_knob {
+	int calls;
+	int64_t last;
+	const char *refuse; /* non-NULL: refuse with this */
+};
+
+static int fake_apply(void *ctx, int64_t interval, char *why, size_t whylen)
+{
+	struct fake_knob *k = ctx;
+
+	k->calls++;
+	k->last = interval;
+	if (k->refuse) {
+		snprintf(why, whylen, "%s", k->refuse);
+		return -EACCES;
+	}
+	return 0;
+}
+
+START_TEST(timeline_knob)
+{
+	struct control_config c = cfg();
+	struct fake_knob fk = {0, 0, NULL};
+	struct control_knob knob = {fake_apply, &fk, 2};
+	struct control_timeline *ct;
+	char err[128], log[CONTROL_TIMELINE_LINE_MAX], line[CONTROL_TIMELINE_LINE_MAX];
+	const char *r20 = "accuracy=20us resolution=none\n", *r2 = "accuracy=2us resolution=none\n";
+	unsigned ch;
+
+	ck_assert_int_eq(control_timeline_new(&ct, &c, &knob, err, sizeof(err)), 0);
+	ck_assert_int_eq(control_timeline_requirement(ct, NULL, 0, r20, strlen(r20)), 0);
+	ch = control_timeline_update(ct, &good, log, sizeof(log));
+	ck_assert_uint_eq(ch, CONTROL_CHANGED_INTERVAL | CONTROL_CHANGED_STATE);
+	ck_assert_int_eq(fk.calls, 1);
+	ck_assert_int_eq(fk.last, 4 * S);
+	ck_assert_str_eq(log,
+			 "effort met, interval 4s: bound 9us at interval 4s within required 20us");
+	ck_assert_int_gt(control_timeline_format(ct, line, sizeof(line)), 0);
+	ck_assert_str_eq(line, " effort=controlled interval=4.000000000 msgs=0.500/s control=met "
+			       "reason=bound 9us at interval 4s within required 20us");
+	/* nothing new: no knob turned, nothing to log */
+	ck_assert_uint_eq(control_timeline_update(ct, &good, log, sizeof(log)), 0);
+	ck_assert_str_eq(log, "");
+	ck_assert_int_eq(fk.calls, 1);
+
+	/* tighter, and the knob refuses: said once, not asked again */
+	fk.refuse = "chronyd refused minpoll -2: not authorised";
+	ck_assert_int_eq(control_timeline_requirement(ct, NULL, 0, r2, strlen(r2)), 0);
+	ch = control_timeline_update(ct, &good, log, sizeof(log));
+	ck_assert(ch & CONTROL_CHANGED_INTERVAL && ch & CONTROL_TIMELINE_KNOB);
+	ck_assert_int_eq(fk.last, 250 * MS);
+	ck_assert_ptr_nonnull(strstr(log, "; chronyd refused minpoll -2: not authorised"));
+	for (int i = 0; i < 10; i++)
+		ck_assert_uint_eq(control_timeline_update(ct, &good, log, sizeof(log)), 0);
+	ck_assert_int_eq(fk.calls, 2);
+	ck_assert_int_gt(control_timeline_format(ct, line, sizeof(line)), 0);
+	ck_assert_ptr_nonnull(strstr(line, "msgs=8.000/s control=met reason=bound 1.5us at "
+					   "interval 250ms within required 2us; chronyd refused"));
+
+	/* back to 4 s, where the knob still is: nothing to ask, the refusal moot */
+	ck_assert_int_eq(control_timeline_requirement(ct, NULL, 0, r20, strlen(r20)), 0);
+	ch = control_timeline_update(ct, &good, log, sizeof(log));
+	ck_assert(ch & CONTROL_TIMELINE_KNOB);
+	ck_assert_int_eq(fk.calls, 2);
+	ck_assert_ptr_null(strstr(log, "refused"));
+	/* tighter again, and now it works: asked once */
+	fk.refuse = NULL;
+	ck_assert_int_eq(control_timeline_requirement(ct, NULL, 0, r2, strlen(r2)), 0);
+	ch = control_timeline_update(ct, &good, log, sizeof(log));
+	ck_assert(!(ch & CONTROL_TIMELINE_KNOB));
+	ck_assert_int_eq(fk.calls, 3);
+	ck_assert_int_eq(fk.last, 250 * MS);
+
+	/* unreadable requirements: refused, the last one kept */
+	ck_assert_int_eq(control_timeline_requirement(ct, NULL, 0, "accuracy=", 9), -EINVAL);
+	ck_assert_uint_eq(control_timeline_update(ct, &good, log, sizeof(log)), 0);
+	ck_assert_int_eq(control_timeline_format(ct, line, 10), -ENOSPC);
+	control_timeline_free(ct);
+
+	/* no knob: only reported */
+	ck_assert_int_eq(control_timeline_new(&ct, &c, NULL, err, sizeof(err)), 0);
+	ck_assert_uint_eq(control_timeline_update(ct, &good, log, sizeof(log)),
+			  CONTROL_CHANGED_INTERVAL | CONTROL_CHANGED_STATE);
+	control_timeline_free(ct);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -800,6 +1000,7 @@ static Suite *suite(void)
 	tcase_add_test(t, chrony_poll_reply);
 	tcase_add_test(t, chrony_polls);
 	tcase_add_test(t, chrony_quality);
+	tcase_add_test(t, chrony_poll_sticky);
 	tcase_add_test(t, ptp_log_sync_interval);
 	tcase_add_test(t, ptp_observed_rate);
 	tcase_add_test(t, ptp_can_it_meet);
@@ -810,6 +1011,7 @@ static Suite *suite(void)
 	tcase_add_test(t, conf_print_round_trip);
 	tcase_add_test(t, requirement_sources);
 	tcase_add_test(t, requirement_unreadable);
+	tcase_add_test(t, timeline_knob);
 	suite_add_tcase(s, t);
 	return s;
 }
