@@ -19,6 +19,7 @@
 
 #include "local.h"
 #include "log.h"
+#include "members.h"
 #include "mirror.h"
 #include "names.h"
 #include "qot.h"
@@ -111,7 +112,7 @@ static int default_node(char *out, size_t size)
 static void write_lease(struct coordd *d, int64_t until)
 {
 	char line[QOT_NAME_MAX + 48];
-	int len = snprintf(line, sizeof(line), "node=%s until=%lld\n", d->node, (long long)until);
+	int len = qot_leaseline_format(d->node, until, line, sizeof(line));
 	int err = local_write_lease(&d->local, line, (size_t)len);
 
 	if (err)

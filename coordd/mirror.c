@@ -66,12 +66,6 @@ static struct tl_mirror *add(struct mirror *m, const char *name)
 	return &m->tls[i];
 }
 
-static bool req_equal(const struct qot_req *a, const struct qot_req *b)
-{
-	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
-	       a->resolution == b->resolution;
-}
-
 static int64_t my_session(struct mirror *m)
 {
 	return zoo_client_id(m->s->zh)->client_id;
@@ -157,7 +151,7 @@ static int publish_member(struct mirror *m, struct tl_mirror *t)
 	}
 	if (!t->member)
 		return ZOPERATIONTIMEOUT; /* the ground kept moving: the next pass tries again */
-	if (adopted || !req_equal(&t->published, &t->req)) {
+	if (adopted || !qot_req_equal(&t->published, &t->req)) {
 		rc = zoo_set(m->s->zh, path, text, len, -1);
 		if (rc != ZOK)
 			return rc;
@@ -404,33 +398,11 @@ static int write_local(struct mirror *m, struct tl_mirror *t, const char *text, 
 	return 0;
 }
 
-/* The members text: the leader (if it is a member), then each member. */
-static char *membership_text(const struct qot_membership *ms, const char *leader, size_t *len)
-{
-	size_t cap = 32 + ms->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + 8), used = 0;
-	char *text = malloc(cap), req[QOT_REQ_TEXT_MAX];
-	bool known = false;
-
-	if (text == NULL)
-		return NULL;
-	for (size_t i = 0; i < ms->n; i++)
-		known = known || strcmp(ms->members[i].node, leader) == 0;
-	used += (size_t)snprintf(text, cap, "leader=%s\n", known ? leader : "none");
-	for (size_t i = 0; i < ms->n; i++) {
-		qot_req_format(&ms->members[i].req, req, sizeof(req));
-		used += (size_t)snprintf(text + used, cap - used, "node=%s %s\n",
-					 ms->members[i].node, req);
-	}
-	*len = used;
-	return text;
-}
-
 /* ---- passes ---- */
 
 static int reconcile(struct mirror *m, struct tl_mirror *t)
 {
 	struct qot_membership ms;
-	char leader[QOT_NAME_MAX + 1];
 	char *text;
 	size_t len;
 	int rc = ZOK;
@@ -458,9 +430,9 @@ static int reconcile(struct mirror *m, struct tl_mirror *t)
 		rc = read_members(m, t, &ms);
 	if (rc != ZOK)
 		return rc;
-	rc = elect(m, t, leader);
+	rc = elect(m, t, ms.leader);
 	if (rc == ZOK) {
-		text = membership_text(&ms, leader, &len);
+		text = qot_membership_format(&ms, &len);
 		if (text == NULL || write_local(m, t, text, len) != 0)
 			rc = ZSYSTEMERROR;
 		free(text);
@@ -518,22 +490,20 @@ void mirror_touch_all(struct mirror *m, bool local_too)
 static void apply_active(struct mirror *m, char *text)
 {
 	for (char *line = text, *next; line && *line; line = next) {
-		char *sp;
+		char name[QOT_NAME_MAX + 1];
 		struct tl_mirror *t;
 		struct qot_req req;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		sp = strchr(line, ' ');
-		if (sp == NULL)
+		if (qot_activeline_parse(line, strlen(line), name, &req) != 0)
 			continue;
-		*sp = '\0';
-		t = find(m, line);
-		if (t == NULL || qot_reqline_parse(sp + 1, strlen(sp + 1), &req) != 0)
+		t = find(m, name);
+		if (t == NULL)
 			continue; /* created after .timelines was read: the next refresh has it */
 		t->seen = true;
-		if (!t->in_use || !req_equal(&t->req, &req))
+		if (!t->in_use || !qot_req_equal(&t->req, &req))
 			t->dirty = true;
 		t->in_use = true;
 		t->req = req;
