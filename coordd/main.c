@@ -6,23 +6,24 @@
  * is in the modules (see docs/architecture.md).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
+#include "daemon.h"
 #include "local.h"
 #include "log.h"
 #include "members.h"
 #include "mirror.h"
 #include "names.h"
 #include "qot.h"
+#include "root.h"
 #include "session.h"
 
 #define DEFAULT_TIMEOUT_MS 6000
@@ -42,7 +43,7 @@ struct coordd {
 	bool attach_failed_logged;
 };
 
-static void usage(FILE *f, const char *prog)
+static void usage(FILE *f, const struct qot_cmdline *cl, const char *argv0)
 {
 	fprintf(f,
 		"Usage: %s -z HOST:PORT[,HOST:PORT...][/CHROOT] [OPTIONS]\n"
@@ -55,17 +56,10 @@ static void usage(FILE *f, const char *prog)
 		"or " QOT_DEFAULT_ROOT ")\n"
 		"  -t, --session-timeout=MS    ZooKeeper session timeout (default %d)\n"
 		"  -a, --auth-file=FILE        digest credentials USER:PASSWORD, first line of "
-		"FILE\n"
-		"  -f, --foreground            stay in the foreground, log to stderr\n"
-		"  -d, --debug                 foreground, with debug messages\n"
-		"      --log-level=LEVEL       log up to LEVEL: err, warning, notice, info\n"
-		"                              (default) or debug\n"
-		"      --syslog                log to syslog even in the foreground\n"
-		"  -h, --help                  show this help\n"
-		"  -V, --version               show the version\n"
-		"\n"
-		"See coordd(8).\n",
-		prog, DEFAULT_TIMEOUT_MS);
+		"FILE\n",
+		argv0, DEFAULT_TIMEOUT_MS);
+	qot_cmdline_help(f, cl, 30);
+	fprintf(f, "\nSee coordd(8).\n");
 }
 
 /* The first line of the file, which must not be readable by others. */
@@ -240,6 +234,44 @@ static int run(struct coordd *d, int sigfd)
 	}
 }
 
+/* coordd's own options. */
+struct args {
+	const char *hosts, *mount, *auth_file, *node;
+	long timeout;
+};
+
+static int own_option(void *ctx, int c, const char *arg)
+{
+	struct args *a = ctx;
+	char *end;
+
+	switch (c) {
+	case 'z':
+		a->hosts = arg;
+		break;
+	case 'n':
+		a->node = arg;
+		break;
+	case 'm':
+		a->mount = arg;
+		break;
+	case 't':
+		errno = 0;
+		a->timeout = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || a->timeout < MIN_TIMEOUT_MS ||
+		    a->timeout > MAX_TIMEOUT_MS) {
+			fprintf(stderr, "coordd: --session-timeout: %d to %d ms\n", MIN_TIMEOUT_MS,
+				MAX_TIMEOUT_MS);
+			return -1;
+		}
+		break;
+	default:
+		a->auth_file = arg;
+		break;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,89 +280,35 @@ int main(int argc, char **argv)
 		{"mount", required_argument, NULL, 'm'},
 		{"session-timeout", required_argument, NULL, 't'},
 		{"auth-file", required_argument, NULL, 'a'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"log-level", required_argument, NULL, 'L'},
-		{"syslog", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
+	static const int signals[] = {SIGINT, SIGTERM, 0};
 	static struct coordd d;
 	static char auth[AUTH_MAX];
-	const char *hosts = NULL, *mount = getenv("QOT_ROOT"), *auth_file = NULL, *node = NULL;
-	bool foreground = false, debug = false, to_syslog = false;
-	int log_level = -1; /* --log-level; else by -d */
-	long timeout = DEFAULT_TIMEOUT_MS;
-	sigset_t sigs;
-	int c, res, sigfd;
-	char *end;
+	struct args a = {.timeout = DEFAULT_TIMEOUT_MS};
+	struct qot_cmdline cl = {
+		.prog = "coordd",
+		.flags = QOT_CMDLINE_DAEMON,
+		.shortopts = "z:n:m:t:a:",
+		.longopts = opts,
+		.usage = usage,
+		.option = own_option,
+		.ctx = &a,
+	};
+	const char *hosts, *mount, *auth_file, *node;
+	long timeout;
+	int res, sigfd;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":z:n:m:t:a:fdhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'z':
-			hosts = optarg;
-			break;
-		case 'n':
-			node = optarg;
-			break;
-		case 'm':
-			mount = optarg;
-			break;
-		case 't':
-			errno = 0;
-			timeout = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || timeout < MIN_TIMEOUT_MS ||
-			    timeout > MAX_TIMEOUT_MS) {
-				fprintf(stderr, "coordd: --session-timeout: %d to %d ms\n",
-					MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
-				return 2;
-			}
-			break;
-		case 'a':
-			auth_file = optarg;
-			break;
-		case 'L':
-			if (qot_log_parse_level("coordd", optarg, &log_level, stderr) < 0) {
-				fprintf(stderr, "Try '%s --help'.\n", argv[0]);
-				return 2;
-			}
-			break;
-		case 'S':
-			to_syslog = true;
-			break;
-		case 'd':
-			debug = true;
-			/* fall through */
-		case 'f':
-			foreground = true;
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 0;
-		case 'V':
-			printf("coordd %s\n", QOT_VERSION_STRING);
-			return 0;
-		case ':':
-			fprintf(stderr, "coordd: option '%s' needs a value\nTry '%s --help'.\n",
-				argv[optind - 1], argv[0]);
-			return 2;
-		default:
-			fprintf(stderr, "coordd: unknown option '%s'\nTry '%s --help'.\n",
-				argv[optind - 1], argv[0]);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "coordd: unexpected argument '%s'\nTry '%s --help'.\n",
-			argv[optind], argv[0]);
-		return 2;
-	}
-	if (hosts == NULL || hosts[0] == '\0') {
-		fprintf(stderr, "coordd: --zookeeper is required\nTry '%s --help'.\n", argv[0]);
-		return 2;
-	}
+	res = qot_cmdline_parse(&cl, argc, argv);
+	if (res != QOT_CMDLINE_RUN)
+		return res;
+	hosts = a.hosts;
+	mount = a.mount;
+	auth_file = a.auth_file;
+	node = a.node;
+	timeout = a.timeout;
+	if (hosts == NULL || hosts[0] == '\0')
+		return qot_cmdline_usage_error(&cl, argv[0], "--zookeeper is required");
 	if (node && !qot_name_valid(node, strlen(node))) {
 		fprintf(stderr,
 			"coordd: node name '%s': 1 to %d characters of [A-Za-z0-9._-], not "
@@ -347,27 +325,14 @@ int main(int argc, char **argv)
 	if (auth_file && read_auth(auth_file, auth, sizeof(auth)) != 0)
 		return 2;
 	if (mount == NULL || mount[0] == '\0')
-		mount = QOT_DEFAULT_ROOT;
+		mount = qot_root();
 
-	qot_log_init("coordd", log_level >= 0 ? log_level : debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	qot_daemon_log_init(&cl);
 	/* Before the ZooKeeper client starts its threads: never fork after. */
-	if (!foreground && daemon(0, 0) < 0) {
-		perror("coordd: daemon");
+	sigfd = qot_daemon_start(&cl, signals, false);
+	if (sigfd < 0)
 		return 1;
-	}
-	if (!foreground || to_syslog)
-		qot_log_to_syslog();
-	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		qot_log(QOT_LOG_ERR, "signalfd: %s", strerror(errno));
-		return 1;
-	}
-	res = session_init(&d.s, hosts, (int)timeout, auth_file ? auth : NULL, debug);
+	res = session_init(&d.s, hosts, (int)timeout, auth_file ? auth : NULL, cl.debug);
 	if (res < 0) {
 		qot_log(QOT_LOG_ERR, "%s", strerror(-res));
 		return 1;

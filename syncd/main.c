@@ -5,7 +5,6 @@
  * logic is in the modules (see docs/architecture.md).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "config.h"
+#include "daemon.h"
 #include "discipline.h"
 #include "follow.h"
 #include "log.h"
@@ -54,7 +55,7 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void usage(FILE *f, const char *prog)
+static void usage(FILE *f, const struct qot_cmdline *cl, const char *argv0)
 {
 	fprintf(f,
 		"Usage: %s [OPTIONS]\n"
@@ -64,17 +65,10 @@ static void usage(FILE *f, const char *prog)
 		" if it exists,\n"
 		"                      else every timeline from the system source)\n"
 		"  -m, --mount=DIR     the qotfs mount (overrides the configuration)\n"
-		"  -f, --foreground    stay in the foreground, log to stderr\n"
-		"  -d, --debug         foreground, with debug messages\n"
-		"      --log-level=LEVEL  log up to LEVEL: err, warning, notice, info\n"
-		"                      (default) or debug\n"
-		"      --syslog        log to syslog even in the foreground\n"
-		"      --check-config  check the configuration, print it, and exit\n"
-		"  -h, --help          show this help\n"
-		"  -V, --version       show the version\n"
-		"\n"
-		"See syncd(8) and syncd.conf(5).\n",
-		prog);
+		"      --check-config  check the configuration, print it, and exit\n",
+		argv0);
+	qot_cmdline_help(f, cl, 22);
+	fprintf(f, "\nSee syncd(8) and syncd.conf(5).\n");
 }
 
 /* The first source of the timeline's rule with a fresh reading, if any. */
@@ -427,88 +421,65 @@ static void close_sources(struct syncd *d)
 			d->sources[i].ops->close(&d->sources[i]);
 }
 
+/* syncd's own options. */
+struct args {
+	const char *config, *mount;
+	bool check;
+};
+
+static int own_option(void *ctx, int c, const char *arg)
+{
+	struct args *a = ctx;
+
+	if (c == 'c')
+		a->config = arg;
+	else if (c == 'm')
+		a->mount = arg;
+	else
+		a->check = true; /* --check-config */
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"mount", required_argument, NULL, 'm'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"debug", no_argument, NULL, 'd'},
 		{"check-config", no_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"log-level", required_argument, NULL, 'L'},
-		{"syslog", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
+	static const int signals[] = {SIGINT, SIGTERM, SIGHUP, 0};
 	static struct syncd d;
-	const char *config = NULL, *mount = NULL;
-	bool foreground = false, debug = false, check = false, to_syslog = false;
-	int log_level = -1; /* --log-level; else by -d */
+	struct args a = {NULL, NULL, false};
+	struct qot_cmdline cl = {
+		.prog = "syncd",
+		.flags = QOT_CMDLINE_DAEMON,
+		.shortopts = "c:m:",
+		.longopts = opts,
+		.usage = usage,
+		.option = own_option,
+		.ctx = &a,
+	};
+	const char *config;
 	static char text[1 << 16], config_abs[PATH_MAX];
 	char msg[512];
-	sigset_t sigs;
-	int c, res, sigfd;
+	int res, sigfd;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:m:fdhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'm':
-			mount = optarg;
-			break;
-		case 'd':
-			debug = true;
-			/* fall through */
-		case 'f':
-			foreground = true;
-			break;
-		case 'C':
-			check = true;
-			break;
-		case 'L':
-			if (qot_log_parse_level("syncd", optarg, &log_level, stderr) < 0) {
-				fprintf(stderr, "Try '%s --help'.\n", argv[0]);
-				return 2;
-			}
-			break;
-		case 'S':
-			to_syslog = true;
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 0;
-		case 'V':
-			printf("syncd %s\n", QOT_VERSION_STRING);
-			return 0;
-		case ':':
-			fprintf(stderr, "syncd: option '%s' needs a value\nTry '%s --help'.\n",
-				argv[optind - 1], argv[0]);
-			return 2;
-		default:
-			fprintf(stderr, "syncd: unknown option '%s'\nTry '%s --help'.\n",
-				argv[optind - 1], argv[0]);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "syncd: unexpected argument '%s'\nTry '%s --help'.\n", argv[optind],
-			argv[0]);
-		return 2;
-	}
-	qot_log_init("syncd", log_level >= 0 ? log_level : debug ? QOT_LOG_DEBUG : QOT_LOG_INFO);
-	reexec_env_get(&config, foreground && !to_syslog);
+	res = qot_cmdline_parse(&cl, argc, argv);
+	if (res != QOT_CMDLINE_RUN)
+		return res;
+	config = a.config;
+	qot_daemon_log_init(&cl);
+	reexec_env_get(&config, cl.foreground && !cl.to_syslog);
 	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config = CONFIG_DEFAULT_PATH;
 	if (config && config[0] != '/')
 		config = absolute(config, config_abs, sizeof(config_abs));
-	if (load_config(&d.cfg, config, mount, msg, sizeof(msg)) < 0) {
+	if (load_config(&d.cfg, config, a.mount, msg, sizeof(msg)) < 0) {
 		qot_log(QOT_LOG_ERR, "%s", msg);
 		return 2;
 	}
-	if (check) {
+	if (a.check) {
 		if (config_print(&d.cfg, text, sizeof(text)) < 0) {
 			qot_log(QOT_LOG_ERR, "the configuration is too large to print");
 			return 2;
@@ -517,7 +488,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	d.config_path = config;
-	d.mount_override = mount;
+	d.mount_override = a.mount;
 	d.lock_fd = take_lock(&d.cfg);
 	if (d.lock_fd < 0)
 		return 1;
@@ -529,30 +500,14 @@ int main(int argc, char **argv)
 		.stale = d.cfg.stale_ns,
 		.maxslew = d.cfg.maxslew,
 	};
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	/* A reload re-executes in place, already detached: not again. */
-	if (!foreground && getenv(REEXEC_ENV) == NULL) {
-		if (daemon(0, 0) < 0) {
-			perror("syncd: daemon");
-			return 1;
-		}
-	}
-	if (!foreground || to_syslog)
-		qot_log_to_syslog();
+	sigfd = qot_daemon_start(&cl, signals, getenv(REEXEC_ENV) != NULL);
+	if (sigfd < 0)
+		return 1;
 	res = runlock_note_pid(d.lock_fd);
 	if (res < 0)
 		qot_log(QOT_LOG_WARNING, "cannot note the pid in the lock file: %s",
 			strerror(-res));
-	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		qot_log(QOT_LOG_ERR, "signalfd: %s", strerror(errno));
-		return 1;
-	}
 	qot_log(QOT_LOG_INFO, "%s; %zu source(s), every %.3f s", config ? config : "no config file",
 		d.cfg.nsources, (double)d.cfg.interval_ns * 1e-9);
 	follower_init(&d.follower, &d.cfg);
