@@ -5,16 +5,12 @@
  * logic is in the modules (see docs/architecture.md).
  */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,13 +21,11 @@
 #include "follow.h"
 #include "log.h"
 #include "qot.h"
+#include "reload.h"
 #include "runlock.h"
 #include "source.h"
 
 #define REATTACH_NS 1000000000LL
-#define REEXEC_ENV  "QOT_SYNCD_REEXEC"	/* set across a reload's exec */
-#define LOCK_FD_ENV "QOT_SYNCD_LOCK_FD" /* the run lock's descriptor, across it */
-#define CONFIG_ENV  "QOT_SYNCD_CONFIG"	/* the absolute configuration path, across it */
 
 struct syncd {
 	struct syncd_config cfg;
@@ -42,9 +36,7 @@ struct syncd {
 	struct follower follower;
 	int64_t next_publish, next_attach; /* monotonic ns */
 	bool attach_failed_logged;
-	const char *config_path;    /* absolute, so a reload finds it from / */
-	const char *mount_override; /* --mount */
-	int lock_fd, next_lock_fd;  /* the run lock; the one a reload passes on */
+	struct reload reload;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -204,139 +196,6 @@ static int64_t next_deadline(const struct syncd *d)
 
 enum { RUN_STOP, RUN_RELOAD };
 
-/* The configuration from path (NULL: the defaults) and --mount; a message if unusable. */
-static int load_config(struct syncd_config *c, const char *path, const char *mount, char *msg,
-		       size_t msglen)
-{
-	char err[256];
-	int res = path ? config_load(c, path, err, sizeof(err))
-		       : config_parse(c, NULL, 0, err, sizeof(err));
-
-	if (res < 0) {
-		config_error(msg, msglen, path ? path : "defaults", res, err);
-		return -1;
-	}
-	if (mount) {
-		if (mount[0] != '/' || strlen(mount) >= sizeof(c->mount)) {
-			snprintf(msg, msglen,
-				 "--mount: expected an absolute path shorter than %zu bytes",
-				 sizeof(c->mount));
-			return -1;
-		}
-		snprintf(c->mount, sizeof(c->mount), "%s", mount);
-	}
-	return 0;
-}
-
-/*
- * SIGHUP: can syncd restart with the configuration on disk? It must parse,
- * and its run directory and lock must be ours already or now, so that the
- * new image cannot fail where the old one ran.
- */
-static bool reload_ok(struct syncd *d)
-{
-	static struct syncd_config next;
-	char msg[512];
-
-	if (d->config_path == NULL) {
-		qot_log(QOT_LOG_NOTICE, "SIGHUP: no configuration file to reload");
-		return false;
-	}
-	if (load_config(&next, d->config_path, d->mount_override, msg, sizeof(msg)) < 0) {
-		qot_log(QOT_LOG_ERR, "SIGHUP: %s; going on with the old configuration", msg);
-		return false;
-	}
-	d->next_lock_fd = d->lock_fd;
-	if (!runlock_same(&d->cfg, &next)) {
-		d->next_lock_fd = runlock_take(&next, msg, sizeof(msg));
-		if (d->next_lock_fd < 0) {
-			qot_log(QOT_LOG_ERR, "SIGHUP: %s; going on with the old configuration",
-				msg);
-			return false;
-		}
-		runlock_note_pid(d->next_lock_fd);
-	}
-	qot_log(QOT_LOG_NOTICE, "SIGHUP: reloading %s", d->config_path);
-	return true;
-}
-
-/* Re-execute with the new configuration, handing the run lock over. */
-static void reexec(struct syncd *d, char **argv)
-{
-	char fd_text[16];
-
-	snprintf(fd_text, sizeof(fd_text), "%d", d->next_lock_fd);
-	if (fcntl(d->next_lock_fd, F_SETFD, 0) < 0) {
-		qot_log(QOT_LOG_ERR, "reload: %s", strerror(errno));
-		return;
-	}
-	if (d->next_lock_fd != d->lock_fd && ftruncate(d->lock_fd, 0) < 0)
-		qot_log(QOT_LOG_WARNING, "reload: clearing the old lock file: %s", strerror(errno));
-	setenv(LOCK_FD_ENV, fd_text, 1);
-	setenv(CONFIG_ENV, d->config_path, 1);
-	setenv(REEXEC_ENV, "1", 1);
-	execv("/proc/self/exe", argv);
-	qot_log(QOT_LOG_ERR, "reload: exec: %s", strerror(errno));
-}
-
-/*
- * After a reload's exec: log where the old image did (a detached syncd has no
- * stderr), and take the configuration path it handed over.
- */
-static void reexec_env_get(const char **config, bool to_stderr)
-{
-	static char path[PATH_MAX];
-	const char *handed = getenv(CONFIG_ENV);
-
-	if (getenv(REEXEC_ENV) == NULL)
-		return;
-	if (!to_stderr)
-		qot_log_to_syslog();
-	if (handed) {
-		snprintf(path, sizeof(path), "%s", handed);
-		*config = path;
-		unsetenv(CONFIG_ENV);
-	}
-}
-
-/*
- * A relative path made absolute from the working directory, symlinks left
- * as they are: a detached syncd runs in /, and must find the file to reload.
- */
-static const char *absolute(const char *path, char *buf, size_t size)
-{
-	char cwd[PATH_MAX];
-	int n;
-
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return path;
-	n = snprintf(buf, size, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
-	return n > 0 && (size_t)n < size ? buf : path;
-}
-
-/* The run lock: the one a reload handed over, or a new one. */
-static int take_lock(const struct syncd_config *c)
-{
-	const char *inherited = getenv(REEXEC_ENV) ? getenv(LOCK_FD_ENV) : NULL;
-	char msg[512];
-	int fd = -1;
-
-	if (inherited) {
-		int old = atoi(inherited);
-		unsetenv(LOCK_FD_ENV);
-		fd = runlock_adopt(c, old);
-		if (fd < 0 && old > 2)
-			close(old);
-	}
-	if (fd < 0)
-		fd = runlock_take(c, msg, sizeof(msg));
-	if (fd < 0) {
-		qot_log(QOT_LOG_ERR, "%s", msg);
-		return -1;
-	}
-	return fd;
-}
-
 static int run(struct syncd *d, int sigfd)
 {
 	int64_t mono = clock_ns(CLOCK_MONOTONIC);
@@ -383,7 +242,7 @@ static int run(struct syncd *d, int sigfd)
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				if (reload_ok(d))
+				if (reload_prepare(&d->reload, &d->cfg))
 					return RUN_RELOAD;
 				continue;
 			}
@@ -460,22 +319,17 @@ int main(int argc, char **argv)
 		.option = own_option,
 		.ctx = &a,
 	};
-	const char *config;
-	static char text[1 << 16], config_abs[PATH_MAX];
+	static char text[1 << 16];
 	char msg[512];
 	int res, sigfd;
 
 	res = qot_cmdline_parse(&cl, argc, argv);
 	if (res != QOT_CMDLINE_RUN)
 		return res;
-	config = a.config;
 	qot_daemon_log_init(&cl);
-	reexec_env_get(&config, cl.foreground && !cl.to_syslog);
-	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
-		config = CONFIG_DEFAULT_PATH;
-	if (config && config[0] != '/')
-		config = absolute(config, config_abs, sizeof(config_abs));
-	if (load_config(&d.cfg, config, a.mount, msg, sizeof(msg)) < 0) {
+	d.reload.config_path = reload_config_path(a.config, cl.foreground && !cl.to_syslog);
+	d.reload.mount_override = a.mount;
+	if (config_read(&d.cfg, d.reload.config_path, a.mount, msg, sizeof(msg)) < 0) {
 		qot_log(QOT_LOG_ERR, "%s", msg);
 		return 2;
 	}
@@ -487,10 +341,7 @@ int main(int argc, char **argv)
 		fputs(text, stdout);
 		return 0;
 	}
-	d.config_path = config;
-	d.mount_override = a.mount;
-	d.lock_fd = take_lock(&d.cfg);
-	if (d.lock_fd < 0)
+	if (reload_take_lock(&d.reload, &d.cfg) < 0)
 		return 1;
 
 	d.dcfg = (struct discipline_config){
@@ -501,15 +352,16 @@ int main(int argc, char **argv)
 		.maxslew = d.cfg.maxslew,
 	};
 	/* A reload re-executes in place, already detached: not again. */
-	sigfd = qot_daemon_start(&cl, signals, getenv(REEXEC_ENV) != NULL);
+	sigfd = qot_daemon_start(&cl, signals, reload_resumed());
 	if (sigfd < 0)
 		return 1;
-	res = runlock_note_pid(d.lock_fd);
+	res = runlock_note_pid(d.reload.lock_fd);
 	if (res < 0)
 		qot_log(QOT_LOG_WARNING, "cannot note the pid in the lock file: %s",
 			strerror(-res));
-	qot_log(QOT_LOG_INFO, "%s; %zu source(s), every %.3f s", config ? config : "no config file",
-		d.cfg.nsources, (double)d.cfg.interval_ns * 1e-9);
+	qot_log(QOT_LOG_INFO, "%s; %zu source(s), every %.3f s",
+		d.reload.config_path ? d.reload.config_path : "no config file", d.cfg.nsources,
+		(double)d.cfg.interval_ns * 1e-9);
 	follower_init(&d.follower, &d.cfg);
 	open_sources(&d);
 	res = run(&d, sigfd);
@@ -519,7 +371,8 @@ int main(int argc, char **argv)
 	close_sources(&d);
 	close(sigfd);
 	if (res == RUN_RELOAD) {
-		reexec(&d, argv); /* the new image resumes every timeline from its ctl */
+		reload_exec(&d.reload,
+			    argv); /* the new image resumes every timeline from its ctl */
 		return 1;
 	}
 	return res < 0 ? 1 : 0;
