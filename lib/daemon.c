@@ -36,3 +36,10 @@ int qot_daemon_start(const struct qot_cmdline *cl, const int *signals, bool alre
 		qot_log(QOT_LOG_ERR, "signalfd: %s", strerror(errno));
 	return fd;
 }
+
+int qot_daemon_signal(int fd)
+{
+	struct signalfd_siginfo si;
+
+	return read(fd, &si, sizeof(si)) == sizeof(si) ? (int)si.ssi_signo : 0;
+}

@@ -25,4 +25,7 @@ void qot_daemon_log_init(const struct qot_cmdline *cl);
  */
 int qot_daemon_start(const struct qot_cmdline *cl, const int *signals, bool already_detached);
 
+/* Take one signal from the signalfd: its number, or 0 if none was there. */
+int qot_daemon_signal(int fd);
+
 #endif /* QOT_DAEMON_H */
