@@ -9,73 +9,53 @@
 #include "log.h"
 #include "members.h"
 #include "mirror.h"
+#include "session.h"
 #include "zkpath.h"
 
 /* Bounded retries of one step whose ground moves (a node that comes and goes). */
 #define ATTEMPTS 4
 
-void mirror_init(struct mirror *m, struct session *s, struct local *local, const char *node)
-{
-	memset(m, 0, sizeof(*m));
-	m->s = s;
-	m->local = local;
-	m->node = node;
-	m->parents_epoch = -1;
-}
+struct tl_mirror {
+	char name[QOT_NAME_MAX + 1];
+	bool in_use;	    /* listed in .active */
+	struct qot_req req; /* its effective requirement there */
+	bool dirty;	    /* reconcile at the next pass */
+	bool seen;	    /* scratch: listed by the last reading of .active */
+	int epoch;	    /* the session the ZooKeeper state below belongs to */
+	bool member;	    /* our member node exists, holding published */
+	struct qot_req published;
+	bool swept;			   /* leftovers of old sessions removed (this epoch) */
+	char candidate[QOT_NAME_MAX + 16]; /* our election child, "" if none */
+	char *written;			   /* the members text last written locally */
+	int last_rc;			   /* the last pass's ZooKeeper error, logged once */
+};
 
-void mirror_free(struct mirror *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->tls[i].written);
-	free(m->tls);
-	m->tls = NULL;
-	m->n = m->cap = 0;
-}
+struct mirror {
+	struct session *s;
+	struct qot_follower *f;
+	int slot; /* ours among the follower's subscribers */
+	const char *node;
+	int parents_epoch; /* the session in which /qot/timelines was ensured */
+};
 
-static int cmp_tl(const void *key, const void *elem)
+/* The i-th local timeline's mirror, or NULL. */
+static struct tl_mirror *at(struct mirror *m, size_t i)
 {
-	return strcmp(key, ((const struct tl_mirror *)elem)->name);
+	return qot_followed_state(qot_follower_get(m->f, i), m->slot);
 }
 
 static struct tl_mirror *find(struct mirror *m, const char *name)
 {
-	return m->n ? bsearch(name, m->tls, m->n, sizeof(*m->tls), cmp_tl) : NULL;
-}
+	struct qot_followed *tl = qot_follower_find(m->f, name);
 
-static struct tl_mirror *add(struct mirror *m, const char *name)
-{
-	size_t i = 0;
-
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct tl_mirror *t = realloc(m->tls, cap * sizeof(*t));
-		if (t == NULL)
-			return NULL;
-		m->tls = t;
-		m->cap = cap;
-	}
-	while (i < m->n && strcmp(m->tls[i].name, name) < 0)
-		i++;
-	memmove(&m->tls[i + 1], &m->tls[i], (m->n - i) * sizeof(*m->tls));
-	memset(&m->tls[i], 0, sizeof(*m->tls));
-	snprintf(m->tls[i].name, sizeof(m->tls[i].name), "%s", name);
-	m->tls[i].req = qot_req_none;
-	m->tls[i].epoch = -1;
-	m->tls[i].dirty = true;
-	m->n++;
-	return &m->tls[i];
-}
-
-static int64_t my_session(struct mirror *m)
-{
-	return zoo_client_id(m->s->zh)->client_id;
+	return tl ? qot_followed_state(tl, m->slot) : NULL;
 }
 
 /* ---- ZooKeeper steps; each returns a ZooKeeper code ---- */
 
 static int create_parent(struct mirror *m, const char *path, int flags)
 {
-	int rc = zoo_create(m->s->zh, path, NULL, -1, &m->s->acl, flags, NULL, 0);
+	int rc = session_create(m->s, path, NULL, -1, flags, NULL, 0);
 	return rc == ZNODEEXISTS ? ZOK : rc;
 }
 
@@ -85,11 +65,11 @@ static int ensure_parents(struct mirror *m, const char *tl)
 	char path[ZKP_MAX];
 	int rc;
 
-	if (m->parents_epoch != m->s->epoch) {
+	if (m->parents_epoch != session_epoch(m->s)) {
 		if ((rc = create_parent(m, ZKP_BASE, ZOO_PERSISTENT)) != ZOK ||
 		    (rc = create_parent(m, ZKP_TIMELINES, ZOO_PERSISTENT)) != ZOK)
 			return rc;
-		m->parents_epoch = m->s->epoch;
+		m->parents_epoch = session_epoch(m->s);
 	}
 	zkp_dir(path, tl, ZKP_TIMELINE);
 	if ((rc = create_parent(m, path, ZOO_CONTAINER)) != ZOK)
@@ -110,20 +90,20 @@ static int ensure_parents(struct mirror *m, const char *tl)
 static int adopt_or_delete(struct mirror *m, const char *path, int *adopted)
 {
 	struct Stat st;
-	int rc = zoo_exists(m->s->zh, path, 0, &st);
+	int rc = session_exists(m->s, path, false, &st);
 
 	*adopted = 0;
 	if (rc == ZNONODE)
 		return ZOK;
 	if (rc != ZOK)
 		return rc;
-	if (st.ephemeralOwner == my_session(m)) {
+	if (st.ephemeralOwner == session_id(m->s)) {
 		*adopted = 1;
 		return ZOK;
 	}
 	qot_log(QOT_LOG_NOTICE, "removing %s, left by an old session (0x%llx)", path,
 		(unsigned long long)st.ephemeralOwner);
-	rc = zoo_delete(m->s->zh, path, st.version);
+	rc = session_delete(m->s, path, st.version);
 	return rc == ZNONODE || rc == ZBADVERSION ? ZOK : rc;
 }
 
@@ -136,7 +116,7 @@ static int publish_member(struct mirror *m, struct tl_mirror *t)
 
 	zkp_member(path, t->name, m->node);
 	for (int i = 0; !t->member && i < ATTEMPTS; i++) {
-		rc = zoo_create(m->s->zh, path, text, len, &m->s->acl, ZOO_EPHEMERAL, NULL, 0);
+		rc = session_create(m->s, path, text, len, ZOO_EPHEMERAL, NULL, 0);
 		if (rc == ZOK) {
 			t->member = true;
 			t->published = t->req;
@@ -152,7 +132,7 @@ static int publish_member(struct mirror *m, struct tl_mirror *t)
 	if (!t->member)
 		return ZOPERATIONTIMEOUT; /* the ground kept moving: the next pass tries again */
 	if (adopted || !qot_req_equal(&t->published, &t->req)) {
-		rc = zoo_set(m->s->zh, path, text, len, -1);
+		rc = session_set(m->s, path, text, len);
 		if (rc != ZOK)
 			return rc;
 		t->published = t->req;
@@ -172,7 +152,7 @@ static int sweep_candidates(struct mirror *m, struct tl_mirror *t, bool keep)
 	int rc, adopted;
 
 	zkp_dir(dir, t->name, ZKP_ELECTION);
-	rc = zoo_get_children(m->s->zh, dir, 0, &ch);
+	rc = session_children(m->s, dir, false, &ch);
 	if (rc == ZNONODE)
 		return ZOK;
 	for (int i = 0; rc == ZOK && i < ch.count; i++) {
@@ -184,7 +164,7 @@ static int sweep_candidates(struct mirror *m, struct tl_mirror *t, bool keep)
 		if (rc == ZOK && adopted && keep && t->candidate[0] == '\0')
 			snprintf(t->candidate, sizeof(t->candidate), "%s", ch.data[i]);
 		else if (rc == ZOK && adopted)
-			rc = zoo_delete(m->s->zh, path, -1);
+			rc = session_delete(m->s, path, -1);
 		if (rc == ZNONODE)
 			rc = ZOK;
 	}
@@ -205,8 +185,8 @@ static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 		return rc;
 	zkp_candidate_prefix(prefix, t->name, m->node);
 	for (int i = 0; i < ATTEMPTS; i++) {
-		rc = zoo_create(m->s->zh, prefix, NULL, -1, &m->s->acl, ZOO_EPHEMERAL_SEQUENTIAL,
-				created, sizeof(created));
+		rc = session_create(m->s, prefix, NULL, -1, ZOO_EPHEMERAL_SEQUENTIAL, created,
+				    sizeof(created));
 		if (rc == ZOK) {
 			snprintf(t->candidate, sizeof(t->candidate), "%s",
 				 strrchr(created, '/') + 1);
@@ -220,7 +200,7 @@ static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 
 static int delete_ignoring_absent(struct mirror *m, const char *path)
 {
-	int rc = zoo_delete(m->s->zh, path, -1);
+	int rc = session_delete(m->s, path, -1);
 	return rc == ZNONODE ? ZOK : rc;
 }
 
@@ -228,18 +208,17 @@ static int delete_ignoring_absent(struct mirror *m, const char *path)
 static int withdraw(struct mirror *m, struct tl_mirror *t)
 {
 	char member[ZKP_MAX], cand[ZKP_MAX];
-	zoo_op_t ops[2];
-	zoo_op_result_t res[2];
+	const char *paths[2];
 	int n = 0, rc;
 
 	zkp_member(member, t->name, m->node);
 	if (t->member)
-		zoo_delete_op_init(&ops[n++], member, -1);
+		paths[n++] = member;
 	if (t->candidate[0]) {
 		zkp_candidate(cand, t->name, t->candidate);
-		zoo_delete_op_init(&ops[n++], cand, -1);
+		paths[n++] = cand;
 	}
-	rc = n ? zoo_multi(m->s->zh, n, ops, res) : ZOK;
+	rc = session_delete_all(m->s, paths, n);
 	if (rc == ZNONODE) { /* one was gone already: delete the other alone */
 		rc = t->member ? delete_ignoring_absent(m, member) : ZOK;
 		if (rc == ZOK && t->candidate[0])
@@ -283,11 +262,11 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 	memset(out, 0, sizeof(*out));
 	zkp_dir(dir, t->name, ZKP_NODES);
 	for (int i = 0; i < ATTEMPTS; i++) {
-		rc = zoo_wget_children(m->s->zh, dir, session_watch, NULL, &ch);
+		rc = session_children(m->s, dir, true, &ch);
 		if (rc != ZNONODE)
 			break;
 		/* Nobody uses it yet: watch for the directory to appear. */
-		rc = zoo_wexists(m->s->zh, dir, session_watch, NULL, &st);
+		rc = session_exists(m->s, dir, true, &st);
 		if (rc == ZNONODE)
 			return ZOK;
 		if (rc != ZOK)
@@ -307,7 +286,7 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 		if (!qot_name_valid(ch.data[i], strlen(ch.data[i])))
 			continue;
 		zkp_member(path, t->name, ch.data[i]);
-		rc = zoo_wget(m->s->zh, path, session_watch, NULL, data, &len, &st);
+		rc = session_get(m->s, path, true, data, &len, &st);
 		if (rc == ZNONODE) {
 			rc = ZOK;
 			continue;
@@ -348,9 +327,9 @@ static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX
 		/* A candidate watches only its predecessor; a node that does not
 		 * run learns of every change of candidates (it has no predecessor). */
 		if (t->candidate[0])
-			rc = zoo_get_children(m->s->zh, dir, 0, &ch);
+			rc = session_children(m->s, dir, false, &ch);
 		else
-			rc = zoo_wget_children(m->s->zh, dir, session_watch, NULL, &ch);
+			rc = session_children(m->s, dir, true, &ch);
 		if (rc != ZOK && rc != ZNONODE)
 			return rc;
 		election_decide(ch.data, ch.count, t->candidate[0] ? t->candidate : NULL, &v);
@@ -364,7 +343,7 @@ static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX
 			continue;
 		}
 		if (v.predecessor >= 0) {
-			rc = zoo_wexists(m->s->zh, path, session_watch, NULL, &st);
+			rc = session_exists(m->s, path, true, &st);
 			if (rc == ZNONODE)
 				continue; /* it went between the listing and the watch */
 			if (rc != ZOK)
@@ -385,7 +364,7 @@ static int write_local(struct mirror *m, struct tl_mirror *t, const char *text, 
 
 	if (t->written && strcmp(t->written, text) == 0)
 		return 0;
-	err = local_write_members(m->local, t->name, text, len);
+	err = qot_follower_write(m->f, t->name, "members", text, len);
 	if (err == -ENOENT)
 		return 0; /* removed locally: the next refresh forgets it */
 	if (err) {
@@ -407,8 +386,8 @@ static int reconcile(struct mirror *m, struct tl_mirror *t)
 	size_t len;
 	int rc = ZOK;
 
-	if (t->epoch != m->s->epoch) { /* a new session: nothing of ours exists in it yet */
-		t->epoch = m->s->epoch;
+	if (t->epoch != session_epoch(m->s)) { /* a new session: nothing of ours exists in it yet */
+		t->epoch = session_epoch(m->s);
 		t->member = false;
 		t->candidate[0] = '\0';
 		t->swept = false;
@@ -445,13 +424,13 @@ size_t mirror_sync(struct mirror *m)
 {
 	size_t dirty = 0;
 
-	for (size_t i = 0; i < m->n; i++) {
-		struct tl_mirror *t = &m->tls[i];
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
 		int rc;
 
-		if (!t->dirty)
+		if (t == NULL || !t->dirty)
 			continue;
-		if (!session_connected(m->s) || !local_attached(m->local)) {
+		if (!session_connected(m->s) || !qot_follower_attached(m->f)) {
 			dirty++;
 			continue;
 		}
@@ -467,23 +446,32 @@ size_t mirror_sync(struct mirror *m)
 	return dirty;
 }
 
-void mirror_touch(struct mirror *m, const char *tl)
+void mirror_watch_fired(struct mirror *m, const char *path)
 {
-	struct tl_mirror *t = find(m, tl);
+	char name[QOT_NAME_MAX + 1];
+	struct tl_mirror *t = zkp_timeline_of(path, name) == 0 ? find(m, name) : NULL;
 
 	if (t)
 		t->dirty = true;
 }
 
-void mirror_touch_all(struct mirror *m, bool local_too)
+static void touch_all(struct mirror *m, bool local_too)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		m->tls[i].dirty = true;
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
+		if (t == NULL)
+			continue;
+		t->dirty = true;
 		if (local_too) {
-			free(m->tls[i].written);
-			m->tls[i].written = NULL;
+			free(t->written);
+			t->written = NULL;
 		}
 	}
+}
+
+void mirror_touch_all(struct mirror *m)
+{
+	touch_all(m, false);
 }
 
 /* "NAME accuracy=.. resolution=.." lines of .active, into the tracked set. */
@@ -510,66 +498,105 @@ static void apply_active(struct mirror *m, char *text)
 	}
 }
 
-int mirror_refresh(struct mirror *m)
+/* ---- the local mount's events ---- */
+
+static void *added(void *ctx, struct qot_followed *tl)
 {
-	ssize_t len = local_read_timelines(m->local);
-	size_t i;
+	struct tl_mirror *t = calloc(1, sizeof(*t));
 
-	if (len < 0)
-		return (int)len;
-	for (i = 0; i < m->n; i++)
-		m->tls[i].seen = false;
-	for (char *line = m->local->buf, *next; *line; line = next) {
-		struct tl_mirror *t;
+	(void)ctx;
+	if (t == NULL)
+		return NULL;
+	snprintf(t->name, sizeof(t->name), "%s", qot_followed_name(tl));
+	t->req = qot_req_none;
+	t->epoch = -1;
+	t->dirty = true;
+	return t;
+}
 
-		next = strchr(line, '\n');
-		if (next == NULL)
-			break;
-		*next++ = '\0';
-		t = find(m, line);
-		if (t == NULL && (t = add(m, line)) == NULL)
-			return -ENOMEM;
-		t->seen = true;
-	}
-	/* Forget timelines removed locally (withdrawing from them first). */
-	for (i = 0; i < m->n;) {
-		struct tl_mirror *t = &m->tls[i];
-		if (t->seen) {
-			i++;
-			continue;
-		}
-		if ((t->member || t->candidate[0]) && t->epoch == m->s->epoch &&
-		    session_connected(m->s))
-			withdraw(m, t); /* if this fails, the session's end removes them */
-		free(t->written);
-		memmove(t, t + 1, (m->n - i - 1) * sizeof(*t));
-		m->n--;
-	}
-	len = local_read_active(m->local);
-	if (len < 0)
-		return (int)len;
-	for (i = 0; i < m->n; i++)
-		m->tls[i].seen = false;
-	apply_active(m, m->local->buf);
-	for (i = 0; i < m->n; i++) {
-		struct tl_mirror *t = &m->tls[i];
-		if (!t->seen && t->in_use) {
+/* Removed locally: withdraw from it first. */
+static void removed(void *ctx, struct qot_followed *tl, void *state)
+{
+	struct mirror *m = ctx;
+	struct tl_mirror *t = state;
+
+	(void)tl;
+	if (t == NULL)
+		return;
+	if ((t->member || t->candidate[0]) && t->epoch == session_epoch(m->s) &&
+	    session_connected(m->s))
+		withdraw(m, t); /* if this fails, the session's end removes them */
+	free(t->written);
+	free(t);
+}
+
+/* .active: the timelines in use, each with its effective requirement. */
+static void file(void *ctx, const char *name, char *text, size_t len)
+{
+	struct mirror *m = ctx;
+
+	(void)name;
+	(void)len;
+	for (size_t i = 0; i < qot_follower_count(m->f); i++)
+		if (at(m, i))
+			at(m, i)->seen = false;
+	apply_active(m, text);
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
+		if (t && !t->seen && t->in_use) {
 			t->in_use = false;
 			t->req = qot_req_none;
 			t->dirty = true;
 		}
 	}
-	return 0;
+}
+
+/* A new qotfs knows nothing yet: everything again, members files too. */
+static void attached(void *ctx)
+{
+	touch_all(ctx, true);
+}
+
+static const struct qot_follower_events events = {
+	.added = added,
+	.removed = removed,
+	.file = file,
+	.attached = attached,
+};
+
+struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node)
+{
+	struct mirror *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->s = s;
+	m->f = f;
+	m->node = node;
+	m->parents_epoch = -1;
+	m->slot = qot_follower_subscribe(f, &events, m);
+	if (m->slot < 0) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void mirror_free(struct mirror *m)
+{
+	free(m);
 }
 
 void mirror_withdraw_all(struct mirror *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		struct tl_mirror *t = &m->tls[i];
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
 
-		if (local_attached(m->local))
-			local_write_members(m->local, t->name, "leader=none\n", 12);
-		if ((t->member || t->candidate[0]) && t->epoch == m->s->epoch &&
+		if (t == NULL)
+			continue;
+		if (qot_follower_attached(m->f))
+			qot_follower_write(m->f, t->name, "members", "leader=none\n", 12);
+		if ((t->member || t->candidate[0]) && t->epoch == session_epoch(m->s) &&
 		    session_connected(m->s))
 			withdraw(m, t);
 	}
