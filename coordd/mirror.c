@@ -41,14 +41,14 @@ struct mirror {
 /* The i-th local timeline's mirror, or NULL. */
 static struct tl_mirror *at(struct mirror *m, size_t i)
 {
-	return qot_followed_state(qot_follower_get(m->f, i), m->slot);
+	return qot_follower_tl_state(qot_follower_get(m->f, i), m->slot);
 }
 
 static struct tl_mirror *find(struct mirror *m, const char *name)
 {
-	struct qot_followed *tl = qot_follower_find(m->f, name);
+	struct qot_follower_tl *tl = qot_follower_find(m->f, name);
 
-	return tl ? qot_followed_state(tl, m->slot) : NULL;
+	return tl ? qot_follower_tl_state(tl, m->slot) : NULL;
 }
 
 /* ---- ZooKeeper steps; each returns a ZooKeeper code ---- */
@@ -62,22 +62,22 @@ static int create_parent(struct mirror *m, const char *path, int flags)
 /* The timeline's containers vanish when empty; make them again when needed. */
 static int ensure_parents(struct mirror *m, const char *tl)
 {
-	char path[ZKP_MAX];
+	char path[ZKPATH_MAX];
 	int rc;
 
 	if (m->parents_epoch != session_epoch(m->s)) {
-		if ((rc = create_parent(m, ZKP_BASE, ZOO_PERSISTENT)) != ZOK ||
-		    (rc = create_parent(m, ZKP_TIMELINES, ZOO_PERSISTENT)) != ZOK)
+		if ((rc = create_parent(m, ZKPATH_BASE, ZOO_PERSISTENT)) != ZOK ||
+		    (rc = create_parent(m, ZKPATH_TIMELINES, ZOO_PERSISTENT)) != ZOK)
 			return rc;
 		m->parents_epoch = session_epoch(m->s);
 	}
-	zkp_dir(path, tl, ZKP_TIMELINE);
+	zkpath_dir(path, tl, ZKPATH_TIMELINE);
 	if ((rc = create_parent(m, path, ZOO_CONTAINER)) != ZOK)
 		return rc;
-	zkp_dir(path, tl, ZKP_NODES);
+	zkpath_dir(path, tl, ZKPATH_NODES);
 	if ((rc = create_parent(m, path, ZOO_CONTAINER)) != ZOK)
 		return rc;
-	zkp_dir(path, tl, ZKP_ELECTION);
+	zkpath_dir(path, tl, ZKPATH_ELECTION);
 	return create_parent(m, path, ZOO_CONTAINER);
 }
 
@@ -110,11 +110,11 @@ static int adopt_or_delete(struct mirror *m, const char *path, int *adopted)
 /* Our member node, holding our effective requirement. */
 static int publish_member(struct mirror *m, struct tl_mirror *t)
 {
-	char path[ZKP_MAX], text[QOT_REQ_TEXT_MAX];
+	char path[ZKPATH_MAX], text[QOT_REQ_TEXT_MAX];
 	int len = (int)qot_req_format(&t->req, text, sizeof(text));
 	int rc, adopted = 0;
 
-	zkp_member(path, t->name, m->node);
+	zkpath_member(path, t->name, m->node);
 	for (int i = 0; !t->member && i < ATTEMPTS; i++) {
 		rc = session_create(m->s, path, text, len, ZOO_EPHEMERAL, NULL, 0);
 		if (rc == ZOK) {
@@ -147,18 +147,19 @@ static int publish_member(struct mirror *m, struct tl_mirror *t)
 static int sweep_candidates(struct mirror *m, struct tl_mirror *t, bool keep)
 {
 	struct String_vector ch = {0, NULL};
-	char dir[ZKP_MAX], path[ZKP_MAX], node[QOT_NAME_MAX + 1];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX], node[QOT_NAME_MAX + 1];
 	uint64_t seq;
 	int rc, adopted;
 
-	zkp_dir(dir, t->name, ZKP_ELECTION);
+	zkpath_dir(dir, t->name, ZKPATH_ELECTION);
 	rc = session_children(m->s, dir, false, &ch);
 	if (rc == ZNONODE)
 		return ZOK;
 	for (int i = 0; rc == ZOK && i < ch.count; i++) {
-		if (zkp_candidate_parse(ch.data[i], node, &seq) != 0 || strcmp(node, m->node) != 0)
+		if (zkpath_candidate_parse(ch.data[i], node, &seq) != 0 ||
+		    strcmp(node, m->node) != 0)
 			continue;
-		if (zkp_candidate(path, t->name, ch.data[i]) != 0)
+		if (zkpath_candidate(path, t->name, ch.data[i]) != 0)
 			continue;
 		rc = adopt_or_delete(m, path, &adopted);
 		if (rc == ZOK && adopted && keep && t->candidate[0] == '\0')
@@ -175,7 +176,7 @@ static int sweep_candidates(struct mirror *m, struct tl_mirror *t, bool keep)
 /* Our candidate in the election: found again, or made. */
 static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 {
-	char prefix[ZKP_MAX], created[ZKP_MAX];
+	char prefix[ZKPATH_MAX], created[ZKPATH_MAX];
 	int rc;
 
 	if (t->candidate[0])
@@ -183,7 +184,7 @@ static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 	rc = sweep_candidates(m, t, true);
 	if (rc != ZOK || t->candidate[0])
 		return rc;
-	zkp_candidate_prefix(prefix, t->name, m->node);
+	zkpath_candidate_prefix(prefix, t->name, m->node);
 	for (int i = 0; i < ATTEMPTS; i++) {
 		rc = session_create(m->s, prefix, NULL, -1, ZOO_EPHEMERAL_SEQUENTIAL, created,
 				    sizeof(created));
@@ -207,15 +208,15 @@ static int delete_ignoring_absent(struct mirror *m, const char *path)
 /* Leave: member node and candidate together, so no one sees one without the other. */
 static int withdraw(struct mirror *m, struct tl_mirror *t)
 {
-	char member[ZKP_MAX], cand[ZKP_MAX];
+	char member[ZKPATH_MAX], cand[ZKPATH_MAX];
 	const char *paths[2];
 	int n = 0, rc;
 
-	zkp_member(member, t->name, m->node);
+	zkpath_member(member, t->name, m->node);
 	if (t->member)
 		paths[n++] = member;
 	if (t->candidate[0]) {
-		zkp_candidate(cand, t->name, t->candidate);
+		zkpath_candidate(cand, t->name, t->candidate);
 		paths[n++] = cand;
 	}
 	rc = session_delete_all(m->s, paths, n);
@@ -234,10 +235,10 @@ static int withdraw(struct mirror *m, struct tl_mirror *t)
 /* Not in use: nothing of ours may stay, not even what an old session left. */
 static int sweep(struct mirror *m, struct tl_mirror *t)
 {
-	char path[ZKP_MAX];
+	char path[ZKPATH_MAX];
 	int rc, adopted;
 
-	zkp_member(path, t->name, m->node);
+	zkpath_member(path, t->name, m->node);
 	rc = adopt_or_delete(m, path, &adopted);
 	if (rc == ZOK && adopted)
 		rc = delete_ignoring_absent(m, path);
@@ -255,12 +256,12 @@ static int cmp_member(const void *a, const void *b)
 static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_membership *out)
 {
 	struct String_vector ch = {0, NULL};
-	char dir[ZKP_MAX], path[ZKP_MAX], data[QOT_REQ_TEXT_MAX];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX], data[QOT_REQ_TEXT_MAX];
 	struct Stat st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	zkp_dir(dir, t->name, ZKP_NODES);
+	zkpath_dir(dir, t->name, ZKPATH_NODES);
 	for (int i = 0; i < ATTEMPTS; i++) {
 		rc = session_children(m->s, dir, true, &ch);
 		if (rc != ZNONODE)
@@ -285,7 +286,7 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 
 		if (!qot_name_valid(ch.data[i], strlen(ch.data[i])))
 			continue;
-		zkp_member(path, t->name, ch.data[i]);
+		zkpath_member(path, t->name, ch.data[i]);
 		rc = session_get(m->s, path, true, data, &len, &st);
 		if (rc == ZNONODE) {
 			rc = ZOK;
@@ -315,12 +316,12 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
  * with it, and a member always comes before its candidate). */
 static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX + 1])
 {
-	char dir[ZKP_MAX], path[ZKP_MAX];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX];
 	struct election_view v;
 	struct Stat st;
 	int rc;
 
-	zkp_dir(dir, t->name, ZKP_ELECTION);
+	zkpath_dir(dir, t->name, ZKPATH_ELECTION);
 	for (int i = 0; i < ATTEMPTS; i++) {
 		struct String_vector ch = {0, NULL};
 
@@ -334,7 +335,7 @@ static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX
 			return rc;
 		election_decide(ch.data, ch.count, t->candidate[0] ? t->candidate : NULL, &v);
 		if (v.predecessor >= 0)
-			zkp_candidate(path, t->name, ch.data[v.predecessor]);
+			zkpath_candidate(path, t->name, ch.data[v.predecessor]);
 		deallocate_String_vector(&ch);
 		if (t->in_use && t->candidate[0] && v.self < 0) {
 			t->candidate[0] = '\0'; /* our candidate is gone: run again */
@@ -449,7 +450,7 @@ size_t mirror_sync(struct mirror *m)
 void mirror_watch_fired(struct mirror *m, const char *path)
 {
 	char name[QOT_NAME_MAX + 1];
-	struct tl_mirror *t = zkp_timeline_of(path, name) == 0 ? find(m, name) : NULL;
+	struct tl_mirror *t = zkpath_timeline_of(path, name) == 0 ? find(m, name) : NULL;
 
 	if (t)
 		t->dirty = true;
@@ -500,14 +501,14 @@ static void apply_active(struct mirror *m, char *text)
 
 /* ---- the local mount's events ---- */
 
-static void *added(void *ctx, struct qot_followed *tl)
+static void *added(void *ctx, struct qot_follower_tl *tl)
 {
 	struct tl_mirror *t = calloc(1, sizeof(*t));
 
 	(void)ctx;
 	if (t == NULL)
 		return NULL;
-	snprintf(t->name, sizeof(t->name), "%s", qot_followed_name(tl));
+	snprintf(t->name, sizeof(t->name), "%s", qot_follower_tl_name(tl));
 	t->req = qot_req_none;
 	t->epoch = -1;
 	t->dirty = true;
@@ -515,7 +516,7 @@ static void *added(void *ctx, struct qot_followed *tl)
 }
 
 /* Removed locally: withdraw from it first. */
-static void removed(void *ctx, struct qot_followed *tl, void *state)
+static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
 {
 	struct mirror *m = ctx;
 	struct tl_mirror *t = state;

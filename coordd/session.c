@@ -16,7 +16,7 @@
 
 struct zk_event {
 	int type, state;
-	char path[ZKP_MAX];
+	char path[ZKPATH_MAX];
 	struct zk_event *next;
 };
 

@@ -13,9 +13,8 @@
 #include "follower.h"
 #include "log.h"
 #include "names.h"
-#include "readall.h"
 
-struct qot_followed {
+struct qot_follower_tl {
 	char name[QOT_NAME_MAX + 1];
 	ino_t ino;    /* of its ctl: its identity within one mount */
 	bool matched; /* kept across a loss: matched by name at the next refresh */
@@ -33,7 +32,7 @@ struct qot_follower {
 	size_t nfiles;
 	int list_fd; /* -1: detached */
 	int file_fd[QOT_FOLLOWER_FILES];
-	struct qot_followed **tls; /* sorted by name */
+	struct qot_follower_tl **tls; /* sorted by name */
 	size_t n;
 	struct subscriber subs[QOT_FOLLOWER_SUBSCRIBERS];
 	int nsubs;
@@ -42,6 +41,41 @@ struct qot_follower {
 	int64_t next_attach;
 	bool failure_told; /* attach_failed said since the last attach */
 };
+
+/*
+ * The whole file from offset 0 (a fresh snapshot) into *buf, grown as
+ * needed and NUL-terminated. Its length, or -errno.
+ */
+static ssize_t read_all(int fd, char **buf, size_t *cap)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n;
+		if (*cap - len < 4097) { /* room for a read and the NUL */
+			size_t ncap = *cap ? *cap * 2 : 65536;
+			char *b = realloc(*buf, ncap);
+			if (b == NULL)
+				return -ENOMEM;
+			*buf = b;
+			*cap = ncap;
+		}
+		n = pread(fd, *buf + len, *cap - len - 1, (off_t)len);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	(*buf)[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* The error means the mount is gone or going: qotfs stopped, restarted, or is stopping. */
+static bool mount_lost(int err)
+{
+	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS || err == -ESTALE;
+}
 
 /* Tell every subscriber: ev->NAME(ctx, args...). */
 #define TELL(f, NAME, ...)                                                                         \
@@ -89,35 +123,35 @@ size_t qot_follower_count(const struct qot_follower *f)
 	return f->n;
 }
 
-struct qot_followed *qot_follower_get(const struct qot_follower *f, size_t i)
+struct qot_follower_tl *qot_follower_get(const struct qot_follower *f, size_t i)
 {
 	return i < f->n ? f->tls[i] : NULL;
 }
 
 static int cmp_key(const void *key, const void *elem)
 {
-	return strcmp(key, (*(struct qot_followed *const *)elem)->name);
+	return strcmp(key, (*(struct qot_follower_tl *const *)elem)->name);
 }
 
-struct qot_followed *qot_follower_find(const struct qot_follower *f, const char *name)
+struct qot_follower_tl *qot_follower_find(const struct qot_follower *f, const char *name)
 {
-	struct qot_followed **t =
+	struct qot_follower_tl **t =
 		f->n ? bsearch(name, f->tls, f->n, sizeof(*f->tls), cmp_key) : NULL;
 
 	return t ? *t : NULL;
 }
 
-const char *qot_followed_name(const struct qot_followed *tl)
+const char *qot_follower_tl_name(const struct qot_follower_tl *tl)
 {
 	return tl->name;
 }
 
-int qot_followed_ctl(const struct qot_followed *tl)
+int qot_follower_tl_ctl(const struct qot_follower_tl *tl)
 {
 	return tl->ctl_fd;
 }
 
-void *qot_followed_state(const struct qot_followed *tl, int slot)
+void *qot_follower_tl_state(const struct qot_follower_tl *tl, int slot)
 {
 	return slot >= 0 && slot < QOT_FOLLOWER_SUBSCRIBERS ? tl->state[slot] : NULL;
 }
@@ -133,7 +167,7 @@ static int path_in_root(const struct qot_follower *f, const char *timeline, cons
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static void close_ctl(struct qot_followed *t)
+static void close_ctl(struct qot_follower_tl *t)
 {
 	if (t->ctl_fd >= 0)
 		close(t->ctl_fd);
@@ -141,7 +175,7 @@ static void close_ctl(struct qot_followed *t)
 }
 
 /* Learn t's identity (and open its ctl, with QOT_FOLLOWER_CTL). 0 or -errno. */
-static int open_ctl(struct qot_follower *f, struct qot_followed *t)
+static int open_ctl(struct qot_follower *f, struct qot_follower_tl *t)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -168,7 +202,7 @@ static int open_ctl(struct qot_follower *f, struct qot_followed *t)
 }
 
 /* Still the timeline we know? (Removed and created again, it has a new ctl inode.) */
-static bool same_timeline(struct qot_follower *f, struct qot_followed *t)
+static bool same_timeline(struct qot_follower *f, struct qot_follower_tl *t)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -184,9 +218,9 @@ static bool same_timeline(struct qot_follower *f, struct qot_followed *t)
 }
 
 /* A timeline to follow under name: told to the subscribers; NULL if not followed. */
-static struct qot_followed *follow(struct qot_follower *f, const char *name)
+static struct qot_follower_tl *follow(struct qot_follower *f, const char *name)
 {
-	struct qot_followed *t;
+	struct qot_follower_tl *t;
 	int err;
 
 	if (f->cfg.want && !f->cfg.want(f->cfg.want_ctx, name))
@@ -211,7 +245,7 @@ static struct qot_followed *follow(struct qot_follower *f, const char *name)
 	return t;
 }
 
-static void forget(struct qot_follower *f, struct qot_followed *t)
+static void forget(struct qot_follower *f, struct qot_follower_tl *t)
 {
 	for (int s = f->nsubs - 1; s >= 0; s--)
 		if (f->subs[s].ev->removed)
@@ -228,7 +262,7 @@ static int cmp_name(const void *a, const void *b)
 /* Merge the sorted listing in buf with the sorted timelines followed. 0 or -ENOMEM. */
 static int merge(struct qot_follower *f, size_t len)
 {
-	struct qot_followed **next;
+	struct qot_follower_tl **next;
 	char **names;
 	size_t count = 0, i = 0, j = 0, k = 0;
 
@@ -303,11 +337,11 @@ static void lose(struct qot_follower *f, int err)
 /* Read the list and the watched files again. 0 or -errno (detached if the mount is lost). */
 static int refresh(struct qot_follower *f)
 {
-	ssize_t len = qot_pread_all(f->list_fd, &f->buf, &f->bufcap);
+	ssize_t len = read_all(f->list_fd, &f->buf, &f->bufcap);
 	int err = len < 0 ? (int)len : merge(f, (size_t)len);
 
 	for (size_t i = 0; err == 0 && i < f->nfiles; i++) {
-		len = qot_pread_all(f->file_fd[i], &f->buf, &f->bufcap);
+		len = read_all(f->file_fd[i], &f->buf, &f->bufcap);
 		if (len < 0)
 			err = (int)len;
 		else
@@ -387,7 +421,7 @@ void qot_follower_handle(struct qot_follower *f, const struct pollfd *fds, int n
 		return;
 	}
 	err = refresh(f);
-	if (err && qot_mount_lost(err))
+	if (err && mount_lost(err))
 		lose(f, err);
 }
 
@@ -405,7 +439,7 @@ void qot_follower_free(struct qot_follower *f)
 
 /* ---- writing ---- */
 
-int qot_follower_write_ctl(struct qot_follower *f, struct qot_followed *tl, const char *text,
+int qot_follower_write_ctl(struct qot_follower *f, struct qot_follower_tl *tl, const char *text,
 			   size_t len)
 {
 	char name[QOT_NAME_MAX + 1];
@@ -432,7 +466,7 @@ int qot_follower_write_ctl(struct qot_follower *f, struct qot_followed *tl, cons
 		f->tls[i] = tl; /* kept, without its ctl, until the next refresh */
 		return -ENOENT;
 	}
-	if (err && qot_mount_lost(err))
+	if (err && mount_lost(err))
 		lose(f, err);
 	return err;
 }
@@ -460,7 +494,7 @@ int qot_follower_write(struct qot_follower *f, const char *timeline, const char 
 			err = -EIO;
 		close(fd);
 	}
-	if (qot_mount_lost(err))
+	if (mount_lost(err))
 		lose(f, err);
 	return err;
 }

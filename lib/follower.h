@@ -15,16 +15,16 @@
  * each timeline's ctl open for writing (a publisher's); a timeline that
  * cannot be opened so is not followed.
  *
- * An error that means the mount is gone (qotfs stopped or restarted: see
- * qot_mount_lost) detaches: the follower closes what it holds, says "lost",
- * and attaches again at its next tick, then every reattach_ns until it
- * can. Timelines whose ctl it held are removed at a loss (their files died
- * with the mount); without QOT_FOLLOWER_CTL they are kept, and matched by
- * name against the new mount's (a restarted qotfs restores its timelines).
+ * An error that means the mount is gone (qotfs stopped, restarted or
+ * stopping: ENOTCONN, ENODEV, EIO, EROFS, ESTALE) detaches: the follower closes what it holds, says
+ * "lost", and attaches again at its next tick, then every reattach_ns until it can. Timelines whose
+ * ctl it held are removed at a loss (their files died with the mount); without QOT_FOLLOWER_CTL
+ * they are kept, and matched by name against the new mount's (a restarted qotfs restores its
+ * timelines).
  *
  * Subscribers keep their own state per timeline: what their "added"
- * returns, handed back by qot_followed_state and at "removed". A
- * struct qot_followed is valid from its "added" until its "removed".
+ * returns, handed back by qot_follower_tl_state and at "removed". A
+ * struct qot_follower_tl is valid from its "added" until its "removed".
  * Everything runs on the caller's thread, from qot_follower_tick,
  * qot_follower_handle and the writes; a subscriber may write from its
  * callbacks, except "added" and "removed".
@@ -46,7 +46,7 @@ enum {
 };
 
 struct qot_follower;
-struct qot_followed;
+struct qot_follower_tl;
 
 struct qot_follower_config {
 	const char *root;	  /* the mount point (kept, not copied) */
@@ -61,9 +61,9 @@ struct qot_follower_config {
 /* What a subscriber is told; any may be NULL. */
 struct qot_follower_events {
 	/* A timeline to follow: the subscriber's state for it (NULL is fine). */
-	void *(*added)(void *ctx, struct qot_followed *tl);
+	void *(*added)(void *ctx, struct qot_follower_tl *tl);
 	/* It is gone (or the mount is, with its ctl): the state added returned. */
-	void (*removed)(void *ctx, struct qot_followed *tl, void *state);
+	void (*removed)(void *ctx, struct qot_follower_tl *tl, void *state);
 	/* The list was read again: every change has been told. */
 	void (*refreshed)(void *ctx);
 	/* A watched root file's whole text (NUL-terminated; may be changed). */
@@ -80,7 +80,7 @@ struct qot_follower_events {
 struct qot_follower *qot_follower_new(const struct qot_follower_config *cfg);
 /* Detaches, tells every timeline removed, and frees. */
 void qot_follower_free(struct qot_follower *f);
-/* The subscriber's slot (for qot_followed_state), or -ENOSPC. */
+/* The subscriber's slot (for qot_follower_tl_state), or -ENOSPC. */
 int qot_follower_subscribe(struct qot_follower *f, const struct qot_follower_events *ev, void *ctx);
 
 const char *qot_follower_root(const struct qot_follower *f);
@@ -95,13 +95,13 @@ void qot_follower_handle(struct qot_follower *f, const struct pollfd *fds, int n
 
 /* The timelines followed, by name. */
 size_t qot_follower_count(const struct qot_follower *f);
-struct qot_followed *qot_follower_get(const struct qot_follower *f, size_t i);
-struct qot_followed *qot_follower_find(const struct qot_follower *f, const char *name);
+struct qot_follower_tl *qot_follower_get(const struct qot_follower *f, size_t i);
+struct qot_follower_tl *qot_follower_find(const struct qot_follower *f, const char *name);
 
-const char *qot_followed_name(const struct qot_followed *tl);
+const char *qot_follower_tl_name(const struct qot_follower_tl *tl);
 /* Its ctl, open read-write (QOT_FOLLOWER_CTL), else -1. */
-int qot_followed_ctl(const struct qot_followed *tl);
-void *qot_followed_state(const struct qot_followed *tl, int slot);
+int qot_follower_tl_ctl(const struct qot_follower_tl *tl);
+void *qot_follower_tl_state(const struct qot_follower_tl *tl, int slot);
 
 /*
  * Write text to tl's ctl in one write (QOT_FOLLOWER_CTL). 0; -EAGAIN when
@@ -110,7 +110,7 @@ void *qot_followed_state(const struct qot_followed *tl, int slot);
  * -ENOENT (gone: removed at the next refresh); or an -errno, which may have
  * detached the follower.
  */
-int qot_follower_write_ctl(struct qot_follower *f, struct qot_followed *tl, const char *text,
+int qot_follower_write_ctl(struct qot_follower *f, struct qot_follower_tl *tl, const char *text,
 			   size_t len);
 /*
  * Write text in one write to ROOT/TIMELINE/FILE, or ROOT/FILE if timeline

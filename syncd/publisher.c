@@ -42,8 +42,8 @@ static int64_t realtime_ns(void)
 static void publish(struct publisher *p, size_t i)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
-		struct qot_followed *tl = qot_follower_get(p->f, i);
-		struct tl_state *t = tl ? qot_followed_state(tl, p->slot) : NULL;
+		struct qot_follower_tl *tl = qot_follower_get(p->f, i);
+		struct tl_state *t = tl ? qot_follower_tl_state(tl, p->slot) : NULL;
 		char name[QOT_NAME_MAX + 1], line[QOT_PARAMS_TEXT_MAX];
 		const struct source *s;
 		struct qot_clock_params params;
@@ -62,7 +62,7 @@ static void publish(struct publisher *p, size_t i)
 		else if (params.status != QOT_STATUS_HOLDOVER || t->source[0] == '\0')
 			snprintf(t->source, sizeof(t->source), "%s",
 				 sourceset_first(p->sources, t->rule)->cfg->name);
-		snprintf(name, sizeof(name), "%s", qot_followed_name(tl));
+		snprintf(name, sizeof(name), "%s", qot_follower_tl_name(tl));
 		qot_log(QOT_LOG_DEBUG, "timeline %s: %s from %s, -%llu/+%llu ns", name,
 			qot_status_name((enum qot_status)params.status), t->source,
 			(unsigned long long)params.offset_below,
@@ -82,7 +82,7 @@ static void publish_all(struct publisher *p, bool fresh_only)
 {
 	/* A write that finds the mount gone empties the follower: the loop ends. */
 	for (size_t i = 0; i < qot_follower_count(p->f); i++) {
-		struct tl_state *t = qot_followed_state(qot_follower_get(p->f, i), p->slot);
+		struct tl_state *t = qot_follower_tl_state(qot_follower_get(p->f, i), p->slot);
 		if (t == NULL || (fresh_only && !t->fresh))
 			continue;
 		t->fresh = false;
@@ -96,7 +96,7 @@ void publisher_tick(struct publisher *p)
 }
 
 /* A timeline to serve: resume from what its ctl holds. */
-static void *added(void *ctx, struct qot_followed *tl)
+static void *added(void *ctx, struct qot_follower_tl *tl)
 {
 	struct publisher *p = ctx;
 	struct tl_state *t = calloc(1, sizeof(*t));
@@ -106,16 +106,16 @@ static void *added(void *ctx, struct qot_followed *tl)
 
 	if (t == NULL)
 		return NULL;
-	t->rule = config_rule_for(p->cfg, qot_followed_name(tl));
+	t->rule = config_rule_for(p->cfg, qot_follower_tl_name(tl));
 	discipline_init(&t->disc);
-	n = pread(qot_followed_ctl(tl), line, sizeof(line), 0);
+	n = pread(qot_follower_tl_ctl(tl), line, sizeof(line), 0);
 	if (n > 0 && qot_params_parse(line, (size_t)n, &params, t->source) == 0)
 		discipline_resume(&t->disc, &params);
 	t->fresh = true;
 	return t;
 }
 
-static void removed(void *ctx, struct qot_followed *tl, void *state)
+static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
 {
 	(void)ctx;
 	(void)tl;

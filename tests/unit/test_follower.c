@@ -68,18 +68,18 @@ static void told(const char *what, const char *name)
 		 name ? name : "");
 }
 
-static void *added(void *ctx, struct qot_followed *tl)
+static void *added(void *ctx, struct qot_follower_tl *tl)
 {
 	(void)ctx;
-	told("+", qot_followed_name(tl));
-	return strdup(qot_followed_name(tl)); /* the state: its name */
+	told("+", qot_follower_tl_name(tl));
+	return strdup(qot_follower_tl_name(tl)); /* the state: its name */
 }
 
-static void removed(void *ctx, struct qot_followed *tl, void *state)
+static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
 {
 	(void)ctx;
-	ck_assert_str_eq(state, qot_followed_name(tl));
-	told("-", qot_followed_name(tl));
+	ck_assert_str_eq(state, qot_follower_tl_name(tl));
+	told("-", qot_follower_tl_name(tl));
 	free(state);
 }
 
@@ -183,10 +183,10 @@ START_TEST(attach_and_diff)
 	/* Sorted by name; x is not wanted. */
 	ck_assert_str_eq(events, "+:a +:b refreshed attached ");
 	ck_assert_uint_eq(qot_follower_count(f), 2);
-	ck_assert_str_eq(qot_followed_name(qot_follower_get(f, 1)), "b");
-	ck_assert_str_eq(qot_followed_state(qot_follower_find(f, "a"), 0), "a");
+	ck_assert_str_eq(qot_follower_tl_name(qot_follower_get(f, 1)), "b");
+	ck_assert_str_eq(qot_follower_tl_state(qot_follower_find(f, "a"), 0), "a");
 	ck_assert_ptr_null(qot_follower_find(f, "x"));
-	ck_assert_int_ge(qot_followed_ctl(qot_follower_find(f, "a")), 0);
+	ck_assert_int_ge(qot_follower_tl_ctl(qot_follower_find(f, "a")), 0);
 
 	/* The ctl held is written. */
 	ck_assert_int_eq(qot_follower_write_ctl(f, qot_follower_find(f, "a"), "p=1\n", 4), 0);
@@ -268,7 +268,7 @@ START_TEST(loss_without_ctl)
 	qot_follower_tick(f, 0);
 	ck_assert_str_eq(events,
 			 "+:a +:b .active:a accuracy=1us resolution=none\n refreshed attached ");
-	ck_assert_int_eq(qot_followed_ctl(qot_follower_find(f, "a")), -1);
+	ck_assert_int_eq(qot_follower_tl_ctl(qot_follower_find(f, "a")), -1);
 	ck_assert_int_eq(qot_follower_write(f, "a", "members", "leader=none\n", 12), 0);
 	get("a", "members", text, sizeof(text));
 	ck_assert_str_eq(text, "leader=none\n");
