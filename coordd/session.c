@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "now.h"
 #include "session.h"
 
 #define BACKOFF_MIN_MS 250
@@ -60,10 +61,7 @@ static struct ACL acl_with_auth[2];
 
 int64_t session_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return qot_now_ns(CLOCK_BOOTTIME);
 }
 
 static void wake_loop(struct session *s)

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmdline.h"
@@ -18,6 +17,7 @@
 #include "daemon.h"
 #include "follower.h"
 #include "log.h"
+#include "now.h"
 #include "publisher.h"
 #include "reload.h"
 #include "runlock.h"
@@ -34,14 +34,6 @@ struct syncd {
 	struct publisher *publisher;
 	struct reload reload;
 };
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void usage(FILE *f, const struct qot_cmdline *cl, const char *argv0)
 {
@@ -94,7 +86,7 @@ enum { RUN_STOP, RUN_RELOAD };
 
 static int run(struct syncd *d, int sigfd)
 {
-	int64_t mono = clock_ns(CLOCK_MONOTONIC), interval = d->cfg.interval_ns;
+	int64_t mono = qot_now_ns(CLOCK_MONOTONIC), interval = d->cfg.interval_ns;
 	int64_t next_publish = mono;
 
 	/* Every source once before anything is published: a restarted syncd
@@ -106,7 +98,7 @@ static int run(struct syncd *d, int sigfd)
 		int64_t wake;
 		int n, nf, sig;
 
-		mono = clock_ns(CLOCK_MONOTONIC);
+		mono = qot_now_ns(CLOCK_MONOTONIC);
 		sourceset_poll(&d->sources, mono, mono >= next_publish);
 		if (mono >= next_publish) {
 			next_publish += interval;
@@ -119,7 +111,7 @@ static int run(struct syncd *d, int sigfd)
 		wake = sourceset_next(&d->sources, wake < next_publish ? wake : next_publish);
 		fds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
 		nf = qot_follower_pollfds(d->follower, fds + 1, QOT_FOLLOWER_POLLFDS);
-		wake -= clock_ns(CLOCK_MONOTONIC);
+		wake -= qot_now_ns(CLOCK_MONOTONIC);
 		n = poll(fds, (nfds_t)(1 + nf), wake <= 0 ? 0 : (int)((wake + 999999) / 1000000));
 		if (n < 0 && errno != EINTR)
 			return -errno;

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "discipline.h"
 #include "log.h"
+#include "now.h"
 #include "params.h"
 #include "publisher.h"
 
@@ -27,14 +27,6 @@ struct publisher {
 	struct discipline_config dcfg;
 };
 
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /*
  * `now` is taken per timeline, not per round: the anchor margin must cover
  * one write's latency, and a round over many timelines takes far longer.
@@ -47,7 +39,7 @@ static void publish(struct publisher *p, size_t i)
 		char name[QOT_NAME_MAX + 1], line[QOT_PARAMS_TEXT_MAX];
 		const struct source *s;
 		struct qot_clock_params params;
-		int64_t now = realtime_ns();
+		int64_t now = qot_now_ns(CLOCK_REALTIME);
 		size_t len;
 		int err;
 

@@ -1,17 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sourceset.c - query syncd's sources when due, log their states, choose among them. */
-#include <time.h>
 
 #include "log.h"
+#include "now.h"
 #include "sourceset.h"
-
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void sourceset_open(struct sourceset *set, const struct syncd_config *cfg)
 {
@@ -51,7 +43,7 @@ void sourceset_poll(struct sourceset *set, int64_t mono, bool publishing)
 		if (!due)
 			continue;
 		set->next_poll[i] = mono + s->cfg->poll_ns;
-		source_update(s, realtime_ns());
+		source_update(s, qot_now_ns(CLOCK_REALTIME));
 		if (s->state != before || !set->queried[i])
 			qot_log(s->state == SOURCE_OK ? QOT_LOG_INFO : QOT_LOG_WARNING,
 				"source %s: %s (%s)", s->cfg->name,
