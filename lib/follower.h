@@ -105,8 +105,9 @@ void *qot_follower_tl_state(const struct qot_follower_tl *tl, int slot);
 
 /*
  * Write text to tl's ctl in one write (QOT_FOLLOWER_CTL). 0; -EAGAIN when
- * the timeline was replaced by a new one of the same name (told as removed
- * and added; it stands at the same index: compute again and write again);
+ * the timeline was replaced by a new one of the same name (the new one is
+ * told added, then the old one removed; the new one stands at the same
+ * index: compute again and write again);
  * -ENOENT (gone: removed at the next refresh); or an -errno, which may have
  * detached the follower.
  */
