@@ -391,7 +391,7 @@ int64_t qot_follower_tick(struct qot_follower *f, int64_t now)
 		return f->next_attach;
 	}
 	if (!qot_follower_attached(f))
-		return f->next_attach; /* lost while its timelines were told: said so */
+		return now; /* lost while its timelines were told (said so): again at once */
 	f->failure_told = false;
 	TELL(f, attached);
 	return INT64_MAX;
