@@ -13,6 +13,7 @@
 #include "follower.h"
 #include "log.h"
 #include "names.h"
+#include "readall.h"
 
 struct qot_follower_tl {
 	char name[QOT_NAME_MAX + 1];
@@ -41,41 +42,6 @@ struct qot_follower {
 	int64_t next_attach;
 	bool failure_told; /* attach_failed said since the last attach */
 };
-
-/*
- * The whole file from offset 0 (a fresh snapshot) into *buf, grown as
- * needed and NUL-terminated. Its length, or -errno.
- */
-static ssize_t read_all(int fd, char **buf, size_t *cap)
-{
-	size_t len = 0;
-
-	for (;;) {
-		ssize_t n;
-		if (*cap - len < 4097) { /* room for a read and the NUL */
-			size_t ncap = *cap ? *cap * 2 : 65536;
-			char *b = realloc(*buf, ncap);
-			if (b == NULL)
-				return -ENOMEM;
-			*buf = b;
-			*cap = ncap;
-		}
-		n = pread(fd, *buf + len, *cap - len - 1, (off_t)len);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	(*buf)[len] = '\0';
-	return (ssize_t)len;
-}
-
-/* The error means the mount is gone or going: qotfs stopped, restarted, or is stopping. */
-static bool mount_lost(int err)
-{
-	return err == -ENOTCONN || err == -ENODEV || err == -EIO || err == -EROFS || err == -ESTALE;
-}
 
 /* Tell every subscriber: ev->NAME(ctx, args...). */
 #define TELL(f, NAME, ...)                                                                         \
@@ -337,11 +303,11 @@ static void lose(struct qot_follower *f, int err)
 /* Read the list and the watched files again. 0 or -errno (detached if the mount is lost). */
 static int refresh(struct qot_follower *f)
 {
-	ssize_t len = read_all(f->list_fd, &f->buf, &f->bufcap);
+	ssize_t len = qot_pread_all(f->list_fd, &f->buf, &f->bufcap);
 	int err = len < 0 ? (int)len : merge(f, (size_t)len);
 
 	for (size_t i = 0; err == 0 && i < f->nfiles; i++) {
-		len = read_all(f->file_fd[i], &f->buf, &f->bufcap);
+		len = qot_pread_all(f->file_fd[i], &f->buf, &f->bufcap);
 		if (len < 0)
 			err = (int)len;
 		else
@@ -423,7 +389,7 @@ void qot_follower_handle(struct qot_follower *f, const struct pollfd *fds, int n
 		return;
 	}
 	err = refresh(f);
-	if (err && mount_lost(err))
+	if (err && qot_mount_lost(err))
 		lose(f, err);
 }
 
@@ -468,7 +434,7 @@ int qot_follower_write_ctl(struct qot_follower *f, struct qot_follower_tl *tl, c
 		f->tls[i] = tl; /* kept, without its ctl, until the next refresh */
 		return -ENOENT;
 	}
-	if (err && mount_lost(err))
+	if (err && qot_mount_lost(err))
 		lose(f, err);
 	return err;
 }
@@ -496,7 +462,7 @@ int qot_follower_write(struct qot_follower *f, const char *timeline, const char 
 			err = -EIO;
 		close(fd);
 	}
-	if (mount_lost(err))
+	if (qot_mount_lost(err))
 		lose(f, err);
 	return err;
 }

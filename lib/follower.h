@@ -15,8 +15,8 @@
  * each timeline's ctl open for writing (a publisher's); a timeline that
  * cannot be opened so is not followed.
  *
- * An error that means the mount is gone (qotfs stopped, restarted or
- * stopping: ENOTCONN, ENODEV, EIO, EROFS, ESTALE) detaches: the follower closes what it holds, says
+ * An error that means the mount is gone (qotfs stopped or restarted: see
+ * qot_mount_lost) detaches: the follower closes what it holds, says
  * "lost", and attaches again at its next tick, then every reattach_ns until it can. Timelines whose
  * ctl it held are removed at a loss (their files died with the mount); without QOT_FOLLOWER_CTL
  * they are kept, and matched by name against the new mount's (a restarted qotfs restores its

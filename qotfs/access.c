@@ -2,6 +2,7 @@
 /* access.c - permission decisions from the caller of each request. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,38 @@ void access_trust(uid_t uid, gid_t gid)
 	extra_gid = gid;
 }
 
-/* Whether the caller's thread has gid among its supplementary groups. */
+int access_groups_contain(const char *list, size_t len, gid_t gid)
+{
+	bool found = false;
+	size_t i = 0;
+
+	for (;;) {
+		uint64_t g = 0;
+		size_t digits = 0;
+
+		while (i < len && (list[i] == ' ' || list[i] == '\t'))
+			i++;
+		if (i == len)
+			return found;
+		for (; i < len && list[i] >= '0' && list[i] <= '9'; i++, digits++) {
+			g = g * 10 + (uint64_t)(list[i] - '0');
+			if (g > UINT32_MAX)
+				return -EINVAL; /* no gid is that large: not a Groups line */
+		}
+		if (digits == 0 || (i < len && list[i] != ' ' && list[i] != '\t'))
+			return -EINVAL;
+		if (g == (uint64_t)gid)
+			found = true;
+	}
+}
+
+/* Whether the caller's thread has gid among its supplementary groups: the
+ * whole Groups line, however long (up to 65536 groups of 10 digits). */
 static bool in_group(pid_t tid, gid_t gid)
 {
-	char path[64], line[4096];
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	bool found = false;
 	FILE *f;
 
@@ -52,20 +81,14 @@ static bool in_group(pid_t tid, gid_t gid)
 	f = fopen(path, "re");
 	if (f == NULL)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = line + 7, *end;
+	while ((n = getline(&line, &cap, f)) > 0) {
 		if (strncmp(line, "Groups:", 7) != 0)
 			continue;
-		for (;;) {
-			unsigned long g = strtoul(p, &end, 10);
-			if (end == p)
-				break;
-			if (g == (unsigned long)gid)
-				found = true;
-			p = end;
-		}
+		if (line[n - 1] == '\n') /* else cut short: fail closed below */
+			found = access_groups_contain(line + 7, (size_t)n - 8, gid) == 1;
 		break;
 	}
+	free(line);
 	fclose(f);
 	return found;
 }

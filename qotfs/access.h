@@ -53,6 +53,14 @@ int access_pin_userns(const struct caller *c, ino_t *ns);
 /* c created tl (for the daemon's own uid: and is privileged). */
 bool access_is_creator(const struct timeline *tl, const struct caller *c);
 
+/*
+ * Whether a list of group ids as /proc/PID/status shows it after "Groups:"
+ * (decimal numbers separated by spaces or tabs, len bytes, no newline) holds
+ * gid: 1 or 0, or -EINVAL if it is not such a list. The whole list counts:
+ * a number is never read in part.
+ */
+int access_groups_contain(const char *list, size_t len, gid_t gid);
+
 /* The process (thread group) of a caller's thread id; tid itself if unknown. */
 pid_t access_process_of(pid_t tid);
 

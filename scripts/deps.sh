@@ -15,6 +15,8 @@ packages=(
 	libzookeeper-mt-dev               # coordd: the ZooKeeper C client
 	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
 	systemd man-db                    # test_install: systemd-analyze verify, man
+	gnuplot-nox                       # qotctl plot
+	python3-venv python3-wheel-whl    # the Python package, installed offline into a venv
 )
 
 missing=()

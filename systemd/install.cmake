@@ -17,6 +17,7 @@ function(qot_full_dir out dir)
 endfunction()
 
 qot_full_dir(QOT_SBINDIR "${QOT_SBINDIR}")
+qot_full_dir(QOT_BINDIR "${QOT_BINDIR}")
 qot_full_dir(QOT_SYSCONFDIR "${QOT_SYSCONFDIR}")
 set(QOT_CONFDIR "${QOT_SYSCONFDIR}/qot")
 if(QOT_SYSTEMD_UNITDIR STREQUAL "")
@@ -30,13 +31,15 @@ qot_full_dir(QOT_SYSTEMD_UNITDIR "${QOT_SYSTEMD_UNITDIR}")
 
 # Each install configures afresh: another prefix, other paths.
 file(REMOVE_RECURSE "${QOT_STAGING_DIR}")
-foreach(unit qotfs.service syncd.service coordd.service)
+foreach(unit qotfs.service syncd.service coordd.service qotctl-metrics.service)
   configure_file("${QOT_SOURCE_DIR}/systemd/${unit}.in" "${QOT_STAGING_DIR}/units/${unit}"
                  @ONLY)
 endforeach()
 file(INSTALL DESTINATION "${QOT_SYSTEMD_UNITDIR}" TYPE FILE
      FILES "${QOT_STAGING_DIR}/units/qotfs.service" "${QOT_STAGING_DIR}/units/syncd.service"
-           "${QOT_STAGING_DIR}/units/coordd.service")
+           "${QOT_STAGING_DIR}/units/coordd.service"
+           "${QOT_STAGING_DIR}/units/qotctl-metrics.service"
+           "${QOT_SOURCE_DIR}/systemd/qotctl-metrics.timer")
 
 # The configuration is the administrator's once installed: an existing
 # file is kept, never overwritten.

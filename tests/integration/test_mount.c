@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +257,7 @@ START_TEST(clock_page_follows_ctl_live)
 		synced_params(params, sizeof(params), (int64_t)ts.tv_sec * 1000000000 + 1);
 	}
 	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, params), 0);
-	ck_assert(wait_content(mpath("tl/now"), NULL, 100));
+	/* stale_after is already past: the very next read says so (no wait). */
 	ck_assert_ptr_nonnull(
 		strstr(slurp(mpath("tl/now")), " " UNBOUNDED_TEXT " " UNBOUNDED_TEXT " stale\n"));
 	for (tries = 0; tries < 5000; tries++) {
@@ -596,8 +597,14 @@ START_TEST(binding_shared_across_fork_and_dup)
 	close(go[0]);
 	close(done[1]);
 	close(fd2); /* the parent lets go; the child still holds it */
-	usleep(20000);
-	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 1);
+	/* A binding of the parent's own, ended after that close: once the
+	 * daemon has ended it, it has seen whatever the close sent before
+	 * (requests of one caller, and releases, are served in order). */
+	fd = open_and_bind("marker");
+	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 2);
+	close(fd);
+	ck_assert(wait_content_lines(mpath("tl/bindings"), 1, 5000));
+	ck_assert_ptr_nonnull(strstr(slurp(mpath("tl/bindings")), " name=shared "));
 	ck_assert_int_eq(write(go[1], "x", 1), 1);
 	ck_assert_int_eq(read(done[0], &c, 1), 1);
 	waitpid(child, NULL, 0);
@@ -819,9 +826,43 @@ static void drain(int fd)
 	ck_assert_int_ge(pread(fd, buf, sizeof(buf), 0), 0);
 }
 
+/* Whether process pid sleeps in poll(2) itself, past the FUSE poll request
+ * (which waits in the FUSE request code, not in poll_schedule_timeout). */
+static bool parked_in_poll(pid_t pid)
+{
+	char path[64], buf[256] = "";
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	if (nr != SYS_poll)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	/* (A kernel without symbols says "0": then the system call must do.) */
+	return strstr(buf, "poll_schedule_timeout") != NULL || strcmp(buf, "0") == 0;
+}
+
 static int do_mkdir_later(void *arg)
 {
-	usleep(50000); /* so that the parent is parked in poll() first */
+	pid_t parent = getppid();
+
+	/* Only once the parent is parked in poll(): a change made before it
+	 * polls is reported at once, and would not test the wake-up. */
+	for (int i = 0; !parked_in_poll(parent); i++) {
+		if (i == 10000)
+			return 2; /* 10 s */
+		usleep(1000);
+	}
 	return mkdir(mpath((const char *)arg), 0755) == 0 ? 0 : 1;
 }
 
@@ -839,9 +880,21 @@ START_TEST(poll_wakes_on_changes)
 		pid_t child = fork();
 		if (child == 0)
 			_exit(do_mkdir_later("tl"));
-		ev = poll_once(tfd, 10000);
+		int status;
+		struct timespec t0, t1;
+		long took_ms;
+		/* At its timeout poll() asks once more, and would see the change:
+		 * woken means well before it (a wake-up takes milliseconds). */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ev = poll_once(tfd, 20000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		took_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		ck_assert_int_eq(waitpid(child, &status, 0), child);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "the child did not see the parent parked, or mkdir failed (0x%x)",
+			      status);
 		ck_assert_msg(ev & (POLLIN | POLLPRI), "no wake-up on mkdir");
-		waitpid(child, NULL, 0);
+		ck_assert_msg(took_ms < 15000, "poll() was not woken: it ended at its timeout");
 	}
 	drain(tfd);
 	ck_assert_int_eq(poll_once(tfd, 0), 0);
@@ -1043,15 +1096,30 @@ START_TEST(per_user_caps_on_reading_and_timelines)
 END_TEST
 
 /* A user namespace that created a timeline and is gone does not hand its
- * rights to the next namespace that happens to get its number. */
+ * rights to the next namespace that happens to get its number: qotfs holds
+ * the creator's namespace, so its number is not given again while the
+ * timeline lives. */
+
+static int report_fd = -1; /* where a child in a new namespace writes its number */
+
+static int report_userns(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/user", &st) != 0)
+		return 110;
+	return write(report_fd, &st.st_ino, sizeof(st.st_ino)) == sizeof(st.st_ino) ? 0 : 111;
+}
 
 static int tenant_creates(void)
 {
-	return mkdir(mpath("tenant"), 0755) == 0 ? 0 : 1;
+	return report_userns() ? 120 : mkdir(mpath("tenant"), 0755) == 0 ? 0 : 1;
 }
 
 static int stranger_tries(void)
 {
+	if (report_userns())
+		return 120;
 	if (rmdir(mpath("tenant")) == 0 || errno != EPERM)
 		return 1;
 	if (open(mpath("tenant/requirements"), O_WRONLY) >= 0 || errno != EACCES)
@@ -1059,28 +1127,65 @@ static int stranger_tries(void)
 	return 0;
 }
 
-static int run_tenant(void *arg)
+static int in_userns_of(void *fn)
 {
-	(void)arg;
-	return in_new_userns(tenant_creates);
+	return in_new_userns((int (*)(void))fn);
 }
 
-static int run_stranger(void *arg)
+/* Run fn in a child in a new user namespace: its result; the namespace's number in *ino. */
+static int userns_child(int (*fn)(void), ino_t *ino)
 {
-	(void)arg;
-	return in_new_userns(stranger_tries);
+	int p[2], rc;
+
+	ck_assert_int_eq(pipe(p), 0);
+	report_fd = p[1];
+	rc = run_child(in_userns_of, (void *)fn);
+	close(p[1]);
+	if (read(p[0], ino, sizeof(*ino)) != sizeof(*ino))
+		*ino = 0;
+	close(p[0]);
+	return rc;
+}
+
+/* Whether, with nothing holding it, a gone namespace's number is given to a
+ * new one within tries (a grace period after it dies, if nobody else on the
+ * machine takes it first): first that of gone, then of fresh ones. */
+static bool numbers_are_reused(ino_t gone, int tries)
+{
+	for (int round = 0; round < 6; round++) {
+		ino_t ino = 0;
+		if (round > 0)
+			ck_assert_int_eq(userns_child(report_userns, &gone), 0);
+		for (int i = 0; i < tries && ino != gone; i++) {
+			usleep(10000);
+			ck_assert_int_eq(userns_child(report_userns, &ino), 0);
+		}
+		if (ino == gone)
+			return true;
+	}
+	return false;
 }
 
 START_TEST(a_gone_namespace_does_not_pass_on_its_timelines)
 {
-	ck_assert_int_eq(run_child(run_tenant, NULL), 0);
-	/* A namespace's number is freed some 100 ms after it dies, then handed
-	 * to the next new namespace: keep trying for a second. */
-	for (int i = 0; i < 50; i++) {
-		ck_assert_int_eq(run_child(run_stranger, NULL), 0);
-		usleep(20000);
+	enum { TRIES = 200 };
+	ino_t tenant = 0, ino = 0;
+
+	ck_assert_int_eq(userns_child(tenant_creates, &tenant), 0);
+	ck_assert_uint_ne(tenant, 0);
+	for (int i = 0; i < TRIES; i++) {
+		int rc;
+		usleep(10000); /* the pace of numbers_are_reused() */
+		rc = userns_child(stranger_tries, &ino);
+		ck_assert_msg(rc == 0, "a stranger namespace (%s the tenant's number) failed: %d",
+			      ino == tenant ? "with" : "not with", rc);
+		ck_assert_msg(ino != tenant, "the tenant's namespace number was given again");
 	}
 	ck_assert_int_eq(rmdir(mpath("tenant")), 0); /* the host's root may */
+	/* Without qotfs holding it, the tenant's number (or another's) is given
+	 * again within as many tries: the strangers above would have got it. */
+	ck_assert_msg(numbers_are_reused(tenant, TRIES),
+		      "no namespace number was given again within %d tries", TRIES);
 }
 END_TEST
 

@@ -361,18 +361,22 @@ static void wait_blocked(struct waiter *w)
 static void change_during_wait(const char *path, qot_clock *clk, int64_t freq, int64_t jump)
 {
 	struct waiter w = {.path = path, .clk = clk};
-	int64_t anchor = realtime() - 200 * NS;
+	int64_t anchor = realtime() - 400 * NS;
 	pthread_t th;
 	int64_t parked, old_deadline;
 
 	set_params("tl", anchor, anchor, 0, 1000, 0);
 	wait_page(clk, anchor); /* T is computed from the page */
-	w.T = now_of(clk).estimate + 3 * NS;
+	w.T = now_of(clk).estimate + 5 * NS;
 	ck_assert_int_eq(pthread_create(&th, NULL, wait_thread, &w), 0);
 	wait_blocked(&w);
 	parked = realtime();
-	old_deadline = parked + 3 * NS - 200000000; /* minus the time it took to park */
-	/* Only the frequency changes (anchor 200 s back: +1% is +2 s now), or only the offset. */
+	/* Only the frequency changes (anchor 400 s back: +1% is +4 s now), or
+	 * only the offset (+4 s). The old parameters (the host clock itself)
+	 * reach T at base instant T; the new ones some 4 s before. Returned
+	 * 2 s before T: it followed the new ones, with 2 s to spare for
+	 * parking and waking late, however long parking took. */
+	old_deadline = w.T - 2 * NS;
 	set_params("tl", anchor, anchor + jump, freq, 1000, 0);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(w.err, 0);
@@ -394,9 +398,9 @@ START_TEST(new_parameters_during_a_wait)
 	clk = open_clock("tl", anchor);
 	snprintf(timer, sizeof(timer), "%s", mpath("tl/timer"));
 	change_during_wait(timer, clk, 10000 * PPM, 0); /* frequency */
-	change_during_wait(timer, clk, 0, 2 * NS);	/* offset */
+	change_during_wait(timer, clk, 0, 4 * NS);	/* offset */
 	change_during_wait(NULL, clk, 10000 * PPM, 0);
-	change_during_wait(NULL, clk, 0, 2 * NS);
+	change_during_wait(NULL, clk, 0, 4 * NS);
 	/* Backwards: the wait goes on until the timeline itself gets there. */
 	{
 		struct waiter w = {.path = timer, .clk = clk};
