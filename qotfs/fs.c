@@ -212,7 +212,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static int is_truncatable_kind(enum node_kind kind)
 {
 	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
-	       kind == NODE_HLC;
+	       kind == NODE_HLC || kind == NODE_CONTROL;
 }
 
 /* Only truncation to zero of those files is accepted, with no effect. */
@@ -454,6 +454,8 @@ static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
 		return tl ? &tl[TL_WATCH_REQUIREMENTS] : NULL;
 	case NODE_CTL:
 		return tl ? &tl[TL_WATCH_CLOCK] : NULL;
+	case NODE_SYNC:
+		return tl ? &tl[TL_WATCH_SYNC] : NULL;
 	default:
 		return NULL;
 	}
@@ -534,6 +536,9 @@ static int render(struct fs *fs, struct qfile *qf)
 		return view_params(fs->pusher, tl, tb);
 	case NODE_SYNC:
 		return view_sync(fs->pusher, tl, tb);
+	case NODE_CONTROL:
+		return timeline_control(tl)[0] ? textbuf_printf(tb, "%s\n", timeline_control(tl))
+					       : 0;
 	case NODE_TIMELINES:
 		return view_timelines(fs->reg, tb);
 	case NODE_ACTIVE:
@@ -563,8 +568,8 @@ static int render(struct fs *fs, struct qfile *qf)
  */
 static int64_t render_key(struct fs *fs, enum node_kind kind)
 {
-	if (kind == NODE_COORDINATION)
-		return -1;
+	if (kind == NODE_COORDINATION || kind == NODE_SYNC)
+		return -1; /* sync: evaluated at each read */
 	if (kind == NODE_MEMBERS || kind == NODE_CLUSTER)
 		return view_coord_key(fs->reg);
 	return 0;
@@ -767,6 +772,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		err = write_requirements(qf, buf, size);
 	else if (qf->kind == NODE_CTL)
 		err = write_ctl(qf, buf, size, &c);
+	else if (qf->kind == NODE_CONTROL)
+		err = access_privileged(&c) ? timeline_set_control(qf->tl, buf, size) : -EACCES;
 	else if (qf->kind == NODE_MEMBERS)
 		err = write_members(qf, buf, size, &c);
 	else if (qf->kind == NODE_COORDINATION)

@@ -33,9 +33,10 @@ struct timeline {
 	struct qot_req effective;
 
 	struct clockpub *clock;
-	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
-	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
-	struct qot_bound_parts parts;  /* what the publisher said its bound is made of */
+	char source[QOT_NAME_MAX + 1];		/* who published the parameters, "" if nobody */
+	struct timespec updated;		/* when they were published (CLOCK_REALTIME) */
+	struct qot_bound_parts parts;		/* what the publisher said its bound is made of */
+	char control[TIMELINE_CONTROL_MAX + 1]; /* the controller's fields, "" if none */
 
 	struct qot_membership members; /* as the coordinator last wrote it */
 	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
@@ -207,6 +208,34 @@ const struct qot_bound_parts *timeline_parts(const struct timeline *tl)
 void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts)
 {
 	tl->parts = *parts;
+}
+
+const char *timeline_control(const struct timeline *tl)
+{
+	return tl->control;
+}
+
+int timeline_set_control(struct timeline *tl, const char *text, size_t len)
+{
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len > TIMELINE_CONTROL_MAX)
+		return -EMSGSIZE;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch < 0x20 || ch == 0x7f)
+			return -EINVAL; /* one line of text */
+	}
+	if (len > 0 && (len < 7 || memcmp(text, "effort=", 7) != 0))
+		return -EINVAL;
+	if (tl->removed)
+		return -ENOENT;
+	if (strlen(tl->control) == len && memcmp(tl->control, text, len) == 0)
+		return 0; /* nothing changed: nobody to wake */
+	memcpy(tl->control, text, len);
+	tl->control[len] = '\0';
+	emit(tl, EVENT_CONTROL);
+	return 0;
 }
 
 const struct qot_membership *timeline_members(const struct timeline *tl)

@@ -128,6 +128,13 @@ int timeline_set_params(struct timeline *tl, const struct qot_clock_params *para
 /* Keep the parts of the bound the publisher stated with its parameters. */
 void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts);
 
+#define TIMELINE_CONTROL_MAX 400
+/* The effort controller's fields (qot(7) control): "" if none. */
+const char *timeline_control(const struct timeline *tl);
+/* Replace them by one line starting "effort=" (or an empty one: none);
+ * announces EVENT_CONTROL when they changed. 0, -EINVAL, -EMSGSIZE, -ENOENT. */
+int timeline_set_control(struct timeline *tl, const char *text, size_t len);
+
 /* The "hlc" file (hlcfile.h): a read issues a timestamp, a write merges one. */
 int timeline_hlc_read(struct timeline *tl, struct textbuf *tb);
 /* 0, -ENOENT (removed), -EINVAL, -ERANGE, -EOVERFLOW. */

@@ -110,10 +110,11 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	return textbuf_printf(
 		tb,
 		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-		"met=%s%s\n",
+		"met=%s%s%s%s\n",
 		source[0] ? source : "none", qot_status_name(t.status), offset,
 		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-		met ? "yes" : "no", parts);
+		met ? "yes" : "no", parts, timeline_control(tl)[0] ? " " : "",
+		timeline_control(tl));
 }
 
 int view_timelines(struct registry *reg, struct textbuf *tb)

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* watchers.c - model events to content generations and woken pollers. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "hashtab.h"
 #include "log.h"
+#include "now.h"
+#include "projection.h"
 #include "registry.h"
 #include "watchers.h"
 
@@ -12,6 +15,7 @@ struct tl_watches {
 	struct hnode node;
 	uint64_t id;
 	struct watchlist wl[TL_NWATCH];
+	int met; /* whether the bounds met the requirement at the last parameters; -1 */
 };
 
 struct watchers {
@@ -54,6 +58,7 @@ static void created(struct watchers *w, const struct timeline *tl)
 		return;
 	}
 	t->id = timeline_id(tl);
+	t->met = -1;
 	for (int i = 0; i < TL_NWATCH; i++)
 		watchlist_init(&t->wl[i]);
 	hashtab_insert(&w->by_id, &t->node, hash_u64(t->id));
@@ -65,6 +70,24 @@ static void drop(struct watchers *w, struct tl_watches *t)
 {
 	hashtab_remove(&w->by_id, &t->node);
 	drop_watches(&t->node);
+}
+
+/* sync's met= as of new parameters: its pollers are woken when it flips. */
+static void met_changed(struct watchers *w, const struct timeline *tl,
+			const struct qot_clock_params *params)
+{
+	struct tl_watches *t = find(w, tl);
+	const struct qot_req *eff = timeline_effective(tl);
+	struct qot_time now;
+	int met;
+
+	if (t == NULL || params == NULL)
+		return;
+	qot_project_inline(params, qot_now_ns(CLOCK_REALTIME), &now);
+	met = now.below <= eff->acc_below && now.above <= eff->acc_above;
+	if (met != t->met && t->met >= 0)
+		watchlist_changed(&t->wl[TL_WATCH_SYNC], w->pusher);
+	t->met = met;
 }
 
 static void on_event(const struct event *ev, void *arg)
@@ -91,14 +114,22 @@ static void on_event(const struct event *ev, void *arg)
 			drop(w, t);
 		break;
 	case EVENT_PARAMS:
+		changed(w, ev->tl, TL_WATCH_CLOCK);
+		met_changed(w, ev->tl, ev->params);
+		break;
 	case EVENT_RETIRED:
 		changed(w, ev->tl, TL_WATCH_CLOCK);
+		changed(w, ev->tl, TL_WATCH_SYNC);
+		break;
+	case EVENT_CONTROL:
+		changed(w, ev->tl, TL_WATCH_SYNC);
 		break;
 	case EVENT_BINDINGS:
 		changed(w, ev->tl, TL_WATCH_BINDINGS);
 		break;
 	case EVENT_REQUIREMENT:
 		changed(w, ev->tl, TL_WATCH_REQUIREMENTS);
+		changed(w, ev->tl, TL_WATCH_SYNC);
 		break;
 	case EVENT_ACTIVE:
 		watchlist_changed(&w->active, w->pusher);

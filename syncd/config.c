@@ -186,6 +186,15 @@ static int source_option(struct parser *p, struct source_config *s, const char *
 		snprintf(s->address, sizeof(s->address), "%s", val);
 		return 0;
 	}
+	if (s->type == SOURCE_TYPE_CHRONY && strcmp(key, "server") == 0) {
+		struct in_addr a4;
+		struct in6_addr a6;
+		if ((inet_pton(AF_INET, val, &a4) != 1 && inet_pton(AF_INET6, val, &a6) != 1) ||
+		    strlen(val) >= sizeof(s->server))
+			return fail(p, "server: expected a numeric IP address, got '%s'", val);
+		snprintf(s->server, sizeof(s->server), "%s", val);
+		return 0;
+	}
 	if (s->type == SOURCE_TYPE_CHRONY && strcmp(key, "port") == 0)
 		return parse_uint(p, "port", val, 1, 65535, &s->port);
 	if ((s->type == SOURCE_TYPE_CHRONY || s->type == SOURCE_TYPE_PTP) &&
@@ -307,6 +316,12 @@ static int directive(struct parser *p, char **w, int n)
 		return directive_source(p, w, n);
 	if (strcmp(w[0], "timeline") == 0)
 		return directive_timeline(p, w, n);
+	if (strcmp(w[0], "control") == 0) {
+		char why[200];
+		if (control_conf_line(&c->control, w + 1, n - 1, why, sizeof(why)) < 0)
+			return fail(p, "%s", why);
+		return 0;
+	}
 	if (!is_simple_directive(w[0]))
 		return fail(p, "unknown directive '%s'", w[0]);
 	if (n != 2)
@@ -398,6 +413,11 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 			c->sources[i].poll_ns = c->interval_ns;
 		c->sources[i].horizon_ns = c->holdover_ns;
 	}
+	{
+		char why[200];
+		if (control_conf_check(&c->control, why, sizeof(why)) < 0)
+			return fail(&p, "%s", why);
+	}
 	for (size_t i = 0; i < c->nsources; i++) {
 		const struct source_config *sc = &c->sources[i];
 		bool unix_socket = sc->type == SOURCE_TYPE_PTP ||
@@ -406,6 +426,11 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 		 * in sun_path (108 bytes with its NUL; a PID has at most 7 digits). */
 		size_t client = strlen(c->rundir) + strlen("/syncd-chrony-1234567-.sock") +
 				strlen(sc->name);
+		if (sc->server[0] && !sc->socket[0])
+			return fail(&p,
+				    "source %s: server needs socket (chronyd takes the commands "
+				    "that set its polling only on its Unix socket)",
+				    sc->name);
 		if (unix_socket && client >= sizeof(sc->socket))
 			return fail(&p,
 				    "source %s: rundir %s is too long for its client socket "
@@ -534,6 +559,8 @@ int config_print(const struct syncd_config *c, char *buf, size_t size)
 					    s->minbound_ns);
 		if (s->type == SOURCE_TYPE_CHRONY && s->socket[0])
 			PUT(" socket %s", s->socket);
+		if (s->type == SOURCE_TYPE_CHRONY && s->server[0])
+			PUT(" server %s", s->server);
 		else if (s->type == SOURCE_TYPE_CHRONY)
 			PUT(" address %s port %u", s->address, s->port);
 		if (s->type == SOURCE_TYPE_PTP)
@@ -559,5 +586,11 @@ int config_print(const struct syncd_config *c, char *buf, size_t size)
 		PUT("\n");
 	}
 #undef PUT
+	if (len < size) {
+		int n = control_conf_print(&c->control, buf + len, size - len);
+		if (n < 0)
+			return n;
+		len += (size_t)n;
+	}
 	return len < size ? (int)len : -ENOSPC;
 }

@@ -10,6 +10,7 @@
  *   rundir /run/qot                where syncd keeps its sockets
  *   source NAME TYPE [KEY VALUE]...    TYPE is system, chrony or ptp
  *   timeline NAME|* SOURCE [SOURCE...] the sources of a timeline, in fallback order
+ *   control NAME|* on|off [KEY VALUE]...  the effort controller (control_conf.h)
  *
  * Without a config file, or without timeline lines, every timeline is served
  * by the sources in the order they were declared (by default: system).
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "control_conf.h"
 #include "estimator.h"
 #include "names.h"
 
@@ -40,6 +42,7 @@ struct source_config {
 	char address[64]; /* chrony: IP address of its command port */
 	unsigned port;	  /* chrony: command port */
 	char socket[108]; /* chrony: Unix command socket (instead); ptp: uds_address */
+	char server[64];  /* chrony: the NTP source whose polling the controller sets */
 	unsigned domain;  /* ptp: domain number */
 	/* ptp and chrony: */
 	enum estimator_method estimator; /* kalman (default) or window (the earlier one) */
@@ -68,6 +71,7 @@ struct syncd_config {
 	size_t nsources;
 	struct timeline_rule rules[CONFIG_MAX_RULES];
 	size_t nrules;
+	struct control_conf control;
 };
 
 /* Parse a configuration (text may be NULL: no file). On error, err holds

@@ -135,3 +135,9 @@ const char *control_timeline_refusal(const struct control_timeline *ct)
 {
 	return ct->refusal;
 }
+
+void control_timeline_forget(struct control_timeline *ct)
+{
+	ct->applied = ct->refused = NO_INTERVAL;
+	ct->refusal[0] = '\0';
+}

@@ -56,6 +56,9 @@ unsigned control_timeline_update(struct control_timeline *ct, const struct contr
  * sync). Its length, or -ENOSPC. */
 int control_timeline_format(const struct control_timeline *ct, char *buf, size_t size);
 void control_timeline_status(const struct control_timeline *ct, struct control_status *out);
+/* The knob forgot what it was told (its daemon restarted): the next update
+ * turns it again, and a refusal may be reported again. */
+void control_timeline_forget(struct control_timeline *ct);
 /* What the knob said when it last refused ("" when it took the interval). */
 const char *control_timeline_refusal(const struct control_timeline *ct);
 

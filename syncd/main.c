@@ -14,6 +14,7 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "controlset.h"
 #include "daemon.h"
 #include "follower.h"
 #include "log.h"
@@ -32,6 +33,7 @@ struct syncd {
 	/* Per-timeline modules, each subscribed to the follower's timelines
 	 * (added, removed) and ticked every interval. */
 	struct publisher *publisher;
+	struct controlset *control; /* and its requirement files, polled by the loop */
 	struct reload reload;
 };
 
@@ -94,9 +96,9 @@ static int run(struct syncd *d, int sigfd)
 	sourceset_poll(&d->sources, mono, true);
 	qot_follower_tick(d->follower, mono);
 	for (;;) {
-		struct pollfd fds[1 + QOT_FOLLOWER_POLLFDS];
+		struct pollfd fds[1 + QOT_FOLLOWER_POLLFDS + CONTROLSET_POLLFDS];
 		int64_t wake;
-		int n, nf, sig;
+		int n, nf, nc, sig;
 
 		mono = qot_now_ns(CLOCK_MONOTONIC);
 		sourceset_poll(&d->sources, mono, mono >= next_publish);
@@ -106,13 +108,16 @@ static int run(struct syncd *d, int sigfd)
 				next_publish = mono + interval;
 			/* The interval's tick, to every per-timeline module. */
 			publisher_tick(d->publisher);
+			controlset_tick(d->control);
 		}
 		wake = qot_follower_tick(d->follower, mono);
 		wake = sourceset_next(&d->sources, wake < next_publish ? wake : next_publish);
 		fds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
 		nf = qot_follower_pollfds(d->follower, fds + 1, QOT_FOLLOWER_POLLFDS);
+		nc = controlset_pollfds(d->control, fds + 1 + nf, CONTROLSET_POLLFDS);
 		wake -= qot_now_ns(CLOCK_MONOTONIC);
-		n = poll(fds, (nfds_t)(1 + nf), wake <= 0 ? 0 : (int)((wake + 999999) / 1000000));
+		n = poll(fds, (nfds_t)(1 + nf + nc),
+			 wake <= 0 ? 0 : (int)((wake + 999999) / 1000000));
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n <= 0)
@@ -126,6 +131,7 @@ static int run(struct syncd *d, int sigfd)
 			qot_log(QOT_LOG_NOTICE, "%s: stopping", strsignal(sig));
 			return RUN_STOP;
 		}
+		controlset_handle(d->control, fds + 1 + nf, nc);
 		qot_follower_handle(d->follower, fds + 1, nf);
 	}
 }
@@ -213,7 +219,8 @@ int main(int argc, char **argv)
 		.want_ctx = &d.cfg,
 	});
 	if (d.follower == NULL || qot_follower_subscribe(d.follower, &mount_log, d.follower) < 0 ||
-	    (d.publisher = publisher_new(&d.cfg, &d.sources, d.follower)) == NULL) {
+	    (d.publisher = publisher_new(&d.cfg, &d.sources, d.follower)) == NULL ||
+	    (d.control = controlset_new(&d.cfg, &d.sources, d.follower)) == NULL) {
 		qot_log(QOT_LOG_ERR, "out of memory");
 		return 1;
 	}
@@ -223,6 +230,7 @@ int main(int argc, char **argv)
 		qot_log(QOT_LOG_ERR, "poll: %s", strerror(-res));
 	qot_follower_free(d.follower);
 	publisher_free(d.publisher);
+	controlset_free(d.control);
 	sourceset_close(&d.sources);
 	close(sigfd);
 	if (res == RUN_RELOAD) {

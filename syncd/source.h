@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "control.h"
 
 struct reading {
 	int64_t at;
@@ -58,6 +59,13 @@ struct source {
 	enum source_state state;
 	struct reading last; /* valid when state == SOURCE_OK */
 	char detail[SOURCE_DETAIL_MAX];
+	/* For the effort controller (control.h): what the source measures of
+	 * its own synchronization, when it says (has_quality, with last); and
+	 * a count of its (re)connections - a new one may be a restarted daemon
+	 * that forgot what it was told. */
+	struct control_quality quality;
+	bool has_quality;
+	unsigned connections;
 };
 
 extern const struct source_ops source_system_ops;

@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "chrony_poll.h"
 #include "chrony_proto.h"
 #include "deadline.h"
 #include "estimator.h"
@@ -98,6 +99,7 @@ static int connect_chrony(struct source *s, struct chrony *c)
 		c->fd = -1;
 		return err;
 	}
+	s->connections++;
 	return 0;
 }
 
@@ -237,6 +239,8 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
 	r->drift = r->hold_drift = bound_rate_from_frac(
 		s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
+	chrony_poll_quality(&t, now, s->cfg->maxdrift, &s->quality);
+	s->has_quality = true;
 	snprintf(s->detail, sizeof(s->detail),
 		 "stratum %u, correction %.9f s, root delay %.9f s, dispersion %.9f s", t.stratum,
 		 t.correction, t.root_delay, t.root_dispersion);

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Integration: syncd's effort controller on a real mount and a real chronyd
+# (syncd(8), CONTROL). A chronyd -x server on loopback and a chronyd -x
+# client of it (neither touches the host clock); syncd serves the timeline
+# `tl` from the client's tracking and turns the client's polling of the
+# server over its Unix socket; chronyc reads the poll back. A second
+# timeline names a server the client does not have: its knob is refused,
+# syncd goes on, and `sync` says why. An unmeetable requirement: control=
+# unmeetable with the reason, a poller of `sync` woken, one log line.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=chrony_lib.sh
+. "$(dirname "$0")/chrony_lib.sh"
+: "${SYNCD_BIN:?}"
+command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
+
+T=$(mktemp -d /tmp/qot-syncd-control.XXXXXX)
+on_exit "rm -rf $T"
+chrony_confs "$T" iburst minpoll -2 maxpoll -2
+start_bg "$T/server.log" chronyd -x -d -u root -f "$T/server.conf"
+start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
+
+# poll_of: the client's current poll of its one source (chronyc sources, CSV).
+poll_of() {
+	chronyc -h "$T/chronyd/cmd.sock" -n -c sources 2>/dev/null | awk -F, 'NR == 1 { print $5 }'
+}
+poll_is() { [ "$(poll_of)" = "$1" ]; }
+client_synced() {
+	chronyc -h "$T/chronyd/cmd.sock" -n tracking 2>/dev/null | grep -q "Leap status *: Normal"
+}
+wait_for 30 client_synced || fail "the chronyd client never synchronised: $(cat "$T/client.log")"
+
+qotfs_start
+mkdir "$QOT_MNT/tl" "$QOT_MNT/other"
+cat >"$T/syncd.conf" <<CONF
+mount $QOT_MNT
+rundir $T
+interval 250ms
+source ntp chrony socket $T/chronyd/cmd.sock server 127.0.0.1 missed 8 maxdrift 100
+source nosuch chrony socket $T/chronyd/cmd.sock server 127.0.0.2 missed 8 maxdrift 100
+timeline other nosuch
+timeline * ntp
+control * on min 125ms max 1s
+CONF
+"$SYNCD_BIN" --check-config -c "$T/syncd.conf" >"$T/printed" || fail "--check-config refused it"
+grep -q "^control \* on min 125ms max 1s" "$T/printed" || fail "control line not printed: $(cat "$T/printed")"
+grep -q " server 127.0.0.1" "$T/printed" || fail "server option not printed: $(cat "$T/printed")"
+start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
+
+sync_has() { grep -q -- "$2" "$QOT_MNT/$1/sync"; }
+wait_for 20 sync_has tl "effort=controlled" || fail "no controller fields: $(cat "$QOT_MNT/tl/sync")"
+note "no requirement: $(cat "$QOT_MNT/tl/control")"
+wait_for 20 sync_has tl "control=none" || fail "no requirement, yet: $(cat "$QOT_MNT/tl/sync")"
+wait_for 20 poll_is 0 || fail "no requirement: chronyc says poll $(poll_of), not 0 (1 s)"
+
+note "a tight requirement (100us): chronyd polls faster"
+exec 3>"$QOT_MNT/tl/bind"
+echo "name=tight accuracy=100us" >&3
+faster() { p=$(poll_of) && [ -n "$p" ] && [ "$p" -lt 0 ]; }
+wait_for 20 faster || fail "chronyc says poll $(poll_of) under 100us: $(cat "$QOT_MNT/tl/sync")"
+note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+sync_has tl "msgs=" || fail "no msgs= in sync: $(cat "$QOT_MNT/tl/sync")"
+
+note "a loose one (50ms): back to the slow end"
+echo "name=tight accuracy=50ms" >&3
+wait_for 20 poll_is 0 || fail "chronyc says poll $(poll_of) under 50ms: $(cat "$QOT_MNT/tl/sync")"
+note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+
+note "a server chronyd does not have: refused, reported in sync, syncd goes on"
+exec 4>"$QOT_MNT/other/bind"
+echo "name=other accuracy=300us" >&4
+wait_for 20 sync_has other "no such source" || fail "refusal not shown: $(cat "$QOT_MNT/other/sync")"
+note "  $(cat "$QOT_MNT/other/control")"
+[ "$(field "$QOT_MNT/tl/sync" status)" = synced ] || fail "tl: $(cat "$QOT_MNT/tl/sync")"
+
+note "unmeetable (1ns): control=unmeetable with the reason, a poller woken, one log line"
+python3 - "$QOT_MNT/tl/sync" >"$T/poller" 2>&1 <<'PY' &
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 4096, 0)
+p = select.poll()
+p.register(fd, select.POLLIN | select.POLLPRI)
+print("ready", flush=True)
+ev = p.poll(20000)
+print("woken" if ev else "timeout", os.pread(fd, 4096, 0).decode().strip(), flush=True)
+PY
+POLLER=$!
+QOT_BG_PIDS+=("$POLLER")
+wait_for 10 grep -q ready "$T/poller" || fail "the poller did not start: $(cat "$T/poller")"
+before=$(wc -l <"$T/syncd.log")
+echo "name=tight accuracy=1ns" >&3
+wait_for 20 sync_has tl "control=unmeetable" || fail "not unmeetable: $(cat "$QOT_MNT/tl/sync")"
+wait "$POLLER" || true
+grep -q "^woken" "$T/poller" || fail "the poller of sync was not woken: $(cat "$T/poller")"
+reason=$(sed -n 's/.* reason=//p' "$QOT_MNT/tl/sync")
+case $reason in *"> required 1ns"*) ;; *) fail "reason: $reason" ;; esac
+note "  reason=$reason"
+[ "$(field "$QOT_MNT/tl/sync" met)" = no ] || fail "met: $(cat "$QOT_MNT/tl/sync")"
+# the next ticks (250 ms each) change nothing: no more lines
+for _ in 1 2 3 4 5 6 7 8; do cat "$QOT_MNT/tl/now" >/dev/null; sleep 0.25; done
+n=$(tail -n +"$((before + 1))" "$T/syncd.log" | grep -c "timeline tl: effort unmeetable" || true)
+[ "$n" = 1 ] || fail "$n log lines for one change: $(tail -n +"$((before + 1))" "$T/syncd.log")"
+
+note "unprivileged writes to control are refused"
+if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo effort=x >'$QOT_MNT/tl/control'" 2>/dev/null; then
+	fail "an unprivileged write to control was taken"
+fi
+echo "ok"
