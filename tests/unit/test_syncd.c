@@ -881,6 +881,42 @@ START_TEST(discipline_first_sync_may_step_back)
 }
 END_TEST
 
+/* The control lines and the chrony server option: read, checked, printed back. */
+START_TEST(config_control)
+{
+	static struct syncd_config a, b;
+	struct control_config cc;
+	char err[256], t1[8192], t2[8192];
+
+	ck_assert_msg(parse(&a,
+			    "source c chrony socket /run/chrony/chronyd.sock server 192.0.2.1\n"
+			    "timeline * c\n"
+			    "control * on min 250ms max 32s\n"
+			    "control batch off\n",
+			    err) == 0,
+		      "%s", err);
+	ck_assert_str_eq(a.sources[0].server, "192.0.2.1");
+	ck_assert(control_conf_for(&a.control, "any", &cc));
+	ck_assert_int_eq(cc.min_interval, 250000000);
+	ck_assert(!control_conf_for(&a.control, "batch", &cc));
+	ck_assert_int_gt(config_print(&a, t1, sizeof(t1)), 0);
+	ck_assert_ptr_nonnull(strstr(t1, " server 192.0.2.1"));
+	ck_assert_ptr_nonnull(strstr(t1, "control * on"));
+	ck_assert_msg(config_parse(&b, t1, strlen(t1), err, sizeof(err)) == 0, "%s\n%s", err, t1);
+	ck_assert_int_gt(config_print(&b, t2, sizeof(t2)), 0);
+	ck_assert_str_eq(t1, t2);
+
+	/* refused whole, with the line */
+	ck_assert_int_eq(parse(&a, "source c chrony server 192.0.2.1\n", err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "server needs socket"));
+	ck_assert_int_eq(parse(&a, "source c chrony socket /s server ntp.example\n", err),
+			 -EINVAL);
+	ck_assert_int_eq(parse(&a, "control * on min 2s max 1s\n", err), -EINVAL);
+	ck_assert_int_eq(parse(&a, "control * maybe\n", err), -EINVAL);
+	ck_assert_int_eq(strncmp(err, "1:", 2), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("syncd");
@@ -895,6 +931,7 @@ int main(void)
 	tcase_add_test(tc, parsers_survive_garbage);
 	tcase_add_test(tc, config_defaults_and_rules);
 	tcase_add_test(tc, config_print_roundtrip);
+	tcase_add_test(tc, config_control);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, config_error_messages);
 	tcase_add_test(tc, kalman_known_answers);
