@@ -671,12 +671,26 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		release_snapshot(fs, qf); /* end of file: give the memory back */
 }
 
-static int write_bind(struct qfile *qf, const char *buf, size_t size, const struct caller *c)
+/* The administrator's floor (--min-accuracy): a tighter requirement from an
+ * unprivileged caller is refused with EPERM (qot(7)); privileged ones are exempt. */
+static int check_floor(const struct fs *fs, const struct qot_req *req, const struct caller *c)
+{
+	uint64_t floor = registry_limits(fs->reg)->min_accuracy;
+
+	if (floor == 0 || (req->acc_below >= floor && req->acc_above >= floor))
+		return 0;
+	return access_privileged(c) ? 0 : -EPERM;
+}
+
+static int write_bind(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
+		      const struct caller *c)
 {
 	struct qot_bind_spec spec;
 	pid_t pid;
 	int err = qot_bindline_parse(buf, size, &spec);
 
+	if (err == 0)
+		err = check_floor(fs, &spec.req, c);
 	if (err)
 		return err;
 	pid = access_process_of(c->pid);
@@ -688,11 +702,14 @@ static int write_bind(struct qfile *qf, const char *buf, size_t size, const stru
 	return err;
 }
 
-static int write_requirements(struct qfile *qf, const char *buf, size_t size)
+static int write_requirements(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
+			      const struct caller *c)
 {
 	struct qot_req req;
 	int err = qot_reqline_parse(buf, size, &req);
 
+	if (err == 0)
+		err = check_floor(fs, &req, c);
 	if (err)
 		return err;
 	return timeline_set_standing(qf->tl, &req);
@@ -767,9 +784,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	else if (qf->tl && timeline_removed(qf->tl))
 		err = -ENOENT; /* a removed timeline takes nothing more, whichever file */
 	else if (qf->kind == NODE_BIND)
-		err = write_bind(qf, buf, size, &c);
+		err = write_bind(fs, qf, buf, size, &c);
 	else if (qf->kind == NODE_REQUIREMENTS)
-		err = write_requirements(qf, buf, size);
+		err = write_requirements(fs, qf, buf, size, &c);
 	else if (qf->kind == NODE_CTL)
 		err = write_ctl(qf, buf, size, &c);
 	else if (qf->kind == NODE_CONTROL)

@@ -26,6 +26,7 @@ enum {
 	OPT_MAX_READ_PER_UID,
 	OPT_SPIN_US,
 	OPT_HLC_MAX_OFFSET,
+	OPT_MIN_ACCURACY,
 	OPT_MAX_TIMERS,
 	OPT_MAX_WAIT,
 	OPT_STATE_DIR,
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
 	{"max-read-per-uid", required_argument, NULL, OPT_MAX_READ_PER_UID},
 	{"spin-us", required_argument, NULL, OPT_SPIN_US},
 	{"hlc-max-offset", required_argument, NULL, OPT_HLC_MAX_OFFSET},
+	{"min-accuracy", required_argument, NULL, OPT_MIN_ACCURACY},
 	{"max-timers", required_argument, NULL, OPT_MAX_TIMERS},
 	{"max-wait", required_argument, NULL, OPT_MAX_WAIT},
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
@@ -94,6 +96,8 @@ static void usage(FILE *f, const char *prog)
 		"                               before sleeping (0-%u, default %u; 0: never spin)\n"
 		"      --hlc-max-offset=DURATION  refuse received HLC timestamps further ahead\n"
 		"                               (e.g. 250ms, none; default 500ms)\n"
+		"      --min-accuracy=DURATION  refuse unprivileged bindings and requirements\n"
+		"                               tighter than this with EPERM (default: any)\n"
 		"      --max-timers=N           open timer files at most (default %u)\n"
 		"      --max-wait=SECONDS       longest a timer read stays parked before it is\n"
 		"                               restarted with EINTR (1-3600, default %u)\n"
@@ -248,6 +252,16 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 					"qotfs: --hlc-max-offset: expected a duration such as "
 					"500ms "
 					"or none, got '%s'\n",
+					optarg);
+				bad = 1;
+			}
+			break;
+		case OPT_MIN_ACCURACY:
+			if (qot_dur_parse(optarg, strlen(optarg), &o->limits.min_accuracy) != 0 ||
+			    o->limits.min_accuracy == QOT_UNBOUNDED) {
+				fprintf(err,
+					"qotfs: --min-accuracy: expected a duration such as 10us, "
+					"got '%s'\n",
 					optarg);
 				bad = 1;
 			}

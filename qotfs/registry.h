@@ -32,12 +32,13 @@ struct registry_limits {
 	size_t max_bindings_share;     /* of one user on one timeline; 0: the whole timeline */
 	size_t max_read_bytes_per_uid; /* snapshot text held by a user's open files */
 	uint64_t hlc_max_offset;       /* received HLC timestamps further ahead are refused, ns */
-	size_t max_timers;	       /* open timer files (waker.h); 0: the default */
-	unsigned max_wait_s;	       /* longest a timer read stays parked; 0: the default */
-	size_t max_timers_per_uid;     /* open timer files of one user; 0: the default */
-	size_t max_open_per_uid;       /* open files of one user; 0: the default */
-	size_t max_open;	       /* open files in all; 0: the default */
-	size_t max_read_bytes;	       /* snapshot text held by all open files; 0: the default */
+	uint64_t min_accuracy;	   /* tightest accuracy unprivileged callers may ask, ns; 0: any */
+	size_t max_timers;	   /* open timer files (waker.h); 0: the default */
+	unsigned max_wait_s;	   /* longest a timer read stays parked; 0: the default */
+	size_t max_timers_per_uid; /* open timer files of one user; 0: the default */
+	size_t max_open_per_uid;   /* open files of one user; 0: the default */
+	size_t max_open;	   /* open files in all; 0: the default */
+	size_t max_read_bytes;	   /* snapshot text held by all open files; 0: the default */
 };
 
 /* Beyond each global cap (timelines, timers, open files, held text), a
