@@ -33,6 +33,8 @@
 #define REATTACH_NS	   500000000LL /* qotfs away: look for it again this often */
 #define RETRY_NS	   500000000LL /* a timeline that failed: again after this */
 #define AUTH_MAX	   512
+#define DEFAULT_HOLD_MS	   100 /* requirement changes coalesced this long */
+#define MAX_HOLD_MS	   10000
 
 struct coordd {
 	char node[QOT_NAME_MAX + 1];
@@ -55,8 +57,10 @@ static void usage(FILE *f, const struct qot_cmdline *cl, const char *argv0)
 		"or " QOT_DEFAULT_ROOT ")\n"
 		"  -t, --session-timeout=MS    ZooKeeper session timeout (default %d)\n"
 		"  -a, --auth-file=FILE        digest credentials USER:PASSWORD, first line of "
-		"FILE\n",
-		argv0, DEFAULT_TIMEOUT_MS);
+		"FILE\n"
+		"      --hold-down=MS          coalesce requirement changes this long before\n"
+		"                              writing them to ZooKeeper (0-%d, default %d)\n",
+		argv0, DEFAULT_TIMEOUT_MS, MAX_HOLD_MS, DEFAULT_HOLD_MS);
 	qot_cmdline_help(f, cl, 30);
 	fprintf(f, "\nSee coordd(8).\n");
 }
@@ -166,6 +170,8 @@ static int run(struct coordd *d, int sigfd)
 			wake = now + RETRY_NS;
 		if (wake > attach)
 			wake = attach;
+		if (wake > mirror_next_due(d->mirror))
+			wake = mirror_next_due(d->mirror);
 		timeout_ms = wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
 		pfd[0] = (struct pollfd){sigfd, POLLIN, 0};
 		pfd[1] = (struct pollfd){session_wake_fd(d->s), POLLIN, 0};
@@ -185,6 +191,7 @@ static int run(struct coordd *d, int sigfd)
 struct args {
 	const char *hosts, *mount, *auth_file, *node;
 	long timeout;
+	long hold_ms;
 };
 
 static int own_option(void *ctx, int c, const char *arg)
@@ -212,6 +219,14 @@ static int own_option(void *ctx, int c, const char *arg)
 			return -1;
 		}
 		break;
+	case 'H':
+		errno = 0;
+		a->hold_ms = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || a->hold_ms < 0 || a->hold_ms > MAX_HOLD_MS) {
+			fprintf(stderr, "coordd: --hold-down: 0 to %d ms\n", MAX_HOLD_MS);
+			return -1;
+		}
+		break;
 	default:
 		a->auth_file = arg;
 		break;
@@ -227,12 +242,13 @@ int main(int argc, char **argv)
 		{"mount", required_argument, NULL, 'm'},
 		{"session-timeout", required_argument, NULL, 't'},
 		{"auth-file", required_argument, NULL, 'a'},
+		{"hold-down", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	static const int signals[] = {SIGINT, SIGTERM, 0};
 	static struct coordd d;
 	static char auth[AUTH_MAX];
-	struct args a = {.timeout = DEFAULT_TIMEOUT_MS};
+	struct args a = {.timeout = DEFAULT_TIMEOUT_MS, .hold_ms = DEFAULT_HOLD_MS};
 	struct qot_cmdline cl = {
 		.prog = "coordd",
 		.flags = QOT_CMDLINE_DAEMON,
@@ -296,6 +312,7 @@ int main(int argc, char **argv)
 		qot_log(QOT_LOG_ERR, "out of memory");
 		return 1;
 	}
+	mirror_set_hold(d.mirror, a.hold_ms * 1000000LL);
 	qot_log(QOT_LOG_INFO, "node %s, zookeeper %s, session timeout %ld ms", d.node, hosts,
 		timeout);
 	res = run(&d, sigfd);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mirror.c - local timelines to ZooKeeper members and candidates, and back. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct tl_mirror {
 	bool in_use;	    /* listed in .active */
 	struct qot_req req; /* its effective requirement there */
 	bool dirty;	    /* reconcile at the next pass */
+	int64_t hold_until; /* a requirement change held down until then (0: none) */
 	bool seen;	    /* scratch: listed by the last reading of .active */
 	int epoch;	    /* the session the ZooKeeper state below belongs to */
 	bool member;	    /* our member node exists, holding published */
@@ -36,10 +38,20 @@ struct mirror {
 	int slot; /* ours among the follower's subscribers */
 	const char *node;
 	int parents_epoch; /* the session in which /qot/timelines was ensured */
+	int64_t hold_ns;   /* how long a requirement change is held down */
 };
 
+/* The requirement or use of t changed: reconcile once the hold is over. The
+ * first change of a burst starts the hold, the others ride along with it. */
+static void hold(struct mirror *m, struct tl_mirror *t)
+{
+	t->dirty = true;
+	if (m->hold_ns > 0 && t->hold_until == 0)
+		t->hold_until = session_now() + m->hold_ns;
+}
+
 /* The i-th local timeline's mirror, or NULL. */
-static struct tl_mirror *at(struct mirror *m, size_t i)
+static struct tl_mirror *at(const struct mirror *m, size_t i)
 {
 	return qot_follower_tl_state(qot_follower_get(m->f, i), m->slot);
 }
@@ -425,12 +437,17 @@ size_t mirror_sync(struct mirror *m)
 {
 	size_t dirty = 0;
 
+	int64_t now = session_now();
+
 	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
 		struct tl_mirror *t = at(m, i);
 		int rc;
 
 		if (t == NULL || !t->dirty)
 			continue;
+		if (t->hold_until > now)
+			continue; /* held down: mirror_next_due says when */
+		t->hold_until = 0;
 		if (!session_connected(m->s) || !qot_follower_attached(m->f)) {
 			dirty++;
 			continue;
@@ -493,7 +510,7 @@ static void apply_active(struct mirror *m, char *text)
 			continue; /* created after .timelines was read: the next refresh has it */
 		t->seen = true;
 		if (!t->in_use || !qot_req_equal(&t->req, &req))
-			t->dirty = true;
+			hold(m, t);
 		t->in_use = true;
 		t->req = req;
 	}
@@ -547,7 +564,7 @@ static void file(void *ctx, const char *name, char *text, size_t len)
 		if (t && !t->seen && t->in_use) {
 			t->in_use = false;
 			t->req = qot_req_none;
-			t->dirty = true;
+			hold(m, t);
 		}
 	}
 }
@@ -581,6 +598,23 @@ struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char 
 		return NULL;
 	}
 	return m;
+}
+
+void mirror_set_hold(struct mirror *m, int64_t hold_ns)
+{
+	m->hold_ns = hold_ns;
+}
+
+int64_t mirror_next_due(const struct mirror *m)
+{
+	int64_t due = INT64_MAX;
+
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		const struct tl_mirror *t = at(m, i);
+		if (t && t->dirty && t->hold_until != 0 && t->hold_until < due)
+			due = t->hold_until;
+	}
+	return due;
 }
 
 void mirror_free(struct mirror *m)

@@ -10,6 +10,11 @@
  * (withdrawing from them), .active, a new mount (everything again). Work is
  * done by reconciling dirty timelines when connected; a call that fails
  * because the connection did leaves the timeline dirty for the next pass.
+ *
+ * A change of a timeline's requirement (or of its use) is held down for a
+ * short while before it is written (mirror_set_hold): the changes of a
+ * burst - bindings made and ended in a flood - collapse into one write per
+ * timeline per hold, not one per change.
  */
 #ifndef COORDD_MIRROR_H
 #define COORDD_MIRROR_H
@@ -25,11 +30,16 @@ struct mirror;
 struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node);
 void mirror_free(struct mirror *m);
 
+/* Hold requirement changes this long (ns; 0: write at once). */
+void mirror_set_hold(struct mirror *m, int64_t hold_ns);
+/* When the next held change is due (session_now() clock), INT64_MAX if none. */
+int64_t mirror_next_due(const struct mirror *m);
 /* A watch fired on a path of coordd's (zkpath.h): its timeline is read again. */
 void mirror_watch_fired(struct mirror *m, const char *path);
 /* Everything is to be read again (reconnected, new session, events lost). */
 void mirror_touch_all(struct mirror *m);
-/* Reconcile every dirty timeline while connected. Number still dirty. */
+/* Reconcile every dirty timeline while connected, but those held down. Number
+ * still dirty (those held down not counted). */
 size_t mirror_sync(struct mirror *m);
 /* Leaving: withdraw from every timeline (members text first, then nodes). */
 void mirror_withdraw_all(struct mirror *m);

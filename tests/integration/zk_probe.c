@@ -5,6 +5,7 @@
  *   zk_probe HOSTS [-a USER:PW] ls PATH       children, one per line
  *   zk_probe HOSTS [-a USER:PW] get PATH      data
  *   zk_probe HOSTS [-a USER:PW] owner PATH    ephemeralOwner, 0x...
+ *   zk_probe HOSTS [-a USER:PW] version PATH  data version (writes since created)
  *   zk_probe HOSTS [-a USER:PW] acl PATH      scheme:id:perms, one per line
  *   zk_probe HOSTS [-a USER:PW] delete PATH
  *
@@ -41,8 +42,8 @@ int main(int argc, char **argv)
 		argi = 4;
 	}
 	if (argc != argi + 2) {
-		fprintf(stderr,
-			"usage: zk_probe HOSTS [-a USER:PW] ls|get|owner|acl|delete PATH\n");
+		fprintf(stderr, "usage: zk_probe HOSTS [-a USER:PW] "
+				"ls|get|owner|version|acl|delete PATH\n");
 		return 2;
 	}
 	hosts = argv[1];
@@ -74,6 +75,11 @@ int main(int argc, char **argv)
 		rc = zoo_exists(zh, path, 0, &st);
 		if (rc == ZOK)
 			printf("0x%llx\n", (unsigned long long)st.ephemeralOwner);
+	} else if (rc == ZOK && strcmp(cmd, "version") == 0) {
+		struct Stat st;
+		rc = zoo_exists(zh, path, 0, &st);
+		if (rc == ZOK)
+			printf("%d\n", st.version);
 	} else if (rc == ZOK && strcmp(cmd, "acl") == 0) {
 		struct ACL_vector acl;
 		struct Stat st;
