@@ -213,6 +213,7 @@ int chrony_poll_set(struct chrony_poll *p, int poll)
 
 void chrony_poll_forget(struct chrony_poll *p)
 {
+	disconnect(p); /* a restarted chronyd has a new socket: connect again */
 	p->done = p->failed = NO_POLL;
 }
 

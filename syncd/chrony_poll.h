@@ -43,7 +43,8 @@ void chrony_poll_free(struct chrony_poll *p);
  * not accept), -ETIMEDOUT, or the socket's -errno.
  */
 int chrony_poll_set(struct chrony_poll *p, int poll);
-/* Forget what was set or refused: the next chrony_poll_set() asks again. */
+/* Forget what was set or refused, and the connection: the next
+ * chrony_poll_set() connects and asks again. */
 void chrony_poll_forget(struct chrony_poll *p);
 /* The last failure for people ("" if the last set worked). */
 const char *chrony_poll_error(const struct chrony_poll *p);

@@ -20,6 +20,7 @@ on_exit "rm -rf $T"
 chrony_confs "$T" iburst minpoll -2 maxpoll -2
 start_bg "$T/server.log" chronyd -x -d -u root -f "$T/server.conf"
 start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
+CLIENT_PID=$BG_PID
 
 # poll_of: the client's current poll of its one source (chronyc sources, CSV).
 poll_of() {
@@ -66,6 +67,13 @@ note "a loose one (50ms): back to the slow end"
 echo "name=tight accuracy=50ms" >&3
 wait_for 20 poll_is 0 || fail "chronyc says poll $(poll_of) under 50ms: $(cat "$QOT_MNT/tl/sync")"
 note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+
+note "chronyd restarted (its configured poll, -2, again): syncd sets its poll again"
+stop_pid "$CLIENT_PID"
+start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
+wait_for 30 client_synced || fail "the restarted chronyd client never synchronised"
+wait_for 30 poll_is 0 || fail "after the restart chronyc says poll $(poll_of), not 0"
+note "  chronyc: poll $(poll_of)"
 
 note "a server chronyd does not have: refused, reported in sync, syncd goes on"
 exec 4>"$QOT_MNT/other/bind"
