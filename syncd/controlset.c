@@ -20,6 +20,7 @@
 struct controlset;
 
 struct ctl_tl {
+	struct ctl_tl *next; /* the controlset's list: its own, never the follower's mid-change */
 	struct controlset *cs;
 	struct qot_follower_tl *tl;
 	struct control_timeline *ct;
@@ -36,17 +37,11 @@ struct controlset {
 	const struct sourceset *sources;
 	struct qot_follower *f;
 	int slot;
+	struct ctl_tl *tls; /* the controlled timelines */
 	struct controlset_peer peer;
 	struct chrony_poll *poll[CONFIG_MAX_SOURCES]; /* per chrony source with a server */
 	unsigned connections[CONFIG_MAX_SOURCES];     /* the source's, when last seen */
 };
-
-static struct ctl_tl *state_of(const struct controlset *cs, size_t i)
-{
-	struct qot_follower_tl *tl = qot_follower_get(cs->f, i);
-
-	return tl ? qot_follower_tl_state(tl, cs->slot) : NULL;
-}
 
 /* ---- the shared chronyd poll: the tightest any of its timelines wants ---- */
 
@@ -54,9 +49,8 @@ static int64_t tightest(const struct controlset *cs, int src)
 {
 	int64_t best = NO_WANT;
 
-	for (size_t i = 0; i < qot_follower_count(cs->f); i++) {
-		const struct ctl_tl *t = state_of(cs, i);
-		if (t && t->knob_source == src && t->want != NO_WANT &&
+	for (const struct ctl_tl *t = cs->tls; t; t = t->next) {
+		if (t->knob_source == src && t->want != NO_WANT &&
 		    (best == NO_WANT || t->want < best))
 			best = t->want;
 	}
@@ -100,9 +94,8 @@ static void notice_reconnects(struct controlset *cs)
 			continue;
 		cs->connections[s] = now;
 		chrony_poll_forget(cs->poll[s]);
-		for (size_t i = 0; i < qot_follower_count(cs->f); i++) {
-			struct ctl_tl *t = state_of(cs, i);
-			if (t && t->knob_source == (int)s)
+		for (struct ctl_tl *t = cs->tls; t; t = t->next) {
+			if (t->knob_source == (int)s)
 				control_timeline_forget(t->ct);
 		}
 	}
@@ -160,6 +153,8 @@ static void decide(struct controlset *cs, struct ctl_tl *t)
 		return;
 	err = qot_follower_write(cs->f, qot_follower_tl_name(t->tl), "control", line + 1,
 				 (size_t)n);
+	if (!qot_follower_attached(cs->f))
+		return; /* the mount is gone, and t with its timelines */
 	if (err == 0) {
 		snprintf(t->written, sizeof(t->written), "%s", line + 1);
 		t->decided = true;
@@ -174,10 +169,13 @@ static void decide(struct controlset *cs, struct ctl_tl *t)
 void controlset_tick(struct controlset *cs)
 {
 	notice_reconnects(cs);
-	for (size_t i = 0; i < qot_follower_count(cs->f); i++) {
-		struct ctl_tl *t = state_of(cs, i);
-		if (t)
-			decide(cs, t);
+	/* A write that finds the mount gone empties the follower, and the list
+	 * with it: the next one is taken before deciding on this one. */
+	for (struct ctl_tl *t = cs->tls, *next; t; t = next) {
+		next = t->next;
+		decide(cs, t);
+		if (cs->tls == NULL)
+			break;
 	}
 }
 
@@ -223,10 +221,7 @@ int controlset_pollfds(const struct controlset *cs, struct pollfd *fds, int n)
 {
 	int k = 0;
 
-	for (size_t i = 0; i < qot_follower_count(cs->f); i++) {
-		const struct ctl_tl *t = state_of(cs, i);
-		if (t == NULL)
-			continue;
+	for (const struct ctl_tl *t = cs->tls; t; t = t->next) {
 		if (t->req_fd >= 0 && k < n)
 			fds[k++] = (struct pollfd){.fd = t->req_fd, .events = POLLIN | POLLPRI};
 		if (t->cluster_fd >= 0 && k < n)
@@ -237,11 +232,9 @@ int controlset_pollfds(const struct controlset *cs, struct pollfd *fds, int n)
 
 void controlset_handle(struct controlset *cs, const struct pollfd *fds, int n)
 {
-	for (size_t i = 0; i < qot_follower_count(cs->f); i++) {
-		struct ctl_tl *t = state_of(cs, i);
+	for (struct ctl_tl *t = cs->tls, *next; t; t = next) {
 		bool changed = false;
-		if (t == NULL)
-			continue;
+		next = t->next;
 		for (int k = 0; k < n; k++) {
 			if (fds[k].revents == 0 ||
 			    (fds[k].fd != t->req_fd && fds[k].fd != t->cluster_fd))
@@ -261,6 +254,8 @@ void controlset_handle(struct controlset *cs, const struct pollfd *fds, int n)
 		}
 		if (changed)
 			requirement_changed(cs, t);
+		if (cs->tls == NULL)
+			break; /* the mount went with a write: nothing left */
 	}
 }
 
@@ -306,6 +301,8 @@ static void *added(void *ctx, struct qot_follower_tl *tl)
 	if (t->req_fd < 0)
 		qot_log(QOT_LOG_WARNING, "timeline %s: cannot open its requirements: %s", name,
 			strerror(errno));
+	t->next = cs->tls;
+	cs->tls = t;
 	return t;
 }
 
@@ -317,6 +314,12 @@ static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
 	(void)tl;
 	if (t == NULL)
 		return;
+	for (struct ctl_tl **pp = &cs->tls; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
 	if (t->req_fd >= 0)
 		close(t->req_fd);
 	if (t->cluster_fd >= 0)
@@ -324,8 +327,7 @@ static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
 	if (t->knob_source >= 0 && t->want != NO_WANT) {
 		/* what the others want now, without this one */
 		int src = t->knob_source;
-		t->knob_source = -1;
-		int64_t best = tightest(cs, src);
+		int64_t best = tightest(cs, src); /* t is off the list */
 		if (best != NO_WANT)
 			(void)chrony_poll_set(cs->poll[src], chrony_cmd_poll_of(best));
 	}

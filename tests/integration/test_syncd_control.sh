@@ -48,6 +48,7 @@ CONF
 grep -q "^control \* on min 125ms max 1s" "$T/printed" || fail "control line not printed: $(cat "$T/printed")"
 grep -q " server 127.0.0.1" "$T/printed" || fail "server option not printed: $(cat "$T/printed")"
 start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
+SYNCD_PID=$BG_PID
 
 sync_has() { grep -q -- "$2" "$QOT_MNT/$1/sync"; }
 wait_for 20 sync_has tl "effort=controlled" || fail "no controller fields: $(cat "$QOT_MNT/tl/sync")"
@@ -119,6 +120,14 @@ note "  reason=$reason"
 for _ in 1 2 3 4 5 6 7 8; do cat "$QOT_MNT/tl/now" >/dev/null; sleep 0.25; done
 n=$(tail -n +"$((before + 1))" "$T/syncd.log" | grep -c "timeline tl: effort unmeetable" || true)
 [ "$n" = 1 ] || fail "$n log lines for one change: $(tail -n +"$((before + 1))" "$T/syncd.log")"
+
+note "qotfs restarted under syncd: found again, controlled again"
+exec 3>&- 4>&-
+qotfs_stop keep
+qotfs_start
+mkdir "$QOT_MNT/tl"
+wait_for 20 sync_has tl "effort=controlled" || fail "not controlled again: $(cat "$QOT_MNT/tl/sync")"
+kill -0 "$SYNCD_PID" || fail "syncd is gone: $(tail -5 "$T/syncd.log")"
 
 note "unprivileged writes to control are refused"
 if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo effort=x >'$QOT_MNT/tl/control'" 2>/dev/null; then
