@@ -38,3 +38,21 @@ pidfile $dir/client.pid
 driftfile $dir/client.drift
 CONF
 }
+
+# chrony_pair DIR SERVER_OPTIONS...: chrony_confs, then start the server and
+# the client (stopped at exit); sets CLIENT_PID.
+chrony_pair() {
+	chrony_confs "$@"
+	start_bg "$1/server.log" chronyd -x -d -u root -f "$1/server.conf"
+	start_bg "$1/client.log" chronyd -x -d -u root -f "$1/client.conf"
+	# shellcheck disable=SC2034 # for the caller
+	CLIENT_PID=$BG_PID
+}
+
+# poll_of: the client's current poll of its one source, as chronyc reports it
+# (the Poll column of `sources`, CSV: mode,state,name,stratum,poll,...);
+# poll_is POLL. Both need T, the directory given to chrony_confs.
+poll_of() {
+	chronyc -h "$T/chronyd/cmd.sock" -n -c sources 2>/dev/null | awk -F, 'NR == 1 { print $5 }'
+}
+poll_is() { [ "$(poll_of)" = "$1" ]; }

@@ -17,16 +17,7 @@ command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh
 
 T=$(mktemp -d /tmp/qot-syncd-control.XXXXXX)
 on_exit "rm -rf $T"
-chrony_confs "$T" iburst minpoll -2 maxpoll -2
-start_bg "$T/server.log" chronyd -x -d -u root -f "$T/server.conf"
-start_bg "$T/client.log" chronyd -x -d -u root -f "$T/client.conf"
-CLIENT_PID=$BG_PID
-
-# poll_of: the client's current poll of its one source (chronyc sources, CSV).
-poll_of() {
-	chronyc -h "$T/chronyd/cmd.sock" -n -c sources 2>/dev/null | awk -F, 'NR == 1 { print $5 }'
-}
-poll_is() { [ "$(poll_of)" = "$1" ]; }
+chrony_pair "$T" iburst minpoll -2 maxpoll -2
 client_synced() {
 	chronyc -h "$T/chronyd/cmd.sock" -n tracking 2>/dev/null | grep -q "Leap status *: Normal"
 }
