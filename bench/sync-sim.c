@@ -17,7 +17,8 @@
  *   passed (qot_base_committing on the published parameters), median.
  *
  * Nothing is asserted: this is a report (tests/unit/test_syncsim.c asserts
- * coverage). Usage: sync-sim [--seeds=N] [--checks=K] [--kv=FILE].
+ * coverage). Usage: sync-sim [--seeds=N] [--seed=S] [--variant=KEY] [--checks=K]
+ * [--kv=FILE]: seeds S..S+N-1 (default 1..N), every variant or only KEY.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -56,6 +57,8 @@ struct summary {
 	double stat, ostat, half, oracle, hstat, hostat, hhalf, horacle, wait;
 };
 
+static unsigned first_seed = 1;
+
 static int run(size_t i, enum estimator_method method, unsigned seeds, unsigned checks,
 	       struct summary *out)
 {
@@ -70,7 +73,7 @@ static int run(size_t i, enum estimator_method method, unsigned seeds, unsigned 
 
 		syncsim_variant(i, &c, &key, &what, &honest, &stated);
 		c.method = method;
-		c.seed = s + 1;
+		c.seed = first_seed + s;
 		c.checks_per_update = checks;
 		err = syncsim_run(&c, &r);
 		if (err < 0) {
@@ -172,10 +175,13 @@ int main(int argc, char **argv)
 		{"seeds", required_argument, NULL, 's'},
 		{"checks", required_argument, NULL, 'c'},
 		{"kv", required_argument, NULL, 'k'},
+		{"seed", required_argument, NULL, 'S'},
+		{"variant", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned seeds = 1, checks = 140;
+	const char *only = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -192,6 +198,15 @@ int main(int argc, char **argv)
 				seeds = (unsigned)v;
 			else
 				checks = (unsigned)v;
+		} else if (c == 'S') {
+			v = strtoul(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 1000000) {
+				fprintf(stderr, "sync-sim: --seed: 1 to 1000000\n");
+				return 2;
+			}
+			first_seed = (unsigned)v;
+		} else if (c == 'v') {
+			only = optarg;
 		} else if (c == 'k') {
 			int err = kvfile_open(optarg, "SYNCBENCH_");
 			if (err < 0) {
@@ -201,16 +216,20 @@ int main(int argc, char **argv)
 		} else {
 			fprintf(c == 'h' ? stdout : stderr,
 				"Usage: %s [--seeds=N (default 1)] [--checks=K per update (default "
-				"140: a million per run)] [--kv=FILE]\n",
+				"140: a million per run)] [--seed=S (the first, default 1)] "
+				"[--variant=KEY] [--kv=FILE]\n",
 				argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "Usage: %s [--seeds=N] [--checks=K] [--kv=FILE]\n", argv[0]);
+		fprintf(stderr,
+			"Usage: %s [--seeds=N] [--seed=S] [--variant=KEY] [--checks=K] "
+			"[--kv=FILE]\n",
+			argv[0]);
 		return 2;
 	}
-	printf("  # each variant: seeds 1..%u, %u checks per update; kalman: the estimator now, "
+	printf("  # each variant: seeds %u..%u, %u checks per update; kalman: the estimator now, "
 	       "window: the earlier one, same seeds\n"
 	       "  # stat: median statistical part (bound - path allowance); ostat: its oracle "
 	       "(99.99%% of |error - true asymmetry|);\n"
@@ -219,7 +238,7 @@ int main(int argc, char **argv)
 	       "the allowance is stated correctly;\n"
 	       "  # hold: the same in holdover, the start and the 10 s after a holdover or step; "
 	       "wait: median commit-wait for an\n  #   instant just passed (ns)\n",
-	       seeds, checks);
+	       first_seed, first_seed + seeds - 1, checks);
 	conditions();
 	printf("  %-18s %-6s %8s %10s %10s %4s | %9s %9s %6s | %9s %9s %6s | %10s %10s %6s | %9s\n",
 	       "variant", "method", "checks", "covered", "hcovered", "back", "stat ns", "ostat ns",
@@ -231,6 +250,8 @@ int main(int argc, char **argv)
 		int honest, stated;
 		if (syncsim_variant(i, &cfg, &key, &what, &honest, &stated) < 0)
 			break;
+		if (only != NULL && strcmp(only, key) != 0)
+			continue;
 		for (int m = 0; m < 2; m++) {
 			enum estimator_method method = m ? ESTIMATOR_WINDOW : ESTIMATOR_KALMAN;
 			struct summary s;

@@ -24,7 +24,9 @@
  * from the line through its neighbours, which no filter's choice affects.
  * Innovations beyond a gate are outliers: they update nothing, and three in
  * a row on one side are taken as a step of the clock (the filters restart
- * from them); until then the bound reaches them. Why this choice:
+ * from them); until then the bound reaches them, plus the size of the
+ * outliers seen lately (the first sample after a step may be an outlier
+ * too). Why this choice:
  * docs/architecture.md, "Bounds".
  *
  * ESTIMATOR_WINDOW is the earlier windowed least squares

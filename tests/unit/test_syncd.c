@@ -702,6 +702,31 @@ START_TEST(kalman_outlier_burst)
 }
 END_TEST
 
+/* A step whose first sample is also an outlier (the corner bench/sync-sim
+ * found on ptp_steps, seed 5): the bound reaches the pending sample plus the
+ * size of the outliers seen, so the truth beyond it is covered too. */
+START_TEST(kalman_step_on_an_outlier)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 19;
+
+	for (int i = 0; i < 500; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		double truth = i < 400 ? 0 : 200000, y = truth + 100 * gauss(&seed);
+		if (i == 100 || i == 200 || i == 400)
+			y -= 50000; /* outliers, the last on the step */
+		if (i == 300)
+			y += 50000;
+		add(e, t, y, -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset - truth) <= r.stat,
+			      "sample %d: %.0f outside %.0f +- %.0f", i, truth, r.offset, r.stat);
+	}
+	estimator_free(e);
+}
+END_TEST
+
 /* Holdover: the bound grows with the time since the last sample, faster the
  * more the frequency wanders; hold_drift covers the configured horizon. */
 START_TEST(kalman_holdover_growth)
@@ -901,6 +926,7 @@ int main(void)
 	tcase_add_test(tc, kalman_cold_start_and_noise_floor);
 	tcase_add_test(tc, kalman_step);
 	tcase_add_test(tc, kalman_outlier_burst);
+	tcase_add_test(tc, kalman_step_on_an_outlier);
 	tcase_add_test(tc, kalman_holdover_growth);
 	tcase_add_test(tc, window_line_and_noise);
 	tcase_add_test(tc, window_outliers_and_few_samples);
