@@ -13,12 +13,22 @@
  * the spread). The
  * data is stale when chronyd has not updated for `missed` of its update
  * intervals.
+ *
+ * How fast the bound grows away from a report (and in holdover) comes from
+ * what the data shows, not from the stated worst case: the larger of
+ * chronyd's own frequency error estimate (SKEW_SAFETY x (skew + |residual
+ * frequency|)) and what its successive corrections show (the estimator's
+ * trend, its uncertainty and the learned frequency wander over the holdover,
+ * at the confidence), never below DRIFT_FLOOR, and never above the
+ * configured maxdrift (the administrator's upper clamp). The growth since
+ * chronyd's last update is added to the statistical part.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +46,14 @@
 #include "udsock.h"
 
 #define CHRONY_FLOAT_EPS 6e-8 /* relative precision of chronyd's 25-bit floats */
+/* chronyd's skew is its estimate of its frequency error (about one standard
+ * error of its regression); trusted at three times it, as one trusts a
+ * sigma at 99.7%. */
+#define SKEW_SAFETY 3.0
+/* No growth slower than this (fraction): 0.05 ppm, what an ordinary
+ * crystal's rate moves with a fraction of a degree, below anything the
+ * corrections of a few minutes can rule out. */
+#define DRIFT_FLOOR (0.05 * PPM)
 
 struct chrony {
 	int fd;
@@ -172,11 +190,24 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 	return -ETIMEDOUT;
 }
 
+/* How fast the bound grows (fraction): over the next seconds (hold false)
+ * or over a holdover of the configured length (hold true). */
+static double growth(const struct source *s, const struct chrony_tracking *t,
+		     const struct estimate *e, bool hold)
+{
+	double stated = SKEW_SAFETY * (fabs(t->skew_ppm) + fabs(t->resid_freq_ppm)) * PPM;
+	double learned = s->cfg->maxdrift; /* too little seen: the worst stated */
+
+	if (e->used >= ESTIMATOR_MIN_SAMPLES)
+		learned = fabs(e->freq) + (hold ? e->hold_drift : e->drift);
+	return fmin(fmax(DRIFT_FLOOR, fmax(stated, learned)), s->cfg->maxdrift);
+}
+
 static enum source_state chrony_query(struct source *s, int64_t now, struct reading *r)
 {
 	struct chrony *c = s->priv;
 	struct chrony_tracking t;
-	double disp, interval, stat;
+	double disp, interval, stat, drift, hold_drift;
 	struct estimator_sample smp;
 	struct estimate e;
 	int64_t age;
@@ -226,6 +257,16 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		stat = disp; /* what it shows is consistent with what it says */
 	else
 		stat = fmax(disp, e.spread); /* optimistic: what it shows */
+	if (s->cfg->estimator == ESTIMATOR_WINDOW) {
+		/* as it always was: the stated worst case plus chronyd's word */
+		drift = hold_drift = s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM;
+	} else {
+		drift = growth(s, &t, &e, false);
+		hold_drift = fmax(drift, growth(s, &t, &e, true));
+		/* what the clock may have moved since chronyd's last update */
+		if (age > 0)
+			stat += (double)age * drift;
+	}
 	r->at = now;
 	r->offset = smp.offset;
 	r->freq = 0; /* the host clock runs at chronyd's corrected rate */
@@ -235,8 +276,8 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 	r->below = r->above = qot_sat_add_u64(r->asym, r->stat) + 1;
 	if (r->below < (uint64_t)s->cfg->minbound_ns)
 		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
-	r->drift = r->hold_drift = bound_rate_from_frac(
-		s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
+	r->drift = bound_rate_from_frac(drift);
+	r->hold_drift = bound_rate_from_frac(hold_drift);
 	snprintf(s->detail, sizeof(s->detail),
 		 "stratum %u, correction %.9f s, root delay %.9f s, dispersion %.9f s", t.stratum,
 		 t.correction, t.root_delay, t.root_dispersion);
