@@ -421,6 +421,7 @@ static int estimate_window(struct estimator *e, int64_t at, struct estimate *out
 	out->asym = estimator_allowance(&e->cfg, e->delay);
 	out->freq_bound = w.freq_bound;
 	out->drift = out->hold_drift = w.freq_bound;
+	out->wander = 0;
 	out->sigma = w.sigma;
 	out->spread = student_t_quantile(e->cfg.confidence, (double)w.used) * w.sigma;
 	out->used = w.used;
@@ -448,6 +449,7 @@ int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 		out->freq = 0;
 		out->stat = (double)e->cfg.initial_ns + (e->hi - e->lo) + (double)e->upstream;
 		out->freq_bound = out->drift = out->hold_drift = FREQ_PRIOR * 1e-9;
+		out->wander = 0;
 		out->spread = out->stat;
 		return 0;
 	}
@@ -469,5 +471,6 @@ int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 	out->drift = k * c * (sq_f + sqrt(m->q * SYNC_HORIZON_S / 3)) * 1e-9;
 	out->hold_drift =
 		k * c * (sq_f + sqrt(m->q * fmax((double)e->cfg.horizon_ns * 1e-9, 0) / 3)) * 1e-9;
+	out->wander = k * c * sqrt(m->q / 3);
 	return 0;
 }

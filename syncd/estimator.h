@@ -69,6 +69,7 @@ struct estimate {
 	double asym;	   /* ns: path allowance */
 	double drift;	   /* fraction: how fast the bound grows over the next seconds */
 	double hold_drift; /* fraction: how fast it grows, to cover a holdover of horizon_ns */
+	double wander;	   /* ns/s^1.5: the bound grows by freq_bound x age + wander x age^1.5 */
 	double freq_bound; /* fraction, half-width at the confidence */
 	double sigma;	   /* ns: measurement noise, one robust sigma */
 	double spread;	   /* ns: one sample's noise about the track, at the confidence */

@@ -28,7 +28,6 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,16 +189,17 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 	return -ETIMEDOUT;
 }
 
-/* How fast the bound grows (fraction): over the next seconds (hold false)
- * or over a holdover of the configured length (hold true). */
+/* How fast the bound grows (fraction), with the estimator's bound of the
+ * frequency error `rate` (e->drift: over the next seconds, e->hold_drift:
+ * over a holdover of the configured length, e->freq_bound: now). */
 static double growth(const struct source *s, const struct chrony_tracking *t,
-		     const struct estimate *e, bool hold)
+		     const struct estimate *e, double rate)
 {
 	double stated = SKEW_SAFETY * (fabs(t->skew_ppm) + fabs(t->resid_freq_ppm)) * PPM;
 	double learned = s->cfg->maxdrift; /* too little seen: the worst stated */
 
 	if (e->used >= ESTIMATOR_MIN_SAMPLES)
-		learned = fabs(e->freq) + (hold ? e->hold_drift : e->drift);
+		learned = fabs(e->freq) + rate;
 	return fmin(fmax(DRIFT_FLOOR, fmax(stated, learned)), s->cfg->maxdrift);
 }
 
@@ -261,8 +261,8 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		/* as it always was: the stated worst case plus chronyd's word */
 		drift = hold_drift = s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM;
 	} else {
-		drift = growth(s, &t, &e, false);
-		hold_drift = fmax(drift, growth(s, &t, &e, true));
+		drift = growth(s, &t, &e, e.drift);
+		hold_drift = fmax(drift, growth(s, &t, &e, e.hold_drift));
 		/* what the clock may have moved since chronyd's last update */
 		if (age > 0)
 			stat += (double)age * drift;
@@ -278,6 +278,13 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
 	r->drift = bound_rate_from_frac(drift);
 	r->hold_drift = bound_rate_from_frac(hold_drift);
+	if (s->cfg->estimator != ESTIMATOR_WINDOW && e.used >= ESTIMATOR_MIN_SAMPLES) {
+		/* the same growth as the model says it, for holdovers shorter
+		 * than the horizon (the discipline takes the tighter) */
+		r->hold_lin = growth(s, &t, &e, e.freq_bound);
+		r->hold_wander = e.wander;
+		r->age = age > 0 ? age : 0;
+	}
 	snprintf(s->detail, sizeof(s->detail),
 		 "stratum %u, correction %.9f s, root delay %.9f s, dispersion %.9f s", t.stratum,
 		 t.correction, t.root_delay, t.root_dispersion);

@@ -863,6 +863,62 @@ START_TEST(discipline_hold_drift_and_parts)
 }
 END_TEST
 
+/* A reading that states its wander: in holdover the bounds grow as a
+ * random walk does (lin x age + wander x age^1.5 from its data's age),
+ * covering that curve at every instant until each page goes stale, never
+ * above the linear growth at hold_drift, which they become once cheaper. */
+START_TEST(discipline_holdover_as_a_walk)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	const double lin = 0.05e-6, wander = 40, age0 = 3; /* ns/s^1.5, s */
+	struct reading r = reading(t0, 0, 1000);
+	uint64_t hold_b = 0;
+	bool walked = false, linear = false;
+
+	r.drift = bound_rate_from_frac(0.2e-6);
+	r.hold_drift = bound_rate_from_frac(2e-6);
+	r.hold_lin = lin;
+	r.hold_wander = wander;
+	r.age = (int64_t)(age0 * 1e9);
+	discipline_init(&d);
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	for (int64_t u = 1; u <= 4000; u++) {
+		int64_t now = t0 + u * s;
+		discipline_update(&d, &dcfg, NULL, now, &p);
+		if (u == 1)
+			hold_b = p.offset_below; /* re-anchored where it was */
+		for (int64_t t = now; t <= p.stale_after; t += s / 4) {
+			struct qot_time q;
+			double a = (double)(t - t0) * 1e-9 + age0, a1 = 1 + age0;
+			double walk = lin * 1e9 * (a - a1) + wander * (pow(a, 1.5) - pow(a1, 1.5));
+			double line = 2e-6 * (double)(t - t0 - s);
+			qot_project(&p, t, &q);
+			ck_assert_msg((double)q.below >= (double)hold_b + fmin(walk, line) - 1,
+				      "at %lld s: %llu below the walk %.0f",
+				      (long long)(t - t0) / s, (unsigned long long)q.below,
+				      (double)hold_b + walk);
+			ck_assert_uint_eq(q.below, q.above);
+		}
+		{
+			struct qot_time q;
+			double a = (double)u + age0, a1 = 1 + age0;
+			double walk = lin * 1e9 * (a - a1) + wander * (pow(a, 1.5) - pow(a1, 1.5));
+			qot_project(&p, now, &q);
+			/* at the update itself: the lesser, no more */
+			ck_assert_msg((double)q.below <=
+					      (double)hold_b +
+						      fmin(walk, 2e-6 * (double)(u - 1) * 1e9) + 2,
+				      "at %lld s: %llu", (long long)u, (unsigned long long)q.below);
+			walked |= walk < 2e-6 * (double)(u - 1) * 1e9 && u > 10;
+			linear |= walk > 2e-6 * (double)(u - 1) * 1e9;
+		}
+	}
+	ck_assert(walked && linear); /* both were exercised */
+}
+END_TEST
+
 START_TEST(discipline_holdover_then_unsynced)
 {
 	struct discipline d;
@@ -934,6 +990,7 @@ int main(void)
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);
+	tcase_add_test(tc, discipline_holdover_as_a_walk);
 	tcase_add_test(tc, discipline_hold_drift_and_parts);
 	tcase_add_test(tc, discipline_first_sync_may_step_back);
 	tcase_set_timeout(tc, 120);
