@@ -18,7 +18,8 @@
  *
  * Nothing is asserted: this is a report (tests/unit/test_syncsim.c asserts
  * coverage). Usage: sync-sim [--seeds=N] [--seed=S] [--variant=KEY] [--checks=K]
- * [--kv=FILE]: seeds S..S+N-1 (default 1..N), every variant or only KEY.
+ * [--method=kalman|window] [--kv=FILE]: seeds S..S+N-1 (default 1..N),
+ * every variant or only KEY, both estimators or one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -172,17 +173,14 @@ static void conditions(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"seeds", required_argument, NULL, 's'},
-		{"checks", required_argument, NULL, 'c'},
-		{"kv", required_argument, NULL, 'k'},
-		{"seed", required_argument, NULL, 'S'},
-		{"variant", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"seeds", required_argument, NULL, 's'},   {"checks", required_argument, NULL, 'c'},
+		{"kv", required_argument, NULL, 'k'},	   {"seed", required_argument, NULL, 'S'},
+		{"variant", required_argument, NULL, 'v'}, {"method", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	unsigned seeds = 1, checks = 140;
 	const char *only = NULL;
-	int c;
+	int c, methods = 3; /* bit 0: kalman, bit 1: window */
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		char *end;
@@ -207,6 +205,12 @@ int main(int argc, char **argv)
 			first_seed = (unsigned)v;
 		} else if (c == 'v') {
 			only = optarg;
+		} else if (c == 'm') {
+			if (strcmp(optarg, "kalman") != 0 && strcmp(optarg, "window") != 0) {
+				fprintf(stderr, "sync-sim: --method: kalman or window\n");
+				return 2;
+			}
+			methods = strcmp(optarg, "kalman") == 0 ? 1 : 2;
 		} else if (c == 'k') {
 			int err = kvfile_open(optarg, "SYNCBENCH_");
 			if (err < 0) {
@@ -217,15 +221,15 @@ int main(int argc, char **argv)
 			fprintf(c == 'h' ? stdout : stderr,
 				"Usage: %s [--seeds=N (default 1)] [--checks=K per update (default "
 				"140: a million per run)] [--seed=S (the first, default 1)] "
-				"[--variant=KEY] [--kv=FILE]\n",
+				"[--variant=KEY] [--method=kalman|window] [--kv=FILE]\n",
 				argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr,
-			"Usage: %s [--seeds=N] [--seed=S] [--variant=KEY] [--checks=K] "
-			"[--kv=FILE]\n",
+			"Usage: %s [--seeds=N] [--seed=S] [--variant=KEY] [--method=M] "
+			"[--checks=K] [--kv=FILE]\n",
 			argv[0]);
 		return 2;
 	}
@@ -256,6 +260,8 @@ int main(int argc, char **argv)
 			enum estimator_method method = m ? ESTIMATOR_WINDOW : ESTIMATOR_KALMAN;
 			struct summary s;
 			double t0 = mono_s();
+			if (!(methods & (1 << m)))
+				continue;
 			if (run(i, method, seeds, checks, &s) < 0)
 				return 1;
 			report(key, m ? "window" : "kalman", stated, &s, mono_s() - t0);

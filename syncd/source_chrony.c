@@ -10,7 +10,8 @@
  * scatter of the corrections about their own track (a robust sigma) wider
  * than the stated dispersion D proves it optimistic, and the statistical
  * part is then that scatter's bound at the confidence instead (estimator.h:
- * the spread). The
+ * the spread), for OPTIMISTIC_MEMORY windows of reports since it last
+ * showed, and also until a window of reports was seen. The
  * data is stale when chronyd has not updated for `missed` of its update
  * intervals.
  *
@@ -53,6 +54,11 @@
  * crystal's rate moves with a fraction of a degree, below anything the
  * corrections of a few minutes can rule out. */
 #define DRIFT_FLOOR (0.05 * PPM)
+/* A scatter estimated from a window of reports fluctuates: an optimistic
+ * chronyd's can dip below what it states now and then. Once proven
+ * optimistic, it stays distrusted for this many windows of reports; and
+ * until a window was seen, nothing shows its word true. */
+#define OPTIMISTIC_MEMORY 4
 
 struct chrony {
 	int fd;
@@ -61,6 +67,7 @@ struct chrony {
 	char where[128];			/* chronyd's address, for messages */
 	struct estimator *est;			/* the scatter of its corrections */
 	int64_t last_ref;			/* of the newest report taken */
+	int64_t optimistic_until; /* its scatter last exceeded its dispersion: distrusted until */
 };
 
 static int connect_udp(struct source *s, struct chrony *c)
@@ -249,14 +256,17 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		c->last_ref = t.ref_time_ns;
 	}
 	estimator_estimate(c->est, now, &e);
+	if (e.sigma > disp && e.used >= ESTIMATOR_MIN_SAMPLES) /* proven optimistic, */
+		c->optimistic_until = now + OPTIMISTIC_MEMORY * (int64_t)s->cfg->window *
+						    (int64_t)(interval * 1e9);
 	if (s->cfg->estimator == ESTIMATOR_WINDOW)
 		stat = disp; /* as it always was: chronyd's word */
 	else if (e.used < ESTIMATOR_MIN_SAMPLES)
 		stat = fmax(disp, e.stat); /* too little seen to check its word */
-	else if (e.sigma <= disp)
-		stat = disp; /* what it shows is consistent with what it says */
+	else if (e.used < s->cfg->window || now < c->optimistic_until)
+		stat = fmax(disp, e.spread); /* not yet shown honest, or lately optimistic */
 	else
-		stat = fmax(disp, e.spread); /* optimistic: what it shows */
+		stat = disp; /* what it shows is consistent with what it says */
 	if (s->cfg->estimator == ESTIMATOR_WINDOW) {
 		/* as it always was: the stated worst case plus chronyd's word */
 		drift = hold_drift = s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM;

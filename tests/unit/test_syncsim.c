@@ -28,8 +28,11 @@ static void run(size_t i)
 	ck_assert_int_eq(syncsim_variant(i, &c, &key, &what, &honest, &stated), 0);
 	if (!honest)
 		return; /* a wrong statement: bench/sync.sh shows what it costs */
-	if (strcmp(key, "ptp_steps") == 0)
-		c.seed = 5; /* a step landing on an outlier (bench/sync-sim --seed=5) */
+	/* Seeds that found corners (bench/sync-sim --seed=5): a step landing
+	 * on an outlier; an optimistic chronyd whose scatter dipped below
+	 * what it states for a while. */
+	if (strcmp(key, "ptp_steps") == 0 || strcmp(key, "chrony_optimistic") == 0)
+		c.seed = 5;
 	ck_assert_int_eq(syncsim_run(&c, &r), 0);
 	printf("%s: %llu checks, covered %.4f%% (holdover %llu checks, %.4f%%), median stat "
 	       "%.0f ns (oracle %.0f), median bound %.0f ns (oracle %.0f), backward %llu\n",
