@@ -257,8 +257,9 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 	}
 	estimator_estimate(c->est, now, &e);
 	if (e.sigma > disp && e.used >= ESTIMATOR_MIN_SAMPLES) /* proven optimistic, */
-		c->optimistic_until = now + OPTIMISTIC_MEMORY * (int64_t)s->cfg->window *
-						    (int64_t)(interval * 1e9);
+		c->optimistic_until =
+			now + (int64_t)fmin(OPTIMISTIC_MEMORY * s->cfg->window * interval * 1e9,
+					    1e18); /* (whatever interval chronyd states) */
 	if (s->cfg->estimator == ESTIMATOR_WINDOW)
 		stat = disp; /* as it always was: chronyd's word */
 	else if (e.used < ESTIMATOR_MIN_SAMPLES)
