@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/deps.sh
+./scripts/deps.sh run # build tools and libfuse only: never a time daemon
 ./scripts/build.sh build
 
 if ! mountpoint -q /qot 2>/dev/null || ! [ -e /qot/.timelines ]; then

@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/deps.sh
+./scripts/deps.sh test
+# chronyd and chronyc for the tests, extracted privately (scripts/private-chrony.sh)
+prefix=${QOT_TEST_PREFIX:-/opt/qotfs-test}/chrony
+export PATH="$prefix/usr/sbin:$prefix/usr/bin:$PATH"
 
 echo "== style"
 mapfile -t c_files < <(git ls-files '*.c' '*.h')

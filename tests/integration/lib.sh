@@ -10,6 +10,11 @@ set -euo pipefail
 QOT_MNT=""
 QOTFS_PID=""
 
+# chronyd and chronyc, extracted for the tests (scripts/private-chrony.sh),
+# never installed as the chrony package.
+QOT_TEST_PREFIX=${QOT_TEST_PREFIX:-/opt/qotfs-test}
+PATH=$QOT_TEST_PREFIX/chrony/usr/sbin:$QOT_TEST_PREFIX/chrony/usr/bin:$PATH
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

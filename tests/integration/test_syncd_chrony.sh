@@ -8,7 +8,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 : "${SYNCD_BIN:?}" "${QOT_READ_BIN:?}"
-command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
+command -v chronyd >/dev/null || fail "no chronyd (scripts/deps.sh test extracts it to $QOT_TEST_PREFIX/chrony)"
 
 OFFSET_NS=500000000
 T=$(mktemp -d /tmp/qot-chrony.XXXXXX)
