@@ -14,6 +14,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 
 #include "config.h"
 #include "discipline.h"
+#include "discover.h"
 #include "follow.h"
 #include "log.h"
 #include "qot.h"
@@ -231,6 +233,7 @@ static int load_config(struct syncd_config *c, const char *path, const char *mou
 		}
 		snprintf(c->mount, sizeof(c->mount), "%s", mount);
 	}
+	discover_sources(c); /* no source line: what runs here */
 	return 0;
 }
 
@@ -296,6 +299,8 @@ static void reexec_env_get(const char **config, bool to_stderr)
 
 	if (getenv(REEXEC_ENV) == NULL)
 		return;
+	/* exec of /proc/self/exe names the process "exe": keep `pkill -x syncd` working */
+	prctl(PR_SET_NAME, "syncd", 0, 0, 0);
 	if (!to_stderr)
 		qot_log_to_syslog();
 	if (handed) {
@@ -513,6 +518,8 @@ int main(int argc, char **argv)
 			qot_log(QOT_LOG_ERR, "the configuration is too large to print");
 			return 2;
 		}
+		if (d.cfg.found[0]) /* a comment: it reads back the same */
+			printf("# no source configured: %s\n", d.cfg.found);
 		fputs(text, stdout);
 		return 0;
 	}
@@ -555,6 +562,8 @@ int main(int argc, char **argv)
 	}
 	qot_log(QOT_LOG_INFO, "%s; %zu source(s), every %.3f s", config ? config : "no config file",
 		d.cfg.nsources, (double)d.cfg.interval_ns * 1e-9);
+	if (d.cfg.found[0])
+		qot_log(QOT_LOG_NOTICE, "no source configured: %s", d.cfg.found);
 	follower_init(&d.follower, &d.cfg);
 	open_sources(&d);
 	res = run(&d, sigfd);
