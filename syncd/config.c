@@ -158,7 +158,7 @@ static int is_loopback(const char *addr)
 static int source_option(struct parser *p, struct source_config *s, const char *key,
 			 const char *val)
 {
-	double ppm;
+	double ppm = 0;
 	int err;
 
 	if (strcmp(key, "maxdrift") == 0) {
@@ -289,7 +289,7 @@ static bool is_simple_directive(const char *word)
 static int directive(struct parser *p, char **w, int n)
 {
 	struct syncd_config *c = p->c;
-	double ppm;
+	double ppm = 0;
 	int err;
 
 	if (strcmp(w[0], "source") == 0)

@@ -240,10 +240,8 @@ START_TEST(periods)
 		int fd = open(mpath("tl/timer"), O_RDWR);
 		int64_t est, armed, before = now_of(clk).estimate;
 		uint64_t below;
-		off_t off;
 		ck_assert_int_ge(fd, 0);
 		ck_assert_int_eq(write(fd, setting, strlen(setting)), (ssize_t)strlen(setting));
-		off = (off_t)strlen(setting);
 		armed = ((before - 1000000) / 2000000 + 1) * 2000000 + 1000000;
 		for (int k = 0; k < 1000; k++) {
 			ssize_t n = read(fd, buf, sizeof(buf) - 1); /* sequential, as cat reads */
@@ -252,7 +250,6 @@ START_TEST(periods)
 			parse_line(buf, &est, &below);
 			ck_assert_msg(est >= armed, "period line %d early: %s", k, buf);
 			armed = ((est - 1000000) / 2000000 + 1) * 2000000 + 1000000;
-			off += n;
 		}
 		close(fd);
 	}
