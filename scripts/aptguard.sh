@@ -9,6 +9,8 @@
 #   aptguard_install PKG...  apt-get update, the check, then the install, with
 #                            a policy-rc.d that forbids service starts during it
 #                            (removed afterwards only if this created it).
+#                            PKG may be a ./file.deb; QOT_APT_NO_UPDATE=1 skips
+#                            the update.
 # QOT_APT_OPTS: more apt options for the check, e.g. "-o Dir::State::status=F"
 # to ask what the install would do on a machine whose dpkg status is F.
 
@@ -55,7 +57,7 @@ aptguard_check() {
 aptguard_install() {
 	local policy=/usr/sbin/policy-rc.d created=false status=0
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
+	[ "${QOT_APT_NO_UPDATE:-0}" = 1 ] || apt-get update -qq
 	aptguard_check "$@" >/dev/null || return 1
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\n# qotfs deps.sh: no service starts during its install\nexit 101\n' >"$policy"
@@ -63,7 +65,8 @@ aptguard_install() {
 		created=true
 	fi
 	echo "aptguard: installing $*"
-	apt-get install -y -qq --no-install-recommends "$@" >/dev/null || status=$?
+	apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "$@" >/dev/null ||
+		status=$?
 	if $created; then
 		rm -f "$policy"
 	fi
