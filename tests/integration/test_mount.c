@@ -501,7 +501,7 @@ START_TEST(bind_refuses_bad_input)
 		"name=a name=b",
 		"name=a accuracy=0ns",
 		"name=a accuracy=1us/",
-		"name=a accuracy=1.5us",
+		"name=a accuracy=1.5ns",
 		"name=a color=red",
 		"name=a accuracy=1us\nname=b",
 		"name=a\tresolution=1 ms",
