@@ -16,6 +16,8 @@
 #include "members.h"
 #include "nodes.h"
 #include "params.h"
+#include "reason.h"
+#include "refusal.h"
 #include "reqline.h"
 #include "snapshot.h"
 #include "statedir.h"
@@ -52,6 +54,7 @@ struct fs {
 	struct textbuf scratch; /* where views render before becoming snapshots */
 	bool stopping;		/* final pages published: no more changes */
 	struct statedir *state; /* what survives a restart; NULL: nothing does */
+	struct refusal_log refusals;
 };
 
 /* A resolved inode: what it is and, for timeline nodes, which timeline. */
@@ -448,6 +451,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = -ENOENT;
 	if (err == 0)
 		err = access_check(n.kind, n.tl, &c, mask);
+	if (err == 0 && n.kind == NODE_TIMER && acc == O_WRONLY)
+		err = -EINVAL; /* its ticks are read: a write-only timer could never tell one */
 	if (err == 0 && (err = charge_open(fs, &c, n.kind)) == 0) {
 		qf = calloc(1, sizeof(*qf));
 		if (qf == NULL)
@@ -738,6 +743,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	int err;
 
 	(void)ino; /* each write() is one whole line, wherever the offset is */
+	qot_reason_clear();
 	if (fs->stopping)
 		err = -EROFS; /* the final state is published; nothing may undo it */
 	else if (size > (qf->kind == NODE_MEMBERS ? QOT_MEMBERS_TEXT_MAX : QOTFS_LINE_MAX))
@@ -759,6 +765,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	else
 		err = -EBADF;
 	if (err) {
+		refusal_note(&fs->refusals, node_file_by_kind(qf->kind)->name,
+			     qf->tl ? qf->tl->name : NULL, c.pid, err);
 		fuse_reply_err(req, -err);
 		return;
 	}
