@@ -20,16 +20,24 @@ int qot_refuse(int err, const char *fmt, ...)
 
 int qot_refuse_prefix(int err, const char *fmt, ...)
 {
-	char before[QOT_REASON_MAX], was[QOT_REASON_MAX];
+	char before[QOT_REASON_MAX];
+	size_t blen, rlen = strlen(reason);
 	va_list ap;
+	int n;
 
-	if (reason[0] == '\0')
+	if (rlen == 0)
 		return err;
-	memcpy(was, reason, sizeof(was));
 	va_start(ap, fmt);
-	vsnprintf(before, sizeof(before), fmt, ap);
+	n = vsnprintf(before, sizeof(before), fmt, ap);
 	va_end(ap);
-	snprintf(reason, sizeof(reason), "%s%s", before, was);
+	if (n <= 0)
+		return err;
+	blen = strnlen(before, sizeof(before) - 1);
+	if (blen + rlen >= sizeof(reason))
+		rlen = sizeof(reason) - 1 - blen; /* the end of the reason is cut */
+	memmove(reason + blen, reason, rlen);
+	memcpy(reason, before, blen);
+	reason[blen + rlen] = '\0';
 	return err;
 }
 
