@@ -2,9 +2,11 @@
 /*
  * fuzz_members.c - the privileged texts coordd writes: a timeline's
  * membership (qot_membership_parse) and the coordination lease
- * "node=N until=NS" (qot_leaseline_parse). Refused: -EINVAL and friends,
- * outputs untouched. Accepted: the promises of members.h hold (no node twice,
- * the leader a member) and the text rebuilt from the result parses to it.
+ * "node=N until=NS" (qot_leaseline_parse), against their grammar in qot(7)
+ * read again here and in ref.h: the same bytes are accepted with the same
+ * members, leader, requirements and tightest requirement, or refused with an
+ * errno one of their faults gives, outputs untouched. An accepted
+ * membership also rebuilds to a text that parses to it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +14,7 @@
 
 #include "fuzz.h"
 #include "members.h"
+#include "ref.h"
 
 static int same_req(const struct qot_req *a, const struct qot_req *b)
 {
@@ -66,45 +69,154 @@ static void check_membership(const struct qot_membership *m)
 	free(text);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+struct ref_member {
+	struct ref_val node;
+	struct ref_req req;
+};
+
+/*
+ * members (qot(7)): whole lines, each ended by a newline; the first
+ * "leader=NODE|none", then one member per line, "node=NODE" first, then an
+ * optional requirement; at most 1024 members, none twice, the leader one of
+ * them. Its faults; else the leader (absent for none) and n members in *out.
+ */
+static unsigned ref_membership(const char *buf, size_t size, struct ref_val *leader,
+			       struct ref_member **out, size_t *n)
 {
-	const char *buf = (const char *)data;
+	static const char *const leader_key[] = {"leader"};
+	static const char *const member_keys[] = {"node", "accuracy", "resolution"};
+	struct ref_member *m = calloc(size / 2 + 1, sizeof(*m)); /* a line is 2 bytes or more */
+	unsigned f = 0;
+	size_t lines = 0, count = 0;
+	bool leader_found;
+
+	FUZZ_CHECK(m != NULL);
+	*out = m;
+	*n = 0;
+	if (size == 0 || buf[size - 1] != '\n') /* a cut text */
+		return REF_INVAL;
+	for (size_t start = 0; start < size; lines++) {
+		size_t end = start;
+		struct ref_val v[3];
+
+		while (buf[end] != '\n')
+			end++;
+		if (lines == 0) {
+			if (!ref_words(buf + start, end - start, leader_key, 1, v))
+				f |= REF_INVAL;
+			else if (ref_is(v[0], "none"))
+				*leader = (struct ref_val){NULL, 0};
+			else if (!ref_name(v[0]))
+				f |= REF_INVAL;
+			else
+				*leader = v[0];
+		} else if (!ref_words(buf + start, end - start, member_keys, 3, v)) {
+			f |= REF_INVAL;
+		} else {
+			size_t first = start;
+			while (buf[first] == ' ' || buf[first] == '\t')
+				first++;
+			/* node= is the first word: its value starts 5 bytes into it */
+			if (v[0].p != buf + first + 5 || !ref_name(v[0]))
+				f |= REF_INVAL;
+			f |= ref_req(v[1], v[2], &m[count].req);
+			m[count++].node = v[0];
+		}
+		start = end + 1;
+	}
+	if (lines - 1 > 1024) /* member lines, well formed or not */
+		f |= REF_2BIG;
+	if (f)
+		return f;
+	leader_found = leader->p == NULL;
+	for (size_t i = 0; i < count; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (m[j].node.n == m[i].node.n &&
+			    memcmp(m[j].node.p, m[i].node.p, m[i].node.n) == 0)
+				return REF_INVAL; /* twice */
+		if (leader->p && m[i].node.n == leader->n &&
+		    memcmp(m[i].node.p, leader->p, leader->n) == 0)
+			leader_found = true;
+	}
+	*n = count;
+	return leader_found ? 0 : REF_INVAL;
+}
+
+static bool same_name(const char *s, struct ref_val v)
+{
+	return v.p == NULL ? s[0] == '\0' : strlen(s) == v.n && memcmp(s, v.p, v.n) == 0;
+}
+
+static void check_memberships(const char *buf, size_t size)
+{
 	struct qot_membership m, poison;
-	char node[QOT_NAME_MAX + 1], poison_node[QOT_NAME_MAX + 1];
-	int64_t until = -42;
+	struct ref_val leader = {NULL, 0};
+	struct ref_member *want;
+	size_t n;
+	unsigned faults = ref_membership(buf, size, &leader, &want, &n);
 	int err;
 
 	memset(&m, FUZZ_POISON, sizeof(m));
 	poison = m;
 	err = qot_membership_parse(buf, size, &m);
-	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -E2BIG || err == -ERANGE);
-	if (err) {
+	if (faults) {
+		FUZZ_CHECK(ref_allows(faults, err));
 		FUZZ_CHECK(memcmp(&m, &poison, sizeof(m)) == 0);
 	} else {
-		struct qot_req tightest, expect = qot_req_none;
-		check_membership(&m);
+		struct qot_req tightest;
+		struct ref_req min = {REF_NONE, REF_NONE, REF_NONE};
+
+		FUZZ_CHECK(err == 0 && m.n == n && same_name(m.leader, leader));
+		for (size_t i = 0; i < n; i++) {
+			FUZZ_CHECK(same_name(m.members[i].node, want[i].node));
+			FUZZ_CHECK(ref_same_req(&want[i].req, &m.members[i].req));
+			min.below = want[i].req.below < min.below ? want[i].req.below : min.below;
+			min.above = want[i].req.above < min.above ? want[i].req.above : min.above;
+			min.resolution = want[i].req.resolution < min.resolution
+						 ? want[i].req.resolution
+						 : min.resolution;
+		}
 		qot_membership_tightest(&m, &tightest);
-		for (size_t i = 0; i < m.n; i++)
-			qot_req_tighten(&expect, &m.members[i].req);
-		FUZZ_CHECK(same_req(&tightest, &expect));
+		FUZZ_CHECK(ref_same_req(&min, &tightest));
+		check_membership(&m);
 		qot_membership_free(&m);
 		FUZZ_CHECK(m.n == 0 && m.members == NULL);
 	}
+	free(want);
+}
 
+/* .coordination: "node=NODE until=NS", both, NS a non-negative int64. */
+static void check_lease(const char *buf, size_t size)
+{
+	static const char *const keys[] = {"node", "until"};
+	char node[QOT_NAME_MAX + 1], poison_node[QOT_NAME_MAX + 1];
+	int64_t until = -42, want = 0;
+	struct ref_val v[2];
+	unsigned faults = 0, fu;
+	int err;
+
+	if (!ref_words(buf, size, keys, 2, v) || v[0].p == NULL || v[1].p == NULL) {
+		faults = REF_INVAL;
+	} else {
+		if (!ref_name(v[0]))
+			faults |= REF_INVAL;
+		fu = ref_i64(v[1], &want);
+		faults |= fu ? fu : want < 0 ? REF_INVAL : 0;
+	}
 	memset(node, FUZZ_POISON, sizeof(node));
 	memcpy(poison_node, node, sizeof(node));
 	err = qot_leaseline_parse(buf, size, node, &until);
-	FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ERANGE);
-	if (err) {
+	if (faults) {
+		FUZZ_CHECK(ref_allows(faults, err));
 		FUZZ_CHECK(until == -42 && memcmp(node, poison_node, sizeof(node)) == 0);
 	} else {
-		char line[QOT_NAME_MAX + 48], again[QOT_NAME_MAX + 1];
-		int64_t until2;
-
-		FUZZ_CHECK(until >= 0 && qot_name_valid(node, strnlen(node, sizeof(node))));
-		snprintf(line, sizeof(line), "until=%" PRId64 " node=%s\n", until, node);
-		FUZZ_CHECK(qot_leaseline_parse(line, strlen(line), again, &until2) == 0);
-		FUZZ_CHECK(until2 == until && strcmp(again, node) == 0);
+		FUZZ_CHECK(err == 0 && until == want && same_name(node, v[0]));
 	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check_memberships((const char *)data, size);
+	check_lease((const char *)data, size);
 	return 0;
 }

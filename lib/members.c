@@ -24,7 +24,7 @@ static int parse_member(const char *line, size_t len, struct qot_member *m)
 {
 	static const char *const keys[] = {"node", "accuracy", "resolution"};
 	struct qot_slice vals[3];
-	const char *rest;
+	const char *rest, *first;
 	int n = qot_kv_parse(line, len, keys, 3, vals);
 
 	if (n < 0)
@@ -40,9 +40,11 @@ static int parse_member(const char *line, size_t len, struct qot_member *m)
 	}
 	/* The requirement is the rest of the line after the node word. */
 	rest = vals[0].ptr + vals[0].len;
-	if (vals[0].ptr - 5 != line)
-		return qot_refuse(-EINVAL,
-				  "node= must come first"); /* the rest is a requirement line */
+	first = line; /* the first word: blanks may come before it, as on any line */
+	while (*first == ' ' || *first == '\t')
+		first++;
+	if (vals[0].ptr - 5 != first) /* the rest is a requirement line */
+		return qot_refuse(-EINVAL, "node= must come first");
 	return qot_reqline_parse(rest, len - (size_t)(rest - line), &m->req);
 }
 

@@ -39,14 +39,6 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return qot_timespec_ns(&ts);
-}
-
 int qot_page_read_slow(const struct qot_clock_page *pg, struct qot_clock_params *out,
 		       int64_t *base_now)
 {
@@ -60,8 +52,8 @@ int qot_page_read_slow(const struct qot_clock_page *pg, struct qot_clock_params 
 			continue;
 		}
 		if (deadline == 0)
-			deadline = monotonic_ns() + QOT_PAGE_GIVE_UP_NS;
-		else if (monotonic_ns() > deadline)
+			deadline = qot_now_ns(CLOCK_MONOTONIC) + QOT_PAGE_GIVE_UP_NS;
+		else if (qot_now_ns(CLOCK_MONOTONIC) > deadline)
 			return -QOT_ETORN;
 		sched_yield();
 	}

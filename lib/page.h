@@ -65,6 +65,15 @@ static inline int64_t qot_timespec_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
+/* Clock clk now, in ns: the one way the tree reads a clock as a number. */
+static inline int64_t qot_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return qot_timespec_ns(&ts);
+}
+
 /*
  * One attempt: copy the parameters and sample the base clock inside the same
  * seqlock section, so the pair (params, now) is one that existed. Returns 1 on

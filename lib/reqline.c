@@ -135,3 +135,9 @@ void qot_req_tighten(struct qot_req *acc, const struct qot_req *req)
 	acc->acc_above = min_u64(acc->acc_above, req->acc_above);
 	acc->resolution = min_u64(acc->resolution, req->resolution);
 }
+
+bool qot_req_equal(const struct qot_req *a, const struct qot_req *b)
+{
+	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
+	       a->resolution == b->resolution;
+}

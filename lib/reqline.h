@@ -13,6 +13,7 @@
 #ifndef QOT_REQLINE_H
 #define QOT_REQLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,9 @@ int qot_reqline_parse(const char *buf, size_t len, struct qot_req *out);
 
 /* "accuracy=X[/Y] resolution=Z", NUL-terminated; returns the length (0 if too small). */
 size_t qot_req_format(const struct qot_req *req, char *buf, size_t size);
+
+/* The same requirement, part for part. */
+bool qot_req_equal(const struct qot_req *a, const struct qot_req *b);
 
 /* Tighten acc in place by req: the minimum of each part. */
 void qot_req_tighten(struct qot_req *acc, const struct qot_req *req);

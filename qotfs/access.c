@@ -2,12 +2,16 @@
 /* access.c - permission decisions from the caller of each request. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "access.h"
 #include "timeline.h"
@@ -39,10 +43,38 @@ void access_trust(uid_t uid, gid_t gid)
 	extra_gid = gid;
 }
 
-/* Whether the caller's thread has gid among its supplementary groups. */
+int access_groups_contain(const char *list, size_t len, gid_t gid)
+{
+	bool found = false;
+	size_t i = 0;
+
+	for (;;) {
+		uint64_t g = 0;
+		size_t digits = 0;
+
+		while (i < len && (list[i] == ' ' || list[i] == '\t'))
+			i++;
+		if (i == len)
+			return found;
+		for (; i < len && list[i] >= '0' && list[i] <= '9'; i++, digits++) {
+			g = g * 10 + (uint64_t)(list[i] - '0');
+			if (g > UINT32_MAX)
+				return -EINVAL; /* no gid is that large: not a Groups line */
+		}
+		if (digits == 0 || (i < len && list[i] != ' ' && list[i] != '\t'))
+			return -EINVAL;
+		if (g == (uint64_t)gid)
+			found = true;
+	}
+}
+
+/* Whether the caller's thread has gid among its supplementary groups: the
+ * whole Groups line, however long (up to 65536 groups of 10 digits). */
 static bool in_group(pid_t tid, gid_t gid)
 {
-	char path[64], line[4096];
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	bool found = false;
 	FILE *f;
 
@@ -52,20 +84,14 @@ static bool in_group(pid_t tid, gid_t gid)
 	f = fopen(path, "re");
 	if (f == NULL)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = line + 7, *end;
+	while ((n = getline(&line, &cap, f)) > 0) {
 		if (strncmp(line, "Groups:", 7) != 0)
 			continue;
-		for (;;) {
-			unsigned long g = strtoul(p, &end, 10);
-			if (end == p)
-				break;
-			if (g == (unsigned long)gid)
-				found = true;
-			p = end;
-		}
+		if (line[n - 1] == '\n') /* else cut short: fail closed below */
+			found = access_groups_contain(line + 7, (size_t)n - 8, gid) == 1;
 		break;
 	}
+	free(line);
 	fclose(f);
 	return found;
 }
@@ -111,29 +137,33 @@ bool access_needs_userns(uid_t uid)
 	return uid == daemon_uid;
 }
 
-int access_pin_userns(const struct caller *c, ino_t *ns)
+int access_pin_userns(const struct caller *c, ino_t *ns, int *fd)
 {
 	char path[64];
 	struct stat st;
-	int fd;
+	int err;
 
+	*fd = -1;
 	*ns = access_userns(c); /* one stat: enough in the usual case */
 	if (*ns == 0 || *ns == daemon_userns)
-		return -1; /* unknown, or the daemon's own, which lives as long as it */
+		return 0; /* unknown, or the daemon's own, which lives as long as it */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -1;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st) < 0) {
+		/* Unpinned, the number could pass to a later namespace: refuse. */
+		err = -errno;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		*ns = 0;
+		return err;
 	}
 	if (st.st_ino != *ns) { /* the caller moved on between stat and open */
-		close(fd);
+		close(*fd);
+		*fd = -1;
 		*ns = 0;
-		return -1;
 	}
-	return fd;
+	return 0;
 }
 
 pid_t access_process_of(pid_t tid)
@@ -194,18 +224,18 @@ mode_t access_mode(enum node_kind kind)
 uid_t access_owner(enum node_kind kind, const struct timeline *tl)
 {
 	if (tl != NULL && (kind == NODE_DIR || kind == NODE_REQUIREMENTS))
-		return tl->owner;
+		return timeline_owner(tl);
 	return daemon_uid;
 }
 
 bool access_is_creator(const struct timeline *tl, const struct caller *c)
 {
-	if (c->uid != tl->owner)
+	if (c->uid != timeline_owner(tl))
 		return false;
 	/* The daemon's own uid (root) is the same uid inside a user namespace
 	 * that maps it: there, the creator is also known by its namespace. */
-	return !access_needs_userns(tl->owner) ||
-	       (tl->owner_userns != 0 && access_userns(c) == tl->owner_userns);
+	return !access_needs_userns(timeline_owner(tl)) ||
+	       (timeline_owner_userns(tl) != 0 && access_userns(c) == timeline_owner_userns(tl));
 }
 
 int access_check(enum node_kind kind, const struct timeline *tl, const struct caller *c, int mask)
@@ -221,4 +251,43 @@ int access_check(enum node_kind kind, const struct timeline *tl, const struct ca
 	    ((tl_owned && access_is_creator(tl, c)) || access_privileged(c)))
 		return 0;
 	return -EACCES;
+}
+
+/* User namespaces nest 32 deep at most. */
+#define USERNS_MAX_DEPTH 33
+
+uid_t access_charge_uid(const struct caller *c)
+{
+	char path[64];
+	uid_t owner = c->uid;
+	int fd;
+
+	if (c->pid <= 0)
+		return c->uid;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Walk up to the namespace just below the daemon's: its owner (a user
+	 * of the daemon's namespace) answers for everything below it. */
+	for (int depth = 0; fd >= 0 && depth < USERNS_MAX_DEPTH; depth++) {
+		struct stat st, pst;
+		int parent;
+
+		if (fstat(fd, &st) < 0 || st.st_ino == daemon_userns)
+			break; /* the daemon's own: the caller's uid, as seen */
+		parent = ioctl(fd, NS_GET_PARENT);
+		if (parent < 0)
+			break; /* not below the daemon's: as seen */
+		if (fstat(parent, &pst) == 0 && pst.st_ino == daemon_userns) {
+			uid_t uid;
+			if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
+				owner = uid;
+			close(parent);
+			break;
+		}
+		close(fd);
+		fd = parent;
+	}
+	if (fd >= 0)
+		close(fd);
+	return owner;
 }

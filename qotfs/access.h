@@ -45,13 +45,33 @@ ino_t access_userns(const struct caller *c);
 /* Whether a timeline created by uid must also record its creator's namespace. */
 bool access_needs_userns(uid_t uid);
 /*
- * The caller's user namespace, in *ns, and a descriptor that keeps it alive
- * (the kernel reuses the numbers of namespaces that are gone), or -1 when
- * none is needed (the daemon's own) or it cannot be had (*ns is then 0).
+ * The caller's user namespace, in *ns, and in *fd a descriptor that keeps it
+ * alive (the kernel reuses the numbers of namespaces that are gone), or -1
+ * when none is needed (the daemon's own; or the caller cannot be seen or
+ * moved on: *ns is then 0). 0, or -errno (EMFILE...) when the descriptor
+ * cannot be had: then *ns is 0 and *fd -1, and the caller must not go on as
+ * if it were pinned.
  */
-int access_pin_userns(const struct caller *c, ino_t *ns);
+int access_pin_userns(const struct caller *c, ino_t *ns, int *fd);
 /* c created tl (for the daemon's own uid: and is privileged). */
 bool access_is_creator(const struct timeline *tl, const struct caller *c);
+
+/*
+ * Whom what the caller holds is charged to: its uid as the daemon sees it,
+ * or, for a caller in a user namespace below the daemon's, the owner of the
+ * topmost one (the user of the daemon's namespace who created it), so that a
+ * whole range of user IDs counts as the one user it belongs to. Costs a
+ * look at /proc; the caller's uid if it cannot be seen.
+ */
+uid_t access_charge_uid(const struct caller *c);
+
+/*
+ * Whether a list of group ids as /proc/PID/status shows it after "Groups:"
+ * (decimal numbers separated by spaces or tabs, len bytes, no newline) holds
+ * gid: 1 or 0, or -EINVAL if it is not such a list. The whole list counts:
+ * a number is never read in part.
+ */
+int access_groups_contain(const char *list, size_t len, gid_t gid);
 
 /* The process (thread group) of a caller's thread id; tid itself if unknown. */
 pid_t access_process_of(pid_t tid);

@@ -4,13 +4,11 @@
 #include <time.h>
 
 #include "coord.h"
+#include "page.h"
 
 int64_t coord_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return qot_now_ns(CLOCK_BOOTTIME);
 }
 
 int coord_set_lease(struct coord *c, const char *buf, size_t len)

@@ -2,10 +2,11 @@
 /*
  * coord.h - what the coordinator (coordd) told this node: who it is, until
  * when its view of the cluster holds (the lease), and each timeline's
- * membership. A lease is a duration from the moment it is written, counted
- * on CLOCK_MONOTONIC; coordd renews it while its ZooKeeper session is
- * certainly alive, so a coordinator that is cut off, stopped or killed loses
- * its claims (leadership above all) before its session can expire.
+ * membership. A lease is an absolute instant of CLOCK_BOOTTIME, in ns (so a
+ * write that is delayed cannot stretch it, and a suspend counts); coordd
+ * renews it while its ZooKeeper session is certainly alive, so a coordinator
+ * that is cut off, stopped or killed loses its claims (leadership above all)
+ * before its session can expire. registry_set_lease applies a lease line.
  */
 #ifndef QOTFS_COORD_H
 #define QOTFS_COORD_H

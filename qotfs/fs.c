@@ -16,14 +16,17 @@
 #include "members.h"
 #include "nodes.h"
 #include "params.h"
+#include "pusher.h"
+#include "quota.h"
 #include "reason.h"
 #include "refusal.h"
 #include "reqline.h"
+#include "service.h"
 #include "snapshot.h"
-#include "statedir.h"
 #include "textbuf.h"
+#include "timer.h"
 #include "views.h"
-#include "waker.h"
+#include "watchers.h"
 
 /* Nothing in the tree changes behind the kernel's back, so entries keep long. */
 #define ENTRY_TIMEOUT 3600.0
@@ -34,26 +37,29 @@ struct qfile {
 	enum node_kind kind;
 	struct timeline *tl; /* referenced; NULL for root-level files */
 	struct caller opener;
+	uid_t charge;	       /* whom its holdings are charged to (open_charge) */
 	bool writable;	       /* opened for writing */
 	struct snapshot *snap; /* the text reads are served from, until EOF */
 	off_t snap_base;       /* file offset where the snapshot starts */
 	size_t charged;	       /* snapshot bytes charged to the opener's uid */
 	struct watch watch;
+	struct watchlist *wl;	 /* what a poller waits on, NULL if not watched */
 	struct binding *binding; /* "bind": this open file's binding, if written */
 	struct timer *timer;	 /* "timer": its state, shared with the waker thread */
 	struct list_node link;	 /* in the open files */
 };
 
 struct fs {
-	struct registry reg;
+	struct service *svc;
+	struct registry *reg; /* the model: read freely, changed through its functions */
+	struct quota *quota;
 	struct pusher *pusher;
 	struct waker *waker;
+	struct watchers *watchers;
 	struct timespec mounted;
 	gid_t gid;
 	struct list open_files; /* every open file, so teardown can release them */
 	struct textbuf scratch; /* where views render before becoming snapshots */
-	bool stopping;		/* final pages published: no more changes */
-	struct statedir *state; /* what survives a restart; NULL: nothing does */
 	struct refusal_log refusals;
 };
 
@@ -63,37 +69,6 @@ struct node {
 	struct timeline *tl;
 	fuse_ino_t ino;
 };
-
-static int64_t ts_ns(struct timespec ts)
-{
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static struct timespec ns_ts(int64_t ns)
-{
-	int64_t sec = ns / 1000000000, rem = ns % 1000000000;
-
-	if (rem < 0) {
-		sec--;
-		rem += 1000000000;
-	}
-	return (struct timespec){(time_t)sec, (long)rem};
-}
-
-/* What the state file keeps of a new timeline (it has no parameters yet). */
-static void describe(const struct timeline *tl, struct state_timeline *out)
-{
-	*out = (struct state_timeline){0};
-	memcpy(out->name, tl->name, sizeof(out->name));
-	out->owner = tl->owner;
-	out->group = tl->group;
-	/* Only the daemon's own uid is told apart by namespace (access.h). */
-	out->host_creator =
-		!access_needs_userns(tl->owner) || tl->owner_userns == access_daemon_userns();
-	out->created = ts_ns(tl->created);
-	out->has_standing = true;
-	out->standing = tl->standing;
-}
 
 static struct fs *req_fs(fuse_req_t req)
 {
@@ -123,7 +98,7 @@ static int resolve(struct fs *fs, fuse_ino_t ino, struct node *out)
 	out->ino = ino;
 	out->tl = NULL;
 	if (id != 0) {
-		out->tl = registry_find_id(&fs->reg, id);
+		out->tl = registry_find_id(fs->reg, id);
 		if (out->tl == NULL)
 			return -ENOENT;
 	}
@@ -132,19 +107,21 @@ static int resolve(struct fs *fs, fuse_ino_t ino, struct node *out)
 
 static void fill_attr(struct fs *fs, const struct node *n, struct stat *st)
 {
-	const struct timespec *t = n->tl ? &n->tl->created : &fs->mounted;
+	struct timespec t = n->tl ? timeline_created(n->tl) : fs->mounted;
 	int tl_owned = n->tl && (n->kind == NODE_DIR || n->kind == NODE_REQUIREMENTS);
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = n->ino;
 	st->st_mode = access_mode(n->kind);
-	st->st_nlink = n->kind == NODE_ROOT ? 2 + fs->reg.ntimelines : n->kind == NODE_DIR ? 2 : 1;
+	st->st_nlink = n->kind == NODE_ROOT  ? 2 + registry_count(fs->reg)
+		       : n->kind == NODE_DIR ? 2
+					     : 1;
 	st->st_uid = access_owner(n->kind, n->tl);
-	st->st_gid = tl_owned ? n->tl->group : access_group(fs->gid);
+	st->st_gid = tl_owned ? timeline_group(n->tl) : access_group(fs->gid);
 	st->st_size = n->kind == NODE_CLOCK ? QOT_CLOCK_PAGE_SIZE : 0;
 	st->st_blksize = QOT_CLOCK_PAGE_SIZE;
 	/* Constant times: a changing mtime would make the kernel drop the clock page. */
-	st->st_atim = st->st_mtim = st->st_ctim = *t;
+	st->st_atim = st->st_mtim = st->st_ctim = t;
 }
 
 static void reply_entry(fuse_req_t req, struct fs *fs, const struct node *n)
@@ -190,21 +167,21 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		if (f != NULL) {
 			n = (struct node){f->kind, NULL, node_root_ino(f->kind)};
 		} else {
-			n.tl = registry_find_name(&fs->reg, name, strlen(name));
+			n.tl = registry_find_name(fs->reg, name, strlen(name));
 			if (n.tl == NULL) {
 				fuse_reply_err(req, ENOENT);
 				return;
 			}
 			n.kind = NODE_DIR;
-			n.ino = node_ino(n.tl->id, NODE_DIR);
+			n.ino = node_ino(timeline_id(n.tl), NODE_DIR);
 		}
 	} else if (p.kind == NODE_DIR) {
 		const struct node_file *f = node_file_by_name(name);
-		if (f == NULL || p.tl->removed) {
+		if (f == NULL || timeline_removed(p.tl)) {
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		n = (struct node){f->kind, p.tl, node_ino(p.tl->id, f->kind)};
+		n = (struct node){f->kind, p.tl, node_ino(timeline_id(p.tl), f->kind)};
 	} else {
 		fuse_reply_err(req, ENOTDIR);
 		return;
@@ -233,14 +210,15 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fuse_reply_attr(req, &st, n.kind == NODE_ROOT ? ROOT_ATTR_TIMEOUT : ENTRY_TIMEOUT);
 }
 
-static int is_writable_kind(enum node_kind kind)
+/* The files that accept truncate(2) to size 0 (qot(7) ERRORS): their writes
+ * replace what they hold. The timer, members and .coordination refuse it. */
+static int is_truncatable_kind(enum node_kind kind)
 {
 	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
-	       kind == NODE_MEMBERS || kind == NODE_COORDINATION || kind == NODE_HLC ||
-	       kind == NODE_TIMER;
+	       kind == NODE_HLC;
 }
 
-/* Only truncation to zero of a writable file (as "echo x > file" does) is accepted. */
+/* Only truncation to zero of those files is accepted, with no effect. */
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
@@ -258,7 +236,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		return;
 	}
 	if (!(to_set & FUSE_SET_ATTR_SIZE) || (to_set & ~(FUSE_SET_ATTR_SIZE | times)) ||
-	    attr->st_size != 0 || !is_writable_kind(n.kind)) {
+	    attr->st_size != 0 || !is_truncatable_kind(n.kind)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
@@ -275,35 +253,34 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 {
 	struct fs *fs = req_fs(req);
 	struct caller c = req_caller(req);
+	struct timeline_creator cr = {access_charge_uid(&c), c.uid, c.gid, 0, -1, 0};
 	struct node p, n;
 	int err = resolve(fs, parent, &p);
 
 	(void)mode;
-	if (err == 0 && fs->stopping)
+	if (err == 0 && service_stopping_now(fs->svc))
 		err = -EROFS;
 	if (err == 0 && p.kind != NODE_ROOT)
 		err = p.kind == NODE_DIR ? -EPERM : -ENOTDIR;
 	if (err == 0 && node_root_file_by_name(name))
 		err = -EEXIST;
+	if (err == 0 && access_needs_userns(c.uid))
+		err = access_pin_userns(&c, &cr.userns, &cr.userns_fd);
 	if (err == 0)
-		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, false, &n.tl);
-	/* The per-user cap does not hold privileged callers; ask /proc only then. */
-	if (err == -EDQUOT && access_privileged(&c))
-		err = registry_create(&fs->reg, name, strlen(name), c.uid, c.gid, true, &n.tl);
+		err = registry_create(fs->reg, name, strlen(name), &cr, false, &n.tl);
+	/* The per-user cap does not hold privileged callers, nor the global one's
+	 * reserve; ask /proc only then. */
+	if ((err == -EDQUOT || err == -ENOSPC) && access_privileged(&c))
+		err = registry_create(fs->reg, name, strlen(name), &cr, true, &n.tl);
 	if (err) {
+		if (cr.userns_fd >= 0)
+			close(cr.userns_fd);
 		fuse_reply_err(req, -err);
 		return;
 	}
-	if (access_needs_userns(c.uid))
-		n.tl->owner_userns_fd = access_pin_userns(&c, &n.tl->owner_userns);
-	if (fs->state) {
-		struct state_timeline st;
-		describe(n.tl, &st);
-		n.tl->saved = statedir_add(fs->state, &st);
-	}
 	n.kind = NODE_DIR;
-	n.ino = node_ino(n.tl->id, NODE_DIR);
-	qot_log(QOT_LOG_DEBUG, "timeline %s created by uid %u", n.tl->name, (unsigned)c.uid);
+	n.ino = node_ino(timeline_id(n.tl), NODE_DIR);
+	qot_log(QOT_LOG_DEBUG, "timeline %s created by uid %u", name, (unsigned)c.uid);
 	reply_entry(req, fs, &n);
 }
 
@@ -315,7 +292,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct node p;
 	int err = resolve(fs, parent, &p);
 
-	if (err == 0 && fs->stopping)
+	if (err == 0 && service_stopping_now(fs->svc))
 		err = -EROFS;
 	else if (err == 0 && p.kind == NODE_DIR)
 		err = node_file_by_name(name) ? -ENOTDIR : -ENOENT;
@@ -327,18 +304,14 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -err);
 		return;
 	}
-	tl = registry_find_name(&fs->reg, name, strlen(name));
+	tl = registry_find_name(fs->reg, name, strlen(name));
 	if (tl == NULL)
 		err = -ENOENT;
 	/* Sticky directory: only a timeline's creator or a privileged caller removes it. */
 	else if (!access_is_creator(tl, &c) && !access_privileged(&c))
 		err = -EPERM;
-	else {
-		struct state_entry *saved = tl->saved; /* tl may be gone after removal */
-		err = registry_remove(&fs->reg, tl);
-		if (err == 0)
-			statedir_remove(fs->state, saved);
-	}
+	else if ((err = registry_remove(fs->reg, tl, false)) == -EBUSY && access_privileged(&c))
+		err = registry_remove(fs->reg, tl, true); /* privileged: bound or not */
 	if (err == 0)
 		qot_log(QOT_LOG_DEBUG, "timeline %s removed by uid %u", name, (unsigned)c.uid);
 	fuse_reply_err(req, -err);
@@ -353,7 +326,7 @@ static int unlink_error(struct fs *fs, const struct node *parent, const char *na
 		return -ENOTDIR;
 	if (node_root_file_by_name(name))
 		return -EPERM;
-	return registry_find_name(&fs->reg, name, strlen(name)) ? -EISDIR : -ENOENT;
+	return registry_find_name(fs->reg, name, strlen(name)) ? -EISDIR : -ENOENT;
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -402,7 +375,7 @@ static void release_snapshot(struct fs *fs, struct qfile *qf)
 {
 	if (qf->snap == NULL)
 		return;
-	registry_refund_read(&fs->reg, qf->opener.uid, qf->charged);
+	quota_refund_read(fs->quota, qf->charge, qf->charged);
 	snapshot_put(qf->snap);
 	qf->snap = NULL;
 	qf->charged = 0;
@@ -411,28 +384,82 @@ static void release_snapshot(struct fs *fs, struct qfile *qf)
 static void qfile_free(struct fs *fs, struct qfile *qf)
 {
 	if (qf->binding)
-		timeline_unbind(&fs->reg, qf->tl, qf->binding);
+		timeline_unbind(qf->tl, qf->binding);
 	if (qf->timer)
 		timer_close(fs->waker, qf->timer);
 	watch_detach(&qf->watch);
 	release_snapshot(fs, qf);
 	if (qf->tl)
-		timeline_put(&fs->reg, qf->tl);
-	registry_refund_open(&fs->reg, qf->opener.uid, qf->kind == NODE_TIMER);
+		timeline_put(qf->tl);
+	quota_refund_open(fs->quota, qf->charge, qf->kind == NODE_TIMER);
 	list_remove(&fs->open_files, &qf->link);
 	free(qf);
 }
 
-/* The opener's per-user caps on open files and timers; privileged callers
- * are counted but never refused (/proc is asked only at the cap). */
-static int charge_open(struct fs *fs, const struct caller *c, enum node_kind kind)
+/* The opener's per-user caps on open files and timers, and the global one;
+ * privileged callers are counted, held to no per-user cap and may use the
+ * global reserve (/proc is asked only at a cap). */
+static int charge_open(struct fs *fs, const struct caller *c, uid_t charge, enum node_kind kind)
 {
 	bool timer = kind == NODE_TIMER;
-	int err = registry_charge_open(&fs->reg, c->uid, timer, false);
+	int err = quota_charge_open(fs->quota, charge, timer, false);
 
-	if (err == -EDQUOT && access_privileged(c))
-		err = registry_charge_open(&fs->reg, c->uid, timer, true);
+	if ((err == -EDQUOT || err == -ENFILE) && access_privileged(c))
+		err = quota_charge_open(fs->quota, charge, timer, true);
 	return err;
+}
+
+/*
+ * Whom an opener's files (and the bindings and text they hold) are charged
+ * to: the owner of its user namespace (access_charge_uid). Seeing that costs
+ * a look at /proc, so an open asks only once open files are many (a
+ * sixteenth of --max-open), and for bind files; until then a caller counts
+ * as its uid, and a user of many uids can hold that many files at most.
+ */
+static uid_t open_charge(struct fs *fs, const struct caller *c, enum node_kind kind)
+{
+	if (kind == NODE_BIND ||
+	    quota_files(fs->quota) >= REGISTRY_RESERVE(registry_limits(fs->reg)->max_open))
+		return access_charge_uid(c);
+	return c->uid;
+}
+
+/* A timer for a new open timer file; privileged callers may use the reserve. */
+static int open_timer(struct fs *fs, const struct caller *c, struct timeline *tl,
+		      struct timer **out)
+{
+	int err = timer_open(fs->waker, fs->pusher, timeline_clock(tl), false, out);
+
+	if (err == -ENFILE && access_privileged(c))
+		err = timer_open(fs->waker, fs->pusher, timeline_clock(tl), true, out);
+	return err;
+}
+
+/* The watch list behind a pollable file, or NULL. */
+static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
+{
+	struct watchlist *tl = qf->tl ? watchers_of(fs->watchers, qf->tl) : NULL;
+
+	switch (qf->kind) {
+	case NODE_TIMELINES:
+		return watchers_timelines(fs->watchers);
+	case NODE_ACTIVE:
+		return watchers_active(fs->watchers);
+	case NODE_COORDINATION:
+		return watchers_coordination(fs->watchers);
+	case NODE_MEMBERS:
+		return tl ? &tl[TL_WATCH_MEMBERS] : NULL;
+	case NODE_CLUSTER:
+		return tl ? &tl[TL_WATCH_CLUSTER] : NULL;
+	case NODE_BINDINGS:
+		return tl ? &tl[TL_WATCH_BINDINGS] : NULL;
+	case NODE_REQUIREMENTS:
+		return tl ? &tl[TL_WATCH_REQUIREMENTS] : NULL;
+	case NODE_CTL:
+		return tl ? &tl[TL_WATCH_CLOCK] : NULL;
+	default:
+		return NULL;
+	}
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -443,25 +470,27 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int mask = acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : R_OK | W_OK;
 	struct qfile *qf = NULL;
 	struct node n;
+	uid_t charge = c.uid;
 	int err = resolve(fs, ino, &n);
 
 	if (err == 0 && !is_file_kind(n.kind))
 		err = -EISDIR;
-	if (err == 0 && n.tl && n.tl->removed)
+	if (err == 0 && n.tl && timeline_removed(n.tl))
 		err = -ENOENT;
 	if (err == 0)
 		err = access_check(n.kind, n.tl, &c, mask);
 	if (err == 0 && n.kind == NODE_TIMER && acc == O_WRONLY)
 		err = -EINVAL; /* its ticks are read: a write-only timer could never tell one */
-	if (err == 0 && (err = charge_open(fs, &c, n.kind)) == 0) {
+	if (err == 0)
+		charge = open_charge(fs, &c, n.kind);
+	if (err == 0 && (err = charge_open(fs, &c, charge, n.kind)) == 0) {
 		qf = calloc(1, sizeof(*qf));
 		if (qf == NULL)
 			err = -ENOMEM;
-		else if (n.kind == NODE_TIMER &&
-			 (err = timer_open(fs->waker, n.tl->clock, &qf->timer)))
+		else if (n.kind == NODE_TIMER && (err = open_timer(fs, &c, n.tl, &qf->timer)))
 			free(qf);
 		if (err) /* charged, but not opened */
-			registry_refund_open(&fs->reg, c.uid, n.kind == NODE_TIMER);
+			quota_refund_open(fs->quota, charge, n.kind == NODE_TIMER);
 	}
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -470,11 +499,13 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	qf->kind = n.kind;
 	qf->tl = n.tl;
 	qf->opener = c;
+	qf->charge = charge;
 	qf->writable = (mask & W_OK) != 0;
 	if (qf->tl)
 		timeline_get(qf->tl);
+	qf->wl = file_watchlist(fs, qf);
 	if (n.kind == NODE_CLOCK)
-		clockpub_opened(fs->pusher, n.tl->clock);
+		pusher_clock_opened(fs->pusher, timeline_clock(n.tl));
 	list_append(&fs->open_files, &qf->link);
 
 	fi->fh = (uintptr_t)qf;
@@ -488,37 +519,13 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		qfile_free(fs, qf); /* the open was interrupted: no RELEASE will come */
 }
 
-/* The watch list behind a pollable file, or NULL. */
-static struct watchlist *file_watchlist(struct fs *fs, struct qfile *qf)
-{
-	switch (qf->kind) {
-	case NODE_TIMELINES:
-		return &fs->reg.timelines_watch;
-	case NODE_ACTIVE:
-		return &fs->reg.active_watch;
-	case NODE_COORDINATION:
-		return &fs->reg.coord_watch;
-	case NODE_MEMBERS:
-	case NODE_CLUSTER:
-		return &qf->tl->watch[TL_WATCH_MEMBERS];
-	case NODE_BINDINGS:
-		return &qf->tl->watch[TL_WATCH_BINDINGS];
-	case NODE_REQUIREMENTS:
-		return &qf->tl->watch[TL_WATCH_REQUIREMENTS];
-	case NODE_CTL:
-		return &qf->tl->watch[TL_WATCH_CLOCK];
-	default:
-		return NULL;
-	}
-}
-
 /* Render the file's text into fs->scratch. */
 static int render(struct fs *fs, struct qfile *qf)
 {
 	struct textbuf *tb = &fs->scratch;
 	struct timeline *tl = qf->tl;
 
-	tb_reset(tb);
+	textbuf_reset(tb);
 	switch (qf->kind) {
 	case NODE_NOW:
 		return view_now(fs->pusher, tl, tb);
@@ -533,48 +540,61 @@ static int render(struct fs *fs, struct qfile *qf)
 	case NODE_SYNC:
 		return view_sync(fs->pusher, tl, tb);
 	case NODE_TIMELINES:
-		return view_timelines(&fs->reg, tb);
+		return view_timelines(fs->reg, tb);
 	case NODE_ACTIVE:
-		return view_active(&fs->reg, tb);
+		return view_active(fs->reg, tb);
 	case NODE_COORDINATION:
-		return view_coordination(&fs->reg, tb);
+		return view_coordination(fs->reg, tb);
 	case NODE_MEMBERS:
-		return view_members(&fs->reg, tl, tb);
+		return view_members(fs->reg, tl, tb);
 	case NODE_CLUSTER:
-		return view_cluster(&fs->reg, tl, tb);
+		return view_cluster(fs->reg, tl, tb);
 	case NODE_HLC:
-		return hlcfile_read(fs->pusher, tl, tb);
+		return timeline_hlc_read(tl, tb);
 	case NODE_HLCSTAT:
-		return hlcfile_stat(tl, fs->reg.limits.hlc_max_offset, tb);
+		return hlcfile_stat(timeline_hlc(tl), registry_limits(fs->reg)->hlc_max_offset, tb);
 	default:
 		return -EIO;
 	}
 }
 
-/* Views that depend on the instant of the read (the coordinator's lease
- * runs out without any change to wake pollers): never shared. */
-static bool depends_on_time(enum node_kind kind)
+/*
+ * What else than its generation a watched file's text depends on: members
+ * and cluster on the coordinator's state at the instant of the read (the
+ * lease runs out without any change to wake pollers), so a rendering is
+ * shared only while that state holds. 0 for the others; -1 for those
+ * rendered afresh at every read (.coordination counts its lease down, in
+ * one short line).
+ */
+static int64_t render_key(struct fs *fs, enum node_kind kind)
 {
-	return kind == NODE_COORDINATION || kind == NODE_MEMBERS || kind == NODE_CLUSTER;
+	if (kind == NODE_COORDINATION)
+		return -1;
+	if (kind == NODE_MEMBERS || kind == NODE_CLUSTER)
+		return view_coord_key(fs->reg);
+	return 0;
 }
 
 /*
  * A fresh snapshot for a read from the start. Watched files share the one
- * rendering of their current generation; the others (now, bind, and those
- * that depend on time) render afresh every time. The bytes held are charged to the opener, so one
- * user cannot pin unbounded memory by holding many half-read files.
+ * rendering of their current generation (and coordinator state), so a
+ * read at offset 0 costs a render only once per change, however large the
+ * text; the others (now, bind, .coordination) render afresh every time.
+ * The bytes held are charged to the opener, so one user cannot pin
+ * unbounded memory by holding many half-read files.
  */
 static int take_snapshot(struct fs *fs, struct qfile *qf)
 {
-	struct watchlist *wl = file_watchlist(fs, qf);
+	struct watchlist *wl = qf->wl;
+	int64_t key = wl ? render_key(fs, qf->kind) : 0;
 	struct snapshot *s;
 	int err;
 
 	if (wl)
 		watch_seen(&qf->watch, wl);
-	if (wl && depends_on_time(qf->kind))
+	if (key < 0)
 		wl = NULL; /* polled for changes, but rendered at each read */
-	if (wl && wl->cached) {
+	if (wl && wl->cached && wl->cached_key == (uint64_t)key) {
 		s = snapshot_get(wl->cached);
 	} else {
 		err = render(fs, qf);
@@ -583,13 +603,16 @@ static int take_snapshot(struct fs *fs, struct qfile *qf)
 		s = snapshot_new(fs->scratch.data, fs->scratch.len, wl ? wl->gen : 0);
 		if (s == NULL)
 			return -ENOMEM;
-		if (wl)
+		if (wl) {
+			snapshot_put(wl->cached);
 			wl->cached = snapshot_get(s);
+			wl->cached_key = (uint64_t)key;
+		}
 	}
 	release_snapshot(fs, qf);
-	err = registry_charge_read(&fs->reg, qf->opener.uid, s->len, false);
+	err = quota_charge_read(fs->quota, qf->charge, s->len, false);
 	if (err == -ENOBUFS && access_privileged(&qf->opener))
-		err = registry_charge_read(&fs->reg, qf->opener.uid, s->len, true);
+		err = quota_charge_read(fs->quota, qf->charge, s->len, true);
 	if (err) {
 		snapshot_put(s);
 		return err;
@@ -614,7 +637,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			fuse_reply_buf(req, NULL, 0);
 			return;
 		}
-		clockpub_page(fs->pusher, qf->tl->clock, page);
+		pusher_clock_page(fs->pusher, timeline_clock(qf->tl), page);
 		if (size > QOT_CLOCK_PAGE_SIZE - (size_t)off)
 			size = QOT_CLOCK_PAGE_SIZE - (size_t)off;
 		fuse_reply_buf(req, page + off, size);
@@ -648,32 +671,34 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		release_snapshot(fs, qf); /* end of file: give the memory back */
 }
 
-static int write_bind(struct fs *fs, struct qfile *qf, const char *buf, size_t size, pid_t tid)
+static int write_bind(struct qfile *qf, const char *buf, size_t size, const struct caller *c)
 {
 	struct qot_bind_spec spec;
+	pid_t pid;
 	int err = qot_bindline_parse(buf, size, &spec);
 
 	if (err)
 		return err;
-	return timeline_bind(&fs->reg, qf->tl, &qf->binding, &spec, access_process_of(tid),
-			     qf->opener.uid);
+	pid = access_process_of(c->pid);
+	err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, qf->charge, false);
+	/* A uid's share of the timeline does not hold privileged callers; ask /proc only then. */
+	if (err == -EDQUOT && access_privileged(c))
+		err = timeline_bind(qf->tl, &qf->binding, &spec, pid, qf->opener.uid, qf->charge,
+				    true);
+	return err;
 }
 
-static int write_requirements(struct fs *fs, struct qfile *qf, const char *buf, size_t size)
+static int write_requirements(struct qfile *qf, const char *buf, size_t size)
 {
 	struct qot_req req;
 	int err = qot_reqline_parse(buf, size, &req);
 
 	if (err)
 		return err;
-	err = timeline_set_standing(&fs->reg, qf->tl, &req);
-	if (err == 0)
-		statedir_set_standing(fs->state, qf->tl->saved, &req);
-	return err;
+	return timeline_set_standing(qf->tl, &req);
 }
 
-static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
-		     const struct caller *c)
+static int write_ctl(struct qfile *qf, const char *buf, size_t size, const struct caller *c)
 {
 	struct qot_clock_params params;
 	char source[QOT_NAME_MAX + 1];
@@ -685,16 +710,11 @@ static int write_ctl(struct fs *fs, struct qfile *qf, const char *buf, size_t si
 	err = qot_params_parse(buf, size, &params, source);
 	if (err)
 		return err;
-	err = timeline_set_params(&fs->reg, qf->tl, &params, source);
-	if (err == 0)
-		statedir_set_params(fs->state, qf->tl->saved, &params, source,
-				    ts_ns(qf->tl->updated));
-	return err;
+	return timeline_set_params(qf->tl, &params, source, 0);
 }
 
 /* The whole membership of a timeline, from the coordinator. */
-static int write_members(struct fs *fs, struct qfile *qf, const char *buf, size_t size,
-			 const struct caller *c)
+static int write_members(struct qfile *qf, const char *buf, size_t size, const struct caller *c)
 {
 	struct qot_membership m;
 	int err;
@@ -704,34 +724,27 @@ static int write_members(struct fs *fs, struct qfile *qf, const char *buf, size_
 	err = qot_membership_parse(buf, size, &m);
 	if (err)
 		return err;
-	err = timeline_set_members(&fs->reg, qf->tl, &m);
+	err = timeline_set_members(qf->tl, &m);
 	qot_membership_free(&m);
 	return err;
 }
 
-/* The coordinator's name and lease. Pollers of every timeline's members and
- * cluster files are woken when the coordinator comes, goes or changes name. */
+/* The coordinator's name and lease. */
 static int write_coordination(struct fs *fs, const char *buf, size_t size, const struct caller *c)
 {
-	struct coord *co = &fs->reg.coord;
-	struct coord before = *co;
-	int64_t now = coord_now();
-	int err;
-
 	if (!access_privileged(c))
 		return -EACCES;
-	err = coord_set_lease(co, buf, size);
-	if (err)
-		return err;
-	watchlist_changed(&fs->reg.coord_watch, fs->pusher);
-	if (coord_state_at(&before, now) != coord_state_at(co, now) ||
-	    strcmp(before.node, co->node) != 0) {
-		for (struct list_node *n = fs->reg.timelines.first; n != NULL; n = n->next)
-			watchlist_changed(
-				&container_of(n, struct timeline, link)->watch[TL_WATCH_MEMBERS],
-				fs->pusher);
-	}
-	return 0;
+	return registry_set_lease(fs->reg, buf, size);
+}
+
+static int write_hlc(struct fs *fs, struct qfile *qf, const char *buf, size_t size)
+{
+	return timeline_hlc_write(qf->tl, buf, size, registry_limits(fs->reg)->hlc_max_offset);
+}
+
+static int write_timer(struct fs *fs, struct qfile *qf, const char *buf, size_t size, off_t off)
+{
+	return timer_write(fs->waker, qf->timer, buf, size, off + (off_t)size);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
@@ -744,34 +757,34 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 
 	(void)ino; /* each write() is one whole line, wherever the offset is */
 	qot_reason_clear();
-	if (fs->stopping)
+	if (service_stopping_now(fs->svc))
 		err = -EROFS; /* the final state is published; nothing may undo it */
 	else if (size > (qf->kind == NODE_MEMBERS ? QOT_MEMBERS_TEXT_MAX : QOTFS_LINE_MAX))
 		err = -EMSGSIZE;
+	else if (qf->tl && timeline_removed(qf->tl))
+		err = -ENOENT; /* a removed timeline takes nothing more, whichever file */
 	else if (qf->kind == NODE_BIND)
-		err = write_bind(fs, qf, buf, size, c.pid);
+		err = write_bind(qf, buf, size, &c);
 	else if (qf->kind == NODE_REQUIREMENTS)
-		err = write_requirements(fs, qf, buf, size);
+		err = write_requirements(qf, buf, size);
 	else if (qf->kind == NODE_CTL)
-		err = write_ctl(fs, qf, buf, size, &c);
+		err = write_ctl(qf, buf, size, &c);
 	else if (qf->kind == NODE_MEMBERS)
-		err = write_members(fs, qf, buf, size, &c);
+		err = write_members(qf, buf, size, &c);
 	else if (qf->kind == NODE_COORDINATION)
 		err = write_coordination(fs, buf, size, &c);
 	else if (qf->kind == NODE_HLC)
-		err = hlcfile_write(fs->pusher, qf->tl, buf, size, fs->reg.limits.hlc_max_offset);
+		err = write_hlc(fs, qf, buf, size);
 	else if (qf->kind == NODE_TIMER)
-		err = timer_write(fs->waker, qf->timer, buf, size, off + (off_t)size);
+		err = write_timer(fs, qf, buf, size, off);
 	else
 		err = -EBADF;
 	if (err) {
 		refusal_note(&fs->refusals, node_file_by_kind(qf->kind)->name,
-			     qf->tl ? qf->tl->name : NULL, c.pid, err);
+			     qf->tl ? timeline_name(qf->tl) : NULL, c.pid, err);
 		fuse_reply_err(req, -err);
 		return;
 	}
-	if (qf->kind == NODE_CTL)
-		waker_replan(fs->waker, qf->tl->clock); /* parked reads follow the new clock */
 	qf->snap_base = off + (off_t)size;
 	fuse_reply_write(req, size);
 }
@@ -794,7 +807,7 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 {
 	struct fs *fs = req_fs(req);
 	struct qfile *qf = (struct qfile *)(uintptr_t)fi->fh;
-	struct watchlist *wl = file_watchlist(fs, qf);
+	struct watchlist *wl = qf->wl;
 	unsigned mask;
 
 	(void)ino;
@@ -813,7 +826,7 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	}
 	if (watch_poll(&qf->watch, wl, ph))
 		mask |= POLLIN | POLLRDNORM | POLLPRI;
-	if (qf->tl && qf->tl->removed)
+	if (qf->tl && timeline_removed(qf->tl))
 		mask |= POLLHUP;
 	fuse_reply_poll(req, mask);
 }
@@ -826,7 +839,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	if (err == 0 && is_file_kind(n.kind))
 		err = -ENOTDIR;
-	if (err == 0 && n.tl && n.tl->removed)
+	if (err == 0 && n.tl && timeline_removed(n.tl))
 		err = -ENOENT;
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -856,22 +869,6 @@ static size_t add_entry(fuse_req_t req, char *buf, size_t size, size_t used, con
 	return len > size - used ? 0 : len;
 }
 
-/* The first live timeline listed after offset off (off >= DIR_OFF_TIMELINES). */
-static struct list_node *timelines_after(struct registry *reg, off_t off)
-{
-	uint64_t last = (uint64_t)(off - DIR_OFF_TIMELINES);
-	struct timeline *tl = last ? registry_find_id(reg, last) : NULL;
-	struct list_node *n;
-
-	if (tl && !tl->removed)
-		return tl->link.next; /* the usual case: where the last call stopped */
-	for (n = reg->timelines.first; n; n = n->next) {
-		if (container_of(n, struct timeline, link)->id > last)
-			break;
-	}
-	return n;
-}
-
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
@@ -882,7 +879,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int err = resolve(fs, ino, &n);
 
 	(void)fi;
-	if (err == 0 && n.tl && n.tl->removed)
+	if (err == 0 && n.tl && timeline_removed(n.tl))
 		err = -ENOENT;
 	if (err == 0 && (buf = malloc(size)) == NULL)
 		err = -ENOMEM;
@@ -905,12 +902,16 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 				break;
 			used += len, off++;
 		}
-		for (struct list_node *ln =
-			     off >= DIR_OFF_TIMELINES ? timelines_after(&fs->reg, off) : NULL;
-		     ln != NULL; ln = ln->next) {
-			struct timeline *tl = container_of(ln, struct timeline, link);
-			len = add_entry(req, buf, size, used, tl->name, node_ino(tl->id, NODE_DIR),
-					S_IFDIR, DIR_OFF_TIMELINES + (off_t)tl->id);
+		for (struct timeline *tl =
+			     off >= DIR_OFF_TIMELINES
+				     ? registry_after_id(fs->reg,
+							 (uint64_t)(off - DIR_OFF_TIMELINES))
+				     : NULL;
+		     tl != NULL; tl = registry_next(fs->reg, tl)) {
+			uint64_t id = timeline_id(tl);
+			len = add_entry(req, buf, size, used, timeline_name(tl),
+					node_ino(id, NODE_DIR), S_IFDIR,
+					DIR_OFF_TIMELINES + (off_t)id);
 			if (len == 0)
 				break;
 			used += len;
@@ -921,8 +922,9 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 						      : node_nfiles;
 		     i < node_nfiles; i++) {
 			const struct node_file *f = &node_files[i];
-			len = add_entry(req, buf, size, used, f->name, node_ino(n.tl->id, f->kind),
-					S_IFREG, DIR_OFF_DOTDOT + 1 + (off_t)i);
+			len = add_entry(req, buf, size, used, f->name,
+					node_ino(timeline_id(n.tl), f->kind), S_IFREG,
+					DIR_OFF_DOTDOT + 1 + (off_t)i);
 			if (len == 0)
 				break;
 			used += len;
@@ -946,8 +948,10 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 	(void)ino;
 	memset(&sv, 0, sizeof(sv));
 	sv.f_bsize = sv.f_frsize = QOT_CLOCK_PAGE_SIZE;
-	sv.f_files = fs->reg.limits.max_timelines;
-	sv.f_ffree = fs->reg.limits.max_timelines - fs->reg.ntimelines;
+	sv.f_files = registry_limits(fs->reg)->max_timelines;
+	/* Privileged callers may take a reserve beyond the cap. */
+	sv.f_ffree =
+		registry_count(fs->reg) < sv.f_files ? sv.f_files - registry_count(fs->reg) : 0;
 	sv.f_favail = sv.f_ffree;
 	sv.f_namemax = QOT_NAME_MAX;
 	fuse_reply_statfs(req, &sv);
@@ -1011,114 +1015,29 @@ const struct fuse_lowlevel_ops *fs_ops(void)
 	return &ops;
 }
 
-struct fs *fs_new(const struct registry_limits *limits)
+struct fs *fs_new(struct service *svc)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 
 	if (fs == NULL)
 		return NULL;
-	fs->pusher = pusher_new();
-	fs->waker =
-		fs->pusher ? waker_new(fs->pusher, limits->max_timers, limits->max_wait_s) : NULL;
-	if (fs->waker == NULL || registry_init(&fs->reg, limits, fs->pusher) != 0) {
-		waker_free(fs->waker);
-		pusher_free(fs->pusher);
-		free(fs);
-		return NULL;
-	}
+	fs->svc = svc;
+	fs->reg = service_registry(svc);
+	fs->quota = registry_quota(fs->reg);
+	fs->pusher = service_pusher(svc);
+	fs->waker = service_waker(svc);
+	fs->watchers = service_watchers(svc);
 	clock_gettime(CLOCK_REALTIME, &fs->mounted);
 	fs->gid = getegid();
 	return fs;
-}
-
-/* One timeline of the state file back into the model; false if it could not be. */
-static bool restore_timeline(struct fs *fs, const struct state_timeline *st)
-{
-	struct timeline *tl;
-	struct state_timeline saved;
-	int err = registry_create(&fs->reg, st->name, strlen(st->name), st->owner, st->group, true,
-				  &tl);
-
-	if (err) {
-		qot_log(QOT_LOG_ERR, "timeline %s of the state file not restored: %s", st->name,
-			strerror(-err));
-		return false;
-	}
-	tl->created = ns_ts(st->created);
-	/* A creator inside another user namespace cannot be recognised after a
-	 * restart (namespace numbers are reused): only privileged callers then. */
-	if (access_needs_userns(st->owner))
-		tl->owner_userns = st->host_creator ? access_daemon_userns() : 0;
-	if (st->has_standing)
-		timeline_set_standing(&fs->reg, tl, &st->standing);
-	if (st->has_params) {
-		timeline_set_params(&fs->reg, tl, &st->params, st->source);
-		tl->updated = ns_ts(st->updated);
-	}
-	if (st->has_hlc)
-		tl->hlc.state = st->hlc;
-	saved = *st;
-	saved.has_hlc = false; /* written again only by a clean stop */
-	saved.line = 0;
-	tl->saved = statedir_add(fs->state, &saved);
-	return true;
-}
-
-size_t fs_restore(struct fs *fs, struct statedir *sd, const struct state_image *img)
-{
-	size_t restored = 0;
-
-	fs->state = sd;
-	for (size_t i = 0; i < img->n; i++)
-		restored += restore_timeline(fs, &img->tl[i]);
-	/* At once "running": if this run dies, its HLCs are not the saved ones. */
-	statedir_save_now(sd, false);
-	return restored;
-}
-
-int fs_start(struct fs *fs, struct fuse_session *se)
-{
-	int err = pusher_start(fs->pusher, se);
-
-	if (err == 0)
-		err = waker_start(fs->waker, se);
-	return err ? err : statedir_start(fs->state);
-}
-
-int fs_save_state(struct fs *fs, bool stopped)
-{
-	if (fs->state == NULL)
-		return 0;
-	for (struct list_node *n = fs->reg.timelines.first; n != NULL; n = n->next) {
-		struct timeline *tl = container_of(n, struct timeline, link);
-		statedir_set_hlc(fs->state, tl->saved, &tl->hlc.state);
-	}
-	return statedir_save_now(fs->state, stopped);
-}
-
-void fs_stopping(struct fs *fs)
-{
-	fs->stopping = true;
-	for (struct list_node *n = fs->reg.timelines.first; n != NULL; n = n->next)
-		timeline_retire(&fs->reg, container_of(n, struct timeline, link));
-}
-
-bool fs_settled(struct fs *fs)
-{
-	return pusher_idle(fs->pusher);
 }
 
 void fs_free(struct fs *fs)
 {
 	if (fs == NULL)
 		return;
-	waker_stop(fs->waker); /* parked reads answered before their files go */
 	while (fs->open_files.first)
 		qfile_free(fs, container_of(fs->open_files.first, struct qfile, link));
-	statedir_free(fs->state); /* first: its thread reads nothing of the model */
-	registry_free(&fs->reg);
-	waker_free(fs->waker);
-	pusher_free(fs->pusher);
-	tb_free(&fs->scratch);
+	textbuf_free(&fs->scratch);
 	free(fs);
 }

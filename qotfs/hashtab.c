@@ -126,3 +126,14 @@ uint64_t hash_u64(uint64_t v)
 	v ^= v >> 31;
 	return v;
 }
+
+void hashtab_drain(struct hashtab *t, void (*drop)(struct hnode *node))
+{
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		for (struct hnode *n = t->buckets[i], *next; n != NULL; n = next) {
+			next = n->next;
+			drop(n);
+		}
+	}
+	hashtab_free(t);
+}

@@ -33,6 +33,8 @@ void hashtab_insert(struct hashtab *t, struct hnode *node, uint64_t hash);
 struct hnode *hashtab_find(const struct hashtab *t, uint64_t hash, hashtab_match_fn match,
 			   const void *key);
 void hashtab_remove(struct hashtab *t, struct hnode *node);
+/* Hand every node to drop (which may free it), then free the table. */
+void hashtab_drain(struct hashtab *t, void (*drop)(struct hnode *node));
 
 uint64_t hash_bytes(const void *data, size_t len);
 uint64_t hash_u64(uint64_t v);

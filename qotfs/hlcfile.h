@@ -16,7 +16,7 @@
 #include "qot.h"
 #include "textbuf.h"
 
-struct timeline;
+struct clockpub;
 
 struct tl_hlc {
 	struct qot_hlc_ts state;
@@ -27,12 +27,14 @@ struct tl_hlc {
 	uint64_t ahead_max; /* largest lead of an accepted timestamp over local time, ns */
 };
 
+/* The HLC's physical time is the timeline's estimate now, from clock. */
+
 /* A fresh event's timestamp and a newline. 0, -ENOMEM, -EOVERFLOW. */
-int hlcfile_read(struct pusher *p, struct timeline *tl, struct textbuf *tb);
+int hlcfile_read(struct pusher *p, struct clockpub *clock, struct tl_hlc *hlc, struct textbuf *tb);
 /* Merge the timestamp in buf. 0, -EINVAL, -ERANGE, -EOVERFLOW; nothing changes on error. */
-int hlcfile_write(struct pusher *p, struct timeline *tl, const char *buf, size_t size,
-		  uint64_t max_offset);
+int hlcfile_write(struct pusher *p, struct clockpub *clock, struct tl_hlc *hlc, const char *buf,
+		  size_t size, uint64_t max_offset);
 /* The counters, one line. 0 or -ENOMEM. */
-int hlcfile_stat(const struct timeline *tl, uint64_t max_offset, struct textbuf *tb);
+int hlcfile_stat(const struct tl_hlc *hlc, uint64_t max_offset, struct textbuf *tb);
 
 #endif /* QOTFS_HLCFILE_H */

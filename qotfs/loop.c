@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
@@ -119,7 +120,7 @@ static void wait_for_request(int fd, long spin_until)
 /* ---- round robin between users ---- */
 
 #define HOLD_MAX   256	      /* requests read ahead of their turn */
-#define HOLD_BYTES (4u << 20) /* and their bytes (writes are at most 128 KiB) */
+#define HOLD_BYTES (4u << 20) /* and the memory they keep (loop_hold_cost) */
 #define HOLD_UIDS  64	      /* users with requests held (one more user: served at once) */
 
 /* Smaller requests are copied out of the receive buffer; a larger one (a
@@ -131,6 +132,7 @@ static void wait_for_request(int fd, long spin_until)
 struct held {
 	struct held *next;
 	size_t size;
+	size_t cost; /* memory it keeps (loop_hold_cost) */
 	char *mem;   /* data, or a whole receive buffer */
 	char data[]; /* the request, copied */
 };
@@ -151,6 +153,14 @@ struct hold {
 	void *spares[HOLD_SPARES]; /* receive buffers given back */
 	size_t nspares;
 };
+
+size_t loop_hold_cost(const void *mem, size_t size)
+{
+	/* A larger request keeps the whole receive buffer, however little of it
+	 * the request fills (libfuse receives into buffers of max_write and more). */
+	return sizeof(struct held) +
+	       (size <= HOLD_COPY_MAX ? size : malloc_usable_size((void *)mem));
+}
 
 /* Serve before reading on: the hold is full, or many requests were read
  * since the last one it served (releases after a mass close, served at
@@ -208,6 +218,7 @@ static bool hold_add(struct hold *h, struct fuse_buf *buf)
 		return false;
 	e->next = NULL;
 	e->size = buf->size;
+	e->cost = loop_hold_cost(buf->mem, buf->size);
 	if (copy) {
 		e->mem = e->data;
 		memcpy(e->data, buf->mem, buf->size);
@@ -227,7 +238,7 @@ static bool hold_add(struct hold *h, struct fuse_buf *buf)
 	if (h->count == 0)
 		h->reads = 0; /* counted from the first request held */
 	h->count++;
-	h->bytes += e->size;
+	h->bytes += e->cost;
 	return true;
 }
 
@@ -241,7 +252,7 @@ static void hold_serve(struct hold *h, struct fuse_session *se)
 	q->head = e->next;
 	h->reads = 0;
 	h->count--;
-	h->bytes -= e->size;
+	h->bytes -= e->cost;
 	if (q->head == NULL) { /* out of the rotation; the next user moves into this slot */
 		memmove(q, q + 1, (h->nusers - h->turn - 1) * sizeof(*q));
 		h->nusers--;

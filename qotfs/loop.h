@@ -12,6 +12,7 @@
 #include <fuse_lowlevel.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* How long a stopping daemon keeps serving while its final state settles. */
 #define LOOP_SETTLE_MS 2000
@@ -33,6 +34,10 @@ enum { LOOP_DONE = 0, LOOP_UNSETTLED = 1 };
  * thread. 0 or -errno. */
 int loop_catch_signals(void);
 /* How long the loop keeps looking for the next request before it sleeps. */
+/* The memory a request waiting its turn keeps: its copy if small, else the
+ * whole receive buffer mem (from malloc) that it was read into. */
+size_t loop_hold_cost(const void *mem, size_t size);
+
 #define LOOP_DEFAULT_SPIN_US 30
 #define LOOP_MAX_SPIN_US     1000
 

@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "mountinfo.h"
 #include "options.h"
+#include "service.h"
 #include "statedir.h"
 
 /* realpath(), or on a dead mount (which it cannot stat) the parent's
@@ -141,15 +142,16 @@ static int prepare_mountpoint(const char *path, char *resolved, size_t size)
 }
 
 /*
- * The state directory: the saved timelines, restored into fs. After a crash
+ * The state directory: the saved timelines, restored into svc. After a crash
  * wait out --hlc-max-offset first: no node-wide HLC timestamp of the dead
  * daemon was more than that ahead of its timeline's time, which goes on from
  * the restored parameters, so the HLCs go on strictly increasing.
  */
-static int restore_state(const struct qotfs_options *o, const char *mountpoint, struct fs *fs)
+static int restore_state(const struct qotfs_options *o, const char *mountpoint, struct service *svc)
 {
-	struct state_image img;
+	struct statefile_image img;
 	struct statedir *sd;
+	char path[4096];
 	int err;
 
 	if (o->state_dir == NULL)
@@ -175,20 +177,21 @@ static int restore_state(const struct qotfs_options *o, const char *mountpoint, 
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
-	qot_log(QOT_LOG_INFO, "restored %zu of %zu timelines from %s", fs_restore(fs, sd, &img),
-		img.n, statedir_path(sd));
-	state_image_free(&img);
+	snprintf(path, sizeof(path), "%s", statedir_path(sd));
+	qot_log(QOT_LOG_INFO, "restored %zu of %zu timelines from %s",
+		service_restore(svc, sd, &img), img.n, path);
+	statefile_image_free(&img);
 	return 0;
 }
 
-static void on_stopping(void *fs)
+static void on_stopping(void *svc)
 {
-	fs_stopping(fs);
+	service_stopping(svc);
 }
 
-static bool on_settled(void *fs)
+static bool on_settled(void *svc)
 {
-	return fs_settled(fs);
+	return service_settled(svc);
 }
 
 int main(int argc, char **argv)
@@ -198,6 +201,7 @@ int main(int argc, char **argv)
 	char *fuse_argv[4];
 	struct fuse_args args;
 	struct fuse_session *se = NULL;
+	struct service *svc = NULL;
 	struct fs *fs = NULL;
 	struct loop_hooks hooks;
 	int status = EXIT_FAILURE, res;
@@ -226,14 +230,19 @@ int main(int argc, char **argv)
 	fuse_argv[3] = o.debug ? "-d" : NULL;
 	args = (struct fuse_args)FUSE_ARGS_INIT(o.debug ? 4 : 3, fuse_argv);
 
-	fs = fs_new(&o.limits);
-	if (fs == NULL) {
+	svc = service_new(&o.limits);
+	if (svc == NULL) {
 		fprintf(stderr, "qotfs: out of memory\n");
 		return EXIT_FAILURE;
 	}
-	if (restore_state(&o, mountpoint, fs) < 0)
+	if (restore_state(&o, mountpoint, svc) < 0)
 		goto out;
-	hooks = (struct loop_hooks){on_stopping, on_settled, fs};
+	fs = fs_new(svc);
+	if (fs == NULL) {
+		fprintf(stderr, "qotfs: out of memory\n");
+		goto out;
+	}
+	hooks = (struct loop_hooks){on_stopping, on_settled, svc};
 	se = fuse_session_new(&args, fs_ops(), sizeof(*fs_ops()), fs);
 	fuse_opt_free_args(&args); /* libfuse may have copied them */
 	if (se == NULL)
@@ -249,7 +258,7 @@ int main(int argc, char **argv)
 	if (!o.foreground || o.syslog)
 		qot_log_to_syslog();
 	/* Threads only after fuse_daemonize(), which forks. */
-	res = fs_start(fs, se);
+	res = service_start(svc, se);
 	if (res < 0) {
 		qot_log(QOT_LOG_ERR, "cannot start the pusher and waker threads: %s",
 			strerror(-res));
@@ -258,7 +267,7 @@ int main(int argc, char **argv)
 	qot_log(QOT_LOG_INFO, "serving timelines on %s", mountpoint);
 	res = loop_run(se, &hooks, o.spin_us);
 	/* The loop is over, so no HLC moves on: the state saved now is exact. */
-	fs_save_state(fs, true);
+	service_save_state(svc, true);
 	if (res == LOOP_UNSETTLED) {
 		/* The pusher may be stuck in the kernel: do not wait for it. */
 		qot_log(QOT_LOG_WARNING, "final clock pages not all published within %d ms",
@@ -271,11 +280,16 @@ int main(int argc, char **argv)
 	else
 		status = EXIT_SUCCESS;
 unmount:
-	fs_free(fs); /* stops the pusher while the device is still open */
+	service_stop(svc); /* parked reads answered before their files go */
+	fs_free(fs);
+	service_free(svc); /* stops the pusher while the device is still open */
 	fs = NULL;
+	svc = NULL;
 	fuse_session_unmount(se);
 out:
+	service_stop(svc);
 	fs_free(fs);
+	service_free(svc);
 	if (se)
 		fuse_session_destroy(se);
 	return status;

@@ -36,6 +36,8 @@ enum {
 	OPT_SYSLOG,
 	OPT_MAX_TIMERS_PER_UID,
 	OPT_MAX_OPEN_PER_UID,
+	OPT_MAX_OPEN,
+	OPT_MAX_READ,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +61,8 @@ static const struct option long_options[] = {
 	{"syslog", no_argument, NULL, OPT_SYSLOG},
 	{"max-timers-per-uid", required_argument, NULL, OPT_MAX_TIMERS_PER_UID},
 	{"max-open-per-uid", required_argument, NULL, OPT_MAX_OPEN_PER_UID},
+	{"max-open", required_argument, NULL, OPT_MAX_OPEN},
+	{"max-read", required_argument, NULL, OPT_MAX_READ},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -95,6 +99,8 @@ static void usage(FILE *f, const char *prog)
 		"                               restarted with EINTR (1-3600, default %u)\n"
 		"      --max-timers-per-uid=N   timer files per unprivileged user (default %u)\n"
 		"      --max-open-per-uid=N     open files per unprivileged user (default %u)\n"
+		"      --max-open=N             open files in all (default %u)\n"
+		"      --max-read=BYTES         text all open files may hold (default %u)\n"
 		"  -h, --help                   show this help\n"
 		"  -V, --version                show the version\n"
 		"\n"
@@ -103,7 +109,8 @@ static void usage(FILE *f, const char *prog)
 		REGISTRY_DEFAULT_MAX_BINDINGS, REGISTRY_DEFAULT_MAX_PER_UID,
 		REGISTRY_DEFAULT_MAX_READ_PER_UID, LOOP_MAX_SPIN_US, LOOP_DEFAULT_SPIN_US,
 		WAKER_DEFAULT_MAX_TIMERS, WAKER_DEFAULT_MAX_WAIT_S,
-		REGISTRY_DEFAULT_MAX_TIMERS_PER_UID, REGISTRY_DEFAULT_MAX_OPEN_PER_UID);
+		REGISTRY_DEFAULT_MAX_TIMERS_PER_UID, REGISTRY_DEFAULT_MAX_OPEN_PER_UID,
+		REGISTRY_DEFAULT_MAX_OPEN, REGISTRY_DEFAULT_MAX_READ);
 }
 
 static int parse_number(const char *arg, const char *name, uint64_t min, uint64_t max,
@@ -188,6 +195,8 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		.hlc_max_offset = REGISTRY_DEFAULT_HLC_MAX_OFFSET,
 		.max_timers = WAKER_DEFAULT_MAX_TIMERS,
 		.max_wait_s = WAKER_DEFAULT_MAX_WAIT_S,
+		.max_open = REGISTRY_DEFAULT_MAX_OPEN,
+		.max_read_bytes = REGISTRY_DEFAULT_MAX_READ,
 	};
 	o->spin_us = LOOP_DEFAULT_SPIN_US;
 	o->auto_unmount = true;
@@ -278,6 +287,15 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 			bad |= parse_limit(optarg, "max-timers-per-uid",
 					   &o->limits.max_timers_per_uid, err);
 			break;
+		case OPT_MAX_OPEN:
+			bad |= parse_limit(optarg, "max-open", &o->limits.max_open, err);
+			break;
+		case OPT_MAX_READ: {
+			uint64_t v = 0;
+			bad |= parse_number(optarg, "max-read", 4096, 1ull << 40, &v, err);
+			o->limits.max_read_bytes = (size_t)v;
+			break;
+		}
 		case OPT_MAX_OPEN_PER_UID:
 			bad |= parse_limit(optarg, "max-open-per-uid", &o->limits.max_open_per_uid,
 					   err);
@@ -305,6 +323,10 @@ int qotfs_parse_options(int argc, char **argv, struct qotfs_options *o, FILE *ou
 		fprintf(err, "qotfs: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;
 	}
+	/* No user takes more than a quarter of one timeline's bindings. */
+	o->limits.max_bindings_share = o->limits.max_bindings_per_timeline / 4
+					       ? o->limits.max_bindings_per_timeline / 4
+					       : 1;
 	if (bad) {
 		fprintf(err, "Try '%s --help'.\n", prog);
 		return OPTIONS_USAGE_ERROR;

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
 #include "list.h"
 #include "log.h"
 #include "page.h"
@@ -49,8 +52,8 @@ static void put_locked(struct clockpub *c)
 		free(c);
 }
 
-struct clockpub *clockpub_new(struct pusher *p, fuse_ino_t ino,
-			      const struct qot_clock_params *initial)
+struct clockpub *pusher_clock_new(struct pusher *p, uint64_t ino,
+				  const struct qot_clock_params *initial)
 {
 	struct clockpub *c = calloc(1, sizeof(*c));
 
@@ -64,14 +67,14 @@ struct clockpub *clockpub_new(struct pusher *p, fuse_ino_t ino,
 	return c;
 }
 
-void clockpub_put(struct pusher *p, struct clockpub *c)
+void pusher_clock_put(struct pusher *p, struct clockpub *c)
 {
 	pthread_mutex_lock(&p->lock);
 	put_locked(c);
 	pthread_mutex_unlock(&p->lock);
 }
 
-void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_params *params)
+void pusher_clock_set(struct pusher *p, struct clockpub *c, const struct qot_clock_params *params)
 {
 	pthread_mutex_lock(&p->lock);
 	c->latest = *params;
@@ -90,21 +93,21 @@ void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_p
 	pthread_mutex_unlock(&p->lock);
 }
 
-void clockpub_opened(struct pusher *p, struct clockpub *c)
+void pusher_clock_opened(struct pusher *p, struct clockpub *c)
 {
 	pthread_mutex_lock(&p->lock);
 	c->live = true;
 	pthread_mutex_unlock(&p->lock);
 }
 
-void clockpub_get(struct pusher *p, struct clockpub *c, struct qot_clock_params *out)
+void pusher_clock_get(struct pusher *p, struct clockpub *c, struct qot_clock_params *out)
 {
 	pthread_mutex_lock(&p->lock);
 	*out = c->latest;
 	pthread_mutex_unlock(&p->lock);
 }
 
-void clockpub_page(struct pusher *p, struct clockpub *c, void *page)
+void pusher_clock_page(struct pusher *p, struct clockpub *c, void *page)
 {
 	pthread_mutex_lock(&p->lock);
 	memcpy(page, &c->shadow, sizeof(c->shadow));

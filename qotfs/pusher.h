@@ -21,11 +21,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FUSE_USE_VERSION 314
-#include <fuse_lowlevel.h>
-
 #include "qot.h"
 
+/* No FUSE header here: the model publishes through this one. */
+struct fuse_session;
+struct fuse_pollhandle;
 struct pusher;
 struct clockpub;
 
@@ -38,18 +38,18 @@ bool pusher_idle(struct pusher *p);
 void pusher_free(struct pusher *p);
 
 /* The published clock of one timeline; ino is the kernel's node id of its page. */
-struct clockpub *clockpub_new(struct pusher *p, fuse_ino_t ino,
-			      const struct qot_clock_params *initial);
-void clockpub_put(struct pusher *p, struct clockpub *c);
+struct clockpub *pusher_clock_new(struct pusher *p, uint64_t ino,
+				  const struct qot_clock_params *initial);
+void pusher_clock_put(struct pusher *p, struct clockpub *c);
 
 /* Publish new parameters: readers of "now" see them at once, the page soon after. */
-void clockpub_set(struct pusher *p, struct clockpub *c, const struct qot_clock_params *params);
+void pusher_clock_set(struct pusher *p, struct clockpub *c, const struct qot_clock_params *params);
 /* Its clock file was opened: from now on the kernel may hold the page. */
-void clockpub_opened(struct pusher *p, struct clockpub *c);
+void pusher_clock_opened(struct pusher *p, struct clockpub *c);
 /* The newest parameters. */
-void clockpub_get(struct pusher *p, struct clockpub *c, struct qot_clock_params *out);
+void pusher_clock_get(struct pusher *p, struct clockpub *c, struct qot_clock_params *out);
 /* The page as the kernel should hold it now (QOT_CLOCK_PAGE_SIZE bytes). */
-void clockpub_page(struct pusher *p, struct clockpub *c, void *page);
+void pusher_clock_page(struct pusher *p, struct clockpub *c, void *page);
 
 /* Hand over a poll handle to be notified and destroyed by the pusher. */
 void pusher_wake_poll(struct pusher *p, struct fuse_pollhandle *ph);

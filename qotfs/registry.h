@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * registry.h - the timelines of one mount, found by name or by id, with the
- * caps that keep one client from exhausting the daemon.
+ * registry.h - the model: the timelines of one mount, found by name or by
+ * id, with the caps that keep one client from exhausting the daemon
+ * (quota.h), and what the coordinator told this node (coord.h).
+ *
+ * Every change goes through these functions or timeline.h's, and is
+ * announced to the listeners subscribed at startup (event.h). No FUSE in
+ * here: unit tests drive it without a mount.
  */
 #ifndef QOTFS_REGISTRY_H
 #define QOTFS_REGISTRY_H
@@ -12,23 +17,33 @@
 #include <sys/types.h>
 
 #include "coord.h"
-#include "hashtab.h"
-#include "pusher.h"
+#include "event.h"
 #include "timeline.h"
-#include "watch.h"
+
+struct pusher;
+struct quota;
+struct registry;
 
 struct registry_limits {
 	size_t max_timelines;
 	size_t max_timelines_per_uid; /* privileged callers: only max_timelines */
 	size_t max_bindings_per_timeline;
 	size_t max_bindings_per_uid;
+	size_t max_bindings_share;     /* of one user on one timeline; 0: the whole timeline */
 	size_t max_read_bytes_per_uid; /* snapshot text held by a user's open files */
 	uint64_t hlc_max_offset;       /* received HLC timestamps further ahead are refused, ns */
 	size_t max_timers;	       /* open timer files (waker.h); 0: the default */
 	unsigned max_wait_s;	       /* longest a timer read stays parked; 0: the default */
 	size_t max_timers_per_uid;     /* open timer files of one user; 0: the default */
 	size_t max_open_per_uid;       /* open files of one user; 0: the default */
+	size_t max_open;	       /* open files in all; 0: the default */
+	size_t max_read_bytes;	       /* snapshot text held by all open files; 0: the default */
 };
+
+/* Beyond each global cap (timelines, timers, open files, held text), a
+ * sixteenth more is kept for privileged callers: no user, however many uids
+ * it acts as, can keep the system's daemons out. */
+#define REGISTRY_RESERVE(cap) ((cap) / 16)
 
 #define REGISTRY_DEFAULT_MAX_TIMELINES	       65536
 #define REGISTRY_DEFAULT_MAX_TIMELINES_PER_UID 1024
@@ -38,57 +53,47 @@ struct registry_limits {
 #define REGISTRY_DEFAULT_HLC_MAX_OFFSET	       QOT_HLC_DEFAULT_MAX_OFFSET
 #define REGISTRY_DEFAULT_MAX_TIMERS_PER_UID    4096
 #define REGISTRY_DEFAULT_MAX_OPEN_PER_UID      65536
+#define REGISTRY_DEFAULT_MAX_OPEN	       262144
+#define REGISTRY_DEFAULT_MAX_READ	       (1u << 30)
 
-struct registry {
-	struct hashtab by_name, by_id, uids;
-	struct list timelines; /* live timelines in creation order */
-	size_t ntimelines;
-	uint64_t next_timeline_id, next_binding_id;
-	struct registry_limits limits;
-	struct pusher *pusher;
-	struct watchlist timelines_watch; /* the list of timelines changed */
-	struct watchlist active_watch;	  /* which timelines are in use, or their requirement */
-	struct watchlist coord_watch;	  /* the coordinator's lease was written */
-	struct coord coord;
-};
-
-int registry_init(struct registry *reg, const struct registry_limits *limits,
-		  struct pusher *pusher);
-/* Drops the registry's references; timelines still open live on until closed. */
+/* NULL if out of memory. */
+struct registry *registry_new(const struct registry_limits *limits, struct pusher *pusher);
+/* Drops every timeline, announcing nothing more (open files were released first). */
 void registry_free(struct registry *reg);
+
+/* Tell h of every change from now on. 0 or -ENOSPC (REGISTRY_MAX_HANDLERS). */
+#define REGISTRY_MAX_HANDLERS 8
+int registry_subscribe(struct registry *reg, event_handler h, void *arg);
+
+/* The limits, unset ones given their defaults. */
+const struct registry_limits *registry_limits(const struct registry *reg);
+struct quota *registry_quota(struct registry *reg);
+/* Live timelines. */
+size_t registry_count(const struct registry *reg);
 
 struct timeline *registry_find_name(struct registry *reg, const char *name, size_t len);
 /* Live or removed-but-open: any timeline whose inodes the kernel may still use. */
 struct timeline *registry_find_id(struct registry *reg, uint64_t id);
+/* Live timelines in creation order (by increasing id): prev NULL gives the
+ * first, prev must be live; NULL at the end. */
+struct timeline *registry_next(struct registry *reg, const struct timeline *prev);
+/* The first live timeline whose id is above id, in O(log n). */
+struct timeline *registry_after_id(struct registry *reg, uint64_t id);
 
 /*
- * 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap on timelines), -EDQUOT (the
- * owner's cap, unless privileged), -ENOMEM.
+ * 0, -EINVAL (bad name), -EEXIST, -ENOSPC (cap on timelines; privileged
+ * callers may use its reserve), -EDQUOT (the owner's cap, unless
+ * privileged), -ENOMEM. On success cr->userns_fd is
+ * taken over; on error it is still the caller's.
  */
-int registry_create(struct registry *reg, const char *name, size_t len, uid_t owner, gid_t group,
-		    bool privileged, struct timeline **out);
-/* 0 or -EBUSY (live bindings). */
-int registry_remove(struct registry *reg, struct timeline *tl);
+int registry_create(struct registry *reg, const char *name, size_t len,
+		    const struct timeline_creator *cr, bool privileged, struct timeline **out);
+/* 0, -ENOENT (removed already) or -EBUSY (live bindings, unless bound_too:
+ * then they stay with their open files, whose writes fail with ENOENT). */
+int registry_remove(struct registry *reg, struct timeline *tl, bool bound_too);
 
-/* Per-uid binding quota: 0 or -EDQUOT / -ENOMEM; refund undoes one charge. */
-int registry_charge_uid(struct registry *reg, uid_t uid);
-void registry_refund_uid(struct registry *reg, uid_t uid);
-size_t registry_uid_bindings(struct registry *reg, uid_t uid);
-
-/* Snapshot bytes held by a user's open files: 0, or -ENOBUFS past the cap
- * (unless force), -ENOMEM. */
-int registry_charge_read(struct registry *reg, uid_t uid, size_t bytes, bool force);
-void registry_refund_read(struct registry *reg, uid_t uid, size_t bytes);
-
-/*
- * Open files held by a user (the opener), and among them timer files (each
- * may park a read and a poll handle): 0, or -EDQUOT past either cap (unless
- * force), -ENOMEM. Refund undoes one charge of the same kind.
- */
-int registry_charge_open(struct registry *reg, uid_t uid, bool timer, bool force);
-void registry_refund_open(struct registry *reg, uid_t uid, bool timer);
-
-/* Called by timeline_put when the last reference goes. */
-void registry_forget(struct registry *reg, struct timeline *tl);
+/* The coordinator's "node=NODE until=NS" (coord.h). 0, -EINVAL, -ERANGE. */
+int registry_set_lease(struct registry *reg, const char *buf, size_t len);
+const struct coord *registry_coord(const struct registry *reg);
 
 #endif /* QOTFS_REGISTRY_H */

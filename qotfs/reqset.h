@@ -13,23 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dheap.h"
 #include "reqline.h"
 
 #define REQ_PARTS 3
 
-/* Embedded in each member. */
+/* Embedded in each member: its place in each part's heap. */
 struct req_entry {
-	uint64_t key[REQ_PARTS];
-	size_t pos[REQ_PARTS];
-};
-
-struct reqheap {
-	struct req_entry **items;
-	size_t n, cap;
+	struct dheap_node node[REQ_PARTS];
 };
 
 struct reqset {
-	struct reqheap heap[REQ_PARTS];
+	struct dheap heap[REQ_PARTS];
 };
 
 void reqset_init(struct reqset *s);

@@ -12,12 +12,13 @@
 
 #include "list.h"
 #include "log.h"
+#include "page.h"
 #include "statedir.h"
 #include "textbuf.h"
 
-struct state_entry {
+struct statedir_entry {
 	struct list_node link;
-	struct state_timeline t;
+	struct statefile_timeline t;
 };
 
 struct statedir {
@@ -33,14 +34,6 @@ struct statedir {
 	bool failing;	     /* the last save failed (logged once per streak) */
 	struct textbuf text; /* the saver's */
 };
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int statedir_file_name(const char *mountpoint, char *out, size_t size)
 {
@@ -129,7 +122,7 @@ static int read_file(int fd, struct textbuf *tb)
 	if (st.st_size > (off_t)STATEFILE_MAX_BYTES)
 		return -EFBIG;
 	for (;;) {
-		char *space = tb_space(tb, 65536);
+		char *space = textbuf_space(tb, 65536);
 		ssize_t n;
 		if (space == NULL)
 			return -ENOMEM;
@@ -160,14 +153,14 @@ static void move_aside(const struct statedir *sd, const char *why)
 			strerror(errno));
 }
 
-int statedir_load(struct statedir *sd, struct state_image *img)
+int statedir_load(struct statedir *sd, struct statefile_image *img)
 {
 	struct textbuf tb = {0};
 	size_t line;
 	char why[96];
 	int fd, err;
 
-	*img = (struct state_image){.stopped = true};
+	*img = (struct statefile_image){.stopped = true};
 	if (sd == NULL)
 		return 0;
 	fd = open(sd->path, O_RDONLY | O_CLOEXEC);
@@ -179,22 +172,22 @@ int statedir_load(struct statedir *sd, struct state_image *img)
 		move_aside(sd, "larger than any qotfs writes");
 		err = 0;
 	} else if (err == 0) {
-		err = state_image_parse(tb.data ? tb.data : "", tb.len, img, &line);
+		err = statefile_parse(tb.data ? tb.data : "", tb.len, img, &line);
 		if (err == -EINVAL) {
 			snprintf(why, sizeof(why), "malformed at line %zu", line);
 			move_aside(sd, why);
-			*img = (struct state_image){.stopped = true};
+			*img = (struct statefile_image){.stopped = true};
 			err = 0;
 		}
 	}
-	tb_free(&tb);
+	textbuf_free(&tb);
 	return err;
 }
 
 /* Under sd->lock: due within ms, unless already due sooner. */
 static void mark_dirty(struct statedir *sd, int ms)
 {
-	int64_t due = mono_ns() + (int64_t)ms * 1000000;
+	int64_t due = qot_now_ns(CLOCK_MONOTONIC) + (int64_t)ms * 1000000;
 
 	if (!sd->dirty || due < sd->due) {
 		sd->due = due;
@@ -206,21 +199,21 @@ static void mark_dirty(struct statedir *sd, int ms)
 /* Under sd->lock: the mirror as the text of a state file, into sd->text. */
 static int render(struct statedir *sd, bool stopped)
 {
-	tb_reset(&sd->text);
-	if (tb_printf(&sd->text, "%s\n", STATEFILE_MAGIC) != 0)
+	textbuf_reset(&sd->text);
+	if (textbuf_printf(&sd->text, "%s\n", STATEFILE_MAGIC) != 0)
 		return -ENOMEM;
 	for (struct list_node *n = sd->entries.first; n != NULL; n = n->next) {
-		const struct state_entry *e = container_of(n, struct state_entry, link);
-		char *space = tb_space(&sd->text, STATEFILE_TIMELINE_TEXT_MAX);
+		const struct statedir_entry *e = container_of(n, struct statedir_entry, link);
+		char *space = textbuf_space(&sd->text, STATEFILE_TIMELINE_TEXT_MAX);
 		size_t len;
 		if (space == NULL)
 			return -ENOMEM;
-		len = state_timeline_format(&e->t, space, STATEFILE_TIMELINE_TEXT_MAX);
+		len = statefile_timeline_format(&e->t, space, STATEFILE_TIMELINE_TEXT_MAX);
 		if (len == 0)
 			return -EOVERFLOW;
 		sd->text.len += len;
 	}
-	return tb_printf(&sd->text, "end %s\n", stopped ? "stopped" : "running") ? -ENOMEM : 0;
+	return textbuf_printf(&sd->text, "end %s\n", stopped ? "stopped" : "running") ? -ENOMEM : 0;
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -294,7 +287,7 @@ static void *saver_main(void *arg)
 
 	pthread_mutex_lock(&sd->lock);
 	while (!sd->quit) {
-		int64_t now = mono_ns();
+		int64_t now = qot_now_ns(CLOCK_MONOTONIC);
 		if (sd->dirty && now >= sd->due) {
 			save_locked(sd, false);
 		} else if (sd->dirty) {
@@ -322,9 +315,9 @@ int statedir_start(struct statedir *sd)
 	return 0;
 }
 
-struct state_entry *statedir_add(struct statedir *sd, const struct state_timeline *t)
+struct statedir_entry *statedir_add(struct statedir *sd, const struct statefile_timeline *t)
 {
-	struct state_entry *e;
+	struct statedir_entry *e;
 
 	if (sd == NULL)
 		return NULL;
@@ -341,7 +334,7 @@ struct state_entry *statedir_add(struct statedir *sd, const struct state_timelin
 	return e;
 }
 
-void statedir_remove(struct statedir *sd, struct state_entry *e)
+void statedir_remove(struct statedir *sd, struct statedir_entry *e)
 {
 	if (sd == NULL || e == NULL)
 		return;
@@ -352,7 +345,7 @@ void statedir_remove(struct statedir *sd, struct state_entry *e)
 	free(e);
 }
 
-void statedir_set_standing(struct statedir *sd, struct state_entry *e, const struct qot_req *req)
+void statedir_set_standing(struct statedir *sd, struct statedir_entry *e, const struct qot_req *req)
 {
 	if (sd == NULL || e == NULL)
 		return;
@@ -363,7 +356,7 @@ void statedir_set_standing(struct statedir *sd, struct state_entry *e, const str
 	pthread_mutex_unlock(&sd->lock);
 }
 
-void statedir_set_params(struct statedir *sd, struct state_entry *e,
+void statedir_set_params(struct statedir *sd, struct statedir_entry *e,
 			 const struct qot_clock_params *params, const char *source, int64_t updated)
 {
 	if (sd == NULL || e == NULL)
@@ -377,7 +370,7 @@ void statedir_set_params(struct statedir *sd, struct state_entry *e,
 	pthread_mutex_unlock(&sd->lock);
 }
 
-void statedir_set_hlc(struct statedir *sd, struct state_entry *e, const struct qot_hlc_ts *hlc)
+void statedir_set_hlc(struct statedir *sd, struct statedir_entry *e, const struct qot_hlc_ts *hlc)
 {
 	if (sd == NULL || e == NULL)
 		return;
@@ -421,9 +414,9 @@ void statedir_free(struct statedir *sd)
 	while (sd->entries.first) {
 		struct list_node *n = sd->entries.first;
 		list_remove(&sd->entries, n);
-		free(container_of(n, struct state_entry, link));
+		free(container_of(n, struct statedir_entry, link));
 	}
-	tb_free(&sd->text);
+	textbuf_free(&sd->text);
 	pthread_cond_destroy(&sd->cond);
 	pthread_mutex_destroy(&sd->lock);
 	free(sd);

@@ -26,7 +26,7 @@
 #define STATEDIR_RETRY_MS  5000
 
 struct statedir;
-struct state_entry;
+struct statedir_entry;
 
 /* The file name for a mount point: "/qot" -> "qot.state", "/" -> "-.state". */
 int statedir_file_name(const char *mountpoint, char *out, size_t size);
@@ -43,20 +43,21 @@ const char *statedir_path(const struct statedir *sd);
  * the daemon from starting and is never overwritten. 0 or -errno (a file
  * that exists and cannot be read).
  */
-int statedir_load(struct statedir *sd, struct state_image *img);
+int statedir_load(struct statedir *sd, struct statefile_image *img);
 
 /* Start the saver thread. 0 or -errno. */
 int statedir_start(struct statedir *sd);
 
 /* Mirror a timeline: NULL if out of memory (logged; it is then not saved). */
-struct state_entry *statedir_add(struct statedir *sd, const struct state_timeline *t);
-void statedir_remove(struct statedir *sd, struct state_entry *e);
-void statedir_set_standing(struct statedir *sd, struct state_entry *e, const struct qot_req *req);
-void statedir_set_params(struct statedir *sd, struct state_entry *e,
+struct statedir_entry *statedir_add(struct statedir *sd, const struct statefile_timeline *t);
+void statedir_remove(struct statedir *sd, struct statedir_entry *e);
+void statedir_set_standing(struct statedir *sd, struct statedir_entry *e,
+			   const struct qot_req *req);
+void statedir_set_params(struct statedir *sd, struct statedir_entry *e,
 			 const struct qot_clock_params *params, const char *source,
 			 int64_t updated);
 /* For the final save only: the HLC is exact only once nothing issues more. */
-void statedir_set_hlc(struct statedir *sd, struct state_entry *e, const struct qot_hlc_ts *hlc);
+void statedir_set_hlc(struct statedir *sd, struct statedir_entry *e, const struct qot_hlc_ts *hlc);
 
 /* Stop the saver thread (if running) and write the mirror now, marked
  * stopped (clean: every HLC in it is exact) or running. 0 or -errno. */

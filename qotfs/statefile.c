@@ -12,7 +12,7 @@
 enum { T_OWNER, T_GROUP, T_CREATOR, T_CREATED, T_NKEYS };
 static const char *const timeline_keys[T_NKEYS] = {"owner", "group", "creator", "created"};
 
-size_t state_timeline_format(const struct state_timeline *t, char *buf, size_t size)
+size_t statefile_timeline_format(const struct statefile_timeline *t, char *buf, size_t size)
 {
 	size_t used = 0;
 	int n;
@@ -80,7 +80,7 @@ static int parse_id(struct qot_slice v, uint64_t max, unsigned *out)
 	return 0;
 }
 
-static int parse_timeline(const char *p, const char *end, struct state_timeline *t)
+static int parse_timeline(const char *p, const char *end, struct statefile_timeline *t)
 {
 	struct qot_slice name, v[T_NKEYS];
 	unsigned owner, group;
@@ -95,7 +95,7 @@ static int parse_timeline(const char *p, const char *end, struct state_timeline 
 		return -EINVAL;
 	if (!qot_slice_is(v[T_CREATOR], "host") && !qot_slice_is(v[T_CREATOR], "other"))
 		return -EINVAL;
-	*t = (struct state_timeline){0};
+	*t = (struct statefile_timeline){0};
 	if (qot_parse_i64(v[T_CREATED], &t->created) != 0)
 		return -EINVAL;
 	memcpy(t->name, name.ptr, name.len);
@@ -105,7 +105,7 @@ static int parse_timeline(const char *p, const char *end, struct state_timeline 
 	return 0;
 }
 
-static int parse_params(const char *p, const char *end, struct state_timeline *t)
+static int parse_params(const char *p, const char *end, struct statefile_timeline *t)
 {
 	static const char prefix[] = "updated=";
 	struct qot_slice word;
@@ -125,7 +125,7 @@ static int parse_params(const char *p, const char *end, struct state_timeline *t
 
 /* One record of the current timeline t: "KIND NAME rest", NAME being t's. */
 static int parse_record(struct qot_slice kind, const char *p, const char *end,
-			struct state_timeline *t)
+			struct statefile_timeline *t)
 {
 	struct qot_slice name;
 
@@ -151,17 +151,17 @@ static int parse_record(struct qot_slice kind, const char *p, const char *end,
 
 static int by_name(const void *a, const void *b)
 {
-	const struct state_timeline *x = *(const struct state_timeline *const *)a;
-	const struct state_timeline *y = *(const struct state_timeline *const *)b;
+	const struct statefile_timeline *x = *(const struct statefile_timeline *const *)a;
+	const struct statefile_timeline *y = *(const struct statefile_timeline *const *)b;
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
 /* A name given twice: the line of its second "timeline" record, else 0. */
-static int find_duplicate(const struct state_image *img, size_t *line)
+static int find_duplicate(const struct statefile_image *img, size_t *line)
 {
-	const struct state_timeline **sorted;
+	const struct statefile_timeline **sorted;
 
 	*line = 0;
 	if (img->n < 2)
@@ -179,11 +179,11 @@ static int find_duplicate(const struct state_image *img, size_t *line)
 	return 0;
 }
 
-static int add_timeline(struct state_image *img, const struct state_timeline *t)
+static int add_timeline(struct statefile_image *img, const struct statefile_timeline *t)
 {
 	if (img->n == img->cap) {
 		size_t cap = img->cap ? img->cap * 2 : 16;
-		struct state_timeline *grown = realloc(img->tl, cap * sizeof(*grown));
+		struct statefile_timeline *grown = realloc(img->tl, cap * sizeof(*grown));
 		if (grown == NULL)
 			return -ENOMEM;
 		img->tl = grown;
@@ -193,17 +193,17 @@ static int add_timeline(struct state_image *img, const struct state_timeline *t)
 	return 0;
 }
 
-void state_image_free(struct state_image *img)
+void statefile_image_free(struct statefile_image *img)
 {
 	free(img->tl);
-	*img = (struct state_image){0};
+	*img = (struct statefile_image){0};
 }
 
 /* One line (without its newline) into img; *ended once "end" was seen. */
-static int parse_line(const char *p, const char *end, size_t line, struct state_image *img,
+static int parse_line(const char *p, const char *end, size_t line, struct statefile_image *img,
 		      bool *ended)
 {
-	struct state_timeline t;
+	struct statefile_timeline t;
 	struct qot_slice kind;
 	int err;
 
@@ -229,17 +229,17 @@ static int parse_line(const char *p, const char *end, size_t line, struct state_
 	return parse_record(kind, p, end, &img->tl[img->n - 1]);
 }
 
-int state_image_parse(const char *buf, size_t len, struct state_image *out, size_t *bad_line)
+int statefile_parse(const char *buf, size_t len, struct statefile_image *out, size_t *bad_line)
 {
 	static const char magic[] = STATEFILE_MAGIC "\n";
-	struct state_image img = {0};
+	struct statefile_image img = {0};
 	const char *p = buf, *end = buf + len;
 	bool ended = false;
 	size_t line = 1;
 	int err = 0;
 
 	*bad_line = 1;
-	*out = (struct state_image){0};
+	*out = (struct statefile_image){0};
 	if (len < sizeof(magic) - 1 || memcmp(buf, magic, sizeof(magic) - 1) != 0)
 		return -EINVAL;
 	p += sizeof(magic) - 1;
@@ -269,7 +269,7 @@ int state_image_parse(const char *buf, size_t len, struct state_image *out, size
 	}
 	if (err) {
 		*bad_line = line;
-		state_image_free(&img);
+		statefile_image_free(&img);
 		return err;
 	}
 	*out = img;

@@ -30,7 +30,7 @@
 /* A larger file is refused before it is read: 65536 timelines fit easily. */
 #define STATEFILE_MAX_BYTES (64u << 20)
 
-struct state_timeline {
+struct statefile_timeline {
 	char name[QOT_NAME_MAX + 1];
 	uid_t owner;
 	gid_t group;
@@ -47,22 +47,22 @@ struct state_timeline {
 	size_t line; /* of its "timeline" record in the file read; 0 if not read */
 };
 
-struct state_image {
-	struct state_timeline *tl;
+struct statefile_image {
+	struct statefile_timeline *tl;
 	size_t n, cap;
 	bool stopped; /* the daemon that wrote it stopped cleanly */
 };
 
 /*
  * Parse a whole file. 0, or -EINVAL (then *bad_line is the 1-based line at
- * fault) or -ENOMEM; on error *out is left empty. Free with state_image_free.
+ * fault) or -ENOMEM; on error *out is left empty. Free with statefile_image_free.
  */
-int state_image_parse(const char *buf, size_t len, struct state_image *out, size_t *bad_line);
-void state_image_free(struct state_image *img);
+int statefile_parse(const char *buf, size_t len, struct statefile_image *out, size_t *bad_line);
+void statefile_image_free(struct statefile_image *img);
 
 /* Longest text of one timeline's records. */
 #define STATEFILE_TIMELINE_TEXT_MAX 1024
 /* The records of one timeline, NUL-terminated; its length (0 if size is too small). */
-size_t state_timeline_format(const struct state_timeline *t, char *buf, size_t size);
+size_t statefile_timeline_format(const struct statefile_timeline *t, char *buf, size_t size);
 
 #endif /* QOTFS_STATEFILE_H */

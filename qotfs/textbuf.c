@@ -24,7 +24,7 @@ static int reserve(struct textbuf *tb, size_t extra)
 	return 0;
 }
 
-int tb_printf(struct textbuf *tb, const char *fmt, ...)
+int textbuf_printf(struct textbuf *tb, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -41,17 +41,17 @@ int tb_printf(struct textbuf *tb, const char *fmt, ...)
 	return 0;
 }
 
-char *tb_space(struct textbuf *tb, size_t n)
+char *textbuf_space(struct textbuf *tb, size_t n)
 {
 	return reserve(tb, n) == 0 ? tb->data + tb->len : NULL;
 }
 
-void tb_reset(struct textbuf *tb)
+void textbuf_reset(struct textbuf *tb)
 {
 	tb->len = 0;
 }
 
-void tb_free(struct textbuf *tb)
+void textbuf_free(struct textbuf *tb)
 {
 	free(tb->data);
 	tb->data = NULL;

@@ -11,10 +11,10 @@ struct textbuf {
 };
 
 /* Appends formatted text; 0 or -ENOMEM (then the buffer is unchanged). */
-int tb_printf(struct textbuf *tb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int textbuf_printf(struct textbuf *tb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Room for n more bytes at tb->data + tb->len; NULL if out of memory. */
-char *tb_space(struct textbuf *tb, size_t n);
-void tb_reset(struct textbuf *tb);
-void tb_free(struct textbuf *tb);
+char *textbuf_space(struct textbuf *tb, size_t n);
+void textbuf_reset(struct textbuf *tb);
+void textbuf_free(struct textbuf *tb);
 
 #endif /* QOTFS_TEXTBUF_H */

@@ -1,102 +1,132 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * timeline.h - one timeline: its bindings, its requirements and its clock.
+ * timeline.h - one timeline: its bindings, its requirements, its clock, the
+ * coordinator's membership and its node-wide HLC.
  *
  * Owned by the request loop (single-threaded); only the clock publication is
- * shared with the pusher thread, through struct clockpub.
+ * shared with the pusher thread (pusher.h). A timeline knows its registry
+ * only through a narrow context (struct timeline_context): where to publish,
+ * whom to charge, and whom to tell what happened (event.h). Nothing outside
+ * timeline.c writes its fields; the accessors below read them.
  */
 #ifndef QOTFS_TIMELINE_H
 #define QOTFS_TIMELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
-#include "hashtab.h"
+#include "event.h"
 #include "hlcfile.h"
 #include "list.h"
 #include "members.h"
 #include "names.h"
-#include "pusher.h"
 #include "reqline.h"
 #include "reqset.h"
-#include "watch.h"
 
-struct registry;
-struct state_entry;
+struct pusher;
+struct clockpub;
+struct quota;
+struct textbuf;
+struct timeline;
 
 struct binding {
 	uint64_t id;
-	pid_t pid; /* of the last writer, in the daemon's pid namespace */
-	uid_t uid; /* of the opener: the binding is charged to it */
+	pid_t pid;    /* of the last writer, in the daemon's pid namespace */
+	uid_t uid;    /* of the opener */
+	uid_t charge; /* whom it is charged to: the opener's (access_charge_uid) */
 	char name[QOT_NAME_MAX + 1];
 	struct qot_req req;
 	struct req_entry entry;
 	struct list_node link; /* in its timeline's bindings */
 };
 
-/* What a poller of each file waits for. */
-enum tl_watch {
-	TL_WATCH_BINDINGS,     /* any binding created, changed or ended */
-	TL_WATCH_REQUIREMENTS, /* the effective requirement changed */
-	TL_WATCH_CLOCK,	       /* new clock parameters */
-	TL_WATCH_MEMBERS,      /* the coordinator wrote a new membership */
-	TL_NWATCH
+/* What every timeline of a registry shares with it. */
+struct timeline_context {
+	struct pusher *pusher;
+	struct quota *quota;
+	size_t max_bindings;  /* per timeline */
+	size_t binding_share; /* of one user on one timeline; 0: no share */
+	uint64_t next_binding_id;
+	void *owner; /* the registry */
+	void (*emit)(void *owner, const struct event *ev);
+	void (*last_ref)(void *owner, struct timeline *tl); /* frees it */
 };
 
-struct timeline {
-	struct hnode by_name, by_id;
-	struct list_node link; /* in the registry's timelines, while live */
-	uint64_t id;
-	char name[QOT_NAME_MAX + 1];
+/* Who creates a timeline. */
+struct timeline_creator {
+	uid_t charge; /* whom it is charged to (access_charge_uid; quota.h) */
 	uid_t owner;
 	gid_t group;
-	ino_t owner_userns;  /* for the daemon's own uid: the creator's user namespace */
-	int owner_userns_fd; /* holds that namespace, so its number is not reused; or -1 */
-	struct timespec created;
-	unsigned refs; /* the registry's while live, one per open file */
-	bool removed;
-
-	struct list bindings; /* in creation order */
-	size_t nbindings;
-	struct reqset reqs;
-	struct qot_req standing;
-	struct qot_req effective;
-
-	struct watchlist watch[TL_NWATCH];
-	struct clockpub *clock;
-	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
-	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
-
-	struct qot_membership members; /* as the coordinator last wrote it */
-	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
-	struct state_entry *saved;     /* its mirror in the state directory, or NULL */
+	ino_t userns;	 /* for the daemon's own uid: the creator's user namespace, or 0 */
+	int userns_fd;	 /* holds that namespace, so its number is not reused; or -1 (taken over) */
+	int64_t created; /* CLOCK_REALTIME ns; 0: now */
 };
 
-/* Bound to, or given a standing requirement: coordd publishes it cluster-wide. */
-bool timeline_in_use(const struct timeline *tl);
+/* A live timeline with one reference (the registry's); NULL if out of memory
+ * (then cr->userns_fd is still the caller's). */
+struct timeline *timeline_new(struct timeline_context *ctx, uint64_t id, const char *name,
+			      size_t len, const struct timeline_creator *cr);
+/* The registry let it go: it is removed (its inodes answer while open). */
+void timeline_mark_removed(struct timeline *tl);
+/* Frees it: only from ctx->last_ref. */
+void timeline_free(struct timeline *tl);
 
 void timeline_get(struct timeline *tl);
-void timeline_put(struct registry *reg, struct timeline *tl);
+void timeline_put(struct timeline *tl);
+
+/* What it is. */
+uint64_t timeline_id(const struct timeline *tl);
+const char *timeline_name(const struct timeline *tl);
+uid_t timeline_owner(const struct timeline *tl);
+gid_t timeline_group(const struct timeline *tl);
+uid_t timeline_charge(const struct timeline *tl);
+ino_t timeline_owner_userns(const struct timeline *tl);
+struct timespec timeline_created(const struct timeline *tl);
+bool timeline_removed(const struct timeline *tl);
+/* Bound to, or given a standing requirement: coordd publishes it cluster-wide. */
+bool timeline_in_use(const struct timeline *tl);
+const struct qot_req *timeline_standing(const struct timeline *tl);
+const struct qot_req *timeline_effective(const struct timeline *tl);
+size_t timeline_nbindings(const struct timeline *tl);
+/* Its bindings in creation order: prev NULL gives the first; NULL at the end. */
+const struct binding *timeline_next_binding(const struct timeline *tl, const struct binding *prev);
+struct clockpub *timeline_clock(const struct timeline *tl);
+/* Who published the parameters ("" if nobody), and when (CLOCK_REALTIME; 0 if never). */
+const char *timeline_source(const struct timeline *tl);
+struct timespec timeline_updated(const struct timeline *tl);
+const struct qot_membership *timeline_members(const struct timeline *tl);
+const struct tl_hlc *timeline_hlc(const struct timeline *tl);
 
 /*
  * Create (*bp == NULL) or replace the binding of one open file. Caps are
- * checked only on creation. 0, -ENOENT (timeline removed), -ENOSPC
- * (per-timeline cap), -EDQUOT (per-uid cap), -ENOMEM; on error nothing changed.
+ * checked only on creation: 0, -ENOENT (timeline removed), -ENOSPC
+ * (per-timeline cap), -EDQUOT (per-uid cap, or the uid's share of this
+ * timeline), -ENOMEM; on error nothing changed. A privileged caller is held
+ * to no share, only to the caps.
  */
-int timeline_bind(struct registry *reg, struct timeline *tl, struct binding **bp,
-		  const struct qot_bind_spec *spec, pid_t pid, uid_t uid);
-void timeline_unbind(struct registry *reg, struct timeline *tl, struct binding *b);
+int timeline_bind(struct timeline *tl, struct binding **bp, const struct qot_bind_spec *spec,
+		  pid_t pid, uid_t uid, uid_t charge, bool privileged);
+void timeline_unbind(struct timeline *tl, struct binding *b);
 
 /* Publish the parameters of a clock nobody vouches for (qot_params_retire). */
-void timeline_retire(struct registry *reg, struct timeline *tl);
+void timeline_retire(struct timeline *tl);
 
 /* 0 or -ENOENT (removed). */
-int timeline_set_standing(struct registry *reg, struct timeline *tl, const struct qot_req *req);
+int timeline_set_standing(struct timeline *tl, const struct qot_req *req);
 /* Replace the membership by m (taken over). 0 or -ENOENT (removed). */
-int timeline_set_members(struct registry *reg, struct timeline *tl, struct qot_membership *m);
-int timeline_set_params(struct registry *reg, struct timeline *tl,
-			const struct qot_clock_params *params, const char *source);
+int timeline_set_members(struct timeline *tl, struct qot_membership *m);
+/* updated: when they were published (CLOCK_REALTIME ns), 0 for now. 0 or -ENOENT. */
+int timeline_set_params(struct timeline *tl, const struct qot_clock_params *params,
+			const char *source, int64_t updated);
+
+/* The "hlc" file (hlcfile.h): a read issues a timestamp, a write merges one. */
+int timeline_hlc_read(struct timeline *tl, struct textbuf *tb);
+/* 0, -ENOENT (removed), -EINVAL, -ERANGE, -EOVERFLOW. */
+int timeline_hlc_write(struct timeline *tl, const char *buf, size_t size, uint64_t max_offset);
+/* The HLC as a state file kept it (at a restart). */
+void timeline_restore_hlc(struct timeline *tl, const struct qot_hlc_ts *state);
 
 #endif /* QOTFS_TIMELINE_H */

@@ -9,6 +9,7 @@
 #include "page.h"
 #include "params.h"
 #include "projection.h"
+#include "pusher.h"
 #include "timefmt.h"
 #include "views.h"
 
@@ -16,14 +17,12 @@ int view_now(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 {
 	struct qot_clock_params params;
 	struct qot_time t;
-	struct timespec ts;
-	char *space = tb_space(tb, QOT_TIME_TEXT_MAX);
+	char *space = textbuf_space(tb, QOT_TIME_TEXT_MAX);
 
 	if (space == NULL)
 		return -ENOMEM;
-	clockpub_get(p, tl->clock, &params);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	qot_project_inline(&params, qot_timespec_ns(&ts), &t);
+	pusher_clock_get(p, timeline_clock(tl), &params);
+	qot_project_inline(&params, qot_now_ns(CLOCK_REALTIME), &t);
 	tb->len += qot_time_format(&t, space, QOT_TIME_TEXT_MAX);
 	return 0;
 }
@@ -33,14 +32,15 @@ int view_binding(const struct binding *b, struct textbuf *tb)
 	char req[QOT_REQ_TEXT_MAX];
 
 	qot_req_format(&b->req, req, sizeof(req));
-	return tb_printf(tb, "id=%llu pid=%d uid=%u name=%s %s\n", (unsigned long long)b->id,
-			 (int)b->pid, (unsigned)b->uid, b->name, req);
+	return textbuf_printf(tb, "id=%llu pid=%d uid=%u name=%s %s\n", (unsigned long long)b->id,
+			      (int)b->pid, (unsigned)b->uid, b->name, req);
 }
 
 int view_bindings(const struct timeline *tl, struct textbuf *tb)
 {
-	for (const struct list_node *n = tl->bindings.first; n != NULL; n = n->next) {
-		int err = view_binding(container_of(n, struct binding, link), tb);
+	for (const struct binding *b = timeline_next_binding(tl, NULL); b != NULL;
+	     b = timeline_next_binding(tl, b)) {
+		int err = view_binding(b, tb);
 		if (err)
 			return err;
 	}
@@ -51,8 +51,8 @@ int view_requirements(const struct timeline *tl, struct textbuf *tb)
 {
 	char req[QOT_REQ_TEXT_MAX];
 
-	qot_req_format(&tl->effective, req, sizeof(req));
-	return tb_printf(tb, "%s\n", req);
+	qot_req_format(timeline_effective(tl), req, sizeof(req));
+	return textbuf_printf(tb, "%s\n", req);
 }
 
 int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb)
@@ -60,9 +60,9 @@ int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	struct qot_clock_params params;
 	char line[QOT_PARAMS_TEXT_MAX];
 
-	clockpub_get(p, tl->clock, &params);
-	qot_params_format(&params, tl->source, line, sizeof(line));
-	return tb_printf(tb, "%s", line);
+	pusher_clock_get(p, timeline_clock(tl), &params);
+	qot_params_format(&params, timeline_source(tl), line, sizeof(line));
+	return textbuf_printf(tb, "%s", line);
 }
 
 /*
@@ -75,56 +75,59 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 {
 	struct qot_clock_params params;
 	struct qot_time t;
-	struct timespec ts;
 	char offset[32], below[32], above[32], age[32], req[QOT_REQ_TEXT_MAX];
+	const struct qot_req *eff = timeline_effective(tl);
+	const char *source = timeline_source(tl);
+	struct timespec updated = timeline_updated(tl);
 	int64_t now, diff;
 	int met;
 
-	clockpub_get(p, tl->clock, &params);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = qot_timespec_ns(&ts);
+	pusher_clock_get(p, timeline_clock(tl), &params);
+	now = qot_now_ns(CLOCK_REALTIME);
 	qot_project_inline(&params, now, &t);
 	if (__builtin_sub_overflow(t.estimate, now, &diff))
 		diff = t.estimate < now ? INT64_MIN : INT64_MAX;
 	qot_fmt_seconds(diff, offset, sizeof(offset));
 	qot_fmt_useconds(t.below, below, sizeof(below));
 	qot_fmt_useconds(t.above, above, sizeof(above));
-	if (tl->updated.tv_sec == 0)
+	if (updated.tv_sec == 0)
 		snprintf(age, sizeof(age), "none");
 	else
-		qot_fmt_seconds(now - qot_timespec_ns(&tl->updated), age, sizeof(age));
-	qot_req_format(&tl->effective, req, sizeof(req));
-	met = t.below <= tl->effective.acc_below && t.above <= tl->effective.acc_above;
-	return tb_printf(tb,
-			 "source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-			 "met=%s\n",
-			 tl->source[0] ? tl->source : "none", qot_status_name(t.status), offset,
-			 (double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-			 met ? "yes" : "no");
+		qot_fmt_seconds(now - qot_timespec_ns(&updated), age, sizeof(age));
+	qot_req_format(eff, req, sizeof(req));
+	met = t.below <= eff->acc_below && t.above <= eff->acc_above;
+	return textbuf_printf(
+		tb,
+		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
+		"met=%s\n",
+		source[0] ? source : "none", qot_status_name(t.status), offset,
+		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
+		met ? "yes" : "no");
 }
 
-int view_timelines(const struct registry *reg, struct textbuf *tb)
+int view_timelines(struct registry *reg, struct textbuf *tb)
 {
-	for (const struct list_node *n = reg->timelines.first; n != NULL; n = n->next) {
-		int err = tb_printf(tb, "%s\n", container_of(n, struct timeline, link)->name);
+	for (struct timeline *tl = registry_next(reg, NULL); tl != NULL;
+	     tl = registry_next(reg, tl)) {
+		int err = textbuf_printf(tb, "%s\n", timeline_name(tl));
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-int view_active(const struct registry *reg, struct textbuf *tb)
+int view_active(struct registry *reg, struct textbuf *tb)
 {
 	char req[QOT_REQ_TEXT_MAX];
 
-	for (const struct list_node *n = reg->timelines.first; n != NULL; n = n->next) {
-		const struct timeline *tl = container_of(n, struct timeline, link);
+	for (struct timeline *tl = registry_next(reg, NULL); tl != NULL;
+	     tl = registry_next(reg, tl)) {
 		int err;
 
 		if (!timeline_in_use(tl))
 			continue;
-		qot_req_format(&tl->effective, req, sizeof(req));
-		err = tb_printf(tb, "%s %s\n", tl->name, req);
+		qot_req_format(timeline_effective(tl), req, sizeof(req));
+		err = textbuf_printf(tb, "%s %s\n", timeline_name(tl), req);
 		if (err)
 			return err;
 	}
@@ -133,41 +136,44 @@ int view_active(const struct registry *reg, struct textbuf *tb)
 
 int view_coordination(const struct registry *reg, struct textbuf *tb)
 {
-	const struct coord *c = &reg->coord;
+	const struct coord *c = registry_coord(reg);
 	int64_t now = coord_now();
 	enum coord_state st = coord_state_at(c, now);
 	char left[32];
 
 	qot_fmt_seconds(st == COORD_CURRENT ? c->lease_until - now : 0, left, sizeof(left));
-	return tb_printf(tb, "node=%s state=%s lease=%s\n", c->node[0] ? c->node : "none",
-			 coord_state_name(st), left);
+	return textbuf_printf(tb, "node=%s state=%s lease=%s\n", c->node[0] ? c->node : "none",
+			      coord_state_name(st), left);
 }
 
 /* Who leads as this node may claim it: only while the lease runs. */
 static const char *leader_now(const struct timeline *tl, enum coord_state st)
 {
+	const struct qot_membership *m = timeline_members(tl);
+
 	if (st != COORD_CURRENT)
 		return st == COORD_NONE ? "none" : "unknown";
-	return tl->members.leader[0] ? tl->members.leader : "none";
+	return m->leader[0] ? m->leader : "none";
 }
 
 int view_members(const struct registry *reg, const struct timeline *tl, struct textbuf *tb)
 {
-	enum coord_state st = coord_state_at(&reg->coord, coord_now());
+	enum coord_state st = coord_state_at(registry_coord(reg), coord_now());
+	const struct qot_membership *ms = timeline_members(tl);
 	const char *leader = leader_now(tl, st);
 	char req[QOT_REQ_TEXT_MAX];
 
 	if (st == COORD_NONE)
 		return 0;
-	for (size_t i = 0; i < tl->members.n; i++) {
-		const struct qot_member *m = &tl->members.members[i];
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct qot_member *m = &ms->members[i];
 		const char *leads = st != COORD_CURRENT		   ? "unknown"
 				    : strcmp(m->node, leader) == 0 ? "yes"
 								   : "no";
 		int err;
 
 		qot_req_format(&m->req, req, sizeof(req));
-		err = tb_printf(tb, "node=%s leader=%s %s\n", m->node, leads, req);
+		err = textbuf_printf(tb, "node=%s leader=%s %s\n", m->node, leads, req);
 		if (err)
 			return err;
 	}
@@ -176,17 +182,24 @@ int view_members(const struct registry *reg, const struct timeline *tl, struct t
 
 int view_cluster(const struct registry *reg, const struct timeline *tl, struct textbuf *tb)
 {
-	enum coord_state st = coord_state_at(&reg->coord, coord_now());
+	const struct coord *c = registry_coord(reg);
+	enum coord_state st = coord_state_at(c, coord_now());
 	const char *leader = leader_now(tl, st);
-	const char *self = reg->coord.node[0] ? reg->coord.node : "none";
+	const char *self = c->node[0] ? c->node : "none";
 	struct qot_req tightest = qot_req_none;
 	char req[QOT_REQ_TEXT_MAX];
-	size_t n = st == COORD_NONE ? 0 : tl->members.n;
+	size_t n = st == COORD_NONE ? 0 : timeline_members(tl)->n;
 
 	if (n)
-		qot_membership_tightest(&tl->members, &tightest);
+		qot_membership_tightest(timeline_members(tl), &tightest);
 	qot_req_format(&tightest, req, sizeof(req));
-	return tb_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s\n",
-			 coord_state_name(st), self, leader,
-			 st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n, req);
+	return textbuf_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s\n",
+			      coord_state_name(st), self, leader,
+			      st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n,
+			      req);
+}
+
+int64_t view_coord_key(const struct registry *reg)
+{
+	return 1 + (int64_t)coord_state_at(registry_coord(reg), coord_now());
 }

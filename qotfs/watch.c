@@ -2,6 +2,9 @@
 /* watch.c - content generations and parked poll handles. */
 #include <stddef.h>
 
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
 #include "watch.h"
 
 void watchlist_init(struct watchlist *wl)

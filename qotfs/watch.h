@@ -24,6 +24,7 @@ struct watchlist {
 	struct list watches;
 	uint64_t gen;		 /* starts at 1: a fresh watch (seen 0) has something to read */
 	struct snapshot *cached; /* the rendering of generation gen, once made */
+	uint64_t cached_key;	 /* and what else it was rendered for (watch.h's user says) */
 };
 
 struct watch {

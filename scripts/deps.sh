@@ -32,6 +32,8 @@ test_packages=(
 	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
 	systemd man-db                      # test_install: systemd-analyze verify, man
 	debhelper dpkg-dev lintian fakeroot # test_deb: the Debian packages
+	gnuplot-nox                         # qotctl plot
+	python3-venv python3-wheel-whl      # the Python package, installed offline into a venv
 )
 
 mode=run

@@ -17,6 +17,7 @@ function(qot_full_dir out dir)
 endfunction()
 
 qot_full_dir(QOT_SBINDIR "${QOT_SBINDIR}")
+qot_full_dir(QOT_BINDIR "${QOT_BINDIR}")
 qot_full_dir(QOT_SYSCONFDIR "${QOT_SYSCONFDIR}")
 set(QOT_CONFDIR "${QOT_SYSCONFDIR}/qot")
 if(QOT_SYSTEMD_UNITDIR STREQUAL "")
@@ -31,7 +32,7 @@ qot_full_dir(QOT_SYSTEMD_UNITDIR "${QOT_SYSTEMD_UNITDIR}")
 # Each install configures afresh: another prefix, other paths. coordd's
 # unit and sample only when it is built (QOT_BUILD_COORDD).
 file(REMOVE_RECURSE "${QOT_STAGING_DIR}")
-set(units qotfs.service syncd.service)
+set(units qotfs.service syncd.service qotctl-metrics.service)
 set(samples qotfs.env syncd.env syncd.conf)
 if(QOT_BUILD_COORDD)
   list(APPEND units coordd.service)
@@ -43,6 +44,8 @@ foreach(unit ${units})
   file(INSTALL DESTINATION "${QOT_SYSTEMD_UNITDIR}" TYPE FILE
        FILES "${QOT_STAGING_DIR}/units/${unit}")
 endforeach()
+file(INSTALL DESTINATION "${QOT_SYSTEMD_UNITDIR}" TYPE FILE
+     FILES "${QOT_SOURCE_DIR}/systemd/qotctl-metrics.timer")
 
 # The configuration is the administrator's once installed: an existing
 # file is kept, never overwritten.

@@ -169,14 +169,27 @@ int wait_content(const char *path, const char *want, int timeout_ms)
 {
 	long deadline = now_ms() + timeout_ms;
 
+	ck_assert_ptr_nonnull(want); /* waiting for nothing in particular checks nothing */
 	for (;;) {
 		const char *got = slurp(path);
-		if (got != NULL && (want == NULL || strcmp(got, want) == 0))
+		if (got != NULL && strcmp(got, want) == 0)
 			return 1;
 		if (now_ms() > deadline)
 			return 0;
 		usleep(1000);
 	}
+}
+
+int wait_content_lines(const char *path, int lines, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+
+	while (count_lines(path) != lines)
+		if (now_ms() > deadline)
+			return 0;
+		else
+			usleep(1000);
+	return 1;
 }
 
 int count_lines(const char *path)

@@ -39,8 +39,10 @@ int write_file(const char *path, int flags, const char *text);
 /* write(2) of text on fd; 0 or -errno. */
 int write_fd(int fd, const char *text);
 
-/* Wait up to timeout_ms until file's content equals want (NULL: until it exists). 1 if so. */
+/* Wait up to timeout_ms until file's content equals want (never NULL). 1 if so. */
 int wait_content(const char *path, const char *want, int timeout_ms);
+/* Wait up to timeout_ms until the file has that many lines. 1 if so. */
+int wait_content_lines(const char *path, int lines, int timeout_ms);
 /* Number of lines in a file, -1 on error. */
 int count_lines(const char *path);
 

@@ -8,8 +8,9 @@
  * Reads about every millisecond until STOPFILE exists. Every read must
  * succeed: the page is locked in memory, so it outlives its daemon. It
  * creates STOPFILE.mapped-read after its first read. At the end it
- * prints the statuses it saw and its last status and parameters' age, so
- * the test can tell that it followed the new mount by itself.
+ * prints the statuses it saw, its last status, and the anchor and age of
+ * the parameters it reads last, so the test can tell that it followed the
+ * new mount by itself.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,9 +80,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("reads=%lu unsynced=%lu synced=%lu holdover=%lu stale=%lu last=%s "
-	       "params_age_ms=%lld\n",
+	       "params_anchor=%lld params_age_ms=%lld\n",
 	       reads, by_status[0], by_status[1], by_status[2], by_status[3],
-	       qot_status_name(last.status), (long long)((base - params.anchor) / 1000000));
+	       qot_status_name(last.status), (long long)params.anchor,
+	       (long long)((base - params.anchor) / 1000000));
 	qot_clock_close(clk);
 	return 0;
 }

@@ -103,13 +103,53 @@ as() { # as UID GID [GROUPS] -- COMMAND: run as that user
 		setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 	fi
 }
-writes_ctl() { "$@" sh -c "echo '$line' >'$QOT_MNT/tl/ctl'" 2>/dev/null; }
+writes_ctl() { "$@" sh -c "echo '$line' >'$QOT_MNT/tl/ctl'"; }
 writes_ctl as 65534 65534 "" -- || fail "the privileged uid was refused"
 writes_ctl as 1235 1235 4242 -- || fail "a member of the privileged group was refused"
 writes_ctl as 1236 4242 "" -- || fail "the privileged primary group was refused"
-! writes_ctl as 1234 1234 "" -- || fail "an ordinary user wrote ctl"
-! writes_ctl as 65534 65534 "" -- unshare --user --map-root-user ||
-	fail "the privileged uid was trusted from inside a user namespace"
+# refused_ctl UID COMMAND...: COMMAND runs a shell that says its uid (UID,
+# seen from where it runs) and writes ctl: the write, and nothing before it,
+# must fail, with EACCES.
+refused_ctl() {
+	local want=$1 out rc=0
+	shift
+	out=$("$@" sh -c "echo uid=\$(id -u); echo '$line' >'$QOT_MNT/tl/ctl'" 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "$* wrote ctl: $out"
+	case $out in
+	"uid=$want"*"Permission denied"*) ;;
+	*) fail "$*: not refused with EACCES as uid $want: $out" ;;
+	esac
+}
+refused_ctl 1234 as 1234 1234 "" --
+# (root of its own user namespace: the write is refused, not the unshare)
+refused_ctl 0 as 65534 65534 "" -- unshare --user --map-root-user
+note "--privileged-gid: a Groups line longer than 4096 bytes is read whole"
+# as_groups GROUPS GID: write ctl as uid 1237 with these supplementary groups;
+# prints where GID starts in this process's Groups line, then the result.
+# shellcheck disable=SC2016 # expanded by the inner sh
+as_groups() {
+	setpriv --reuid=1237 --regid=1237 --groups="$1" sh -c '
+		l=$(grep "^Groups:" /proc/self/status)
+		p=${l%%"$1"*}
+		echo "offset=${#p}"
+		if echo "$2" 2>&1 >"$3"; then echo written; fi' sh "$2" "$line" "$QOT_MNT/tl/ctl" 2>&1
+}
+# The kernel lists the groups in order, one space apart, after "Groups:<tab>":
+# 5 groups of 6 digits and 506 of 7 put 4242001 at byte 4091, so that a
+# reader of 4096-byte pieces would see "4242" and stop (it did: uid 1237
+# wrote ctl as a member of 4242).
+out=$(as_groups "$( (seq 100000 100004; seq 1000000 1000505; echo 4242001) | paste -sd,)" 4242001)
+case $out in
+offset=4091*"Permission denied"*) ;;
+offset=4091*written*) fail "a member of 4242001 (cut at byte 4095) wrote ctl as a member of 4242" ;;
+*) fail "not the Groups line this test needs, or another failure: $out" ;;
+esac
+# 900 groups of 4 digits put a real 4242 at byte 4508, past the first 4096.
+out=$(as_groups "$( (seq 1000 1899; echo 4242) | paste -sd,)" 4242)
+case $out in
+offset=4508*written*) ;;
+*) fail "a member of 4242 whose group is listed past byte 4096 was refused: $out" ;;
+esac
 [ "$(stat -c '%a %g' "$QOT_MNT/tl/ctl")" = "664 4242" ] ||
 	fail "ctl shows $(stat -c '%a %g' "$QOT_MNT/tl/ctl")"
 qotfs_stop

@@ -94,7 +94,8 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" | grep -q "install ok installed" || fail "$p not installed"
 done
 dpkg -L "${packages[@]}" | sort -u >"$T/files"
-for b in /usr/sbin/qotfs /usr/sbin/syncd /usr/sbin/coordd /usr/bin/qot-align; do
+for b in /usr/sbin/qotfs /usr/sbin/syncd /usr/sbin/coordd /usr/bin/qot-align /usr/bin/qot-check \
+	/usr/bin/qotctl; do
 	"$b" --version | grep -q "$QOT_VERSION" || fail "$b --version: $("$b" --version)"
 done
 
@@ -104,16 +105,19 @@ while read -r page; do
 	warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
 	[ -z "$warnings" ] || fail "$page: $warnings"
 done < <(grep '/usr/share/man/.*\.gz$' "$T/files")
-[ "$(grep -c '/usr/share/man/.*\.gz$' "$T/files")" -ge 8 ] || fail "fewer than 8 man pages"
+[ "$(grep -c '/usr/share/man/.*\.gz$' "$T/files")" -ge 10 ] || fail "fewer than 10 man pages"
 [ "$(man -w 8 qotfs)" = /usr/share/man/man8/qotfs.8.gz ] || fail "man -w 8 qotfs: $(man -w 8 qotfs)"
 
 note "units: verify, run the installed binaries, not enabled by the install"
-(cd /lib/systemd/system && systemd-analyze verify qotfs.service syncd.service coordd.service) \
+(cd /lib/systemd/system && systemd-analyze verify qotfs.service syncd.service coordd.service \
+	qotctl-metrics.service qotctl-metrics.timer) \
 	>"$T/verify.log" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify.log")"
 grep -q '^ExecStart=/usr/sbin/qotfs -f ' /lib/systemd/system/qotfs.service || fail "qotfs.service ExecStart"
 grep -q '^ExecStart=/usr/sbin/syncd -f -c /etc/qot/syncd.conf' /lib/systemd/system/syncd.service ||
 	fail "syncd.service ExecStart"
-! ls /etc/systemd/system/*.wants/qotfs.service >/dev/null 2>&1 || fail "the install enabled qotfs.service"
+for u in qotfs.service syncd.service coordd.service qotctl-metrics.timer; do
+	! ls /etc/systemd/system/*.wants/"$u" >/dev/null 2>&1 || fail "the install enabled $u"
+done
 /usr/sbin/syncd --check-config -c /etc/qot/syncd.conf >"$T/check.log" 2>&1 ||
 	fail "the installed syncd.conf: $(cat "$T/check.log")"
 
@@ -132,6 +136,8 @@ wait_for 10 grep -q "source=kernel" "$QOT_MNT/tl/sync" ||
 	fail "the installed syncd did not publish: $(cat "$QOT_MNT/tl/sync"; cat "$T/syncd.log")"
 QOT_ROOT=$QOT_MNT python3 /usr/share/doc/qotfs/examples/qot_clock.py tl >"$T/py.out" ||
 	fail "the installed example"
+/usr/bin/qotctl --mount "$QOT_MNT" status >"$T/qotctl.out" 2>&1 || fail "qotctl status: $(cat "$T/qotctl.out")"
+grep -q '^tl ' "$T/qotctl.out" || fail "qotctl status: $(cat "$T/qotctl.out")"
 cat >"$T/read.c" <<'C'
 #include <qot.h>
 #include <stdio.h>

@@ -37,7 +37,7 @@ expect_file() { # expect_file TEST PATH...
 	for f in "$@"; do test "$t" "$P/$f" || fail "missing (test $t): $P/$f"; done
 }
 expect_file -x "$QOT_SBINDIR/qotfs" "$QOT_SBINDIR/syncd" "$QOT_SBINDIR/coordd" \
-	"$QOT_BINDIR/qot-align" "$QOT_BINDIR/qot-check"
+	"$QOT_BINDIR/qot-align" "$QOT_BINDIR/qot-check" "$QOT_BINDIR/qotctl"
 expect_file -f "$QOT_LIBDIR/libqot.so.$QOT_VERSION" "$QOT_LIBDIR/libqot.a" \
 	"$QOT_INCLUDEDIR/qot.h" "$QOT_LIBDIR/pkgconfig/qot.pc"
 [ "$(readlink "$P/$QOT_LIBDIR/libqot.so.$major")" = "libqot.so.$QOT_VERSION" ] ||
@@ -62,7 +62,8 @@ for page in "$QOT_SOURCE_DIR"/man/*.[1-8]; do
 done
 [ "$pages" -ge 8 ] || fail "only $pages manual pages found"
 unitdir=lib/systemd/system
-expect_file -f "$unitdir/qotfs.service" "$unitdir/syncd.service" "$unitdir/coordd.service"
+expect_file -f "$unitdir/qotfs.service" "$unitdir/syncd.service" "$unitdir/coordd.service" \
+	"$unitdir/qotctl-metrics.service" "$unitdir/qotctl-metrics.timer"
 conf=$QOT_SYSCONFDIR/qot
 expect_file -f "$conf/qotfs.env" "$conf/syncd.env" "$conf/coordd.env" "$conf/syncd.conf"
 expect_file -f "$QOT_DOCDIR/examples/qot_clock.py"
@@ -76,7 +77,7 @@ for prog in "$P/$QOT_BINDIR"/* "$P/$QOT_SBINDIR"/*; do
 	[ "$name $version" = "${prog##*/} $QOT_VERSION" ] || fail "$prog --version: '$out'"
 	n=$((n + 1))
 done
-[ "$n" -eq 5 ] || fail "$n installed programs, expected 5 (qotfs, syncd, coordd, qot-align, qot-check)"
+[ "$n" -eq 6 ] || fail "$n installed programs, expected 6 (qotfs, syncd, coordd, qot-align, qot-check, qotctl)"
 export PKG_CONFIG_PATH=$P/$QOT_LIBDIR/pkgconfig
 pkg-config --validate qot || fail "qot.pc is not valid"
 [ "$(pkg-config --modversion qot)" = "$QOT_VERSION" ] || fail "qot.pc version $(pkg-config --modversion qot)"
@@ -86,7 +87,7 @@ note "the units: systemd-analyze verify, and what they must say"
 # dependencies are reported on stderr, ExecStart= programs must exist, and
 # with MANPATH the Documentation= pages must be installed.
 (cd "$P/$unitdir" && MANPATH=$P/$QOT_MANDIR systemd-analyze verify --man=yes \
-	./qotfs.service ./syncd.service ./coordd.service) >"$T/verify.log" 2>&1 ||
+	./qotfs.service ./syncd.service ./coordd.service ./qotctl-metrics.service ./qotctl-metrics.timer) >"$T/verify.log" 2>&1 ||
 	fail "systemd-analyze verify: $(cat "$T/verify.log")"
 [ ! -s "$T/verify.log" ] || fail "systemd-analyze verify complains: $(cat "$T/verify.log")"
 # unit_get UNIT KEY: the values of KEY, one per line (assignments at line starts).
@@ -98,6 +99,8 @@ expect_key() { # expect_key UNIT KEY VALUE
 }
 expect_key qotfs.service ExecStart "$P/$QOT_SBINDIR/qotfs -f --state-dir=/var/lib/qot \$QOTFS_OPTIONS /qot"
 expect_key qotfs.service StateDirectory qot
+expect_key qotctl-metrics.service ExecStart "$P/$QOT_BINDIR/qotctl --mount /qot metrics -o /var/lib/prometheus/node-exporter/qot.prom"
+expect_key qotctl-metrics.timer OnUnitActiveSec 15s
 expect_key qotfs.service EnvironmentFile "-$P/$conf/qotfs.env"
 expect_key qotfs.service Restart always
 expect_key qotfs.service DeviceAllow "/dev/fuse rw"

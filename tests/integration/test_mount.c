@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Integration: every file of a real qotfs mount, bad input, lifetimes, permissions, poll. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -8,11 +9,13 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -130,6 +133,15 @@ START_TEST(names_and_refused_operations)
 	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/now"), 0)), EPERM);
 	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/bind"), 5)), EPERM);
 	ck_assert_int_eq(truncate(mpath("tl/requirements"), 0), 0); /* as "> file" does */
+	/* qot(7) ERRORS: only bind, requirements, ctl and hlc accept size 0. */
+	ck_assert_int_eq(truncate(mpath("tl/bind"), 0), 0);
+	ck_assert_int_eq(truncate(mpath("tl/ctl"), 0), 0);
+	ck_assert_int_eq(truncate(mpath("tl/hlc"), 0), 0);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/timer"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/members"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath(".coordination"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath("tl/cluster"), 0)), EPERM);
+	ck_assert_int_eq(ERRNO_OF(truncate(mpath(".timelines"), 0)), EPERM);
 	ck_assert_int_eq(ERRNO_OF(open(mpath("tl/now"), O_WRONLY)), EACCES);
 	ck_assert_int_eq(ERRNO_OF(open(mpath("tl/clock"), O_RDWR)), EACCES);
 	ck_assert_int_eq(ERRNO_OF(open(mpath("tl"), O_WRONLY)), EISDIR);
@@ -197,6 +209,42 @@ static const char *synced_params(char *buf, size_t size, int64_t stale_after)
 	return buf;
 }
 
+/* qot(7): writes to a removed timeline fail with ENOENT, whichever file. */
+START_TEST(writes_after_removal_fail_for_every_file)
+{
+	static const char *const files[] = {"bind",    "requirements", "ctl",
+					    "members", "hlc",	       "timer"};
+	enum { N = sizeof(files) / sizeof(files[0]) };
+	char params[256], hlc[64], path[64];
+	const char *lines[N];
+	int fds[N];
+
+	mk("tl");
+	snprintf(hlc, sizeof(hlc), "%s", slurp(mpath("tl/hlc"))); /* a valid timestamp */
+	lines[0] = "name=x accuracy=1ms";
+	lines[1] = "accuracy=1ms";
+	lines[2] = synced_params(params, sizeof(params), 0);
+	lines[3] = "leader=none\n";
+	lines[4] = hlc;
+	lines[5] = "at=9000000000\n";
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "tl/%s", files[i]);
+		/* a timer is opened for reading too: write-only it fails (EINVAL) */
+		fds[i] = open(mpath(path), i == 5 ? O_RDWR : O_WRONLY);
+		ck_assert_msg(fds[i] >= 0, "%s: %s", files[i], strerror(errno));
+	}
+	/* Each line is accepted while the timeline lives (bind last: it would pin it). */
+	for (int i = 1; i < N; i++)
+		ck_assert_msg(write_fd(fds[i], lines[i]) == 0, "%s before rmdir", files[i]);
+	ck_assert_int_eq(rmdir(mpath("tl")), 0);
+	for (int i = 0; i < N; i++) {
+		ck_assert_msg(write_fd(fds[i], lines[i]) == -ENOENT, "%s after rmdir: %d", files[i],
+			      write_fd(fds[i], lines[i]));
+		close(fds[i]);
+	}
+}
+END_TEST
+
 START_TEST(clock_page_follows_ctl_live)
 {
 	qot_clock *clk;
@@ -256,7 +304,7 @@ START_TEST(clock_page_follows_ctl_live)
 		synced_params(params, sizeof(params), (int64_t)ts.tv_sec * 1000000000 + 1);
 	}
 	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, params), 0);
-	ck_assert(wait_content(mpath("tl/now"), NULL, 100));
+	/* stale_after is already past: the very next read says so (no wait). */
 	ck_assert_ptr_nonnull(
 		strstr(slurp(mpath("tl/now")), " " UNBOUNDED_TEXT " " UNBOUNDED_TEXT " stale\n"));
 	for (tries = 0; tries < 5000; tries++) {
@@ -449,7 +497,8 @@ START_TEST(bind_lines_and_listing)
 	close(fd2);
 	ck_assert(
 		wait_content(mpath("tl/requirements"), "accuracy=3us/5ms resolution=none\n", 5000));
-	ck_assert_int_eq(ERRNO_OF(rmdir(mpath("tl"))), EBUSY);
+	/* (Bound, it resists an unprivileged creator's rmdir: see
+	 * binding_shares_and_a_privileged_rmdir; root's goes through.) */
 	close(fd);
 	ck_assert(wait_content(mpath("tl/bindings"), "", 5000));
 	ck_assert_int_eq(rmdir(mpath("tl")), 0);
@@ -596,8 +645,14 @@ START_TEST(binding_shared_across_fork_and_dup)
 	close(go[0]);
 	close(done[1]);
 	close(fd2); /* the parent lets go; the child still holds it */
-	usleep(20000);
-	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 1);
+	/* A binding of the parent's own, ended after that close: once the
+	 * daemon has ended it, it has seen whatever the close sent before
+	 * (requests of one caller, and releases, are served in order). */
+	fd = open_and_bind("marker");
+	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 2);
+	close(fd);
+	ck_assert(wait_content_lines(mpath("tl/bindings"), 1, 5000));
+	ck_assert_ptr_nonnull(strstr(slurp(mpath("tl/bindings")), " name=shared "));
 	ck_assert_int_eq(write(go[1], "x", 1), 1);
 	ck_assert_int_eq(read(done[0], &c, 1), 1);
 	waitpid(child, NULL, 0);
@@ -669,6 +724,65 @@ START_TEST(caps)
 	ck_assert_int_eq(count_lines(mpath("b/bindings")), 0);
 	for (int i = 0; i < 4; i++)
 		close(fds[i]);
+}
+END_TEST
+
+/* A user's share of one timeline's bindings (a quarter of --max-bindings=2:
+ * one), and a privileged rmdir of a timeline another user holds bound: the
+ * bound descriptor's writes then fail as for any removed timeline. */
+START_TEST(binding_shares_and_a_privileged_rmdir)
+{
+	int go[2], ready[2], status;
+	char c;
+	pid_t pid;
+
+	mk("tl");
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int a, b, rc;
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(100);
+		a = open(mpath("tl/bind"), O_WRONLY);
+		b = open(mpath("tl/bind"), O_WRONLY);
+		rc = a < 0 || b < 0			     ? 1
+		     : write_fd(a, "name=first") != 0	     ? 2
+		     : write_fd(b, "name=second") != -EDQUOT ? 3 /* its share: 1 */
+							     : 0;
+		/* A bound timeline resists its unprivileged creator's rmdir. */
+		if (rc == 0 && mkdir(mpath("own"), 0755) != 0)
+			rc = 7;
+		close(b);
+		b = open(mpath("own/bind"), O_WRONLY);
+		if (rc == 0 && (b < 0 || write_fd(b, "name=mine") != 0))
+			rc = 9;
+		if (rc == 0 && (rmdir(mpath("own")) == 0 || errno != EBUSY))
+			rc = 10;
+		close(b);
+		if (write(ready[1], "x", 1) != 1)
+			rc = 4;
+		if (rc == 0 && read(go[0], &c, 1) != 1)
+			rc = 5;
+		if (rc == 0 && write_fd(a, "name=again") != -ENOENT)
+			rc = 6;
+		_exit(rc);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	ck_assert_int_eq(count_lines(mpath("tl/bindings")), 1);
+	ck_assert_int_eq(rmdir(mpath("tl")), 0); /* root: privileged, bound or not */
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0);
+	ck_assert_int_eq(ERRNO_OF(access(mpath("tl"), F_OK)), ENOENT);
+	ck_assert(wait_content(mpath("own/bindings"), "", 5000));
+	ck_assert_int_eq(rmdir(mpath("own")), 0);
+	for (int i = 0; i < 2; i++) {
+		close(go[i]);
+		close(ready[i]);
+	}
 }
 END_TEST
 
@@ -819,9 +933,43 @@ static void drain(int fd)
 	ck_assert_int_ge(pread(fd, buf, sizeof(buf), 0), 0);
 }
 
+/* Whether process pid sleeps in poll(2) itself, past the FUSE poll request
+ * (which waits in the FUSE request code, not in poll_schedule_timeout). */
+static bool parked_in_poll(pid_t pid)
+{
+	char path[64], buf[256] = "";
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	if (nr != SYS_poll)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	/* (A kernel without symbols says "0": then the system call must do.) */
+	return strstr(buf, "poll_schedule_timeout") != NULL || strcmp(buf, "0") == 0;
+}
+
 static int do_mkdir_later(void *arg)
 {
-	usleep(50000); /* so that the parent is parked in poll() first */
+	pid_t parent = getppid();
+
+	/* Only once the parent is parked in poll(): a change made before it
+	 * polls is reported at once, and would not test the wake-up. */
+	for (int i = 0; !parked_in_poll(parent); i++) {
+		if (i == 10000)
+			return 2; /* 10 s */
+		usleep(1000);
+	}
 	return mkdir(mpath((const char *)arg), 0755) == 0 ? 0 : 1;
 }
 
@@ -839,9 +987,21 @@ START_TEST(poll_wakes_on_changes)
 		pid_t child = fork();
 		if (child == 0)
 			_exit(do_mkdir_later("tl"));
-		ev = poll_once(tfd, 10000);
+		int status;
+		struct timespec t0, t1;
+		long took_ms;
+		/* At its timeout poll() asks once more, and would see the change:
+		 * woken means well before it (a wake-up takes milliseconds). */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ev = poll_once(tfd, 20000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		took_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		ck_assert_int_eq(waitpid(child, &status, 0), child);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "the child did not see the parent parked, or mkdir failed (0x%x)",
+			      status);
 		ck_assert_msg(ev & (POLLIN | POLLPRI), "no wake-up on mkdir");
-		waitpid(child, NULL, 0);
+		ck_assert_msg(took_ms < 15000, "poll() was not woken: it ended at its timeout");
 	}
 	drain(tfd);
 	ck_assert_int_eq(poll_once(tfd, 0), 0);
@@ -1043,15 +1203,30 @@ START_TEST(per_user_caps_on_reading_and_timelines)
 END_TEST
 
 /* A user namespace that created a timeline and is gone does not hand its
- * rights to the next namespace that happens to get its number. */
+ * rights to the next namespace that happens to get its number: qotfs holds
+ * the creator's namespace, so its number is not given again while the
+ * timeline lives. */
+
+static int report_fd = -1; /* where a child in a new namespace writes its number */
+
+static int report_userns(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/user", &st) != 0)
+		return 110;
+	return write(report_fd, &st.st_ino, sizeof(st.st_ino)) == sizeof(st.st_ino) ? 0 : 111;
+}
 
 static int tenant_creates(void)
 {
-	return mkdir(mpath("tenant"), 0755) == 0 ? 0 : 1;
+	return report_userns() ? 120 : mkdir(mpath("tenant"), 0755) == 0 ? 0 : 1;
 }
 
 static int stranger_tries(void)
 {
+	if (report_userns())
+		return 120;
 	if (rmdir(mpath("tenant")) == 0 || errno != EPERM)
 		return 1;
 	if (open(mpath("tenant/requirements"), O_WRONLY) >= 0 || errno != EACCES)
@@ -1059,28 +1234,274 @@ static int stranger_tries(void)
 	return 0;
 }
 
-static int run_tenant(void *arg)
+static int in_userns_of(void *fn)
 {
-	(void)arg;
-	return in_new_userns(tenant_creates);
+	return in_new_userns((int (*)(void))fn);
 }
 
-static int run_stranger(void *arg)
+/* Run fn in a child in a new user namespace: its result; the namespace's number in *ino. */
+static int userns_child(int (*fn)(void), ino_t *ino)
 {
-	(void)arg;
-	return in_new_userns(stranger_tries);
+	int p[2], rc;
+
+	ck_assert_int_eq(pipe(p), 0);
+	report_fd = p[1];
+	rc = run_child(in_userns_of, (void *)fn);
+	close(p[1]);
+	if (read(p[0], ino, sizeof(*ino)) != sizeof(*ino))
+		*ino = 0;
+	close(p[0]);
+	return rc;
+}
+
+/* Whether, with nothing holding it, a gone namespace's number is given to a
+ * new one within tries (a grace period after it dies, if nobody else on the
+ * machine takes it first): first that of gone, then of fresh ones. */
+static bool numbers_are_reused(ino_t gone, int tries)
+{
+	for (int round = 0; round < 6; round++) {
+		ino_t ino = 0;
+		if (round > 0)
+			ck_assert_int_eq(userns_child(report_userns, &gone), 0);
+		for (int i = 0; i < tries && ino != gone; i++) {
+			usleep(10000);
+			ck_assert_int_eq(userns_child(report_userns, &ino), 0);
+		}
+		if (ino == gone)
+			return true;
+	}
+	return false;
 }
 
 START_TEST(a_gone_namespace_does_not_pass_on_its_timelines)
 {
-	ck_assert_int_eq(run_child(run_tenant, NULL), 0);
-	/* A namespace's number is freed some 100 ms after it dies, then handed
-	 * to the next new namespace: keep trying for a second. */
-	for (int i = 0; i < 50; i++) {
-		ck_assert_int_eq(run_child(run_stranger, NULL), 0);
-		usleep(20000);
+	enum { TRIES = 200 };
+	ino_t tenant = 0, ino = 0;
+
+	ck_assert_int_eq(userns_child(tenant_creates, &tenant), 0);
+	ck_assert_uint_ne(tenant, 0);
+	for (int i = 0; i < TRIES; i++) {
+		int rc;
+		usleep(10000); /* the pace of numbers_are_reused() */
+		rc = userns_child(stranger_tries, &ino);
+		ck_assert_msg(rc == 0, "a stranger namespace (%s the tenant's number) failed: %d",
+			      ino == tenant ? "with" : "not with", rc);
+		ck_assert_msg(ino != tenant, "the tenant's namespace number was given again");
 	}
 	ck_assert_int_eq(rmdir(mpath("tenant")), 0); /* the host's root may */
+	/* Without qotfs holding it, the tenant's number (or another's) is given
+	 * again within as many tries: the strangers above would have got it. */
+	ck_assert_msg(numbers_are_reused(tenant, TRIES),
+		      "no namespace number was given again within %d tries", TRIES);
+}
+END_TEST
+
+/* Timelines pin0, pin1... made by root of one new user namespace: 0 once a
+ * mkdir is refused with EMFILE (the ones before it made, it not), 1 if all 8
+ * were made, else which step went wrong. */
+static int userns_pins_until_refused(void)
+{
+	char name[16];
+	struct stat st;
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "pin%d", i);
+		if (mkdir(mpath(name), 0755) == 0)
+			continue;
+		if (errno != EMFILE)
+			return 10 + i;
+		if (stat(mpath(name), &st) == 0 || errno != ENOENT)
+			return 20 + i; /* refused, but there */
+		return i > 0 ? 0 : 30; /* the first ones were pinned */
+	}
+	return 1;
+}
+
+static int run_pins(void *arg)
+{
+	(void)arg;
+	return in_new_userns(userns_pins_until_refused);
+}
+
+/* The daemon's own uid from another user namespace: its timelines keep that
+ * namespace open (so a later one cannot reuse its number). A descriptor that
+ * cannot be had fails the mkdir, rather than record a number unpinned. */
+START_TEST(a_namespace_that_cannot_be_pinned_fails_the_mkdir)
+{
+	char fddir[64];
+	struct rlimit rl;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(fddir, sizeof(fddir), "/proc/%d/fd", (int)qotfs_pid());
+	d = opendir(fddir);
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	/* Room for about three pins more than the daemon holds now (n counts . and ..). */
+	rl = (struct rlimit){n + 1, n + 1};
+	ck_assert_int_eq(prlimit(qotfs_pid(), RLIMIT_NOFILE, &rl, NULL), 0);
+	ck_assert_int_eq(run_child(run_pins, NULL), 0);
+}
+END_TEST
+
+static void start_global_caps(void)
+{
+	qotfs_start("--max-timelines=16", "--max-timers=16", "--max-open=48", NULL);
+}
+
+/* Opens path (flags) until the open fails; how many it opened, or -1 if it
+ * failed otherwise than with want. The descriptors stay open. */
+static int open_until(const char *path, int flags, int want)
+{
+	for (int n = 0;; n++) {
+		if (open(path, flags) < 0)
+			return errno == want ? n : -1;
+	}
+}
+
+/* As nobody: every timeline, timer and open file there is (it has the caps
+ * of a user to itself, so only the global caps stop it); 0 or which failed. */
+static int nobody_takes_everything(void)
+{
+	char name[16];
+	int n;
+
+	for (n = 0; n < 100; n++) {
+		snprintf(name, sizeof(name), "n%d", n);
+		if (mkdir(mpath(name), 0755) != 0)
+			break;
+	}
+	if (n != 16 || errno != ENOSPC)
+		return 1;
+	if (open_until(mpath("n0/timer"), O_RDWR, ENFILE) != 16)
+		return 2;
+	if (open_until(mpath("n0/now"), O_RDONLY, ENFILE) != 48 - 16)
+		return 3;
+	return 0;
+}
+
+/*
+ * Beyond each global cap a sixteenth more is kept for privileged callers:
+ * a user that takes every timeline, timer and open file there is (by many
+ * uids, or one with the caps to itself, as here) cannot keep the system's
+ * daemons out.
+ */
+START_TEST(global_caps_keep_a_reserve_for_privileged_callers)
+{
+	int go[2], ready[2], status, rc = -1;
+	char c;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(100);
+		rc = nobody_takes_everything();
+		if (write(ready[1], &rc, sizeof(rc)) != sizeof(rc) || read(go[0], &c, 1) != 1)
+			_exit(101);
+		_exit(0); /* its descriptors close */
+	}
+	ck_assert_int_eq(read(ready[0], &rc, sizeof(rc)), sizeof(rc));
+	ck_assert_int_eq(rc, 0);
+	/* Root: one timeline more (16/16), then none. */
+	mk("root");
+	ck_assert_int_eq(ERRNO_OF(mkdir(mpath("root2"), 0755)), ENOSPC);
+	/* One timer more (16/16): it is an open file too, of the 3 more (48/16). */
+	ck_assert_int_eq(open_until(mpath("root/timer"), O_RDWR, ENFILE), 1);
+	ck_assert_int_eq(open_until(mpath("root/now"), O_RDONLY, ENFILE), 2);
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0);
+	for (int i = 0; i < 2; i++) {
+		close(go[i]);
+		close(ready[i]);
+	}
+}
+END_TEST
+
+/* Root of a user namespace that nobody created and root mapped a range of
+ * ids into: three of those ids try a timeline each. 0 if the third is
+ * refused (EDQUOT: the whole range counts as nobody, who may have 2), else
+ * 10 + which one failed otherwise, or 1 if all three were made. */
+static int range_users_create(int ready_fd, int mapped_fd)
+{
+	char c = 0;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 100;
+	if (write(ready_fd, "x", 1) != 1 || read(mapped_fd, &c, 1) != 1)
+		return 101;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return 102;
+	for (int i = 1; i <= 3; i++) {
+		pid_t pid = fork();
+		int status;
+		if (pid < 0)
+			return 103;
+		if (pid == 0) {
+			char name[16];
+			snprintf(name, sizeof(name), "range%d", i);
+			if (setresgid((gid_t)i, (gid_t)i, (gid_t)i) < 0 ||
+			    setresuid((uid_t)i, (uid_t)i, (uid_t)i) < 0)
+				_exit(200);
+			_exit(mkdir(mpath(name), 0755) == 0 ? 0 : errno);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			return 104;
+		if (i < 3 && WEXITSTATUS(status) != 0)
+			return 10 + i;
+		if (i == 3)
+			return WEXITSTATUS(status) == EDQUOT ? 0
+			       : WEXITSTATUS(status) == 0    ? 1
+							     : 13;
+	}
+	return 105;
+}
+
+/*
+ * A process in a user namespace is charged to the user who owns it (the
+ * host uid that created it), so a range of subordinate ids - a rootless
+ * container - counts as that one user, not as thousands.
+ */
+START_TEST(a_range_of_uids_counts_as_its_owner)
+{
+	int ready[2], mapped[2], status;
+	char c, path[64];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(mapped), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(99);
+		_exit(range_users_create(ready[1], mapped[0]));
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	/* Root maps 10 ids from 300000 on into the namespace nobody made. */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	ck_assert_int_eq(write_file(path, O_WRONLY, "0 300000 10"), 0);
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	ck_assert_int_eq(write_file(path, O_WRONLY, "0 300000 10"), 0);
+	ck_assert_int_eq(write(mapped[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0);
+	/* The two made are the range's owner's to count, and still theirs to remove. */
+	ck_assert_int_eq(count_lines(mpath(".timelines")), 2);
+	ck_assert_int_eq(rmdir(mpath("range1")), 0);
+	ck_assert_int_eq(rmdir(mpath("range2")), 0);
+	for (int i = 0; i < 2; i++) {
+		close(ready[i]);
+		close(mapped[i]);
+	}
 }
 END_TEST
 
@@ -1092,6 +1513,7 @@ static Suite *mount_suite(void)
 	TCase *limits = tcase_create("limits");
 	TCase *read_caps = tcase_create("read_caps");
 	TCase *perms = tcase_create("permissions");
+	TCase *reserve = tcase_create("reserve");
 
 	tcase_add_checked_fixture(files, start_default, stop);
 	tcase_add_test(files, tree_and_modes);
@@ -1106,6 +1528,7 @@ static Suite *mount_suite(void)
 	tcase_add_test(files, bind_lines_and_listing);
 	tcase_add_test(files, bind_refuses_bad_input);
 	tcase_add_test(files, requirements_standing);
+	tcase_add_test(files, writes_after_removal_fail_for_every_file);
 	tcase_add_test(files, poll_wakes_on_changes);
 	tcase_set_timeout(files, 60);
 	suite_add_tcase(s, files);
@@ -1119,11 +1542,13 @@ static Suite *mount_suite(void)
 
 	tcase_add_checked_fixture(limits, start_small_caps, stop);
 	tcase_add_test(limits, caps);
+	tcase_add_test(limits, binding_shares_and_a_privileged_rmdir);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, limits);
 
 	tcase_add_checked_fixture(read_caps, start_read_caps, stop);
 	tcase_add_test(read_caps, per_user_caps_on_reading_and_timelines);
+	tcase_add_test(read_caps, a_range_of_uids_counts_as_its_owner);
 	tcase_set_timeout(read_caps, 60);
 	suite_add_tcase(s, read_caps);
 
@@ -1132,9 +1557,13 @@ static Suite *mount_suite(void)
 	tcase_add_test(perms, root_in_user_namespace_is_not_privileged);
 	tcase_add_test(perms, another_mount_namespace_through_a_bind_mount);
 	tcase_add_test(perms, a_gone_namespace_does_not_pass_on_its_timelines);
+	tcase_add_test(perms, a_namespace_that_cannot_be_pinned_fails_the_mkdir);
 	tcase_add_test(perms, readdir_resumes_across_changes);
 	tcase_set_timeout(perms, 60);
 	suite_add_tcase(s, perms);
+	tcase_add_checked_fixture(reserve, start_global_caps, stop);
+	tcase_add_test(reserve, global_caps_keep_a_reserve_for_privileged_callers);
+	suite_add_tcase(s, reserve);
 	return s;
 }
 

@@ -94,9 +94,12 @@ wait_for 30 synced tl || fail "tl after the restart: $(cat "$QOT_MNT/tl/sync")"
 wait_for 30 synced viaunix || fail "viaunix after the restart: $(cat "$QOT_MNT/viaunix/sync")"
 check_truth viaunix "$OFFSET_NS" >/dev/null
 
-note "a timeline created now is synced at once"
+note "a timeline created now is synced from the source syncd already follows"
 mkdir "$QOT_MNT/late"
-wait_for 2 synced late || fail "late timeline not synced within 2 s"
+# syncd learns of it by poll(2) and publishes at once (syncd(8)); the bound
+# only catches a syncd that never does, and is no latency measurement: a
+# loaded machine may take seconds to run syncd, qotfs and this shell.
+wait_for 30 synced late || fail "late timeline never synced: $(cat "$QOT_MNT/late/sync")"
 check_truth late "$OFFSET_NS" >/dev/null
 
 note "server stopped: holdover, bounds growing, still containing the truth"
@@ -119,8 +122,11 @@ note "server back: synced again, bounds shrink"
 start_server
 wait_for 30 synced tl || fail "not synced again: $(cat "$QOT_MNT/tl/sync")"
 check_truth tl "$OFFSET_NS" >/dev/null
-b3=$(field "$QOT_MNT/tl/sync" below)
-python3 -c "import sys; sys.exit(not float('$b3') < float('$b2'))" || fail "bound did not shrink: $b3"
+# chronyd's first samples after the server's return can carry more dispersion
+# than the early holdover bound b2: the bound must fall below b2 as samples
+# accumulate (each republish is a new sync line), not necessarily at once.
+shrunk() { python3 -c "import sys; sys.exit(not float('$(field "$QOT_MNT/tl/sync" below)') < float('$b2'))"; }
+wait_for 30 shrunk || fail "bound did not shrink below $b2: $(cat "$QOT_MNT/tl/sync")"
 
 note "syncd stops: after stale_after, readers see stale"
 stop_pid "$SYNCD_PID"

@@ -56,6 +56,32 @@ out=$(exec 3<>"$M/tl/timer"; echo "at=$(seconds_of "$T")" >&3; cat <&3)
 [ "$(wc -l <<<"$out")" -eq 1 ] || fail "cat: $out"
 [ "$(ns_of "${out%% *}")" -ge "$T" ] || fail "early: $out for $T"
 
+note "--max-wait=1: a read parked that long is answered EINTR (a raw read(2) sees it)"
+# Python's os.read retries EINTR (PEP 475); read(2) through ctypes does not.
+# The instant is 20 s away: an EINTR before it can only be --max-wait.
+T=$(($(now_ns) + 20000000000))
+out=$(python3 - "$M/tl/timer" "$(seconds_of "$T")" <<'PY'
+import ctypes, errno, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open(sys.argv[1], os.O_RDWR)
+os.write(fd, f"at={sys.argv[2]}\n".encode())
+buf = ctypes.create_string_buffer(256)
+start = time.monotonic()
+n = libc.read(fd, buf, 256)
+err = ctypes.get_errno()
+print(f"n={n} errno={errno.errorcode.get(err, err) if n < 0 else 0} "
+      f"after_ms={(time.monotonic() - start) * 1000:.0f} line={buf.value[:max(n, 0)]!r}")
+PY
+)
+note "$out"
+case $out in
+"n=-1 errno=EINTR "*) ;;
+*) fail "a read parked past --max-wait=1 was not answered EINTR: $out" ;;
+esac
+# Not before the second it may wait (a lower bound: load only makes it later).
+after=${out#*after_ms=}
+[ "${after%% *}" -ge 900 ] || fail "answered EINTR before --max-wait: $out"
+
 note "a read parked past --max-wait is restarted by its reader, unseen"
 T=$(($(now_ns) + 2500000000))
 out=$(exec 3<>"$M/tl/timer"; echo "at=$(seconds_of "$T")" >&3; timeout -k 1 20 cat <&3)

@@ -494,6 +494,12 @@ START_TEST(membership_lines)
 	ck_assert_uint_eq(t.acc_below, 5000);
 	ck_assert_uint_eq(t.resolution, 1000000);
 	qot_membership_free(&m);
+	/* Blanks may come before node=, as before any line's first word
+	 * (they were refused before a requirement, accepted without one). */
+	ck_assert_int_eq(members("leader=none\n node=a accuracy=1s\n\tnode=b\n", &m), 0);
+	ck_assert_uint_eq(m.n, 2);
+	ck_assert_uint_eq(m.members[0].req.acc_below, 1000000000);
+	qot_membership_free(&m);
 
 	/* Refused whole: each of these leaves m untouched. */
 	m.n = 99;

@@ -9,14 +9,17 @@
 
 #include "access.h"
 #include "hashtab.h"
+#include "loop.h"
 #include "nodes.h"
 #include "options.h"
 #include "params.h"
 #include "pusher.h"
+#include "quota.h"
 #include "registry.h"
 #include "reqset.h"
 #include "timeline.h"
 #include "watch.h"
+#include "watchers.h"
 #include "run_suite.h"
 
 /* Reqset against a brute-force minimum over random adds, updates and removals. */
@@ -73,7 +76,8 @@ START_TEST(reqset_matches_brute_force)
 END_TEST
 
 static struct pusher *pusher;
-static struct registry reg;
+static struct registry *reg;
+static struct watchers *watchers; /* the pollers' listener, as the daemon wires it */
 
 static void model_setup(void)
 {
@@ -87,20 +91,36 @@ static void model_setup(void)
 
 	pusher = pusher_new(); /* no session: bookkeeping only */
 	ck_assert_ptr_nonnull(pusher);
-	ck_assert_int_eq(registry_init(&reg, &lim, pusher), 0);
+	reg = registry_new(&lim, pusher);
+	ck_assert_ptr_nonnull(reg);
+	watchers = watchers_new(reg, pusher);
+	ck_assert_ptr_nonnull(watchers);
 }
 
 static void model_teardown(void)
 {
-	registry_free(&reg);
+	registry_free(reg);
+	watchers_free(watchers);
 	pusher_free(pusher);
+}
+
+static int create_as(const char *name, uid_t uid, bool privileged, struct timeline **out)
+{
+	struct timeline_creator cr = {uid, uid, uid, 0, -1, 0};
+	return registry_create(reg, name, strlen(name), &cr, privileged, out);
 }
 
 static struct timeline *create(const char *name, int expect)
 {
 	struct timeline *tl = NULL;
-	ck_assert_int_eq(registry_create(&reg, name, strlen(name), 1000, 1000, false, &tl), expect);
+	ck_assert_int_eq(create_as(name, 1000, false, &tl), expect);
 	return tl;
+}
+
+/* The generation of one of a timeline's watched files. */
+static uint64_t gen_of(const struct timeline *tl, enum tl_watch which)
+{
+	return watchers_of(watchers, tl)[which].gen;
 }
 
 START_TEST(timelines_create_find_remove)
@@ -111,19 +131,19 @@ START_TEST(timelines_create_find_remove)
 	create(".a", -EINVAL);
 	create("", -EINVAL);
 	create("a/b", -EINVAL);
-	ck_assert_ptr_eq(registry_find_name(&reg, "a", 1), a);
-	ck_assert_ptr_eq(registry_find_id(&reg, b->id), b);
-	ck_assert_uint_ne(a->id, b->id);
+	ck_assert_ptr_eq(registry_find_name(reg, "a", 1), a);
+	ck_assert_ptr_eq(registry_find_id(reg, timeline_id(b)), b);
+	ck_assert_uint_ne(timeline_id(a), timeline_id(b));
 	create("c", 0);
 	create("d", 0);
 	create("e", -EDQUOT); /* 4 per user */
-	ck_assert_int_eq(registry_remove(&reg, a), 0);
-	ck_assert_ptr_null(registry_find_name(&reg, "a", 1));
+	ck_assert_int_eq(registry_remove(reg, a, false), 0);
+	ck_assert_ptr_null(registry_find_name(reg, "a", 1));
 	create("e", 0);
 	/* A new timeline of an old name is a new timeline: ids never come back. */
-	ck_assert_int_eq(registry_remove(&reg, b), 0);
+	ck_assert_int_eq(registry_remove(reg, b, false), 0);
 	b = create("b", 0);
-	ck_assert_uint_gt(b->id, registry_find_name(&reg, "e", 1)->id);
+	ck_assert_uint_gt(timeline_id(b), timeline_id(registry_find_name(reg, "e", 1)));
 }
 END_TEST
 
@@ -131,73 +151,81 @@ START_TEST(timeline_caps)
 {
 	struct timeline *tl;
 
-	for (const char *n = "abcd"; *n; n++)
-		ck_assert_int_eq(registry_create(&reg, n, 1, 7, 7, false, &tl), 0);
-	ck_assert_int_eq(registry_create(&reg, "e", 1, 7, 7, false, &tl), -EDQUOT);
-	ck_assert_int_eq(registry_create(&reg, "e", 1, 7, 7, true, &tl), 0);	   /* privileged */
-	ck_assert_int_eq(registry_create(&reg, "f", 1, 8, 8, true, &tl), -ENOSPC); /* 5 in all */
-	registry_remove(&reg, registry_find_name(&reg, "a", 1));
-	ck_assert_int_eq(registry_create(&reg, "f", 1, 8, 8, false, &tl), 0);
+	for (const char *n = "abcd"; *n; n++) {
+		char name[2] = {*n, '\0'};
+		ck_assert_int_eq(create_as(name, 7, false, &tl), 0);
+	}
+	ck_assert_int_eq(create_as("e", 7, false, &tl), -EDQUOT);
+	ck_assert_int_eq(create_as("e", 7, true, &tl), 0);	 /* privileged */
+	ck_assert_int_eq(create_as("f", 8, true, &tl), -ENOSPC); /* 5 in all */
+	registry_remove(reg, registry_find_name(reg, "a", 1), false);
+	ck_assert_int_eq(create_as("f", 8, false, &tl), 0);
 }
 END_TEST
 
 START_TEST(read_bytes_per_uid)
 {
-	ck_assert_int_eq(registry_charge_read(&reg, 9, 60, false), 0);
-	ck_assert_int_eq(registry_charge_read(&reg, 9, 41, false), -ENOBUFS); /* cap 100 */
-	ck_assert_int_eq(registry_charge_read(&reg, 10, 100, false), 0);      /* per user */
-	ck_assert_int_eq(registry_charge_read(&reg, 9, 41, true), 0);	      /* forced */
-	registry_refund_read(&reg, 9, 101);
-	ck_assert_int_eq(registry_charge_read(&reg, 9, 100, false), 0);
-	registry_refund_read(&reg, 9, 100);
-	registry_refund_read(&reg, 10, 100);
-	ck_assert_uint_eq(reg.uids.count, 0); /* nothing held: no entries left */
+	ck_assert_int_eq(quota_charge_read(registry_quota(reg), 9, 60, false), 0);
+	ck_assert_int_eq(quota_charge_read(registry_quota(reg), 9, 41, false),
+			 -ENOBUFS);						     /* cap 100 */
+	ck_assert_int_eq(quota_charge_read(registry_quota(reg), 10, 100, false), 0); /* per user */
+	ck_assert_int_eq(quota_charge_read(registry_quota(reg), 9, 41, true), 0);    /* forced */
+	quota_refund_read(registry_quota(reg), 9, 101);
+	ck_assert_int_eq(quota_charge_read(registry_quota(reg), 9, 100, false), 0);
+	quota_refund_read(registry_quota(reg), 9, 100);
+	quota_refund_read(registry_quota(reg), 10, 100);
+	ck_assert_uint_eq(quota_users(registry_quota(reg)), 0); /* nothing held: no entries left */
 }
 END_TEST
 
 START_TEST(open_files_per_uid)
 {
-	struct registry r2;
+	struct registry *r2;
 	struct registry_limits none = {.max_timelines = 1};
 
-	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), 0);
-	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), 0);
-	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), -EDQUOT); /* 2 timers */
-	ck_assert_int_eq(registry_charge_open(&reg, 9, false, false), 0);
-	ck_assert_int_eq(registry_charge_open(&reg, 9, false, false), -EDQUOT); /* 3 files */
-	ck_assert_int_eq(registry_charge_open(&reg, 10, true, false), 0);	/* per user */
-	ck_assert_int_eq(registry_charge_open(&reg, 9, true, true), 0);		/* forced */
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, true, false), 0);
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, true, false), 0);
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, true, false),
+			 -EDQUOT); /* 2 timers */
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, false, false), 0);
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, false, false),
+			 -EDQUOT);						      /* 3 files */
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 10, true, false), 0); /* per user */
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, true, true), 0);   /* forced */
 	/* Closing a plain file frees a file, not a timer. */
-	registry_refund_open(&reg, 9, false);
-	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), -EDQUOT);
-	ck_assert_int_eq(registry_charge_open(&reg, 9, false, false), -EDQUOT); /* 3 timers held */
+	quota_refund_open(registry_quota(reg), 9, false);
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, true, false), -EDQUOT);
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, false, false),
+			 -EDQUOT); /* 3 timers held */
 	for (int i = 0; i < 3; i++)
-		registry_refund_open(&reg, 9, true);
-	ck_assert_int_eq(registry_charge_open(&reg, 9, true, false), 0);
-	registry_refund_open(&reg, 9, true);
-	registry_refund_open(&reg, 10, true);
-	ck_assert_uint_eq(reg.uids.count, 0); /* nothing held: no entries left */
+		quota_refund_open(registry_quota(reg), 9, true);
+	ck_assert_int_eq(quota_charge_open(registry_quota(reg), 9, true, false), 0);
+	quota_refund_open(registry_quota(reg), 9, true);
+	quota_refund_open(registry_quota(reg), 10, true);
+	ck_assert_uint_eq(quota_users(registry_quota(reg)), 0); /* nothing held: no entries left */
 	/* Unset caps take the defaults. */
-	ck_assert_int_eq(registry_init(&r2, &none, pusher), 0);
-	ck_assert_uint_eq(r2.limits.max_timers_per_uid, REGISTRY_DEFAULT_MAX_TIMERS_PER_UID);
-	ck_assert_uint_eq(r2.limits.max_open_per_uid, REGISTRY_DEFAULT_MAX_OPEN_PER_UID);
-	registry_free(&r2);
+	r2 = registry_new(&none, pusher);
+	ck_assert_ptr_nonnull(r2);
+	ck_assert_uint_eq(registry_limits(r2)->max_timers_per_uid,
+			  REGISTRY_DEFAULT_MAX_TIMERS_PER_UID);
+	ck_assert_uint_eq(registry_limits(r2)->max_open_per_uid, REGISTRY_DEFAULT_MAX_OPEN_PER_UID);
+	registry_free(r2);
 }
 END_TEST
 
 START_TEST(removed_timeline_lives_while_open)
 {
 	struct timeline *tl = create("a", 0);
-	uint64_t id = tl->id;
+	uint64_t id = timeline_id(tl);
 
 	timeline_get(tl); /* an open file */
-	ck_assert_int_eq(registry_remove(&reg, tl), 0);
-	ck_assert_ptr_null(registry_find_name(&reg, "a", 1));
-	ck_assert_ptr_eq(registry_find_id(&reg, id), tl); /* its inodes still answer */
-	ck_assert(tl->removed);
-	ck_assert_int_eq(timeline_set_standing(&reg, tl, &qot_req_none), -ENOENT);
-	timeline_put(&reg, tl);
-	ck_assert_ptr_null(registry_find_id(&reg, id));
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0);
+	ck_assert_ptr_null(registry_find_name(reg, "a", 1));
+	ck_assert_ptr_eq(registry_find_id(reg, id), tl); /* its inodes still answer */
+	ck_assert(timeline_removed(tl));
+	ck_assert_int_eq(timeline_set_standing(tl, &qot_req_none), -ENOENT);
+	timeline_put(tl);
+	ck_assert_ptr_null(registry_find_id(reg, id));
 }
 END_TEST
 
@@ -218,37 +246,39 @@ START_TEST(bindings_and_requirements)
 	struct qot_req standing = {QOT_UNBOUNDED, 20, QOT_UNBOUNDED};
 	uint64_t gen;
 
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b1, &s1, 10, 1000), 0);
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b2, &s2, 11, 1000), 0);
-	ck_assert_uint_eq(tl->effective.acc_below, 50);
-	ck_assert_uint_eq(tl->effective.resolution, 5);
-	gen = tl->watch[TL_WATCH_REQUIREMENTS].gen;
-	ck_assert_int_eq(timeline_set_standing(&reg, tl, &standing), 0);
-	ck_assert_uint_eq(tl->effective.acc_above, 20);
-	ck_assert_uint_eq(tl->effective.acc_below, 50);
-	ck_assert_uint_gt(tl->watch[TL_WATCH_REQUIREMENTS].gen, gen);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, 1000, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 11, 1000, 1000, false), 0);
+	ck_assert_uint_eq(timeline_effective(tl)->acc_below, 50);
+	ck_assert_uint_eq(timeline_effective(tl)->resolution, 5);
+	gen = gen_of(tl, TL_WATCH_REQUIREMENTS);
+	ck_assert_int_eq(timeline_set_standing(tl, &standing), 0);
+	ck_assert_uint_eq(timeline_effective(tl)->acc_above, 20);
+	ck_assert_uint_eq(timeline_effective(tl)->acc_below, 50);
+	ck_assert_uint_gt(gen_of(tl, TL_WATCH_REQUIREMENTS), gen);
 
 	/* A rebinding that changes nothing effective does not wake requirement pollers. */
-	gen = tl->watch[TL_WATCH_REQUIREMENTS].gen;
+	gen = gen_of(tl, TL_WATCH_REQUIREMENTS);
 	s1 = spec("x2", 200, 5);
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b1, &s1, 12, 1000), 0);
-	ck_assert_ptr_eq(tl->bindings.first, &b1->link); /* same binding, updated in place */
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 12, 1000, 1000, false), 0);
+	ck_assert_ptr_eq(timeline_next_binding(tl, NULL), b1); /* same binding, updated in place */
 	ck_assert_str_eq(b1->name, "x2");
 	ck_assert_int_eq(b1->pid, 12);
-	ck_assert_uint_eq(tl->watch[TL_WATCH_REQUIREMENTS].gen, gen);
+	ck_assert_uint_eq(gen_of(tl, TL_WATCH_REQUIREMENTS), gen);
 
-	ck_assert_int_eq(registry_remove(&reg, tl), -EBUSY);
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b3, &s2, 13, 1001), 0);
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b4, &s2, 14, 1001), -ENOSPC); /* 3 per timeline */
+	ck_assert_int_eq(registry_remove(reg, tl, false), -EBUSY);
+	ck_assert_int_eq(timeline_bind(tl, &b3, &s2, 13, 1001, 1001, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b4, &s2, 14, 1001, 1001, false),
+			 -ENOSPC); /* 3 per timeline */
 	ck_assert_ptr_null(b4);
-	timeline_unbind(&reg, tl, b2);
-	timeline_unbind(&reg, tl, b3);
-	ck_assert_uint_eq(tl->effective.acc_below, 200);
-	timeline_unbind(&reg, tl, b1);
-	ck_assert_uint_eq(tl->effective.acc_below, QOT_UNBOUNDED);
-	ck_assert_uint_eq(tl->effective.acc_above, 20); /* the standing requirement stays */
-	ck_assert_uint_eq(tl->nbindings, 0);
-	ck_assert_int_eq(registry_remove(&reg, tl), 0);
+	timeline_unbind(tl, b2);
+	timeline_unbind(tl, b3);
+	ck_assert_uint_eq(timeline_effective(tl)->acc_below, 200);
+	timeline_unbind(tl, b1);
+	ck_assert_uint_eq(timeline_effective(tl)->acc_below, QOT_UNBOUNDED);
+	ck_assert_uint_eq(timeline_effective(tl)->acc_above,
+			  20); /* the standing requirement stays */
+	ck_assert_uint_eq(timeline_nbindings(tl), 0);
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0);
 }
 END_TEST
 
@@ -260,28 +290,29 @@ START_TEST(activity_tracking)
 	struct binding *b1 = NULL, *b2 = NULL;
 	struct qot_bind_spec s1 = spec("x", 100, 5), s2 = spec("y", 200, 5);
 	struct qot_req standing = {30, 30, QOT_UNBOUNDED};
-	uint64_t gen = reg.active_watch.gen;
+	uint64_t gen = watchers_active(watchers)->gen;
 
 	ck_assert(!timeline_in_use(tl));
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b1, &s1, 10, 1000), 0);
+	ck_assert_int_eq(timeline_bind(tl, &b1, &s1, 10, 1000, 1000, false), 0);
 	ck_assert(timeline_in_use(tl));
-	ck_assert_uint_gt(reg.active_watch.gen, gen);
-	gen = reg.active_watch.gen;
-	ck_assert_int_eq(timeline_bind(&reg, tl, &b2, &s2, 10, 1000), 0); /* looser: no move */
-	ck_assert_uint_eq(reg.active_watch.gen, gen);
-	ck_assert_int_eq(timeline_set_standing(&reg, tl, &standing), 0); /* tighter: moves */
-	ck_assert_uint_gt(reg.active_watch.gen, gen);
-	timeline_unbind(&reg, tl, b1);
-	timeline_unbind(&reg, tl, b2);
+	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
+	gen = watchers_active(watchers)->gen;
+	ck_assert_int_eq(timeline_bind(tl, &b2, &s2, 10, 1000, 1000, false),
+			 0); /* looser: no move */
+	ck_assert_uint_eq(watchers_active(watchers)->gen, gen);
+	ck_assert_int_eq(timeline_set_standing(tl, &standing), 0); /* tighter: moves */
+	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
+	timeline_unbind(tl, b1);
+	timeline_unbind(tl, b2);
 	ck_assert(timeline_in_use(tl)); /* the standing requirement keeps it in use */
-	gen = reg.active_watch.gen;
-	ck_assert_int_eq(timeline_set_standing(&reg, tl, &qot_req_none), 0);
+	gen = watchers_active(watchers)->gen;
+	ck_assert_int_eq(timeline_set_standing(tl, &qot_req_none), 0);
 	ck_assert(!timeline_in_use(tl));
-	ck_assert_uint_gt(reg.active_watch.gen, gen);
-	ck_assert_int_eq(timeline_set_standing(&reg, tl, &standing), 0);
-	gen = reg.active_watch.gen;
-	ck_assert_int_eq(registry_remove(&reg, tl), 0); /* removed while in use */
-	ck_assert_uint_gt(reg.active_watch.gen, gen);
+	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
+	ck_assert_int_eq(timeline_set_standing(tl, &standing), 0);
+	gen = watchers_active(watchers)->gen;
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0); /* removed while in use */
+	ck_assert_uint_gt(watchers_active(watchers)->gen, gen);
 }
 END_TEST
 
@@ -292,7 +323,7 @@ START_TEST(coordination)
 	struct timeline *tl = create("a", 0);
 	struct qot_membership m;
 	struct coord c = {{0}, 0, false};
-	uint64_t gen = tl->watch[TL_WATCH_MEMBERS].gen;
+	uint64_t gen = gen_of(tl, TL_WATCH_MEMBERS);
 
 	ck_assert_int_eq(coord_state_at(&c, 0), COORD_NONE);
 	ck_assert_int_eq(coord_set_lease(&c, "node=n1 until=2000\n", 19), 0);
@@ -310,15 +341,15 @@ START_TEST(coordination)
 	ck_assert_int_eq(coord_state_at(&c, 5), COORD_NONE);
 
 	ck_assert_int_eq(qot_membership_parse(text, sizeof(text) - 1, &m), 0);
-	ck_assert_int_eq(timeline_set_members(&reg, tl, &m), 0);
+	ck_assert_int_eq(timeline_set_members(tl, &m), 0);
 	ck_assert_ptr_null(m.members); /* taken over */
-	ck_assert_uint_eq(tl->members.n, 2);
-	ck_assert_str_eq(tl->members.leader, "b");
-	ck_assert_uint_gt(tl->watch[TL_WATCH_MEMBERS].gen, gen);
+	ck_assert_uint_eq(timeline_members(tl)->n, 2);
+	ck_assert_str_eq(timeline_members(tl)->leader, "b");
+	ck_assert_uint_gt(gen_of(tl, TL_WATCH_MEMBERS), gen);
 	timeline_get(tl); /* as an open file would */
-	ck_assert_int_eq(registry_remove(&reg, tl), 0);
-	ck_assert_int_eq(timeline_set_members(&reg, tl, &m), -ENOENT);
-	timeline_put(&reg, tl);
+	ck_assert_int_eq(registry_remove(reg, tl, false), 0);
+	ck_assert_int_eq(timeline_set_members(tl, &m), -ENOENT);
+	timeline_put(tl);
 }
 END_TEST
 
@@ -329,18 +360,131 @@ START_TEST(per_uid_cap)
 	struct qot_bind_spec s = spec("x", 1, 1);
 
 	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(timeline_bind(&reg, i < 3 ? a : b, &bs[i], &s, 1, 42), 0);
-	ck_assert_int_eq(timeline_bind(&reg, b, &bs[5], &s, 1, 42), -EDQUOT);
-	ck_assert_uint_eq(registry_uid_bindings(&reg, 42), 5);
-	ck_assert_uint_eq(b->nbindings, 2);				/* nothing half-applied */
-	ck_assert_int_eq(timeline_bind(&reg, b, &bs[5], &s, 1, 43), 0); /* another uid */
-	timeline_unbind(&reg, a, bs[0]);
-	ck_assert_uint_eq(registry_uid_bindings(&reg, 42), 4);
+		ck_assert_int_eq(timeline_bind(i < 3 ? a : b, &bs[i], &s, 1, 42, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 42, 42, false), -EDQUOT);
+	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 5);
+	ck_assert_uint_eq(timeline_nbindings(b), 2); /* nothing half-applied */
+	ck_assert_int_eq(timeline_bind(b, &bs[5], &s, 1, 43, 43, false), 0); /* another uid */
+	timeline_unbind(a, bs[0]);
+	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 4);
 	bs[0] = NULL;
-	ck_assert_int_eq(timeline_bind(&reg, b, &bs[0], &s, 1, 42), -ENOSPC); /* b is full */
+	ck_assert_int_eq(timeline_bind(b, &bs[0], &s, 1, 42, 42, false), -ENOSPC); /* b is full */
 	for (int i = 1; i < 6; i++)
-		timeline_unbind(&reg, i < 3 ? a : b, bs[i]);
-	ck_assert_uint_eq(registry_uid_bindings(&reg, 42), 0);
+		timeline_unbind(i < 3 ? a : b, bs[i]);
+	ck_assert_uint_eq(quota_bindings(registry_quota(reg), 42), 0);
+}
+END_TEST
+
+/* Each uid's share of one timeline's bindings; privileged callers are held
+ * to no share (to the caps still), and may remove a bound timeline, whose
+ * bindings then only end. */
+START_TEST(binding_shares_and_privilege)
+{
+	struct registry_limits lim = {.max_timelines = 5,
+				      .max_timelines_per_uid = 5,
+				      .max_bindings_per_timeline = 4,
+				      .max_bindings_per_uid = 10,
+				      .max_bindings_share = 2};
+	struct registry *r = registry_new(&lim, pusher);
+	struct timeline_creator cr = {1, 1, 1, 0, -1, 0};
+	struct qot_bind_spec s = spec("x", 1, 1);
+	struct binding *bs[8] = {0};
+	struct timeline *tl, *other;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(registry_create(r, "a", 1, &cr, false, &tl), 0);
+	ck_assert_int_eq(registry_create(r, "b", 1, &cr, false, &other), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[1], &s, 1, 42, 42, false), 0);
+	ck_assert_int_eq(timeline_bind(tl, &bs[2], &s, 1, 42, 42, false), -EDQUOT); /* its share */
+	ck_assert_ptr_null(bs[2]);
+	ck_assert_uint_eq(quota_bindings(registry_quota(r), 42), 2); /* nothing half-applied */
+	ck_assert_int_eq(timeline_bind(other, &bs[2], &s, 1, 42, 42, false), 0); /* per timeline */
+	ck_assert_int_eq(timeline_bind(tl, &bs[3], &s, 1, 43, 43, false), 0);	 /* another uid */
+	ck_assert_int_eq(timeline_bind(tl, &bs[4], &s, 1, 42, 42, true), 0);	 /* privileged */
+	ck_assert_uint_eq(timeline_nbindings(tl), 4);
+	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, 43, false), -ENOSPC); /* 4 in all */
+	ck_assert_int_eq(timeline_bind(tl, &bs[5], &s, 1, 43, 43, true), -ENOSPC);  /* caps still */
+	/* A share freed is a share to take again. */
+	timeline_unbind(tl, bs[0]);
+	timeline_unbind(tl, bs[4]);
+	bs[0] = bs[4] = NULL;
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 1, 42, 42, false), 0);
+	/* Bound: only a privileged removal goes through. */
+	ck_assert_int_eq(registry_remove(r, tl, false), -EBUSY);
+	timeline_get(tl); /* as the open bind files would */
+	ck_assert_int_eq(registry_remove(r, tl, true), 0);
+	ck_assert(timeline_removed(tl));
+	ck_assert_ptr_null(registry_find_name(r, "a", 1));
+	ck_assert_int_eq(timeline_bind(tl, &bs[0], &s, 2, 42, 42, false), -ENOENT); /* rebinding */
+	ck_assert_int_eq(timeline_bind(tl, &bs[6], &s, 2, 44, 44, true), -ENOENT);  /* binding */
+	for (int i = 0; i < 6; i++) {
+		if (bs[i] != NULL)
+			timeline_unbind(i == 2 ? other : tl, bs[i]);
+	}
+	ck_assert_uint_eq(timeline_nbindings(tl), 0);
+	ck_assert_uint_eq(quota_bindings(registry_quota(r), 42), 0);
+	timeline_put(tl);
+	registry_free(r);
+}
+END_TEST
+
+/* Where a listing resumes: the first live timeline above an id, live or not. */
+START_TEST(resuming_after_any_id)
+{
+	struct timeline *t[5];
+	char name[2] = "a";
+
+	for (int i = 0; i < 5; i++, name[0]++)
+		ck_assert_int_eq(create_as(name, 1000, true, &t[i]), 0);
+	ck_assert_ptr_eq(registry_after_id(reg, 0), t[0]);
+	ck_assert_int_eq(registry_remove(reg, t[1], false), 0);
+	ck_assert_int_eq(registry_remove(reg, t[2], false), 0);
+	ck_assert_int_eq(registry_remove(reg, t[4], false), 0);
+	ck_assert_ptr_eq(registry_after_id(reg, 0), t[0]);
+	ck_assert_ptr_eq(registry_after_id(reg, timeline_id(t[0])), t[3]); /* 2 and 3 gone */
+	ck_assert_ptr_eq(registry_after_id(reg, timeline_id(t[0]) + 1), t[3]);
+	ck_assert_ptr_eq(registry_after_id(reg, timeline_id(t[3]) - 1), t[3]);
+	ck_assert_ptr_null(registry_after_id(reg, timeline_id(t[3])));
+	ck_assert_ptr_null(registry_after_id(reg, UINT64_MAX));
+	ck_assert_ptr_eq(registry_next(reg, t[0]), t[3]);
+	ck_assert_uint_eq(registry_count(reg), 2);
+}
+END_TEST
+
+/* Global caps on held text and open files, beyond which privileged callers
+ * (force) have a sixteenth more. */
+START_TEST(global_caps_and_their_reserve)
+{
+	struct quota_limits lim = {.timelines = 1,
+				   .bindings = 1,
+				   .read_bytes = 1000,
+				   .files = 100,
+				   .timers = 100,
+				   .total_files = 32,
+				   .total_read_bytes = 1600};
+	struct quota *q = quota_new(&lim);
+
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(quota_charge_read(q, 1, 900, false), 0);
+	ck_assert_int_eq(quota_charge_read(q, 2, 700, false), 0); /* 1600 in all */
+	ck_assert_int_eq(quota_charge_read(q, 3, 1, false), -ENOBUFS);
+	ck_assert_int_eq(quota_charge_read(q, 3, 100, true), 0); /* 1700 = 1600 + 1600/16 */
+	ck_assert_int_eq(quota_charge_read(q, 3, 1, true), -ENOBUFS);
+	quota_refund_read(q, 1, 900);
+	ck_assert_int_eq(quota_charge_read(q, 3, 800, false), 0);
+	for (int i = 0; i < 32; i++)
+		ck_assert_int_eq(quota_charge_open(q, (uid_t)(10 + i), i % 2, false), 0);
+	ck_assert_int_eq(quota_charge_open(q, 50, false, false), -ENFILE); /* a new user too */
+	ck_assert_int_eq(quota_charge_open(q, 50, true, true), 0);
+	ck_assert_int_eq(quota_charge_open(q, 50, false, true), 0); /* 34 = 32 + 32/16 */
+	ck_assert_int_eq(quota_charge_open(q, 50, false, true), -ENFILE);
+	quota_refund_open(q, 10, false);
+	ck_assert_int_eq(quota_charge_open(q, 51, false, false), -ENFILE); /* 33 held: still */
+	quota_refund_open(q, 50, true);
+	quota_refund_open(q, 50, false);
+	ck_assert_int_eq(quota_charge_open(q, 51, false, false), 0);
+	quota_free(q);
 }
 END_TEST
 
@@ -367,15 +511,15 @@ END_TEST
 START_TEST(removal_wakes_timeline_watchers)
 {
 	struct timeline *tl = create("a", 0);
-	uint64_t before = reg.timelines_watch.gen, req_before;
+	uint64_t before = watchers_timelines(watchers)->gen, req_before;
 
 	create("b", 0);
-	ck_assert_uint_gt(reg.timelines_watch.gen, before);
-	req_before = tl->watch[TL_WATCH_REQUIREMENTS].gen;
+	ck_assert_uint_gt(watchers_timelines(watchers)->gen, before);
+	req_before = gen_of(tl, TL_WATCH_REQUIREMENTS);
 	timeline_get(tl);
-	registry_remove(&reg, tl);
-	ck_assert_uint_gt(tl->watch[TL_WATCH_REQUIREMENTS].gen, req_before);
-	timeline_put(&reg, tl);
+	registry_remove(reg, tl, false);
+	ck_assert_uint_gt(gen_of(tl, TL_WATCH_REQUIREMENTS), req_before);
+	timeline_put(tl);
 }
 END_TEST
 
@@ -406,45 +550,54 @@ START_TEST(inode_scheme)
 }
 END_TEST
 
+/* A timeline created (privileged) by owner from user namespace userns. */
+static struct timeline *created_by(const char *name, uid_t owner, ino_t userns)
+{
+	struct timeline_creator cr = {owner, owner, owner, userns, -1, 0};
+	struct timeline *tl = NULL;
+
+	ck_assert_int_eq(registry_create(reg, name, strlen(name), &cr, true, &tl), 0);
+	return tl;
+}
+
 START_TEST(access_rules)
 {
-	struct timeline tl;
+	struct timeline *tl;
 	struct caller me = {getuid(), getgid(), getpid()};
 	struct caller other = {4242, 4242, getpid()};
 	struct caller unseen = {getuid(), getgid(), 0};
 
 	ck_assert_int_eq(access_init(), 0);
-	memset(&tl, 0, sizeof(tl));
-	tl.owner = 4242;
+	tl = created_by("a", 4242, 0);
 	ck_assert(access_privileged(&me));
 	ck_assert(!access_privileged(&other));
 	ck_assert(!access_privileged(&unseen)); /* fail closed */
 
-	ck_assert_int_eq(access_check(NODE_NOW, &tl, &other, R_OK), 0);
-	ck_assert_int_eq(access_check(NODE_NOW, &tl, &other, W_OK), -EACCES);
-	ck_assert_int_eq(access_check(NODE_NOW, &tl, &me, W_OK), -EACCES); /* nobody writes now */
-	ck_assert_int_eq(access_check(NODE_BIND, &tl, &other, R_OK | W_OK), 0);
-	ck_assert_int_eq(access_check(NODE_CTL, &tl, &other, R_OK), 0); /* public parameters */
-	ck_assert_int_eq(access_check(NODE_CTL, &tl, &other, W_OK), -EACCES);
-	ck_assert_int_eq(access_check(NODE_CTL, &tl, &me, R_OK | W_OK), 0);
-	ck_assert_int_eq(access_check(NODE_CTL, &tl, &unseen, W_OK), -EACCES);
-	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, W_OK), 0); /* creator */
-	ck_assert(access_is_creator(&tl, &other));
+	ck_assert_int_eq(access_check(NODE_NOW, tl, &other, R_OK), 0);
+	ck_assert_int_eq(access_check(NODE_NOW, tl, &other, W_OK), -EACCES);
+	ck_assert_int_eq(access_check(NODE_NOW, tl, &me, W_OK), -EACCES); /* nobody writes now */
+	ck_assert_int_eq(access_check(NODE_BIND, tl, &other, R_OK | W_OK), 0);
+	ck_assert_int_eq(access_check(NODE_CTL, tl, &other, R_OK), 0); /* public parameters */
+	ck_assert_int_eq(access_check(NODE_CTL, tl, &other, W_OK), -EACCES);
+	ck_assert_int_eq(access_check(NODE_CTL, tl, &me, R_OK | W_OK), 0);
+	ck_assert_int_eq(access_check(NODE_CTL, tl, &unseen, W_OK), -EACCES);
+	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, tl, &other, W_OK), 0); /* creator */
+	ck_assert(access_is_creator(tl, &other));
 	/* The daemon's own uid creates with privilege: from elsewhere it is not the creator. */
-	tl.owner = getuid();
-	tl.owner_userns = access_userns(&me);
-	ck_assert_uint_ne(tl.owner_userns, 0);
-	ck_assert(access_is_creator(&tl, &me));
-	ck_assert(!access_is_creator(&tl, &unseen));
-	tl.owner_userns++; /* made by the same uid in another user namespace */
-	ck_assert(!access_is_creator(&tl, &me));
-	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &unseen, W_OK), -EACCES);
-	tl.owner = 1;
-	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, W_OK), -EACCES);
-	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, &tl, &other, R_OK), 0);
+	ck_assert_uint_ne(access_userns(&me), 0);
+	tl = created_by("b", getuid(), access_userns(&me));
+	ck_assert(access_is_creator(tl, &me));
+	ck_assert(!access_is_creator(tl, &unseen));
+	/* made by the same uid in another user namespace */
+	tl = created_by("c", getuid(), access_userns(&me) + 1);
+	ck_assert(!access_is_creator(tl, &me));
+	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, tl, &unseen, W_OK), -EACCES);
+	tl = created_by("d", 1, access_userns(&me) + 1);
+	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, tl, &other, W_OK), -EACCES);
+	ck_assert_int_eq(access_check(NODE_REQUIREMENTS, tl, &other, R_OK), 0);
 	ck_assert_int_eq(access_check(NODE_ROOT, NULL, &other, W_OK | X_OK), 0);
 	ck_assert_uint_eq(access_mode(NODE_ROOT) & 07777, 01777);
-	ck_assert_uint_eq(access_owner(NODE_REQUIREMENTS, &tl), 1);
+	ck_assert_uint_eq(access_owner(NODE_REQUIREMENTS, tl), 1);
 }
 END_TEST
 
@@ -545,6 +698,22 @@ START_TEST(hashtab_grows_and_removes)
 }
 END_TEST
 
+/* A request held for its turn is counted by what it keeps: a large one (a
+ * write) the whole receive buffer it was read into, not its own bytes. */
+START_TEST(held_requests_count_what_they_keep)
+{
+	size_t buf_size = (size_t)1 << 20;
+	char *buf = malloc(buf_size);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_ge(loop_hold_cost(buf, 130000), buf_size);
+	ck_assert_uint_ge(loop_hold_cost(buf, 4097), buf_size);
+	ck_assert_uint_ge(loop_hold_cost(buf, 100), 100);
+	ck_assert_uint_lt(loop_hold_cost(buf, 100), 1024); /* small ones are copied */
+	free(buf);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -553,9 +722,9 @@ static Suite *model_suite(void)
 
 	tcase_add_test(pure, reqset_matches_brute_force);
 	tcase_add_test(pure, inode_scheme);
-	tcase_add_test(pure, access_rules);
 	tcase_add_test(pure, options);
 	tcase_add_test(pure, hashtab_grows_and_removes);
+	tcase_add_test(pure, held_requests_count_what_they_keep);
 	tcase_set_timeout(pure, 60);
 	suite_add_tcase(s, pure);
 
@@ -567,10 +736,14 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, removed_timeline_lives_while_open);
 	tcase_add_test(reg_tc, bindings_and_requirements);
 	tcase_add_test(reg_tc, per_uid_cap);
+	tcase_add_test(reg_tc, binding_shares_and_privilege);
+	tcase_add_test(reg_tc, resuming_after_any_id);
+	tcase_add_test(reg_tc, global_caps_and_their_reserve);
 	tcase_add_test(reg_tc, activity_tracking);
 	tcase_add_test(reg_tc, coordination);
 	tcase_add_test(reg_tc, watches);
 	tcase_add_test(reg_tc, removal_wakes_timeline_watchers);
+	tcase_add_test(reg_tc, access_rules);
 	suite_add_tcase(s, reg_tc);
 	return s;
 }

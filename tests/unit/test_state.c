@@ -29,9 +29,9 @@ static uint64_t random_dur(void)
 	return next_random() % 4 == 0 ? QOT_UNBOUNDED : 1 + next_random() % 5000000000ull;
 }
 
-static void random_timeline(struct state_timeline *t, size_t i)
+static void random_timeline(struct statefile_timeline *t, size_t i)
 {
-	*t = (struct state_timeline){0};
+	*t = (struct statefile_timeline){0};
 	snprintf(t->name, sizeof(t->name), "tl-%zu.%llx", i,
 		 (unsigned long long)(next_random() % 65536));
 	t->owner = (uid_t)(next_random() % 70000);
@@ -63,7 +63,8 @@ static void random_timeline(struct state_timeline *t, size_t i)
 					     (uint32_t)(next_random() % 1000000)};
 }
 
-static char *render_image(const struct state_timeline *t, size_t n, const char *end, size_t *len)
+static char *render_image(const struct statefile_timeline *t, size_t n, const char *end,
+			  size_t *len)
 {
 	size_t cap = 64 + n * STATEFILE_TIMELINE_TEXT_MAX, used;
 	char *buf = malloc(cap);
@@ -71,7 +72,7 @@ static char *render_image(const struct state_timeline *t, size_t n, const char *
 	ck_assert_ptr_nonnull(buf);
 	used = (size_t)snprintf(buf, cap, "%s\n", STATEFILE_MAGIC);
 	for (size_t i = 0; i < n; i++) {
-		size_t k = state_timeline_format(&t[i], buf + used, cap - used);
+		size_t k = statefile_timeline_format(&t[i], buf + used, cap - used);
 		ck_assert_uint_gt(k, 0);
 		used += k;
 	}
@@ -83,8 +84,8 @@ static char *render_image(const struct state_timeline *t, size_t n, const char *
 START_TEST(roundtrip)
 {
 	for (int round = 0; round < 200; round++) {
-		struct state_timeline t[12];
-		struct state_image img;
+		struct statefile_timeline t[12];
+		struct statefile_image img;
 		size_t n = (size_t)(next_random() % 12), len, line = 0;
 		bool stopped = next_random() % 2;
 		char *text;
@@ -92,17 +93,17 @@ START_TEST(roundtrip)
 		for (size_t i = 0; i < n; i++)
 			random_timeline(&t[i], i);
 		text = render_image(t, n, stopped ? "end stopped\n" : "end running\n", &len);
-		ck_assert_int_eq(state_image_parse(text, len, &img, &line), 0);
+		ck_assert_int_eq(statefile_parse(text, len, &img, &line), 0);
 		ck_assert_uint_eq(img.n, n);
 		ck_assert(img.stopped == stopped);
 		for (size_t i = 0; i < n; i++) {
-			struct state_timeline got = img.tl[i];
+			struct statefile_timeline got = img.tl[i];
 			ck_assert_uint_gt(got.line, 1);
 			got.line = 0;
 			ck_assert_msg(memcmp(&got, &t[i], sizeof(got)) == 0,
 				      "timeline %zu of round %d:\n%s", i, round, text);
 		}
-		state_image_free(&img);
+		statefile_image_free(&img);
 		free(text);
 	}
 }
@@ -156,11 +157,11 @@ START_TEST(refusals)
 		{"qotfs-state 1\n\0nd stopped\n", 2},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct state_image img = {.n = 99};
+		struct statefile_image img = {.n = 99};
 		size_t line = 0, len = strlen(cases[i].text);
 		if (i == sizeof(cases) / sizeof(cases[0]) - 1)
 			len = sizeof("qotfs-state 1\n\0nd stopped\n") - 1;
-		ck_assert_msg(state_image_parse(cases[i].text, len, &img, &line) == -EINVAL,
+		ck_assert_msg(statefile_parse(cases[i].text, len, &img, &line) == -EINVAL,
 			      "case %zu", i);
 		ck_assert_msg(line == cases[i].line, "case %zu: line %zu", i, line);
 		ck_assert_uint_eq(img.n, 0);
@@ -174,16 +175,16 @@ START_TEST(comments_and_blank_lines)
 	static const char text[] = "qotfs-state 1\n# a comment\n\n"
 				   "timeline a owner=1000 group=100 creator=other created=-5\n"
 				   "end running\n";
-	struct state_image img;
+	struct statefile_image img;
 	size_t line;
 
-	ck_assert_int_eq(state_image_parse(text, sizeof(text) - 1, &img, &line), 0);
+	ck_assert_int_eq(statefile_parse(text, sizeof(text) - 1, &img, &line), 0);
 	ck_assert_uint_eq(img.n, 1);
 	ck_assert_str_eq(img.tl[0].name, "a");
 	ck_assert_uint_eq(img.tl[0].owner, 1000);
 	ck_assert(!img.tl[0].host_creator && !img.stopped && !img.tl[0].has_standing);
 	ck_assert_int_eq(img.tl[0].created, -5);
-	state_image_free(&img);
+	statefile_image_free(&img);
 }
 END_TEST
 
@@ -242,9 +243,9 @@ static char *slurp(const char *path)
 START_TEST(directory_saves_and_loads)
 {
 	char dir[128], path[256];
-	struct state_timeline a, b;
-	struct state_entry *ea, *eb;
-	struct state_image img;
+	struct statefile_timeline a, b;
+	struct statedir_entry *ea, *eb;
+	struct statefile_image img;
 	struct statedir *sd;
 	struct qot_req req = {1000, 2000, QOT_UNBOUNDED};
 	struct qot_hlc_ts hlc = {123456789, 7};
@@ -272,7 +273,7 @@ START_TEST(directory_saves_and_loads)
 	ck_assert_str_eq(img.tl[0].name, b.name);
 	ck_assert(img.tl[0].has_hlc && img.tl[0].hlc.l == hlc.l && img.tl[0].hlc.c == 7);
 	ck_assert(img.stopped);
-	state_image_free(&img);
+	statefile_image_free(&img);
 	statedir_free(sd);
 
 	/* The saver thread writes a change by itself, marked running. */
@@ -296,7 +297,7 @@ END_TEST
 START_TEST(bad_file_is_kept_aside)
 {
 	char dir[128], path[256], bad[300];
-	struct state_image img;
+	struct statefile_image img;
 	struct statedir *sd;
 	int err, fd;
 

@@ -2,6 +2,8 @@
 /* Units: the arithmetic of waiting (base instants, boundaries) and the timer line. */
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,7 +115,15 @@ START_TEST(boundaries)
 	ck_assert_int_eq(b, 0);
 	ck_assert_int_eq(qot_next_boundary(-1001, 1000, 999, &b), 0);
 	ck_assert_int_eq(b, -1);
+	/* INT64_MIN = -9223372036854776 * 1000 + 192: the next multiple is 808 ns on. */
 	ck_assert_int_eq(qot_next_boundary(INT64_MIN, 1000, 0, &b), 0);
+	ck_assert_int_eq(b, INT64_MIN + 808);
+	ck_assert_int_eq(qot_next_boundary(INT64_MIN, 1000, 999, &b), 0);
+	ck_assert_int_eq(b, INT64_MIN + 807); /* 999 - 9223372036854776 * 1000 */
+	/* The last boundary in range: 9223372036854775000 = INT64_MAX - 807. */
+	ck_assert_int_eq(qot_next_boundary(INT64_MAX - 1000, 1000, 0, &b), 0);
+	ck_assert_int_eq(b, INT64_MAX - 807);
+	ck_assert_int_eq(qot_next_boundary(INT64_MAX - 807, 1000, 0, &b), -ERANGE);
 	ck_assert_int_eq(qot_next_boundary(INT64_MAX - 5, 1000, 0, &b), -ERANGE);
 	ck_assert_int_eq(qot_next_boundary(0, 0, 0, &b), -EINVAL);
 	ck_assert_int_eq(qot_next_boundary(0, 10, 10, &b), -EINVAL);
@@ -126,6 +136,38 @@ START_TEST(boundaries)
 			ck_assert_int_eq(qot_next_boundary(b, 1000003, 17, &b), 0);
 		ck_assert_int_eq(b, first + 100000LL * 1000003);
 		ck_assert_int_eq((b - 17) % 1000003, 0);
+	}
+}
+END_TEST
+
+/* Any instant, period and phase: the result is strictly after now, at most
+ * a period after it, and on the grid phase + k * period (checked in 128 bits). */
+START_TEST(boundaries_anywhere)
+{
+	srandom(3);
+	for (int i = 0; i < 300000; i++) {
+		int64_t now = (int64_t)rnd64(), b = 0;
+		uint64_t period = 1 + rnd64() % (i % 3 == 0 ? 1000 : (uint64_t)1 << (i % 64)),
+			 phase;
+		int err;
+		bool ok;
+
+		if (i % 5 == 0)
+			now = i % 2 ? INT64_MIN + (int64_t)(rnd64() % 3000)
+				    : INT64_MAX - (int64_t)(rnd64() % 3000);
+		phase = rnd64() % period;
+		err = qot_next_boundary(now, period, phase, &b);
+		/* (plain checks: a passing ck_assert costs a write to Check's pipe) */
+		if (err == -ERANGE) /* only when no boundary after now is an int64 */
+			ok = (__int128)now + (__int128)period > (__int128)INT64_MAX;
+		else
+			ok = err == 0 && b > now &&
+			     (__int128)b - (__int128)now <= (__int128)period &&
+			     ((__int128)b - (__int128)phase) % (__int128)period == 0;
+		if (!ok)
+			ck_abort_msg("next_boundary(%" PRId64 ", %" PRIu64 ", %" PRIu64
+				     ") = %d, %" PRId64,
+				     now, period, phase, err, b);
 	}
 }
 END_TEST
@@ -207,6 +249,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, committing_is_the_first_instant);
 	tcase_add_test(tc, never_when_unbounded_or_stale);
 	tcase_add_test(tc, boundaries);
+	tcase_add_test(tc, boundaries_anywhere);
 	tcase_add_test(tc, timer_lines);
 	suite_add_tcase(s, tc);
 	return s;
