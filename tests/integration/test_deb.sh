@@ -8,8 +8,10 @@
 # installed example and a program built against libqot-dev with pkg-config;
 # the man pages render without warnings and the units verify and run the
 # installed binaries; a purge leaves none of their files behind.
-# Skipped (77) without the packaging tools, without root, or when the
-# packages are installed already (an administrator's: never touched).
+# Skipped (77) without the packaging tools, without root, when the packages
+# are installed already (an administrator's: never touched), or in a
+# sanitized build (the packages build from the tree alone, with Debian's
+# flags: the plain run of the suite has tested them).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 : "${QOT_SOURCE_DIR:?}" "${QOT_VERSION:?}"
@@ -24,6 +26,7 @@ for tool in dpkg-buildpackage dh lintian apt-get systemd-analyze man pkg-config 
 	command -v "$tool" >/dev/null || skip "$tool is missing (scripts/deps.sh test installs it)"
 done
 [ "$(id -u)" -eq 0 ] || skip "installing packages needs root"
+[ "${QOT_SANITIZE:-0}" != 1 ] || skip "the packages do not depend on this build: tested by the plain run"
 for p in "${packages[@]}"; do
 	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv "not-installed"; then
 		skip "$p is installed on this host already: not touching it"
