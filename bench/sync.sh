@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # sync.sh - syncd benchmarks: build, then
-#   1. the simulation of syncd's estimator and discipline against known truth
-#      (coverage and tightness of the published bounds, bench/sync-sim.c);
+#   1. the simulation of syncd's sources, estimator and discipline against
+#      known truth (bench/sync-sim.c): coverage, the statistical part and
+#      the whole bound against their oracle half-widths (99.99% of the
+#      run's errors), synced and in holdover, and the commit-wait for an
+#      instant just passed; the Kalman estimator against the earlier one
+#      on the same seeds, a million checks per variant;
 #   2. syncd and qotfs CPU with N timelines (default 1000) published at 1 Hz
 #      and 16 Hz from the system source, over a fixed wall-clock window, and
 #      the wall time of one publish round (perf, if it works here);
@@ -20,7 +24,9 @@
 #              ":opened": every clock file is opened once first, so that each
 #              update is also pushed into the kernel's page, as for readers),
 #              QOT_SYNC_ITERATIONS (latency samples, default 2000),
-#              QOT_SYNC_SEEDS (simulation seeds per variant, default 4),
+#              QOT_SYNC_SEEDS (simulation seeds per variant, default 1),
+#              QOT_SYNC_CHECKS (simulation checks per update, default 140:
+#              a million per run),
 #              QOT_SYNC_NO_PERF=1 (skip the publish-round timing),
 #              QOT_SYNC_QOTFS_OPTS (extra qotfs options, e.g. --spin-us=0),
 #              QOT_SYNC_NO_UNSHARE=1 (mount in the current mount namespace).
@@ -33,7 +39,8 @@ ntl=${QOT_SYNC_TIMELINES:-1000}
 window=${QOT_SYNC_WINDOW:-10}
 runs=${QOT_SYNC_RUNS:-1s 62500us 62500us:opened}
 iterations=${QOT_SYNC_ITERATIONS:-2000}
-seeds=${QOT_SYNC_SEEDS:-4}
+seeds=${QOT_SYNC_SEEDS:-1}
+checks=${QOT_SYNC_CHECKS:-140}
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "sync.sh: run as root (syncd writes ctl files, which only root may write)" >&2
@@ -193,7 +200,7 @@ host_info() {
 # ---- 1. simulation ----
 
 bench_sim() {
-	"$build/bench/sync-sim" --seeds="$seeds" --kv="$kvfile"
+	"$build/bench/sync-sim" --seeds="$seeds" --checks="$checks" --kv="$kvfile"
 }
 
 # ---- 2. syncd CPU per timeline ----
@@ -404,7 +411,7 @@ bench_latency() {
 }
 
 host_info
-section "1. simulation: syncd's estimator + discipline vs known truth"
+section "1. simulation: syncd's sources + estimator + discipline vs known truth"
 bench_sim
 section "2. syncd CPU: $ntl timelines, source system, window $window s per interval"
 note "CPU from /proc/PID/schedstat (ns; all threads), clock ticks alongside; updates are" \

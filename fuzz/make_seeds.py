@@ -3,6 +3,8 @@
 """make_seeds.py - write the handwritten seed inputs of every fuzz target into
 fuzz/corpus/TARGET/seed-NN (valid and edge-case inputs from the man pages and
 tests). Run again after editing; libFuzzer adds its own finds beside them."""
+import hashlib
+import hmac
 import os
 import struct
 import sys
@@ -160,6 +162,45 @@ S["alignlog"] = [b"\x00" + b"".join(b'{' + H[i] + b',"pt":1800000000000000000,"n
                  b"\x00" + b'{' + H[0] + b',"pt":1}\nnot json\n',
                  b"\x00" + b'{' + H[2] + b',"pt":1,"node":"a\\"b"}\n{' + H[2] + b',"pt":1}\n',
                  b"\x01\n\n\n"]
+
+
+# fuzz_peerwire.c: the first byte picks the mode (0 datagram, 1 re-signed,
+# 2 struct, 3 sequence numbers, 4 key file); packets signed with its key.
+PEER_KEY = b"fuzz-peer-key-0123456789abcdefgh"
+
+
+def peer_packet(mtype=1, flags=0, status=1, epoch=0, depth=0, timeline=b"robots", node=b"node-a",
+                seq=1795304408352279031, echo=0, sent=1795304408352279030, t1=1795304408352279030,
+                t2=0, t3=0, below=0, above=0, corr=0, key_id=7, sign=True):
+    body = (b"QOTP" + struct.pack(">BBHIIIHH", 1, mtype, flags, key_id, status, epoch, depth, 0)
+            + timeline.ljust(64, b"\0") + node.ljust(64, b"\0")
+            + struct.pack(">QQqqqqQQq", seq, echo, sent, t1, t2, t3, below, above, corr))
+    assert len(body) == 224
+    mac = hmac.new(PEER_KEY, body, hashlib.sha256).digest() if sign else b"\0" * 32
+    return body + mac
+
+
+REQ = peer_packet()
+RESP = peer_packet(mtype=2, flags=0x9, echo=5, t2=1795304408352300000, t3=1795304408352310000,
+                   below=1000, above=18446744073709551615)
+CORR = peer_packet(mtype=3, flags=0x5, echo=6, corr=-7000000, depth=0)
+S["peerwire"] = [b"\x00" + REQ, b"\x00" + RESP, b"\x00" + CORR, b"\x00" + REQ[:100],
+                 b"\x00" + REQ + b"\0", b"\x00" + peer_packet(key_id=8),
+                 b"\x00" + peer_packet(node=b"n" * 64, timeline=b"t" * 64),
+                 b"\x01" + REQ[:224], b"\x01" + RESP[:224], b"\x01" + CORR[:224],
+                 b"\x01" + peer_packet(node=b"a\0b", sign=False)[:224],
+                 b"\x01" + peer_packet(mtype=1, t2=5, sign=False)[:224],
+                 b"\x01" + peer_packet(flags=0x10, sign=False)[:224],
+                 b"\x02" + RESP[:224], b"\x02" + CORR[:224], b"\x02" + peer_packet(status=3)[:224],
+                 b"\x03" + struct.pack(">8Q", 100, 100, 98, 163, 99, 98, 1000, 0),
+                 b"\x03" + struct.pack(">4Q", 2**64 - 1, 2**64 - 64, 2**64 - 65, 1),
+                 b"\x04# keys\n7 00112233445566778899aabbccddeeff\n8 base64:AAECAwQFBgcICQoLDA0ODxAREhM=\n",
+                 b"\x04" + b"1 " + b"ab" * 64 + b"\n", b"\x044294967295 00112233445566778899aabbccddeeff",
+                 b"\x047 00112233445566778899aabbccddeeff\n7 00112233445566778899aabbccddeeff\n",
+                 b"\x05" + struct.pack(">6q", 1000200000, 1001230000, 1001240000, 1000310000,
+                                       1000000000, 1000110000),
+                 b"\x05" + struct.pack(">6qBI", 0, 0, 0, 3, 0, 3, 1, 1),
+                 b"\x05" + struct.pack(">6q", 10, 2**63 - 2, 2**63 - 1, 40, 10, 40)]
 
 
 def main():

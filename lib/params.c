@@ -20,12 +20,14 @@ enum {
 	K_DRIFT_ABOVE,
 	K_STALE_AFTER,
 	K_SOURCE,
+	K_ASYM,
+	K_STAT,
 	NKEYS
 };
 
 static const char *const keys[NKEYS] = {
-	"status",	"anchor",      "timeline",    "freq",	     "offset_below",
-	"offset_above", "drift_below", "drift_above", "stale_after", "source",
+	"status",      "anchor",      "timeline",    "freq",   "offset_below", "offset_above",
+	"drift_below", "drift_above", "stale_after", "source", "asym",	       "stat",
 };
 
 void qot_params_unknown(struct qot_clock_params *out, int64_t base_now)
@@ -93,21 +95,39 @@ static int keyed(int err, int key)
 int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
 		     char source[QOT_NAME_MAX + 1])
 {
+	return qot_params_parse_parts(buf, len, out, source, NULL);
+}
+
+int qot_params_parse_parts(const char *buf, size_t len, struct qot_clock_params *out,
+			   char source[QOT_NAME_MAX + 1], struct qot_bound_parts *parts)
+{
 	struct qot_slice v[NKEYS];
 	struct qot_clock_params p = {0};
+	struct qot_bound_parts bp = {QOT_UNBOUNDED, QOT_UNBOUNDED};
 	int n = qot_kv_parse(buf, len, keys, source ? NKEYS : K_SOURCE, v);
 	int status, err;
 
 	if (n < 0)
 		return n;
-	if (n != K_SOURCE + (source && v[K_SOURCE].ptr ? 1 : 0)) {
+	if (source == NULL)
+		v[K_SOURCE].ptr = v[K_ASYM].ptr = v[K_STAT].ptr = NULL;
+	if (n != K_SOURCE + (v[K_SOURCE].ptr ? 1 : 0) + (v[K_ASYM].ptr ? 1 : 0) +
+			 (v[K_STAT].ptr ? 1 : 0)) {
 		for (int k = 0; k < K_SOURCE; k++)
 			if (v[k].ptr == NULL)
-				return qot_refuse(
-					-EINVAL, "%s= is missing (every key but source= is needed)",
-					keys[k]);
+				return qot_refuse(-EINVAL,
+						  "%s= is missing (every key but source=, asym= "
+						  "and stat= is needed)",
+						  keys[k]);
 		return -EINVAL;
 	}
+	/* Parts only from a named source, and both or neither. */
+	if ((v[K_ASYM].ptr != NULL) != (v[K_STAT].ptr != NULL) ||
+	    (v[K_ASYM].ptr && !v[K_SOURCE].ptr))
+		return qot_refuse(-EINVAL, "asym= and stat= go together, with source=");
+	if (v[K_ASYM].ptr && ((err = keyed(parse_offset(v[K_ASYM], &bp.asym), K_ASYM)) ||
+			      (err = keyed(parse_offset(v[K_STAT], &bp.stat), K_STAT))))
+		return err;
 	if (source && v[K_SOURCE].ptr && !qot_name_valid(v[K_SOURCE].ptr, v[K_SOURCE].len))
 		return qot_refuse_prefix(qot_name_refuse(v[K_SOURCE].ptr, v[K_SOURCE].len),
 					 "source: ");
@@ -133,6 +153,8 @@ int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
 	if (p.stale_after <= p.anchor)
 		return qot_refuse(-EINVAL, "stale_after: must be later than anchor");
 	*out = p;
+	if (parts)
+		*parts = bp;
 	if (source) {
 		size_t slen = v[K_SOURCE].ptr ? v[K_SOURCE].len : 0;
 		if (slen)
@@ -153,7 +175,13 @@ static void format_offset(uint64_t v, char *buf, size_t size)
 size_t qot_params_format(const struct qot_clock_params *p, const char *source, char *buf,
 			 size_t size)
 {
-	char below[24], above[24], stale[24];
+	return qot_params_format_parts(p, source, NULL, buf, size);
+}
+
+size_t qot_params_format_parts(const struct qot_clock_params *p, const char *source,
+			       const struct qot_bound_parts *parts, char *buf, size_t size)
+{
+	char below[24], above[24], stale[24], asym[24], stat[24], tail[64] = "";
 	const char *status = qot_status_name((enum qot_status)p->status);
 	int n;
 
@@ -163,13 +191,19 @@ size_t qot_params_format(const struct qot_clock_params *p, const char *source, c
 		snprintf(stale, sizeof(stale), "never");
 	else
 		snprintf(stale, sizeof(stale), "%lld", (long long)p->stale_after);
+	if (parts && source && *source &&
+	    (parts->asym != QOT_UNBOUNDED || parts->stat != QOT_UNBOUNDED)) {
+		format_offset(parts->asym, asym, sizeof(asym));
+		format_offset(parts->stat, stat, sizeof(stat));
+		snprintf(tail, sizeof(tail), " asym=%s stat=%s", asym, stat);
+	}
 	n = snprintf(buf, size,
 		     "status=%s anchor=%lld timeline=%lld freq=%lld offset_below=%s "
-		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s%s%s\n",
+		     "offset_above=%s drift_below=%llu drift_above=%llu stale_after=%s%s%s%s\n",
 		     status ? status : "unsynced", (long long)p->anchor, (long long)p->anchor_tl,
 		     (long long)p->freq, below, above, (unsigned long long)p->drift_below,
 		     (unsigned long long)p->drift_above, stale, source && *source ? " source=" : "",
-		     source && *source ? source : "");
+		     source && *source ? source : "", tail);
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	return (size_t)n;

@@ -702,15 +702,19 @@ static int write_ctl(struct qfile *qf, const char *buf, size_t size, const struc
 {
 	struct qot_clock_params params;
 	char source[QOT_NAME_MAX + 1];
+	struct qot_bound_parts parts;
 	int err;
 
 	/* Checked again per write: a descriptor passed to another process gains nothing. */
 	if (!access_privileged(c))
 		return -EACCES;
-	err = qot_params_parse(buf, size, &params, source);
+	err = qot_params_parse_parts(buf, size, &params, source, &parts);
 	if (err)
 		return err;
-	return timeline_set_params(qf->tl, &params, source, 0);
+	err = timeline_set_params(qf->tl, &params, source, 0);
+	if (err == 0)
+		timeline_set_parts(qf->tl, &parts);
+	return err;
 }
 
 /* The whole membership of a timeline, from the coordinator. */

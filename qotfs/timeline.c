@@ -35,6 +35,7 @@ struct timeline {
 	struct clockpub *clock;
 	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
 	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
+	struct qot_bound_parts parts;  /* what the publisher said its bound is made of */
 
 	struct qot_membership members; /* as the coordinator last wrote it */
 	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
@@ -196,6 +197,16 @@ const char *timeline_source(const struct timeline *tl)
 struct timespec timeline_updated(const struct timeline *tl)
 {
 	return tl->updated;
+}
+
+const struct qot_bound_parts *timeline_parts(const struct timeline *tl)
+{
+	return &tl->parts;
+}
+
+void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts)
+{
+	tl->parts = *parts;
 }
 
 const struct qot_membership *timeline_members(const struct timeline *tl)

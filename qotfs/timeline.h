@@ -30,6 +30,7 @@ struct pusher;
 struct clockpub;
 struct quota;
 struct textbuf;
+struct qot_bound_parts;
 struct timeline;
 
 struct binding {
@@ -97,6 +98,9 @@ struct clockpub *timeline_clock(const struct timeline *tl);
 /* Who published the parameters ("" if nobody), and when (CLOCK_REALTIME; 0 if never). */
 const char *timeline_source(const struct timeline *tl);
 struct timespec timeline_updated(const struct timeline *tl);
+/* What the publisher said its bound is made of (params.h); both 0 or both
+ * QOT_UNBOUNDED: nothing stated. */
+const struct qot_bound_parts *timeline_parts(const struct timeline *tl);
 const struct qot_membership *timeline_members(const struct timeline *tl);
 const struct tl_hlc *timeline_hlc(const struct timeline *tl);
 
@@ -121,6 +125,8 @@ int timeline_set_members(struct timeline *tl, struct qot_membership *m);
 /* updated: when they were published (CLOCK_REALTIME ns), 0 for now. 0 or -ENOENT. */
 int timeline_set_params(struct timeline *tl, const struct qot_clock_params *params,
 			const char *source, int64_t updated);
+/* Keep the parts of the bound the publisher stated with its parameters. */
+void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts);
 
 /* The "hlc" file (hlcfile.h): a read issues a timestamp, a write merges one. */
 int timeline_hlc_read(struct timeline *tl, struct textbuf *tb);

@@ -69,16 +69,20 @@ int view_params(struct pusher *p, struct timeline *tl, struct textbuf *tb)
  * Who disciplines the timeline and how well, evaluated now: the publisher's
  * source, the status, the offset from the base clock, the frequency, the
  * bounds, the age of the parameters, the effective requirement and whether
- * the bounds meet it (a requirement of none is met).
+ * the bounds meet it (a requirement of none is met); then, if the publisher
+ * stated them, the parts of its bound at the anchor: the path allowance
+ * (asym) and the statistical part (stat). Both zero is a timeline whose
+ * parameters were restored from the state file: not stated.
  */
 int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 {
 	struct qot_clock_params params;
 	struct qot_time t;
-	char offset[32], below[32], above[32], age[32], req[QOT_REQ_TEXT_MAX];
+	char offset[32], below[32], above[32], age[32], req[QOT_REQ_TEXT_MAX], parts[80] = "";
 	const struct qot_req *eff = timeline_effective(tl);
 	const char *source = timeline_source(tl);
 	struct timespec updated = timeline_updated(tl);
+	const struct qot_bound_parts *bp = timeline_parts(tl);
 	int64_t now, diff;
 	int met;
 
@@ -96,13 +100,20 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 		qot_fmt_seconds(now - qot_timespec_ns(&updated), age, sizeof(age));
 	qot_req_format(eff, req, sizeof(req));
 	met = t.below <= eff->acc_below && t.above <= eff->acc_above;
+	if ((bp->asym != 0 || bp->stat != 0) &&
+	    (bp->asym != QOT_UNBOUNDED || bp->stat != QOT_UNBOUNDED)) {
+		char asym[32], stat[32];
+		qot_fmt_useconds(bp->asym, asym, sizeof(asym));
+		qot_fmt_useconds(bp->stat, stat, sizeof(stat));
+		snprintf(parts, sizeof(parts), " asym=%s stat=%s", asym, stat);
+	}
 	return textbuf_printf(
 		tb,
 		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-		"met=%s\n",
+		"met=%s%s\n",
 		source[0] ? source : "none", qot_status_name(t.status), offset,
 		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-		met ? "yes" : "no");
+		met ? "yes" : "no", parts);
 }
 
 int view_timelines(struct registry *reg, struct textbuf *tb)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # deps.sh [run|test] [--simulate] - install the Debian 12 packages qotfs needs,
 # as root; only what is missing, so it is quick when run again.
-#   run   (the default) what building and running needs: build tools, libfuse.
+#   run   (the default) what building and running needs: build tools,
+#         libfuse, libcrypto.
 #   test  also what the tests need (scripts/test.sh). chronyd and chronyc come
 #         from Debian's chrony package, extracted to a private prefix
 #         ($QOT_TEST_PREFIX/chrony, default /opt/qotfs-test/chrony) and never
@@ -21,6 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 run_packages=(
 	build-essential cmake pkg-config # build
 	libfuse3-dev fuse3               # qotfs
+	libssl-dev                       # syncd: HMAC-SHA256 of peer packets (libcrypto)
 	python3 util-linux procps        # run.sh: the Python example, mountpoint, pgrep
 )
 test_packages=(

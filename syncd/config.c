@@ -52,6 +52,10 @@ static void source_defaults(struct source_config *s, enum source_type type)
 		s->maxdrift = 15e-6; /* as AWS ClockBound assumes */
 		snprintf(s->address, sizeof(s->address), "127.0.0.1");
 		s->port = 323;
+		s->window = 64;
+		s->confidence = 0.9999;
+		s->asymmetry_ns = -1;
+		s->initial_ns = 1000000;
 		break;
 	case SOURCE_TYPE_PTP:
 		s->maxdrift = 1e-6;
@@ -187,9 +191,16 @@ static int source_option(struct parser *p, struct source_config *s, const char *
 	if ((s->type == SOURCE_TYPE_CHRONY || s->type == SOURCE_TYPE_PTP) &&
 	    strcmp(key, "socket") == 0)
 		return parse_path(p, "socket", val, s->socket, sizeof(s->socket));
-	if (s->type == SOURCE_TYPE_PTP) {
-		if (strcmp(key, "domain") == 0)
-			return parse_uint(p, "domain", val, 0, 255, &s->domain);
+	if (s->type == SOURCE_TYPE_PTP && strcmp(key, "domain") == 0)
+		return parse_uint(p, "domain", val, 0, 255, &s->domain);
+	if (s->type == SOURCE_TYPE_PTP || s->type == SOURCE_TYPE_CHRONY) {
+		if (strcmp(key, "estimator") == 0) {
+			if (strcmp(val, "kalman") == 0 || strcmp(val, "window") == 0) {
+				s->estimator = val[0] == 'k' ? ESTIMATOR_KALMAN : ESTIMATOR_WINDOW;
+				return 0;
+			}
+			return fail(p, "estimator: expected kalman or window, got '%s'", val);
+		}
 		if (strcmp(key, "window") == 0)
 			return parse_uint(p, "window", val, 8, 4096, &s->window);
 		if (strcmp(key, "confidence") == 0)
@@ -446,6 +457,7 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 	for (size_t i = 0; i < c->nsources; i++) {
 		if (c->sources[i].poll_ns == 0)
 			c->sources[i].poll_ns = c->interval_ns;
+		c->sources[i].horizon_ns = c->holdover_ns;
 	}
 	if (check_sockets(&p))
 		return -EINVAL;
@@ -550,9 +562,12 @@ int config_print(const struct syncd_config *c, char *buf, size_t size)
 			PUT(" socket %s", s->socket);
 		else if (s->type == SOURCE_TYPE_CHRONY)
 			PUT(" address %s port %u", s->address, s->port);
-		if (s->type == SOURCE_TYPE_PTP) {
-			PUT(" socket %s domain %u window %u confidence %.10g", s->socket, s->domain,
-			    s->window, s->confidence);
+		if (s->type == SOURCE_TYPE_PTP)
+			PUT(" socket %s domain %u", s->socket, s->domain);
+		if (s->type == SOURCE_TYPE_PTP || s->type == SOURCE_TYPE_CHRONY) {
+			PUT(" estimator %s window %u confidence %.10g",
+			    s->estimator == ESTIMATOR_WINDOW ? "window" : "kalman", s->window,
+			    s->confidence);
 			len += (size_t)put_duration(buf + len, len < size ? size - len : 0,
 						    "initial", s->initial_ns);
 			if (s->asymmetry_ns < 0)

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "estimator.h"
 #include "names.h"
 
 #define CONFIG_MAX_SOURCES	16
@@ -36,17 +37,20 @@ enum source_type { SOURCE_TYPE_SYSTEM, SOURCE_TYPE_CHRONY, SOURCE_TYPE_PTP };
 struct source_config {
 	char name[QOT_NAME_MAX + 1];
 	enum source_type type;
-	double maxdrift;      /* fraction per unit time the source's clock may wander */
-	int64_t poll_ns;      /* how often to query it */
-	unsigned missed;      /* updates without news after which its data is stale */
-	char address[64];     /* chrony: IP address of its command port */
-	unsigned port;	      /* chrony: command port */
-	char socket[108];     /* chrony: Unix command socket (instead); ptp: uds_address */
-	unsigned domain;      /* ptp: domain number */
-	unsigned window;      /* ptp: samples in the estimator's window */
-	double confidence;    /* ptp: of the statistical bounds, e.g. 0.9999 */
-	int64_t asymmetry_ns; /* ptp: path asymmetry allowance; -1: the mean path delay */
-	int64_t initial_ns;   /* ptp: bound while too few samples exist */
+	double maxdrift;  /* fraction per unit time the source's clock may wander */
+	int64_t poll_ns;  /* how often to query it */
+	unsigned missed;  /* updates without news after which its data is stale */
+	char address[64]; /* chrony: IP address of its command port */
+	unsigned port;	  /* chrony: command port */
+	char socket[108]; /* chrony: Unix command socket (instead); ptp: uds_address */
+	unsigned domain;  /* ptp: domain number */
+	/* ptp and chrony: */
+	enum estimator_method estimator; /* kalman (default) or window (the earlier one) */
+	unsigned window;		 /* samples in the estimator's window */
+	double confidence;		 /* of the statistical bounds, e.g. 0.9999 */
+	int64_t asymmetry_ns; /* stated maximum path asymmetry; -1: the exchange's worst case */
+	int64_t initial_ns;   /* bound while too few samples exist */
+	int64_t horizon_ns;   /* the holdover its drift bound must cover: `holdover` */
 	int64_t minbound_ns;  /* no reading's bound is smaller */
 };
 

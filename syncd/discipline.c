@@ -11,6 +11,7 @@
 void discipline_init(struct discipline *d)
 {
 	memset(d, 0, sizeof(*d));
+	d->asym = d->stat = QOT_UNBOUNDED;
 }
 
 void discipline_resume(struct discipline *d, const struct qot_clock_params *p)
@@ -24,6 +25,7 @@ void discipline_resume(struct discipline *d, const struct qot_clock_params *p)
 	d->last_sync = p->anchor; /* as good a guess as any: holdover counts from there */
 	d->hold_freq = p->freq;
 	d->hold_drift = p->drift_below > p->drift_above ? p->drift_below : p->drift_above;
+	d->asym = d->stat = QOT_UNBOUNDED; /* not known from the parameters alone */
 }
 
 /*
@@ -146,7 +148,10 @@ static void synced(struct discipline *d, const struct discipline_config *cfg,
 	d->holding = false;
 	d->last_sync = now;
 	d->hold_freq = r->freq;
-	d->hold_drift = r->drift;
+	d->hold_drift = r->hold_drift > r->drift ? r->hold_drift : r->drift;
+	/* A reading that states no parts (both 0) says nothing of them. */
+	d->asym = r->asym || r->stat ? r->asym : QOT_UNBOUNDED;
+	d->stat = r->asym || r->stat ? r->stat : QOT_UNBOUNDED;
 }
 
 void discipline_update(struct discipline *d, const struct discipline_config *cfg,

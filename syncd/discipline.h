@@ -16,7 +16,8 @@
  *   parameters were unbounded may step backward: nobody could rely on them.
  * - Holdover: without a fresh reading the timeline goes on from where it
  *   is, at the last reading's rate (no slew: there is nothing to converge
- *   to), its bounds growing at the last reading's drift bound; after
+ *   to), its bounds growing at the last reading's holdover drift bound
+ *   (hold_drift, which covers a holdover of the configured length); after
  *   `holdover` the status says unsynced.
  * - Never synced: the unknown state (base clock, unbounded).
  * Every set carries stale_after = now + stale, so readers distrust it if
@@ -47,6 +48,7 @@ struct discipline {
 	int64_t last_sync;   /* base instant of the last synced update */
 	int64_t hold_freq;   /* the last reading's rate and drift bound: what */
 	uint64_t hold_drift; /* holdover goes on with */
+	uint64_t asym, stat; /* its bound's parts, ns (QOT_UNBOUNDED: unknown) */
 };
 
 void discipline_init(struct discipline *d);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* estimator.c - windowed least squares with outlier rejection and honest bounds. */
+/* estimator.c - a bank of offset+frequency Kalman filters with learned noise, and honest bounds. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -7,167 +7,171 @@
 #include <string.h>
 
 #include "estimator.h"
+#include "estimator_window.h"
 
-#define OUTLIER_MADS 5.0
-/* Rejected samples in a row, on one side, at the newest end: a step. */
+/* Process noise of the frequency random walk, ns^2/s^3: 10^Q_LOG_MIN ..
+ * 10^(Q_LOG_MIN + NMODELS - 1), a decade apart (from an oven-controlled
+ * oscillator's few parts in 10^11 per hour to a clock whose rate moves by
+ * ppm within minutes). */
+#define NMODELS	  11
+#define Q_LOG_MIN (-6)
+/* Innovations beyond GATE sigmas are outliers; within, they are weighed by a
+ * Huber influence (clipped at HUBER sigmas), so heavy tails pull little. */
+#define GATE  5.0
+#define HUBER 2.5
+/* Outliers in a row, on one side: a step of the clock. */
 #define STEP_SAMPLES 3
-/* Measurement granularity: no bound is tighter than this (ns). */
+/* Measurement granularity: no statistical part is tighter (ns). */
 #define FLOOR_NS 1.0
+/* The next seconds, over which `drift` must cover the growth of the bound:
+ * syncd republishes every interval, readers distrust a page after `stale`. */
+#define SYNC_HORIZON_S 8.0
+/* A level shift too small to be gated (a path whose asymmetry changed, a
+ * small step): the mean of the last SHIFT_SAMPLES innovations beyond
+ * SHIFT_Z of its own sigma. The bound then reaches it, and the filters
+ * unlearn the old level at once (their offset variance grows by it). */
+#define SHIFT_SAMPLES 8
+#define SHIFT_Z	      4.5
+/* What n residuals' median absolute deviation is worth in samples of a
+ * standard deviation: 0.37 n (its asymptotic efficiency for normal data). */
+#define MAD_EFFICIENCY 0.37
+/* Frequency before any is known: +-500 ppm (ns/s). */
+#define FREQ_PRIOR 5e5
 
-int estimator_init(struct estimator *e, size_t window, double confidence, int64_t initial_ns)
+struct model {
+	double theta, f;      /* ns, ns/s */
+	double p00, p01, p11; /* covariance */
+	double q;	      /* process noise, ns^2/s^3 */
+	double score;	      /* discounted robust log-likelihood of its predictions */
+};
+
+struct estimator {
+	struct estimator_config cfg;
+	struct estimator_window *win; /* ESTIMATOR_WINDOW */
+	struct model m[NMODELS];
+	size_t best;
+	double memory;	  /* discount of the scores and of nis */
+	int64_t t_state;  /* the filters' state is at this instant */
+	int64_t t_newest; /* the newest sample's instant (repeats are ignored) */
+	size_t n;	  /* samples since the start (or the last step) */
+	double lo, hi;	  /* their spread, for the cold start */
+	double nis;	  /* discounted mean of the best model's clipped z^2 */
+	/* The noise scale: |residuals| of each sample from the line through
+	 * its neighbours, normalised to one sample's sigma. */
+	int64_t ht[3], hy[3];
+	size_t hn;
+	double *resid;
+	size_t nresid, rnext;
+	double sigma, tail; /* robust sigma, and E[min(z^2, GATE^2)] under it */
+	/* Outliers at the newest end, not yet told from a step. */
+	struct estimator_sample pend[STEP_SAMPLES];
+	size_t npend;
+	int pend_side;
+	double pend_max, pend_nu; /* the largest |innovation|, the newest */
+	/* The best model's last innovations and their variances. */
+	double shift_nu[SHIFT_SAMPLES], shift_s[SHIFT_SAMPLES];
+	size_t nshift, shift_next;
+	double shift; /* the level shift seen, ns (0: none) */
+	/* Of the newest sample. */
+	int64_t delay, upstream;
+};
+
+double estimator_allowance(const struct estimator_config *cfg, int64_t delay)
 {
-	memset(e, 0, sizeof(*e));
-	e->t = calloc(window, sizeof(*e->t));
-	e->y = calloc(window, sizeof(*e->y));
-	if (e->t == NULL || e->y == NULL) {
-		estimator_free(e);
-		return -ENOMEM;
+	double half = delay < 0 ? -1 : (double)delay / 2;
+
+	if (cfg->asymmetry_ns >= 0 && (half < 0 || (double)cfg->asymmetry_ns < half))
+		return (double)cfg->asymmetry_ns;
+	return half < 0 ? 0 : half;
+}
+
+/* Start every model from sample s. A step keeps what was learned of the
+ * clock's wander (the scores, nis): a step of the offset does not change it. */
+static void models_start(struct estimator *e, const struct estimator_sample *s, double f,
+			 double p11, bool step)
+{
+	for (size_t j = 0; j < NMODELS; j++) {
+		struct model *m = &e->m[j];
+		m->theta = (double)s->offset;
+		m->f = f;
+		/* Unknown offset: the first sample's own noise (no better to
+		 * know yet), at least the initial bound. */
+		m->p00 = (double)e->cfg.initial_ns * (double)e->cfg.initial_ns;
+		m->p01 = 0;
+		m->p11 = p11;
+		m->q = pow(10, Q_LOG_MIN + (double)j);
+		if (!step)
+			m->score = 0;
 	}
-	e->cap = window;
-	e->confidence = confidence;
-	e->initial_ns = initial_ns;
-	return 0;
+	e->t_state = s->t;
+	e->n = 0;
+	e->lo = e->hi = (double)s->offset;
+	if (!step)
+		e->nis = 1;
+	e->nshift = e->shift_next = 0;
+	e->shift = 0;
+}
+
+struct estimator *estimator_new(const struct estimator_config *cfg)
+{
+	struct estimator *e;
+
+	if (cfg->window < ESTIMATOR_MIN_SAMPLES || !(cfg->confidence > 0 && cfg->confidence < 1) ||
+	    cfg->initial_ns <= 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->cfg = *cfg;
+	e->memory = 1 - 1.0 / (4.0 * cfg->window);
+	if (cfg->method == ESTIMATOR_WINDOW) {
+		e->win = calloc(1, sizeof(*e->win));
+		if (e->win == NULL || estimator_window_init(e->win, cfg->window, cfg->confidence,
+							    cfg->initial_ns) < 0) {
+			free(e->win);
+			free(e);
+			errno = ENOMEM;
+			return NULL;
+		}
+		return e;
+	}
+	e->resid = calloc(cfg->window, sizeof(*e->resid));
+	if (e->resid == NULL) {
+		free(e);
+		return NULL;
+	}
+	estimator_reset(e);
+	return e;
 }
 
 void estimator_free(struct estimator *e)
 {
-	free(e->t);
-	free(e->y);
-	e->t = e->y = NULL;
-	e->cap = e->n = 0;
+	if (e == NULL)
+		return;
+	if (e->win != NULL)
+		estimator_window_free(e->win);
+	free(e->win);
+	free(e->resid);
+	free(e);
 }
 
 void estimator_reset(struct estimator *e)
 {
-	e->n = e->next = 0;
-}
-
-/* Inverse of the standard normal CDF (Acklam's rational approximation, |err| < 1.2e-9). */
-static double normal_quantile(double p)
-{
-	static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-				   -2.759285104469687e+02, 1.383577518672690e+02,
-				   -3.066479806614716e+01, 2.506628277459239e+00};
-	static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-				   -1.556989798598866e+02, 6.680131188771972e+01,
-				   -1.328068155288572e+01};
-	static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-				   -2.400758277161838e+00, -2.549732539343734e+00,
-				   4.374664141464968e+00,  2.938163982698783e+00};
-	static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-				   2.445134137142996e+00, 3.754408661907416e+00};
-	double q, r;
-
-	if (p < 0.02425) {
-		q = sqrt(-2 * log(p));
-		return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-		       ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	if (e->win != NULL) {
+		estimator_window_reset(e->win);
+		return;
 	}
-	if (p > 1 - 0.02425)
-		return -normal_quantile(1 - p);
-	q = p - 0.5;
-	r = q * q;
-	return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-	       (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
-/* P(|T| <= t) for Student's t with an integer nu >= 1 degrees of freedom
- * (Abramowitz & Stegun 26.7.3 and 26.7.4). */
-static double t_central(double t, unsigned nu)
-{
-	double theta = atan(t / sqrt((double)nu));
-	double c2 = cos(theta) * cos(theta), s = sin(theta), term = 1, sum = 1;
-
-	if (nu % 2 == 0) {
-		for (unsigned k = 2; k < nu; k += 2) {
-			term *= c2 * (k - 1) / k;
-			sum += term;
-		}
-		return s * sum;
-	}
-	if (nu == 1)
-		return 2 * theta / M_PI;
-	for (unsigned k = 3; k < nu; k += 2) {
-		term *= c2 * (k - 1) / k;
-		sum += term;
-	}
-	return 2 / M_PI * (theta + s * cos(theta) * sum);
-}
-
-/*
- * The two-sided quantile, by bisection of the exact distribution function
- * (rounded up to the number of degrees of freedom), so bounds are never
- * narrower than they should be. The last answer is kept: the estimator
- * asks the same question at every poll.
- */
-double student_t_quantile(double confidence, double nu)
-{
-	static double last_conf, last_nu, last_t;
-	unsigned n = nu < 1 ? 1 : nu > 1e6 ? 1000000 : (unsigned)ceil(nu);
-	double lo = 0, hi = 1;
-
-	if (confidence == last_conf && nu == last_nu)
-		return last_t;
-	if (n > 100000) /* the normal limit is exact enough, and the sum long */
-		return normal_quantile(1 - (1 - confidence) / 2);
-	while (t_central(hi, n) < confidence)
-		hi *= 2;
-	for (int i = 0; i < 100 && hi - lo > 1e-9 * hi; i++) {
-		double mid = (lo + hi) / 2;
-		if (t_central(mid, n) < confidence)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	last_conf = confidence;
-	last_nu = nu;
-	last_t = hi;
-	return hi;
-}
-
-struct fit {
-	double a, b;	  /* offset at tbar (ns), slope */
-	double tbar, sxx; /* s, s^2 */
-	double sigma;	  /* ns */
-	size_t n;
-};
-
-/* Least squares over the samples whose keep[i] is set; times in seconds from t0. */
-static int fit_line(const struct estimator *e, const unsigned char *keep, int64_t t0, struct fit *f)
-{
-	double st = 0, sy = 0, sxy = 0, ss = 0;
-	size_t n = 0;
-
-	for (size_t i = 0; i < e->n; i++) {
-		if (keep[i]) {
-			st += (double)(e->t[i] - t0) * 1e-9;
-			sy += (double)e->y[i];
-			n++;
-		}
-	}
-	if (n == 0)
-		return -EAGAIN;
-	f->n = n;
-	f->tbar = st / (double)n;
-	f->a = sy / (double)n;
-	f->sxx = 0;
-	for (size_t i = 0; i < e->n; i++) {
-		if (keep[i]) {
-			double dt = (double)(e->t[i] - t0) * 1e-9 - f->tbar;
-			f->sxx += dt * dt;
-			sxy += dt * ((double)e->y[i] - f->a);
-		}
-	}
-	f->b = f->sxx > 0 ? sxy / f->sxx : 0; /* ns per s */
-	for (size_t i = 0; i < e->n; i++) {
-		if (keep[i]) {
-			double dt = (double)(e->t[i] - t0) * 1e-9 - f->tbar;
-			double r = (double)e->y[i] - (f->a + f->b * dt);
-			ss += r * r;
-		}
-	}
-	f->sigma = n > 2 ? sqrt(ss / (double)(n - 2)) : 0;
-	return 0;
+	e->n = e->hn = e->nresid = e->rnext = e->npend = 0;
+	e->t_newest = INT64_MIN;
+	e->sigma = 0;
+	e->tail = 1;
+	e->pend_side = 0;
+	e->pend_max = 0;
+	e->best = 0;
+	e->nshift = e->shift_next = 0;
+	e->shift = 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -176,168 +180,265 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Keep only the newest `keep` samples. */
-static void keep_newest(struct estimator *e, size_t keep)
+/* The noise scale from the newest sample and the two before it. */
+static void scale_add(struct estimator *e, const struct estimator_sample *s)
 {
-	int64_t t[STEP_SAMPLES], y[STEP_SAMPLES];
+	double sorted[e->cfg.window], sum = 0;
+	size_t kept = 0;
 
-	for (size_t k = 0; k < keep; k++) {
-		size_t i = (e->next + e->cap - keep + k) % e->cap;
-		t[k] = e->t[i];
-		y[k] = e->y[i];
+	if (e->hn == 3) {
+		memmove(e->ht, e->ht + 1, 2 * sizeof(*e->ht));
+		memmove(e->hy, e->hy + 1, 2 * sizeof(*e->hy));
+		e->hn = 2;
 	}
-	memcpy(e->t, t, keep * sizeof(*t));
-	memcpy(e->y, y, keep * sizeof(*y));
-	e->n = keep;
-	e->next = keep % e->cap;
-}
-
-/* Ring index of the k-th newest sample (0: the newest). */
-static size_t newest(const struct estimator *e, size_t k)
-{
-	return (e->next + e->cap - 1 - k) % e->cap;
-}
-
-static double residual(const struct estimator *e, const struct fit *f, int64_t t0, size_t i)
-{
-	double dt = (double)(e->t[i] - t0) * 1e-9 - f->tbar;
-	return (double)e->y[i] - (f->a + f->b * dt);
-}
-
-/*
- * Fit the samples marked in keep, then drop those whose residuals exceed
- * OUTLIER_MADS scaled median absolute deviations, and fit again (unless that
- * would leave too few). keep is updated.
- */
-static void fit_robust(const struct estimator *e, unsigned char *keep, int64_t t0, struct fit *f)
-{
-	double resid[e->cap], sorted[e->cap], mad;
-	size_t n = 0, kept = 0;
-
-	fit_line(e, keep, t0, f);
-	for (size_t i = 0; i < e->n; i++) {
-		if (keep[i]) {
-			resid[i] = fabs(residual(e, f, t0, i));
-			sorted[n++] = resid[i];
+	e->ht[e->hn] = s->t;
+	e->hy[e->hn++] = s->offset;
+	if (e->hn < 3)
+		return;
+	{
+		double span = (double)(e->ht[2] - e->ht[0]);
+		double a = (double)(e->ht[2] - e->ht[1]) / span, b = 1 - a;
+		double r = ((double)(e->hy[1] - e->hy[0]) * a - (double)(e->hy[2] - e->hy[1]) * b);
+		/* y1 - (a y0 + b y2), exactly; its variance is sigma^2 (1 + a^2 + b^2). */
+		e->resid[e->rnext] = fabs(r) / sqrt(1 + a * a + b * b);
+	}
+	e->rnext = (e->rnext + 1) % e->cfg.window;
+	if (e->nresid < e->cfg.window)
+		e->nresid++;
+	memcpy(sorted, e->resid, e->nresid * sizeof(double));
+	qsort(sorted, e->nresid, sizeof(double), cmp_double);
+	e->sigma = fmax(1.4826 * sorted[e->nresid / 2], FLOOR_NS / 4);
+	/* Heavier tails than a normal's make the filters' noise larger than
+	 * sigma^2: their variance as the filters see it (outliers beyond the
+	 * gate are not theirs to see). */
+	for (size_t i = 0; i < e->nresid; i++) {
+		double z = e->resid[i] / e->sigma;
+		if (z <= GATE) {
+			sum += z * z;
+			kept++;
 		}
 	}
-	qsort(sorted, n, sizeof(double), cmp_double);
-	mad = 1.4826 * sorted[n / 2];
-	if (!(mad > 0))
+	e->tail = kept ? fmax(1, sum / (double)kept) : 1;
+}
+
+/* Measurement noise variance as the filters use it. */
+static double noise_var(const struct estimator *e)
+{
+	if (e->nresid < 3)
+		return (double)e->cfg.initial_ns * (double)e->cfg.initial_ns;
+	return e->sigma * e->sigma * e->tail;
+}
+
+/* Model m's prediction at dt seconds from its state. */
+static void predict(const struct model *m, double dt, double *theta, double *p00, double *p01,
+		    double *p11)
+{
+	double adt = fabs(dt);
+
+	/* Backward (an instant before the newest sample), the cross term is
+	 * taken at its worst sign: the variance is never understated. */
+	double c01 = dt < 0 ? fabs(m->p01) : m->p01;
+
+	*theta = m->theta + m->f * dt;
+	*p00 = m->p00 + 2 * adt * c01 + adt * adt * m->p11 + m->q * adt * adt * adt / 3;
+	*p01 = m->p01 + dt * m->p11 + (dt < 0 ? -1 : 1) * m->q * adt * adt / 2;
+	*p11 = m->p11 + m->q * adt;
+}
+
+static double huber_rho(double z)
+{
+	double a = fabs(z);
+	return a <= HUBER ? z * z / 2 : HUBER * a - HUBER * HUBER / 2;
+}
+
+/* One sample through every model (outliers excepted: the caller decides). */
+static void models_update(struct estimator *e, const struct estimator_sample *s)
+{
+	double dt = (double)(s->t - e->t_state) * 1e-9, r = noise_var(e);
+
+	for (size_t j = 0; j < NMODELS; j++) {
+		struct model *m = &e->m[j];
+		double th, p00, p01, p11, sv, nu, z, nu_w;
+
+		predict(m, dt, &th, &p00, &p01, &p11);
+		sv = p00 + r;
+		nu = (double)s->offset - th;
+		z = nu / sqrt(sv);
+		nu_w = fabs(z) <= HUBER ? nu : copysign(HUBER * sqrt(sv), nu);
+		if (e->n >= 2) /* the first two only set the state */
+			m->score = e->memory * m->score + (-0.5 * log(sv) - huber_rho(z));
+		if (j == e->best && e->n >= 2) {
+			e->nis = e->memory * e->nis + (1 - e->memory) * fmin(z * z, GATE * GATE);
+			e->shift_nu[e->shift_next] = nu;
+			e->shift_s[e->shift_next] = sv;
+			e->shift_next = (e->shift_next + 1) % SHIFT_SAMPLES;
+			if (e->nshift < SHIFT_SAMPLES)
+				e->nshift++;
+		}
+		m->theta = th + p00 / sv * nu_w;
+		m->f += p01 / sv * nu_w;
+		m->p11 = p11 - p01 * p01 / sv;
+		m->p01 = p01 * r / sv;
+		m->p00 = p00 * r / sv;
+	}
+	e->t_state = s->t;
+	for (size_t j = 0; j < NMODELS; j++)
+		if (e->m[j].score > e->m[e->best].score)
+			e->best = j;
+}
+
+/* How far the sample lies from the best model's prediction, in its sigmas. */
+static double innovation(const struct estimator *e, const struct estimator_sample *s, double *nu)
+{
+	double th, p00, p01, p11;
+
+	predict(&e->m[e->best], (double)(s->t - e->t_state) * 1e-9, &th, &p00, &p01, &p11);
+	*nu = (double)s->offset - th;
+	return *nu / sqrt(p00 + noise_var(e));
+}
+
+/* A level shift in the best model's last innovations? */
+static void shift_check(struct estimator *e)
+{
+	double m = 0, sv = 0;
+
+	e->shift = 0;
+	if (e->nshift < SHIFT_SAMPLES)
 		return;
-	for (size_t i = 0; i < e->n; i++) {
-		if (keep[i] && resid[i] > OUTLIER_MADS * mad + FLOOR_NS)
-			keep[i] = 0;
-		kept += keep[i];
+	for (size_t i = 0; i < SHIFT_SAMPLES; i++) {
+		m += e->shift_nu[i] / SHIFT_SAMPLES;
+		sv += e->shift_s[i] / SHIFT_SAMPLES;
 	}
-	if (kept >= ESTIMATOR_MIN_SAMPLES && kept < n)
-		fit_line(e, keep, t0, f);
-	else
-		for (size_t i = 0; i < e->n; i++)
-			keep[i] = 1;
+	if (fabs(m) <= SHIFT_Z * sqrt(sv / SHIFT_SAMPLES))
+		return;
+	e->shift = fabs(m);
+	for (size_t j = 0; j < NMODELS; j++)
+		e->m[j].p00 += m * m;
 }
 
-/* The prediction bound of fit f for a sample at base instant t. */
-static double prediction_bound(const struct estimator *e, const struct fit *f, int64_t t0,
-			       int64_t t)
+static void accept(struct estimator *e, const struct estimator_sample *s)
 {
-	double x = (double)(t - t0) * 1e-9 - f->tbar;
-	double tq = student_t_quantile(e->confidence, (double)f->n - 2);
-
-	return tq * fmax(f->sigma, FLOOR_NS) * sqrt(1 + 1.0 / (double)f->n + x * x / f->sxx);
+	models_update(e, s);
+	shift_check(e);
+	e->n++;
+	e->lo = fmin(e->lo, (double)s->offset);
+	e->hi = fmax(e->hi, (double)s->offset);
 }
 
-/*
- * A step of the clock: the newest STEP_SAMPLES samples all lie beyond what
- * the fit of the samples before them predicts, on the same side. Tested at
- * every sample on a fit without them, so when the third shifted sample
- * arrives the fit holds none: shifted samples at the end of a window pull a
- * least-squares fit their way (they have the most leverage) and would hide.
- */
-static bool step_seen(const struct estimator *e, int64_t t0)
+void estimator_add(struct estimator *e, const struct estimator_sample *s)
 {
-	unsigned char keep[e->cap];
-	struct fit f;
-	int side = 0;
+	double nu, z;
 
-	if (e->n < ESTIMATOR_MIN_SAMPLES + STEP_SAMPLES)
-		return false;
-	memset(keep, 1, e->n);
-	for (size_t k = 0; k < STEP_SAMPLES; k++)
-		keep[newest(e, k)] = 0;
-	fit_robust(e, keep, t0, &f);
-	if (!(f.sxx > 0) || f.n < ESTIMATOR_MIN_SAMPLES)
-		return false;
-	for (size_t k = 0; k < STEP_SAMPLES; k++) {
-		size_t i = newest(e, k);
-		double r = residual(e, &f, t0, i);
-		if (fabs(r) <= prediction_bound(e, &f, t0, e->t[i]))
-			return false;
-		if (side != 0 && (r > 0) != (side > 0))
-			return false;
-		side = r > 0 ? 1 : -1;
+	if (e->win != NULL) {
+		estimator_window_add(e->win, s->t, s->offset);
+		e->delay = s->delay;
+		e->upstream = s->upstream;
+		return;
 	}
-	return true;
+	if (s->t == e->t_newest)
+		return; /* a repeat of the newest */
+	e->t_newest = s->t;
+	e->delay = s->delay;
+	e->upstream = s->upstream;
+	scale_add(e, s);
+	if (e->n == 0 && e->npend == 0) {
+		models_start(e, s, 0, FREQ_PRIOR * FREQ_PRIOR, false);
+		accept(e, s);
+		return;
+	}
+	z = innovation(e, s, &nu);
+	if (e->n < ESTIMATOR_MIN_SAMPLES || e->nresid < ESTIMATOR_MIN_SAMPLES || fabs(z) <= GATE) {
+		e->npend = 0; /* the ones before were outliers after all */
+		e->pend_max = 0;
+		accept(e, s);
+		return;
+	}
+	/* An outlier, or the start of a step: a step is STEP_SAMPLES on one side
+	 * that agree with each other (within the gate of the noise), so an
+	 * outlier just before a step does not become the step's level. */
+	if (e->npend > 0 && ((nu > 0 ? 1 : -1) != e->pend_side ||
+			     fabs(nu - e->pend_nu) > GATE * sqrt(2 * noise_var(e)))) {
+		e->npend = 0;
+		e->pend_max = 0;
+	}
+	e->pend_side = nu > 0 ? 1 : -1;
+	e->pend_nu = nu;
+	e->pend[e->npend++] = *s;
+	e->pend_max = fmax(e->pend_max, fabs(nu));
+	if (e->npend == STEP_SAMPLES) {
+		/* A step: start again from it. The frequency it had is a guess,
+		 * no more: a step is often the end of a silence (the clock
+		 * wandered meanwhile), and what shows as one may be a change of
+		 * rate. */
+		double f = e->m[e->best].f, p11 = FREQ_PRIOR * FREQ_PRIOR;
+		struct estimator_sample pend[STEP_SAMPLES];
+		memcpy(pend, e->pend, sizeof(pend));
+		e->npend = 0;
+		e->pend_max = 0;
+		models_start(e, &pend[0], f, p11, true);
+		for (size_t k = 0; k < STEP_SAMPLES; k++)
+			accept(e, &pend[k]);
+	}
+}
+
+static int estimate_window(struct estimator *e, int64_t at, struct estimate *out)
+{
+	struct estimate_window w;
+	int err = estimator_window_estimate(e->win, at, &w);
+
+	if (err)
+		return err;
+	out->offset = w.offset;
+	out->freq = w.freq;
+	out->stat = w.offset_bound + (double)e->upstream;
+	out->asym = estimator_allowance(&e->cfg, e->delay);
+	out->freq_bound = w.freq_bound;
+	out->drift = out->hold_drift = w.freq_bound;
+	out->sigma = w.sigma;
+	out->spread = student_t_quantile(e->cfg.confidence, (double)w.used) * w.sigma;
+	out->used = w.used;
+	return 0;
 }
 
 int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 {
-	unsigned char keep[e->cap ? e->cap : 1];
-	struct fit f;
-	double step_allowance = 0;
-	int64_t t0;
+	const struct model *m;
+	double dt, th, p00, p01, p11, k, c, sq_f;
 
+	if (e->win != NULL)
+		return estimate_window(e, at, out);
 	if (e->n == 0)
 		return -EAGAIN;
-	t0 = e->t[newest(e, 0)];
-	memset(keep, 1, e->n);
-	fit_line(e, keep, t0, &f);
-
-	if (e->n < ESTIMATOR_MIN_SAMPLES || !(f.sxx > 0)) {
+	m = &e->m[e->best];
+	dt = (double)(at - e->t_state) * 1e-9;
+	predict(m, dt, &th, &p00, &p01, &p11);
+	out->asym = estimator_allowance(&e->cfg, e->delay);
+	out->sigma = e->sigma;
+	out->used = e->n;
+	if (e->n < ESTIMATOR_MIN_SAMPLES || e->nresid < ESTIMATOR_MIN_SAMPLES) {
 		/* Too few to judge the noise: the initial bound, plus the spread seen. */
-		double lo = (double)e->y[0], hi = lo;
-		for (size_t i = 1; i < e->n; i++) {
-			lo = fmin(lo, (double)e->y[i]);
-			hi = fmax(hi, (double)e->y[i]);
-		}
-		out->offset = f.a;
-		out->offset_bound = (double)e->initial_ns + (hi - lo);
+		out->offset = th;
 		out->freq = 0;
-		out->freq_bound = 0;
-		out->sigma = 0;
-		out->used = e->n;
+		out->stat = (double)e->cfg.initial_ns + (e->hi - e->lo) + (double)e->upstream;
+		out->freq_bound = out->drift = out->hold_drift = FREQ_PRIOR * 1e-9;
+		out->spread = out->stat;
 		return 0;
 	}
-
-	fit_robust(e, keep, t0, &f);
-	/* The newest samples rejected as outliers might be the start of a step:
-	 * one cannot tell yet, so the bound reaches them. */
-	for (size_t k = 0; k < e->n && !keep[newest(e, k)]; k++)
-		step_allowance = fmax(step_allowance, fabs(residual(e, &f, t0, newest(e, k))));
-
-	{
-		double tq = student_t_quantile(e->confidence, (double)f.n - 2);
-		double x = (double)(at - t0) * 1e-9 - f.tbar;
-		out->offset = f.a + f.b * x;
-		/* Prediction interval: where the true offset strays like samples do. */
-		out->offset_bound = prediction_bound(e, &f, t0, at) + step_allowance;
-		out->freq = f.b * 1e-9;
-		out->freq_bound = tq * fmax(f.sigma, FLOOR_NS) / sqrt(f.sxx) * 1e-9;
-		out->sigma = f.sigma;
-		out->used = f.n;
-	}
+	/* The scale is estimated from nresid residuals: Student's t, not the
+	 * normal, with the degrees of freedom a median absolute deviation is
+	 * worth (its efficiency against a standard deviation is 37%). */
+	k = student_t_quantile(e->cfg.confidence, fmax(MAD_EFFICIENCY * (double)e->nresid - 1, 1));
+	/* If the innovations are wider than the model says, trust it less. */
+	c = sqrt(fmax(1, e->nis));
+	sq_f = sqrt(fmax(p11, 0));
+	out->spread = k * sqrt(noise_var(e));
+	out->offset = th;
+	out->freq = m->f * 1e-9;
+	out->stat = fmax(k * c * sqrt(fmax(p00, 0)) + e->pend_max + e->shift, FLOOR_NS) +
+		    (double)e->upstream;
+	out->freq_bound = k * c * sq_f * 1e-9;
+	out->drift = k * c * (sq_f + sqrt(m->q * SYNC_HORIZON_S / 3)) * 1e-9;
+	out->hold_drift =
+		k * c * (sq_f + sqrt(m->q * fmax((double)e->cfg.horizon_ns * 1e-9, 0) / 3)) * 1e-9;
 	return 0;
-}
-
-void estimator_add(struct estimator *e, int64_t t, int64_t offset)
-{
-	if (e->n > 0 && e->t[newest(e, 0)] == t)
-		return; /* a repeat of the newest */
-	e->t[e->next] = t;
-	e->y[e->next] = offset;
-	e->next = (e->next + 1) % e->cap;
-	if (e->n < e->cap)
-		e->n++;
-	if (step_seen(e, t))
-		keep_newest(e, STEP_SAMPLES); /* the window starts again from the step */
 }

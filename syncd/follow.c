@@ -174,10 +174,10 @@ int follower_refresh(struct follower *f)
 }
 
 int follower_publish(struct follower *f, struct tl_state *t, const struct qot_clock_params *p,
-		     const char *source)
+		     const char *source, const struct qot_bound_parts *parts)
 {
 	char line[QOT_PARAMS_TEXT_MAX];
-	size_t len = qot_params_format(p, source, line, sizeof(line));
+	size_t len = qot_params_format_parts(p, source, parts, line, sizeof(line));
 	int err = 0;
 
 	if (t->ctl_fd < 0)

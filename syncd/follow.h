@@ -21,6 +21,7 @@
 #include "config.h"
 #include "discipline.h"
 #include "names.h"
+#include "params.h"
 
 struct tl_state {
 	char name[QOT_NAME_MAX + 1];
@@ -50,12 +51,13 @@ void follower_detach(struct follower *f);
 /* Read the list; timelines added since are marked fresh. Count added, or -errno (detached). */
 int follower_refresh(struct follower *f);
 /*
- * Write p (with the source's name) to t's ctl. 0; -EAGAIN when the timeline
+ * Write p (with the source's name and the parts of its bound, if parts is
+ * not NULL) to t's ctl. 0; -EAGAIN when the timeline
  * was replaced by a new one of the same name (t now follows it: compute
  * again and publish again); -ENOENT (gone); or an -errno that detached the
  * follower.
  */
 int follower_publish(struct follower *f, struct tl_state *t, const struct qot_clock_params *p,
-		     const char *source);
+		     const char *source, const struct qot_bound_parts *parts);
 
 #endif /* SYNCD_FOLLOW_H */

@@ -113,7 +113,8 @@ static void publish(struct syncd *d, struct tl_state *t)
 		qot_log(QOT_LOG_DEBUG, "timeline %s: %s from %s, -%llu/+%llu ns", t->name,
 			qot_status_name((enum qot_status)p.status), t->source,
 			(unsigned long long)p.offset_below, (unsigned long long)p.offset_above);
-		err = follower_publish(&d->follower, t, &p, t->source);
+		err = follower_publish(&d->follower, t, &p, t->source,
+				       &(struct qot_bound_parts){t->disc.asym, t->disc.stat});
 		if (err == -EAGAIN)
 			continue; /* a new timeline of the same name: again, from its state */
 		if (err && err != -ENOENT)

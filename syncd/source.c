@@ -24,3 +24,17 @@ enum source_state source_update(struct source *s, int64_t now)
 		s->last = r;
 	return s->state;
 }
+
+struct estimator *source_estimator_new(const struct source_config *cfg)
+{
+	struct estimator_config ec = {
+		.method = cfg->estimator,
+		.confidence = cfg->confidence,
+		.window = cfg->window,
+		.initial_ns = cfg->initial_ns,
+		.asymmetry_ns = cfg->asymmetry_ns,
+		.horizon_ns = cfg->horizon_ns,
+	};
+
+	return estimator_new(&ec);
+}

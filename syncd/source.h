@@ -6,7 +6,11 @@
  * A reading relates true time to the base clock (CLOCK_REALTIME): at base
  * instant at, true time = at + offset, known within [-below, +above]; from
  * there the offset changes at freq (true-time ns gained per base-clock ns,
- * 2^-64 units) and the bounds grow at drift per ns away from at.
+ * 2^-64 units) and the bounds grow at drift per ns away from at, or at
+ * hold_drift once nothing fresher comes (holdover). Of the bound at `at`,
+ * asym is the path allowance (what no exchange can observe: knowledge, not
+ * a fit) and stat the statistical part (with the reference's own stated
+ * uncertainty); below and above are at least their sum.
  */
 #ifndef SYNCD_SOURCE_H
 #define SYNCD_SOURCE_H
@@ -22,6 +26,8 @@ struct reading {
 	int64_t freq;
 	uint64_t below, above;
 	uint64_t drift;
+	uint64_t hold_drift;
+	uint64_t asym, stat; /* ns */
 };
 
 enum source_state {
@@ -60,6 +66,9 @@ extern const struct source_ops source_ptp_ops;
 
 /* The ops for a configured source type. */
 const struct source_ops *source_ops_for(enum source_type type);
+
+/* The estimator of a ptp or chrony source, as configured; NULL and errno. */
+struct estimator *source_estimator_new(const struct source_config *cfg);
 
 /* Query s and remember the outcome in s->state / s->last. */
 enum source_state source_update(struct source *s, int64_t now);

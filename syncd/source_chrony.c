@@ -3,8 +3,16 @@
  * source_chrony.c - a running chronyd's tracking report, over UDP to its
  * command port or over its Unix socket. True time is the system time plus
  * chronyd's current correction, within root dispersion + root delay / 2 (the
- * bound chronyd documents for its estimate); the data is stale when chronyd
- * has not updated for `missed` of its update intervals.
+ * bound chronyd documents for its estimate): root delay / 2 (or the stated
+ * maximum asymmetry, if smaller) is the path allowance, root dispersion the
+ * statistical part. chronyd's word is checked against what its corrections
+ * show: any error within +-D has a standard deviation of at most D, so a
+ * scatter of the corrections about their own track (a robust sigma) wider
+ * than the stated dispersion D proves it optimistic, and the statistical
+ * part is then that scatter's bound at the confidence instead (estimator.h:
+ * the spread). The
+ * data is stale when chronyd has not updated for `missed` of its update
+ * intervals.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +29,8 @@
 
 #include "chrony_proto.h"
 #include "deadline.h"
+#include "estimator.h"
+#include "projection.h"
 #include "rate.h"
 #include "source.h"
 #include "udsock.h"
@@ -32,6 +42,8 @@ struct chrony {
 	uint32_t sequence;
 	char client_path[CONFIG_PATH_MAX + 64]; /* our end of the Unix socket, removed on close */
 	char where[128];			/* chronyd's address, for messages */
+	struct estimator *est;			/* the scatter of its corrections */
+	int64_t last_ref;			/* of the newest report taken */
 };
 
 static int connect_udp(struct source *s, struct chrony *c)
@@ -104,6 +116,9 @@ static int chrony_open(struct source *s)
 		return -ENOMEM;
 	c->fd = -1;
 	s->priv = c;
+	c->est = source_estimator_new(s->cfg);
+	if (c->est == NULL)
+		return -errno;
 	if (s->cfg->socket[0])
 		snprintf(c->where, sizeof(c->where), "chronyd at %s", s->cfg->socket);
 	else
@@ -161,7 +176,9 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 {
 	struct chrony *c = s->priv;
 	struct chrony_tracking t;
-	double bound, interval;
+	double disp, interval, stat;
+	struct estimator_sample smp;
+	struct estimate e;
 	int64_t age;
 
 	if (c == NULL || (c->fd < 0 && connect_chrony(s, c) < 0))
@@ -187,15 +204,39 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		return SOURCE_UNSYNCED;
 	}
 	/* Its estimate of true time is system time + correction; the float format's
-	 * rounding is added so the bound never shrinks. */
-	bound = (t.root_dispersion + t.root_delay / 2 + fabs(t.correction) * CHRONY_FLOAT_EPS) *
-		1e9;
+	 * rounding is added so the bound never shrinks. One sample per update of
+	 * chronyd (a repeated report says nothing new). */
+	disp = (t.root_dispersion + fabs(t.correction) * CHRONY_FLOAT_EPS) * 1e9;
+	smp = (struct estimator_sample){
+		.t = now,
+		.offset = (int64_t)llround(t.correction * 1e9),
+		.delay = (int64_t)llround(t.root_delay * 1e9),
+		.upstream = (int64_t)ceil(disp),
+	};
+	if (t.ref_time_ns != c->last_ref || estimator_estimate(c->est, now, &e) < 0) {
+		estimator_add(c->est, &smp);
+		c->last_ref = t.ref_time_ns;
+	}
+	estimator_estimate(c->est, now, &e);
+	if (s->cfg->estimator == ESTIMATOR_WINDOW)
+		stat = disp; /* as it always was: chronyd's word */
+	else if (e.used < ESTIMATOR_MIN_SAMPLES)
+		stat = fmax(disp, e.stat); /* too little seen to check its word */
+	else if (e.sigma <= disp)
+		stat = disp; /* what it shows is consistent with what it says */
+	else
+		stat = fmax(disp, e.spread); /* optimistic: what it shows */
 	r->at = now;
-	r->offset = (int64_t)llround(t.correction * 1e9);
+	r->offset = smp.offset;
 	r->freq = 0; /* the host clock runs at chronyd's corrected rate */
-	r->below = r->above = bound_ns(fmax(bound, (double)s->cfg->minbound_ns)) + 1;
-	r->drift = bound_rate_from_frac(s->cfg->maxdrift +
-					(t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
+	r->asym = bound_ns(estimator_allowance(
+		&(struct estimator_config){.asymmetry_ns = s->cfg->asymmetry_ns}, smp.delay));
+	r->stat = bound_ns(stat);
+	r->below = r->above = qot_sat_add_u64(r->asym, r->stat) + 1;
+	if (r->below < (uint64_t)s->cfg->minbound_ns)
+		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
+	r->drift = r->hold_drift = bound_rate_from_frac(
+		s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
 	snprintf(s->detail, sizeof(s->detail),
 		 "stratum %u, correction %.9f s, root delay %.9f s, dispersion %.9f s", t.stratum,
 		 t.correction, t.root_delay, t.root_dispersion);
@@ -212,6 +253,7 @@ static void chrony_close(struct source *s)
 		close(c->fd);
 	if (c->client_path[0])
 		unlink(c->client_path);
+	estimator_free(c->est);
 	free(c);
 	s->priv = NULL;
 }

@@ -7,10 +7,11 @@
  * sync's ingress time) for a windowed estimator; once a second it also
  * reads stepsRemoved and the mean path delay (CURRENT_DATA_SET), the
  * grandmaster's stated accuracy (PARENT_DATA_SET) and a port state
- * (PORT_DATA_SET, for messages). The bound is the estimator's statistical
- * bound at the configured confidence, plus a path asymmetry allowance (by
- * default the mean path delay: one-way delays lie between 0 and twice it),
- * plus the grandmaster's stated accuracy when it states one. The local
+ * (PORT_DATA_SET, for messages). The bound is the path allowance (by
+ * default the mean path delay: one-way delays lie between 0 and twice it; or
+ * the stated maximum asymmetry, if smaller) plus the estimator's
+ * statistical part at the configured confidence, with the grandmaster's
+ * stated accuracy when it states one (estimator.h). The local
  * clock must be CLOCK_REALTIME: ptp4l with software timestamping (-S), or a
  * PHC that phc2sys keeps equal to it; ingress times far from CLOCK_REALTIME
  * (a PHC on TAI, say) are refused.
@@ -26,6 +27,7 @@
 
 #include "deadline.h"
 #include "estimator.h"
+#include "projection.h"
 #include "ptp_mgmt.h"
 #include "rate.h"
 #include "source.h"
@@ -41,23 +43,15 @@ struct ptp {
 	uint16_t sequence;
 	uint8_t identity[10];
 	char client_path[CONFIG_PATH_MAX + 64]; /* our end; uds_client checks its length */
-	struct estimator est;
+	struct estimator *est;
 	int64_t last_ingress;  /* of the newest sample */
 	int64_t sync_interval; /* between the last two syncs seen */
-	int64_t datasets_at;   /* CLOCK_MONOTONIC: when the data sets were last read */
+	int64_t datasets_at;   /* base instant the data sets were last read; 0: never */
 	unsigned port_state, steps_removed;
 	int64_t mean_path_delay;
 	int64_t gm_accuracy; /* ns, -1 unstated, PTP_ACCURACY_WORSE */
 	uint8_t gm_identity[8];
 };
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void disconnect(struct ptp *p)
 {
@@ -86,16 +80,15 @@ static int connect_ptp(struct source *s, struct ptp *p)
 static int ptp_open(struct source *s)
 {
 	struct ptp *p = calloc(1, sizeof(*p));
-	int err;
 
 	if (p == NULL)
 		return -ENOMEM;
 	s->priv = p;
 	p->fd = -1;
 	p->gm_accuracy = -1;
-	err = estimator_init(&p->est, s->cfg->window, s->cfg->confidence, s->cfg->initial_ns);
-	if (err)
-		return err;
+	p->est = source_estimator_new(s->cfg);
+	if (p->est == NULL)
+		return -errno;
 	/* Our identity in requests: not a real clock, but unique per syncd. */
 	for (int i = 0; i < 8; i++)
 		p->identity[i] = (uint8_t)(getpid() >> (8 * (i % 4)));
@@ -193,14 +186,21 @@ static enum source_state sample(struct source *s, struct ptp *p, const struct pt
 	}
 	if (memcmp(ts->gm_identity, p->gm_identity, sizeof(ts->gm_identity)) != 0) {
 		/* A new grandmaster: what we learned of the old one says nothing. */
-		estimator_reset(&p->est);
+		estimator_reset(p->est);
 		memcpy(p->gm_identity, ts->gm_identity, sizeof(p->gm_identity));
 		p->last_ingress = p->sync_interval = 0;
 	}
 	if (ts->ingress_time != p->last_ingress) {
 		if (p->last_ingress && ts->ingress_time > p->last_ingress)
 			p->sync_interval = ts->ingress_time - p->last_ingress;
-		estimator_add(&p->est, ts->ingress_time, -ts->master_offset);
+		/* ptp4l's mean path delay is one way: the round trip is twice it. */
+		struct estimator_sample smp = {
+			.t = ts->ingress_time,
+			.offset = -ts->master_offset,
+			.delay = 2 * p->mean_path_delay,
+			.upstream = p->gm_accuracy > 0 ? p->gm_accuracy : 0,
+		};
+		estimator_add(p->est, &smp);
 		p->last_ingress = ts->ingress_time;
 	}
 	/* Stale after `missed` syncs as the master sends them (or polls, if slower). */
@@ -225,15 +225,16 @@ static enum source_state ptp_query(struct source *s, int64_t now, struct reading
 	enum source_state st;
 	struct estimate e;
 	uint8_t d[256];
-	int64_t asym, mono = monotonic_ns();
 	int len;
 
 	if (p == NULL || (p->fd < 0 && connect_ptp(s, p) < 0))
 		return SOURCE_DOWN;
-	if (p->datasets_at == 0 || mono - p->datasets_at >= DATASET_EVERY_NS) {
+	/* Once a second of the base clock (either way: it may be stepped). */
+	if (p->datasets_at == 0 || now - p->datasets_at >= DATASET_EVERY_NS ||
+	    p->datasets_at - now >= DATASET_EVERY_NS) {
 		if (read_datasets(s, p) < 0)
 			return SOURCE_DOWN;
-		p->datasets_at = mono;
+		p->datasets_at = now;
 	}
 	if ((len = get(s, p, PTP_ID_TIME_STATUS_NP, d, sizeof(d))) < 0)
 		return SOURCE_DOWN;
@@ -254,18 +255,22 @@ static enum source_state ptp_query(struct source *s, int64_t now, struct reading
 	st = sample(s, p, &ts, now);
 	if (st != SOURCE_OK)
 		return st;
-	if (estimator_estimate(&p->est, now, &e) < 0)
+	if (estimator_estimate(p->est, now, &e) < 0)
 		return SOURCE_UNSYNCED;
-	asym = s->cfg->asymmetry_ns >= 0 ? s->cfg->asymmetry_ns : p->mean_path_delay;
 	r->at = now;
 	r->offset = (int64_t)llround(e.offset);
 	r->freq = rate_from_frac(e.freq);
-	r->below = r->above =
-		bound_ns(fmax(e.offset_bound + (double)asym +
-				      (double)(p->gm_accuracy > 0 ? p->gm_accuracy : 0),
-			      (double)s->cfg->minbound_ns)) +
-		1;
-	r->drift = bound_rate_from_frac(e.freq_bound + s->cfg->maxdrift);
+	r->asym = bound_ns(e.asym);
+	r->stat = bound_ns(e.stat) + 1; /* + the rounding of the offset */
+	r->below = r->above = qot_sat_add_u64(r->asym, r->stat);
+	if (r->below < (uint64_t)s->cfg->minbound_ns)
+		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
+	if (s->cfg->estimator == ESTIMATOR_WINDOW) { /* as it always was */
+		r->drift = r->hold_drift = bound_rate_from_frac(e.freq_bound + s->cfg->maxdrift);
+	} else {
+		r->drift = bound_rate_from_frac(e.drift);
+		r->hold_drift = bound_rate_from_frac(e.hold_drift);
+	}
 	snprintf(s->detail, sizeof(s->detail),
 		 "port %s, %zu samples, sigma %.0f ns, path delay %lld ns, grandmaster accuracy %s",
 		 ptp_port_state_name(p->port_state), e.used, e.sigma, (long long)p->mean_path_delay,
@@ -282,7 +287,7 @@ static void ptp_close(struct source *s)
 	disconnect(p);
 	if (p->client_path[0])
 		unlink(p->client_path);
-	estimator_free(&p->est);
+	estimator_free(p->est);
 	free(p);
 	s->priv = NULL;
 }

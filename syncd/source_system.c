@@ -43,7 +43,9 @@ static enum source_state system_query(struct source *s, int64_t now, struct read
 	r->below = r->above = (uint64_t)tx.maxerror * 1000;
 	if (r->below < (uint64_t)s->cfg->minbound_ns)
 		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
-	r->drift = bound_rate_from_frac(s->cfg->maxdrift);
+	r->drift = r->hold_drift = bound_rate_from_frac(s->cfg->maxdrift);
+	r->asym = 0; /* maxerror does not say what part of it the path is */
+	r->stat = r->below;
 	snprintf(s->detail, sizeof(s->detail), "kernel maxerror %ld us, esterror %ld us",
 		 tx.maxerror, tx.esterror);
 	return SOURCE_OK;

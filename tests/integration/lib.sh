@@ -136,6 +136,57 @@ PY
 	echo "$line"
 }
 
+# report_parts TIMELINE OFFSET_NS N: N checks of the truth (as check_truth),
+# each with the timeline's sync line; fails unless the sync line states
+# both parts of the bound and their sum is within it (its half-width: a
+# slew moves the interval off centre). Prints the parts
+# (medians) against the error observed (median and largest |error|) and
+# the bound (median), all in ns.
+report_parts() {
+	local at line sync rows
+	rows=$(mktemp /tmp/qot-parts.XXXXXX)
+	for _ in $(seq "$3"); do
+		at=$(date +%s%N)
+		line=$("$QOT_READ_BIN" --at "$at" "$QOT_MNT/$1/clock") || fail "qot-read $1"
+		sync=$(cat "$QOT_MNT/$1/sync")
+		echo "$at $2 $line | $sync" >>"$rows"
+		sleep 0.05
+	done
+	local rc=0 last
+	last=$(tail -n 1 "$rows")
+	python3 - "$rows" <<'PY' || rc=$?
+import statistics, sys
+def ns(s):
+    neg = s.startswith("-")
+    sec, frac = s.lstrip("-").split(".")
+    v = int(sec) * 10**9 + int(frac.ljust(9, "0")[:9])
+    return -v if neg else v
+errs, bounds, asyms, stats = [], [], [], []
+for row in open(sys.argv[1]):
+    page, sync = row.split(" | ")
+    w = page.split()
+    at, off, e, b, a = int(w[0]), int(w[1]), ns(w[2]), ns(w[3]), ns(w[4])
+    if not e - b <= at + off <= e + a:
+        sys.exit("truth outside: " + row)
+    kv = dict(x.split("=", 1) for x in sync.split() if "=" in x)
+    if "asym" not in kv or "stat" not in kv:
+        sys.exit("no asym= and stat= in sync: " + sync)
+    asym, stat = ns(kv["asym"]), ns(kv["stat"])
+    # A slew moves the interval off centre (one side wider by what the other lost).
+    if 2 * (asym + stat) > ns(kv["below"]) + ns(kv["above"]) + 2:
+        sys.exit("the parts exceed the bound: " + sync)
+    errs.append(abs(e - at - off))
+    bounds.append(max(b, a))
+    asyms.append(asym)
+    stats.append(stat)
+print("asym %d stat %d (medians) | |error| median %d max %d | bound median %d (ns, %d checks)" % (
+    statistics.median(asyms), statistics.median(stats), statistics.median(errs), max(errs),
+    statistics.median(bounds), len(errs)))
+PY
+	rm -f "$rows"
+	[ "$rc" -eq 0 ] || fail "$1: bound parts: $last"
+}
+
 # field FILE KEY: the value of KEY=VALUE in a one-line file.
 field() {
 	tr ' ' '\n' <"$1" | sed -n "s/^$2=//p"

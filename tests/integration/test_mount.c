@@ -402,6 +402,16 @@ START_TEST(sync_view)
 	ck_assert_int_eq(write_file(mpath("tl/requirements"), O_WRONLY, "accuracy=2us/3us"), 0);
 	ck_assert_ptr_nonnull(
 		strstr(slurp(mpath("tl/sync")), " accuracy=2us/3us resolution=none met=yes\n"));
+	/* The parts of the bound, as the publisher states them, at the end. */
+	snprintf(line, sizeof(line), "%s source=ptp0 asym=1000 stat=500\n", params);
+	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, line), 0);
+	ck_assert_ptr_nonnull(
+		strstr(slurp(mpath("tl/sync")), " met=yes asym=0.000001000 stat=0.000000500\n"));
+	snprintf(line, sizeof(line), "%s source=ptp0 asym=1000\n", params);
+	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, line), -EINVAL);
+	snprintf(line, sizeof(line), "%s source=ptp0\n", params); /* none stated: none shown */
+	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, line), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(mpath("tl/sync")), " met=yes\n"));
 	/* A bad source name is bad input like any other. */
 	snprintf(line, sizeof(line), "%s source=a/b\n", params);
 	ck_assert_int_eq(write_file(mpath("tl/ctl"), O_WRONLY, line), -EINVAL);

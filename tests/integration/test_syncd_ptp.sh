@@ -59,13 +59,15 @@ slave_has_gm() {
 wait_for 30 slave_has_gm || fail "the slave never found the master: $(tail -5 "$T/slave.log")"
 
 qotfs_start
-mkdir "$QOT_MNT/tl"
+mkdir "$QOT_MNT/tl" "$QOT_MNT/earlier"
 cat >"$T/syncd.conf" <<CONF
 mount $QOT_MNT
 rundir $T
 interval 250ms
 holdover 5s
 source p ptp socket $T/slave.sock poll 125ms missed 4
+source w ptp socket $T/slave.sock poll 125ms missed 4 estimator window
+timeline earlier w
 timeline * p
 CONF
 start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
@@ -78,6 +80,12 @@ tight() { python3 -c "import sys; sys.exit(not float('$(field "$QOT_MNT/tl/sync"
 wait_for 10 tight || fail "bound never tight: $(cat "$QOT_MNT/tl/sync")"
 for _ in $(seq 40); do line=$(check_truth tl 0); sleep 0.05; done
 note "  $line"
+parts=$(report_parts tl 0 40) || exit 1
+note "  default allowance (the mean path delay): $parts"
+note "the earlier estimator (estimator window) on the same ptp4l, for comparison"
+wait_for 10 synced earlier || fail "earlier never synced: $(cat "$QOT_MNT/earlier/sync")"
+parts=$(report_parts earlier 0 40) || exit 1
+note "  default allowance: $parts"
 
 note "master gone: holdover, bounds growing, still containing the truth"
 stop_pid "$MASTER_PID"

@@ -467,6 +467,41 @@ START_TEST(params_source)
 }
 END_TEST
 
+/* The parts of the bound: optional, after a source, both or neither. */
+START_TEST(params_parts)
+{
+	const char *with = GOOD_PARAMS " source=ptp0 asym=2000 stat=150";
+	char source[QOT_NAME_MAX + 1], text[QOT_PARAMS_TEXT_MAX];
+	struct qot_bound_parts parts = {1, 1};
+	struct qot_clock_params p;
+
+	ck_assert_int_eq(qot_params_parse_parts(with, strlen(with), &p, source, &parts), 0);
+	ck_assert_uint_eq(parts.asym, 2000);
+	ck_assert_uint_eq(parts.stat, 150);
+	ck_assert_str_eq(source, "ptp0");
+	ck_assert_int_eq(qot_params_parse(with, strlen(with), &p, source), 0); /* ignored there */
+	ck_assert_int_eq(qot_params_parse(with, strlen(with), &p, NULL), -EINVAL);
+	qot_params_format_parts(&p, "ptp0", &parts, text, sizeof(text));
+	ck_assert_str_eq(text, GOOD_PARAMS " source=ptp0 asym=2000 stat=150\n");
+	ck_assert_int_eq(
+		qot_params_parse_parts(GOOD_PARAMS, strlen(GOOD_PARAMS), &p, source, &parts), 0);
+	ck_assert_uint_eq(parts.asym, QOT_UNBOUNDED); /* not stated */
+	ck_assert_uint_eq(parts.stat, QOT_UNBOUNDED);
+	qot_params_format_parts(&p, "ptp0", &parts, text, sizeof(text));
+	ck_assert_str_eq(text, GOOD_PARAMS " source=ptp0\n");
+	with = GOOD_PARAMS " source=ptp0 asym=unbounded stat=7";
+	ck_assert_int_eq(qot_params_parse_parts(with, strlen(with), &p, source, &parts), 0);
+	ck_assert_uint_eq(parts.asym, QOT_UNBOUNDED);
+	ck_assert_uint_eq(parts.stat, 7);
+	with = GOOD_PARAMS " source=ptp0 asym=2000"; /* both or neither */
+	ck_assert_int_eq(qot_params_parse_parts(with, strlen(with), &p, source, &parts), -EINVAL);
+	with = GOOD_PARAMS " asym=2000 stat=1"; /* only from a named source */
+	ck_assert_int_eq(qot_params_parse_parts(with, strlen(with), &p, source, &parts), -EINVAL);
+	with = GOOD_PARAMS " source=ptp0 asym=-1 stat=1";
+	ck_assert_int_eq(qot_params_parse_parts(with, strlen(with), &p, source, &parts), -EINVAL);
+}
+END_TEST
+
 static int members(const char *text, struct qot_membership *m)
 {
 	return qot_membership_parse(text, strlen(text), m);
@@ -572,6 +607,7 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, params_roundtrip);
 	tcase_add_test(tc, params_malformed);
 	tcase_add_test(tc, params_source);
+	tcase_add_test(tc, params_parts);
 	tcase_add_test(tc, status_names);
 	suite_add_tcase(s, tc);
 	return s;

@@ -13,6 +13,7 @@
 #include "discover.h"
 #include "discipline.h"
 #include "estimator.h"
+#include "estimator_window.h"
 #include "projection.h"
 #include "ptp_mgmt.h"
 #include "rate.h"
@@ -531,17 +532,18 @@ static double gauss(unsigned *seed)
 	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
-START_TEST(estimator_line_and_noise)
+START_TEST(window_line_and_noise)
 {
-	struct estimator e;
-	struct estimate r;
+	struct estimator_window e;
+	struct estimate_window r;
 
-	ck_assert_int_eq(estimator_init(&e, 64, 0.9999, 1000000), 0);
-	ck_assert_int_eq(estimator_estimate(&e, 0, &r), -EAGAIN);
+	ck_assert_int_eq(estimator_window_init(&e, 64, 0.9999, 1000000), 0);
+	ck_assert_int_eq(estimator_window_estimate(&e, 0, &r), -EAGAIN);
 	/* Exact line: offset 1000 ns + 2 ppm. */
 	for (int i = 0; i < 64; i++)
-		estimator_add(&e, (int64_t)i * 125000000, 1000 + (int64_t)(2e-6 * i * 125000000));
-	ck_assert_int_eq(estimator_estimate(&e, 63 * 125000000LL, &r), 0);
+		estimator_window_add(&e, (int64_t)i * 125000000,
+				     1000 + (int64_t)(2e-6 * i * 125000000));
+	ck_assert_int_eq(estimator_window_estimate(&e, 63 * 125000000LL, &r), 0);
 	ck_assert(fabs(r.offset - (1000 + 2e-6 * 63 * 125000000)) < 1);
 	ck_assert(fabs(r.freq - 2e-6) < 1e-9);
 	ck_assert(r.offset_bound > 0); /* never zero */
@@ -552,59 +554,59 @@ START_TEST(estimator_line_and_noise)
 		unsigned seed = 7;
 		int covered = 0, trials = 2000;
 		for (int k = 0; k < trials; k++) {
-			estimator_reset(&e);
+			estimator_window_reset(&e);
 			for (int i = 0; i < 64; i++)
-				estimator_add(&e, (int64_t)i * 125000000,
-					      (int64_t)(300 * gauss(&seed)));
-			estimator_estimate(&e, 63 * 125000000LL, &r);
+				estimator_window_add(&e, (int64_t)i * 125000000,
+						     (int64_t)(300 * gauss(&seed)));
+			estimator_window_estimate(&e, 63 * 125000000LL, &r);
 			covered += fabs(r.offset) <= r.offset_bound;
 		}
 		ck_assert_int_ge(covered, trials - 2);
 		ck_assert(r.sigma > 200 && r.sigma < 400);
 	}
-	estimator_free(&e);
+	estimator_window_free(&e);
 }
 END_TEST
 
-START_TEST(estimator_outliers_and_few_samples)
+START_TEST(window_outliers_and_few_samples)
 {
-	struct estimator e;
-	struct estimate r;
+	struct estimator_window e;
+	struct estimate_window r;
 	unsigned seed = 3;
 
-	ck_assert_int_eq(estimator_init(&e, 32, 0.9999, 1000000), 0);
-	estimator_add(&e, 0, 500);
-	estimator_add(&e, 0, 900); /* a repeat of the same instant is ignored */
-	estimator_add(&e, 125000000, 700);
-	ck_assert_int_eq(estimator_estimate(&e, 125000000, &r), 0);
+	ck_assert_int_eq(estimator_window_init(&e, 32, 0.9999, 1000000), 0);
+	estimator_window_add(&e, 0, 500);
+	estimator_window_add(&e, 0, 900); /* a repeat of the same instant is ignored */
+	estimator_window_add(&e, 125000000, 700);
+	ck_assert_int_eq(estimator_window_estimate(&e, 125000000, &r), 0);
 	ck_assert_uint_eq(r.used, 2);
 	ck_assert(r.offset_bound >= 1000000 + 200); /* initial bound plus the spread */
 
-	estimator_reset(&e);
+	estimator_window_reset(&e);
 	for (int i = 0; i < 32; i++)
-		estimator_add(&e, (int64_t)i * 125000000,
-			      i == 20 ? 5000000 : (int64_t)(100 * gauss(&seed)));
-	ck_assert_int_eq(estimator_estimate(&e, 31 * 125000000LL, &r), 0);
+		estimator_window_add(&e, (int64_t)i * 125000000,
+				     i == 20 ? 5000000 : (int64_t)(100 * gauss(&seed)));
+	ck_assert_int_eq(estimator_window_estimate(&e, 31 * 125000000LL, &r), 0);
 	ck_assert_uint_eq(r.used, 31); /* the 5 ms sample was dropped */
 	ck_assert(fabs(r.offset) < 200);
-	estimator_free(&e);
+	estimator_window_free(&e);
 }
 END_TEST
 
 /* A real step of the clock is not an outlier: the bound covers the new offset
  * from the first sample after it, and the window restarts from it. */
-START_TEST(estimator_follows_a_step)
+START_TEST(window_follows_a_step)
 {
-	struct estimator e;
-	struct estimate r;
+	struct estimator_window e;
+	struct estimate_window r;
 	unsigned seed = 11;
 
-	ck_assert_int_eq(estimator_init(&e, 64, 0.9999, 1000000), 0);
+	ck_assert_int_eq(estimator_window_init(&e, 64, 0.9999, 1000000), 0);
 	for (int i = 0; i < 64; i++) {
 		int64_t t = (int64_t)i * 125000000;
 		int64_t truth = i < 40 ? 0 : 100000;
-		estimator_add(&e, t, truth + (int64_t)(100 * gauss(&seed)));
-		ck_assert_int_eq(estimator_estimate(&e, t, &r), 0);
+		estimator_window_add(&e, t, truth + (int64_t)(100 * gauss(&seed)));
+		ck_assert_int_eq(estimator_window_estimate(&e, t, &r), 0);
 		ck_assert_msg(fabs(r.offset - (double)truth) <= r.offset_bound,
 			      "sample %d: truth %lld outside %.0f +- %.0f", i, (long long)truth,
 			      r.offset, r.offset_bound);
@@ -612,7 +614,174 @@ START_TEST(estimator_follows_a_step)
 			ck_assert_uint_eq(r.used, 3); /* restarted from the step */
 	}
 	ck_assert(fabs(r.offset - 100000) < 1000);
-	estimator_free(&e);
+	estimator_window_free(&e);
+}
+END_TEST
+
+/* --- estimator (Kalman) ------------------------------------------------------ */
+
+static struct estimator *kalman(void)
+{
+	struct estimator_config c = {.method = ESTIMATOR_KALMAN,
+				     .confidence = 0.9999,
+				     .window = 64,
+				     .initial_ns = 1000000,
+				     .asymmetry_ns = -1,
+				     .horizon_ns = 300000000000LL};
+	struct estimator *e = estimator_new(&c);
+
+	ck_assert_ptr_nonnull(e);
+	return e;
+}
+
+static void add(struct estimator *e, int64_t t, double offset, int64_t delay)
+{
+	struct estimator_sample s = {.t = t, .offset = (int64_t)llround(offset), .delay = delay};
+	estimator_add(e, &s);
+}
+
+/* Known answers: an exact line is found exactly; the bound is never zero. */
+START_TEST(kalman_known_answers)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+
+	ck_assert_int_eq(estimator_estimate(e, 0, &r), -EAGAIN);
+	for (int i = 0; i < 400; i++)
+		add(e, (int64_t)i * 125000000, 1000 + 2e-6 * i * 125000000, 4000);
+	ck_assert_int_eq(estimator_estimate(e, 399 * 125000000LL, &r), 0);
+	ck_assert_msg(fabs(r.offset - (1000 + 2e-6 * 399 * 125000000)) < 2, "%f", r.offset);
+	ck_assert_msg(fabs(r.freq - 2e-6) < 1e-10, "%g", r.freq);
+	ck_assert(r.stat >= 1);	   /* never zero */
+	ck_assert(r.stat < 20);	   /* but tight */
+	ck_assert(r.asym == 2000); /* half the round trip */
+	/* A second later, predicted along the line, the bound a little wider. */
+	{
+		struct estimate later;
+		ck_assert_int_eq(estimator_estimate(e, 400 * 125000000LL + 1000000000, &later), 0);
+		ck_assert(fabs(later.offset - (1000 + 2e-6 * (400 * 125000000.0 + 1e9))) < 5);
+		ck_assert(later.stat >= r.stat);
+	}
+	estimator_free(e);
+	/* The stated asymmetry is the allowance when it is below half the round trip. */
+	{
+		struct estimator_config c = {.asymmetry_ns = 500};
+		ck_assert(estimator_allowance(&c, 4000) == 500);
+		ck_assert(estimator_allowance(&c, 600) == 300);
+		ck_assert(estimator_allowance(&c, -1) == 500);
+		c.asymmetry_ns = -1;
+		ck_assert(estimator_allowance(&c, 4000) == 2000);
+		ck_assert(estimator_allowance(&c, -1) == 0);
+	}
+}
+END_TEST
+
+/* Cold start: wide while little is known, then converging; the bound covers
+ * the truth at its confidence, and is never tighter than the noise allows
+ * (sigma / sqrt(n) at the quantile: no estimator does better). */
+START_TEST(kalman_cold_start_and_noise_floor)
+{
+	unsigned seed = 5;
+	int trials = 400, covered = 0;
+
+	for (int k = 0; k < trials; k++) {
+		struct estimator *e = kalman();
+		struct estimate r;
+		for (int i = 0; i < 200; i++) {
+			int64_t t = (int64_t)i * 125000000;
+			add(e, t, 5000 + 300 * gauss(&seed), -1);
+			ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+			if (i < ESTIMATOR_MIN_SAMPLES - 1)
+				ck_assert(r.stat >= 1000000); /* the initial bound */
+			/* The floor: no tighter than n samples of its own noise allow
+			 * (3.89 sigma / sqrt(n) at 99.99%), nor, once the noise is
+			 * known, of the true noise. */
+			ck_assert_msg(r.stat >= 3.89 * r.sigma / sqrt(i + 1.0), "%d: %f", i,
+				      r.stat);
+			if (i >= 100)
+				ck_assert_msg(r.stat >= 3.89 * 300 / sqrt(i + 1.0) * 0.8, "%d: %f",
+					      i, r.stat);
+		}
+		covered += fabs(r.offset - 5000) <= r.stat;
+		if (k == 0)
+			ck_assert_msg(r.stat < 600, "%f", r.stat); /* converged */
+		estimator_free(e);
+	}
+	ck_assert_int_ge(covered, trials - 1);
+}
+END_TEST
+
+/* A step of the clock: covered from the first sample after it (the bound
+ * reaches what cannot be told from an outlier yet), then tight again. */
+START_TEST(kalman_step)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 11;
+	double before = 0;
+
+	for (int i = 0; i < 600; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		double truth = i < 400 ? 0 : 100000;
+		add(e, t, truth + 100 * gauss(&seed), -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset - truth) <= r.stat,
+			      "sample %d: %.0f outside %.0f +- %.0f", i, truth, r.offset, r.stat);
+		if (i == 399)
+			before = r.stat;
+	}
+	ck_assert_msg(r.stat < 2 * before + 50, "%f after, %f before", r.stat, before);
+	estimator_free(e);
+}
+END_TEST
+
+/* An outlier burst shorter than a step: it neither moves the estimate nor
+ * widens the bounds for long, and while it lasts the bound reaches it. */
+START_TEST(kalman_outlier_burst)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 13;
+	double before = 0;
+
+	for (int i = 0; i < 500; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		bool out = i == 300 || i == 301;
+		add(e, t, (out ? 5000000 : 0) + 100 * gauss(&seed), -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset) <= r.stat, "sample %d", i);
+		if (i == 299)
+			before = r.stat;
+		if (out)
+			ck_assert(r.stat >= 4000000); /* it might be a step: reached */
+		if (i == 310) {
+			ck_assert(fabs(r.offset) < 100);
+			ck_assert_msg(r.stat < 1.5 * before + 10, "%f vs %f", r.stat, before);
+		}
+	}
+	estimator_free(e);
+}
+END_TEST
+
+/* Holdover: the bound grows with the time since the last sample, faster the
+ * more the frequency wanders; hold_drift covers the configured horizon. */
+START_TEST(kalman_holdover_growth)
+{
+	struct estimator *e = kalman();
+	struct estimate now, later;
+	unsigned seed = 17;
+	double f = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		f += 5 * gauss(&seed) * sqrt(0.125); /* ns/s: a random walk */
+		add(e, (int64_t)i * 125000000, f * i * 0.125 + 50 * gauss(&seed), -1);
+	}
+	ck_assert_int_eq(estimator_estimate(e, 1999 * 125000000LL, &now), 0);
+	ck_assert_int_eq(estimator_estimate(e, 1999 * 125000000LL + 60000000000LL, &later), 0);
+	ck_assert(later.stat > now.stat * 2);
+	ck_assert(now.hold_drift > now.drift);
+	ck_assert(now.drift > 0);
+	estimator_free(e);
 }
 END_TEST
 
@@ -698,6 +867,38 @@ START_TEST(discipline_steps_forward_and_slews_back)
 }
 END_TEST
 
+/* Synced, the bounds grow at the reading's drift bound; in holdover at its
+ * holdover drift bound; the parts of its bound are kept for the sync view. */
+START_TEST(discipline_hold_drift_and_parts)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	struct reading r = reading(t0, 0, 1000);
+	struct qot_time q1, q2;
+
+	r.drift = bound_rate_from_frac(1e-6);
+	r.hold_drift = bound_rate_from_frac(20e-6);
+	r.asym = 700;
+	r.stat = 300;
+	discipline_init(&d);
+	ck_assert_uint_eq(d.asym, QOT_UNBOUNDED); /* nothing known yet */
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	ck_assert_uint_eq(d.asym, 700);
+	ck_assert_uint_eq(d.stat, 300);
+	qot_project(&p, t0, &q1);
+	qot_project(&p, t0 + s, &q2);
+	ck_assert_uint_le(q2.below - q1.below, 1000 + 1); /* 1 ppm */
+	discipline_update(&d, &dcfg, NULL, t0 + s, &p);
+	ck_assert_uint_eq(p.status, QOT_STATUS_HOLDOVER);
+	qot_project(&p, t0 + s, &q1);
+	qot_project(&p, t0 + 2 * s, &q2);
+	ck_assert_uint_ge(q2.below - q1.below, 20000 - 1); /* 20 ppm */
+	ck_assert_uint_eq(d.asym, 700); /* those of the reading it goes on from */
+	ck_assert_uint_eq(d.stat, 300);
+}
+END_TEST
+
 START_TEST(discipline_holdover_then_unsynced)
 {
 	struct discipline d;
@@ -758,12 +959,18 @@ int main(void)
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, config_error_messages);
-	tcase_add_test(tc, estimator_line_and_noise);
-	tcase_add_test(tc, estimator_outliers_and_few_samples);
-	tcase_add_test(tc, estimator_follows_a_step);
+	tcase_add_test(tc, kalman_known_answers);
+	tcase_add_test(tc, kalman_cold_start_and_noise_floor);
+	tcase_add_test(tc, kalman_step);
+	tcase_add_test(tc, kalman_outlier_burst);
+	tcase_add_test(tc, kalman_holdover_growth);
+	tcase_add_test(tc, window_line_and_noise);
+	tcase_add_test(tc, window_outliers_and_few_samples);
+	tcase_add_test(tc, window_follows_a_step);
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);
+	tcase_add_test(tc, discipline_hold_drift_and_parts);
 	tcase_add_test(tc, discipline_first_sync_may_step_back);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);

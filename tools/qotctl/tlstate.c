@@ -138,11 +138,14 @@ static int parse_u64(struct qot_slice s, uint64_t *out)
 
 static int parse_sync(const char *text, size_t len, struct tlstate *st)
 {
-	static const char *const keys[] = {"source", "status", "offset",   "freq_ppb",	 "below",
-					   "above",  "age",    "accuracy", "resolution", "met"};
+	/* asym and stat (the parts of the bound) only when the publisher stated them. */
+	static const char *const keys[] = {"source",	 "status", "offset", "freq_ppb",
+					   "below",	 "above",  "age",    "accuracy",
+					   "resolution", "met",	   "asym",   "stat"};
 	struct qot_slice v[NKEYS(keys)];
+	int n = qot_kv_parse(text, len, keys, NKEYS(keys), v);
 
-	if (qot_kv_parse(text, len, keys, NKEYS(keys), v) != (int)NKEYS(keys))
+	if (n != (int)NKEYS(keys) - (v[10].ptr ? 0 : 1) - (v[11].ptr ? 0 : 1))
 		return -EPROTO;
 	if (copy_name(v[0], st->source) || copy_word(v[1], st->status, sizeof(st->status)) ||
 	    parse_secs(v[2], &st->offset_ns) || parse_mppb(v[3], &st->freq_mppb) ||
