@@ -38,7 +38,7 @@ installed=false
 purge() {
 	fusermount3 -u -z "$T/qot" 2>/dev/null || true
 	if $installed; then
-		dpkg --purge "${packages[@]}" >"$T/purge.log" 2>&1 || cat "$T/purge.log" >&2
+		apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "${packages[@]}" >"$T/purge.log" 2>&1 || cat "$T/purge.log" >&2
 	fi
 	rm -rf "$T"
 }
@@ -167,7 +167,7 @@ stop_pid "$SYNCD_PID"
 qotfs_stop
 
 note "purge: none of their files is left"
-dpkg --purge "${packages[@]}" >"$T/purge.log" 2>&1 || fail "purge: $(cat "$T/purge.log")"
+apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "${packages[@]}" >"$T/purge.log" 2>&1 || fail "purge: $(cat "$T/purge.log")"
 installed=false
 for p in "${packages[@]}"; do
 	! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv "not-installed" ||
