@@ -55,7 +55,7 @@ else
 		tar -xf - -C "$src"
 fi
 start=$SECONDS
-(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -us -uc -b) \
+(cd "$src" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=$(nproc)" dpkg-buildpackage -us -uc -b) \
 	>"$T/build.log" 2>&1 || fail "dpkg-buildpackage: $(tail -30 "$T/build.log")"
 note "  built in $((SECONDS - start)) s"
 debs=()
