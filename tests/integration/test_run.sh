@@ -21,6 +21,7 @@ stop_ours() { # what run.sh left running: ours, in this test's pid namespace
 }
 on_exit stop_ours
 mount -t tmpfs -o mode=0755 qot-bare-run /run || fail "cannot mount an empty /run here"
+unset QOT_SYNCD_CHRONY_SOCKET QOT_SYNCD_PTP_SOCKET # the default sockets, under the empty /run
 
 note "run.sh on a bare machine"
 env QOT_ROOT="$T/qot" QOT_SYNCD_CONF="$T/etc/syncd.conf" QOT_LOG_DIR="$T/log" \
