@@ -763,6 +763,31 @@ START_TEST(kalman_outlier_burst)
 }
 END_TEST
 
+/* A step whose first sample is also an outlier (the corner bench/sync-sim
+ * found on ptp_steps, seed 5): the bound reaches the pending sample plus the
+ * size of the outliers seen, so the truth beyond it is covered too. */
+START_TEST(kalman_step_on_an_outlier)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 19;
+
+	for (int i = 0; i < 500; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		double truth = i < 400 ? 0 : 200000, y = truth + 100 * gauss(&seed);
+		if (i == 100 || i == 200 || i == 400)
+			y -= 50000; /* outliers, the last on the step */
+		if (i == 300)
+			y += 50000;
+		add(e, t, y, -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset - truth) <= r.stat,
+			      "sample %d: %.0f outside %.0f +- %.0f", i, truth, r.offset, r.stat);
+	}
+	estimator_free(e);
+}
+END_TEST
+
 /* Holdover: the bound grows with the time since the last sample, faster the
  * more the frequency wanders; hold_drift covers the configured horizon. */
 START_TEST(kalman_holdover_growth)
@@ -899,6 +924,62 @@ START_TEST(discipline_hold_drift_and_parts)
 }
 END_TEST
 
+/* A reading that states its wander: in holdover the bounds grow as a
+ * random walk does (lin x age + wander x age^1.5 from its data's age),
+ * covering that curve at every instant until each page goes stale, never
+ * above the linear growth at hold_drift, which they become once cheaper. */
+START_TEST(discipline_holdover_as_a_walk)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	const double lin = 0.05e-6, wander = 40, age0 = 3; /* ns/s^1.5, s */
+	struct reading r = reading(t0, 0, 1000);
+	uint64_t hold_b = 0;
+	bool walked = false, linear = false;
+
+	r.drift = bound_rate_from_frac(0.2e-6);
+	r.hold_drift = bound_rate_from_frac(2e-6);
+	r.hold_lin = lin;
+	r.hold_wander = wander;
+	r.age = (int64_t)(age0 * 1e9);
+	discipline_init(&d);
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	for (int64_t u = 1; u <= 4000; u++) {
+		int64_t now = t0 + u * s;
+		discipline_update(&d, &dcfg, NULL, now, &p);
+		if (u == 1)
+			hold_b = p.offset_below; /* re-anchored where it was */
+		for (int64_t t = now; t <= p.stale_after; t += s / 4) {
+			struct qot_time q;
+			double a = (double)(t - t0) * 1e-9 + age0, a1 = 1 + age0;
+			double walk = lin * 1e9 * (a - a1) + wander * (pow(a, 1.5) - pow(a1, 1.5));
+			double line = 2e-6 * (double)(t - t0 - s);
+			qot_project(&p, t, &q);
+			ck_assert_msg((double)q.below >= (double)hold_b + fmin(walk, line) - 1,
+				      "at %lld s: %llu below the walk %.0f",
+				      (long long)(t - t0) / s, (unsigned long long)q.below,
+				      (double)hold_b + walk);
+			ck_assert_uint_eq(q.below, q.above);
+		}
+		{
+			struct qot_time q;
+			double a = (double)u + age0, a1 = 1 + age0;
+			double walk = lin * 1e9 * (a - a1) + wander * (pow(a, 1.5) - pow(a1, 1.5));
+			qot_project(&p, now, &q);
+			/* at the update itself: the lesser, no more */
+			ck_assert_msg((double)q.below <=
+					      (double)hold_b +
+						      fmin(walk, 2e-6 * (double)(u - 1) * 1e9) + 2,
+				      "at %lld s: %llu", (long long)u, (unsigned long long)q.below);
+			walked |= walk < 2e-6 * (double)(u - 1) * 1e9 && u > 10;
+			linear |= walk > 2e-6 * (double)(u - 1) * 1e9;
+		}
+	}
+	ck_assert(walked && linear); /* both were exercised */
+}
+END_TEST
+
 START_TEST(discipline_holdover_then_unsynced)
 {
 	struct discipline d;
@@ -963,6 +1044,7 @@ int main(void)
 	tcase_add_test(tc, kalman_cold_start_and_noise_floor);
 	tcase_add_test(tc, kalman_step);
 	tcase_add_test(tc, kalman_outlier_burst);
+	tcase_add_test(tc, kalman_step_on_an_outlier);
 	tcase_add_test(tc, kalman_holdover_growth);
 	tcase_add_test(tc, window_line_and_noise);
 	tcase_add_test(tc, window_outliers_and_few_samples);
@@ -970,6 +1052,7 @@ int main(void)
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);
+	tcase_add_test(tc, discipline_holdover_as_a_walk);
 	tcase_add_test(tc, discipline_hold_drift_and_parts);
 	tcase_add_test(tc, discipline_first_sync_may_step_back);
 	tcase_set_timeout(tc, 120);
