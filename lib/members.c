@@ -9,11 +9,12 @@
 #include "kvline.h"
 #include "members.h"
 #include "qot.h"
+#include "reason.h"
 
 static int copy_name(struct qot_slice s, char out[QOT_NAME_MAX + 1])
 {
 	if (!qot_name_valid(s.ptr, s.len))
-		return -EINVAL;
+		return qot_name_refuse(s.ptr, s.len);
 	memcpy(out, s.ptr, s.len);
 	out[s.len] = '\0';
 	return 0;
@@ -30,7 +31,8 @@ static int parse_member(const char *line, size_t len, struct qot_member *m)
 	if (n < 0)
 		return n;
 	if (vals[0].ptr == NULL)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "node= is missing: a member line is node=NAME "
+					   "[accuracy=...] [resolution=...]");
 	if (copy_name(vals[0], m->node))
 		return -EINVAL;
 	if (n == 1) {
@@ -42,8 +44,8 @@ static int parse_member(const char *line, size_t len, struct qot_member *m)
 	first = line; /* the first word: blanks may come before it, as on any line */
 	while (*first == ' ' || *first == '\t')
 		first++;
-	if (vals[0].ptr - 5 != first)
-		return -EINVAL; /* node= must come first, so the rest is a requirement line */
+	if (vals[0].ptr - 5 != first) /* the rest is a requirement line */
+		return qot_refuse(-EINVAL, "node= must come first");
 	return qot_reqline_parse(rest, len - (size_t)(rest - line), &m->req);
 }
 
@@ -56,7 +58,7 @@ static int parse_leader(const char *line, size_t len, char leader[QOT_NAME_MAX +
 	if (n < 0)
 		return n;
 	if (n != 1)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "the first line must be leader=NAME or leader=none");
 	if (qot_slice_is(v, "none")) {
 		leader[0] = '\0';
 		return 0;
@@ -77,7 +79,9 @@ static int check_members(const struct qot_membership *m)
 	bool leader_found = m->leader[0] == '\0';
 
 	if (m->n == 0)
-		return leader_found ? 0 : -EINVAL;
+		return leader_found
+			       ? 0
+			       : qot_refuse(-EINVAL, "the leader %s is not a member", m->leader);
 	names = malloc(m->n * sizeof(*names));
 	if (names == NULL)
 		return -ENOMEM;
@@ -89,10 +93,12 @@ static int check_members(const struct qot_membership *m)
 	qsort(names, m->n, sizeof(*names), member_cmp);
 	for (size_t i = 1; i < m->n && err == 0; i++) {
 		if (strcmp(names[i - 1], names[i]) == 0)
-			err = -EINVAL;
+			err = qot_refuse(-EINVAL, "the node %s is listed twice", names[i]);
 	}
 	free(names);
-	return err ? err : leader_found ? 0 : -EINVAL;
+	return err	      ? err
+	       : leader_found ? 0
+			      : qot_refuse(-EINVAL, "the leader %s is not a member", m->leader);
 }
 
 int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out)
@@ -103,8 +109,9 @@ int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out
 	bool first = true;
 	int err = 0;
 
-	if (len == 0 || buf[len - 1] != '\n')
-		return -EINVAL; /* whole lines only: a cut text is refused, not half-applied */
+	if (len == 0 || buf[len - 1] != '\n') /* whole lines only: a cut text is refused */
+		return qot_refuse(-EINVAL,
+				  "the text must end with a newline (whole lines, in one write)");
 	while (p < end && err == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t llen = (size_t)(nl - p);
@@ -113,7 +120,7 @@ int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out
 			err = parse_leader(p, llen, m.leader);
 			first = false;
 		} else if (m.n == QOT_MEMBERS_MAX) {
-			err = -E2BIG;
+			err = qot_refuse(-E2BIG, "more than %d members", QOT_MEMBERS_MAX);
 		} else {
 			if (m.n == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
@@ -128,6 +135,8 @@ int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out
 			err = parse_member(p, llen, &m.members[m.n]);
 			if (err == 0)
 				m.n++;
+			else
+				qot_refuse_prefix(err, "line %zu: ", m.n + 2);
 		}
 		p = nl + 1;
 	}
@@ -187,13 +196,15 @@ int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1]
 
 	if (n < 0)
 		return n;
-	if (n != 2 || copy_name(vals[0], name))
+	if (n != 2)
+		return qot_refuse(-EINVAL, "expected node=NAME until=NANOSECONDS");
+	if (copy_name(vals[0], name))
 		return -EINVAL;
 	err = qot_parse_i64(vals[1], &until);
 	if (err)
-		return err;
+		return qot_refuse_prefix(err, "until: ");
 	if (until < 0)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "until: must not be negative");
 	memcpy(node, name, sizeof(name));
 	*until_ns = until;
 	return 0;

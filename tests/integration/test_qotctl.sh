@@ -50,7 +50,7 @@ expect_msg "too many arguments"
 expect_status 2 "$Q" metrics --every 1s
 expect_msg "metrics does not take --every"
 expect_status 2 "$Q" metrics --json
-for d in 10parsecs 10 -1s 0s 1.5s none 99999999999999999999s; do
+for d in 10parsecs 10 -1s 0s 1.5ns .5s none 99999999999999999999s; do
 	expect_status 2 "$Q" record tl --every "$d"
 	expect_msg "bad duration for --every: '$d'"
 done

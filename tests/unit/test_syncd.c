@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chrony_proto.h"
 #include "config.h"
+#include "discover.h"
 #include "discipline.h"
 #include "estimator.h"
 #include "estimator_window.h"
@@ -321,6 +323,65 @@ static int parse(struct syncd_config *c, const char *text, char *err)
 {
 	return config_parse(c, text, strlen(text), err, 256);
 }
+
+START_TEST(config_default_sources_found)
+{
+	static struct syncd_config c, again;
+	static char text[4096];
+	char err[256], dir[] = "/tmp/qot-discover.XXXXXX";
+	int n;
+
+	ck_assert_int_eq(parse(&c, "interval 250ms\n", err), 0);
+	ck_assert(c.discover);
+	ck_assert_uint_eq(c.nsources, 1);
+	ck_assert_int_eq(config_default_sources(&c, SOURCE_TYPE_CHRONY, "/run/chrony/chronyd.sock",
+						err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(c.nsources, 2);
+	ck_assert_str_eq(c.sources[0].name, "chronyd");
+	ck_assert_str_eq(c.sources[0].socket, "/run/chrony/chronyd.sock");
+	ck_assert_str_eq(c.sources[1].name, "system");
+	ck_assert_int_eq(c.sources[1].poll_ns, 250000000);
+	ck_assert_uint_eq(c.nrules, 1);
+	ck_assert_uint_eq(config_rule_for(&c, "any")->nsources, 2);
+	ck_assert_uint_eq(config_rule_for(&c, "any")->sources[0], 0);
+	/* What --check-config prints names them: it reads back, discovering nothing. */
+	n = config_print(&c, text, sizeof(text));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(config_parse(&again, text, (size_t)n, err, sizeof(err)), 0);
+	ck_assert(!again.discover);
+	ck_assert_uint_eq(again.nsources, 2);
+	ck_assert_int_eq(
+		config_default_sources(&c, SOURCE_TYPE_PTP, "/var/run/ptp4l", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.sources[0].name, "ptp4l");
+	ck_assert_int_eq(config_default_sources(&c, SOURCE_TYPE_PTP, "relative", err, sizeof(err)),
+			 -EINVAL);
+
+	/* Configured sources are never replaced. */
+	ck_assert_int_eq(parse(&c, "source a system\n", err), 0);
+	ck_assert(!c.discover);
+	ck_assert_int_eq(config_default_sources(&c, SOURCE_TYPE_SYSTEM, NULL, err, sizeof(err)),
+			 -EINVAL);
+	discover_sources(&c);
+	ck_assert_str_eq(c.sources[0].name, "a");
+	ck_assert_str_eq(c.found, "");
+
+	/* Nothing answers: the kernel's view, and why. */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(text, sizeof(text), "rundir %s\n", dir);
+	ck_assert_int_eq(parse(&c, text, err), 0);
+	setenv(DISCOVER_CHRONY_ENV, "/nonexistent/chronyd.sock", 1);
+	setenv(DISCOVER_PTP_ENV, "/nonexistent/ptp4l", 1);
+	discover_sources(&c);
+	ck_assert_uint_eq(c.nsources, 1);
+	ck_assert_str_eq(c.sources[0].name, "system");
+	ck_assert_msg(strstr(c.found, "no chronyd (chronyd at /nonexistent/chronyd.sock: ") ==
+			      c.found,
+		      "%s", c.found);
+	ck_assert_msg(strstr(c.found, "source system") != NULL, "%s", c.found);
+	rmdir(dir);
+}
+END_TEST
 
 START_TEST(config_defaults_and_rules)
 {
@@ -1011,6 +1072,7 @@ int main(void)
 	tcase_add_test(tc, ptp_time_status_range);
 	tcase_add_test(tc, parsers_survive_garbage);
 	tcase_add_test(tc, config_defaults_and_rules);
+	tcase_add_test(tc, config_default_sources_found);
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_control);
 	tcase_add_test(tc, config_errors);
