@@ -9,6 +9,8 @@
 
 #include "chrony_cmd.h"
 #include "chrony_poll.h"
+#include "control_req.h"
+#include "ptp_rate.h"
 #include "controlset.h"
 #include "log.h"
 #include "projection.h"
@@ -25,10 +27,13 @@ struct ctl_tl {
 	struct qot_follower_tl *tl;
 	struct control_timeline *ct;
 	const struct timeline_rule *rule;
-	int req_fd, cluster_fd; /* its requirements and cluster, read-only; -1 */
-	int knob_source;	/* the chrony source whose poll it turns, or -1 */
-	int64_t want;		/* the interval it asked of that poll, or NO_WANT */
-	bool decided;		/* a first decision was made and written */
+	int req_fd, cluster_fd;	    /* its requirements and cluster, read-only; -1 */
+	int knob_source;	    /* the chrony source whose poll it turns, or -1 */
+	int64_t want;		    /* the interval it asked of that poll, or NO_WANT */
+	bool decided;		    /* a first decision was made and written */
+	struct control_config ccfg; /* its configuration */
+	struct qot_req req;	    /* its requirement, as last read */
+	int fixed_state;	    /* a fixed rate's last state logged, or -1 */
 	char written[CONTROL_TIMELINE_LINE_MAX + 2]; /* what its control file holds */
 };
 
@@ -128,6 +133,34 @@ static void quality_of(const struct controlset *cs, const struct ctl_tl *t,
 
 /* ---- deciding and telling ---- */
 
+/*
+ * A source whose rate syncd cannot choose (ptp4l): assessed at the interval
+ * observed, not turned. The fields as control_timeline_format gives them,
+ * with effort=observed; a log line when the state changes. 0, or -1 when the
+ * timeline's source fixes no rate (it is controlled).
+ */
+static int assess_fixed(struct ctl_tl *t, const struct source *s, const struct control_quality *q,
+			char *line, size_t size)
+{
+	struct control_status st;
+	int n;
+
+	if (s == NULL || s->fixed_interval <= 0 || t->knob_source >= 0)
+		return -1;
+	ptp_rate_assess(&t->ccfg, &t->req, q, s->fixed_interval, s->fixed_slave, &st);
+	n = snprintf(line, size,
+		     " effort=observed interval=%lld.%09lld msgs=%.3f/s control=%s reason=%s",
+		     (long long)(st.interval / 1000000000), (long long)(st.interval % 1000000000),
+		     st.exchanges_per_s, control_state_name(st.state), st.reason);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	if ((int)st.state != t->fixed_state)
+		qot_log(QOT_LOG_NOTICE, "timeline %s: effort %s, sync interval observed: %s",
+			qot_follower_tl_name(t->tl), control_state_name(st.state), st.reason);
+	t->fixed_state = (int)st.state;
+	return n;
+}
+
 static void decide(struct controlset *cs, struct ctl_tl *t)
 {
 	char log[CONTROL_TIMELINE_LINE_MAX], line[CONTROL_TIMELINE_LINE_MAX + 2];
@@ -136,6 +169,11 @@ static void decide(struct controlset *cs, struct ctl_tl *t)
 	int n, err;
 
 	quality_of(cs, t, &q);
+	n = cs->peer.knob ? -1
+			  : assess_fixed(t, sourceset_choose(cs->sources, t->rule), &q, line,
+					 sizeof(line) - 1);
+	if (n > 1)
+		goto write;
 	changed = control_timeline_update(t->ct, &q, log, sizeof(log));
 	/* A change of state or of the knob's word is news; the interval alone
 	 * follows the measured quality (a source-limited one may move often). */
@@ -146,6 +184,7 @@ static void decide(struct controlset *cs, struct ctl_tl *t)
 	n = control_timeline_format(t->ct, line, sizeof(line) - 1);
 	if (n <= 1)
 		return;
+write:
 	line[n] = '\n';
 	line[n + 1] = '\0';
 	/* the fields without their leading space, as qot(7) `control` takes them */
@@ -207,8 +246,12 @@ static void requirement_changed(struct controlset *cs, struct ctl_tl *t)
 
 	if (rn < 0)
 		return; /* removed, or the mount is going: the follower will say */
+	bool coordinated;
+
 	if (control_timeline_requirement(t->ct, cn < 0 ? NULL : cluster, cn < 0 ? 0 : (size_t)cn,
-					 req, (size_t)rn) < 0) {
+					 req, (size_t)rn) < 0 ||
+	    control_req_choose(cn < 0 ? NULL : cluster, cn < 0 ? 0 : (size_t)cn, req, (size_t)rn,
+			       &t->req, &coordinated) < 0) {
 		qot_log(QOT_LOG_WARNING,
 			"timeline %s: cannot read its requirement; keeping the last",
 			qot_follower_tl_name(t->tl));
@@ -281,6 +324,9 @@ static void *added(void *ctx, struct qot_follower_tl *tl)
 	t->want = NO_WANT;
 	t->rule = config_rule_for(cs->cfg, name);
 	t->knob_source = -1;
+	t->ccfg = ccfg;
+	t->req = qot_req_none;
+	t->fixed_state = -1;
 	if (cs->peer.knob && cs->peer.knob(cs->peer.ctx, name, &knob)) {
 		kp = &knob;
 	} else if ((t->knob_source = knob_source_of(cs, t->rule)) >= 0) {

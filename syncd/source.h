@@ -73,6 +73,11 @@ struct source {
 	struct control_quality quality;
 	bool has_quality;
 	unsigned connections;
+	/* A source whose rate syncd cannot choose (ptp): the interval it works
+	 * at, observed (ns; 0: not such a source, or not known yet), whether
+	 * exactly, and whether a master fixes it (a slave port). */
+	int64_t fixed_interval;
+	bool fixed_slave;
 };
 
 extern const struct source_ops source_system_ops;

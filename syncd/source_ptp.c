@@ -27,6 +27,7 @@
 
 #include "deadline.h"
 #include "estimator.h"
+#include "ptp_rate.h"
 #include "projection.h"
 #include "ptp_mgmt.h"
 #include "rate.h"
@@ -51,6 +52,7 @@ struct ptp {
 	int64_t mean_path_delay;
 	int64_t gm_accuracy; /* ns, -1 unstated, PTP_ACCURACY_WORSE */
 	uint8_t gm_identity[8];
+	struct ptp_rate rate; /* the sync interval observed, for the controller */
 };
 
 static void disconnect(struct ptp *p)
@@ -86,6 +88,7 @@ static int ptp_open(struct source *s)
 	s->priv = p;
 	p->fd = -1;
 	p->gm_accuracy = -1;
+	ptp_rate_init(&p->rate);
 	p->est = source_estimator_new(s->cfg);
 	if (p->est == NULL)
 		return -errno;
@@ -189,6 +192,17 @@ static enum source_state sample(struct source *s, struct ptp *p, const struct pt
 		estimator_reset(p->est);
 		memcpy(p->gm_identity, ts->gm_identity, sizeof(p->gm_identity));
 		p->last_ingress = p->sync_interval = 0;
+		ptp_rate_init(&p->rate);
+	}
+	ptp_rate_add(&p->rate, ts->ingress_time);
+	{
+		int64_t iv;
+		bool exact;
+		/* to the nearest PTP log interval: the gaps wander by the jitter */
+		s->fixed_interval = ptp_rate_interval(&p->rate, &iv, &exact) == 0
+					    ? ptp_rate_of_log(ptp_rate_log_of(iv))
+					    : 0;
+		s->fixed_slave = p->steps_removed >= 1; /* it follows a master */
 	}
 	if (ts->ingress_time != p->last_ingress) {
 		if (p->last_ingress && ts->ingress_time > p->last_ingress)

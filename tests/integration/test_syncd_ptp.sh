@@ -69,6 +69,7 @@ source p ptp socket $T/slave.sock poll 125ms missed 4
 source w ptp socket $T/slave.sock poll 125ms missed 4 estimator window
 timeline earlier w
 timeline * p
+control tl on
 CONF
 start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
 synced() { [ "$(field "$QOT_MNT/$1/sync" status)" = synced ]; }
@@ -82,6 +83,18 @@ for _ in $(seq 40); do line=$(check_truth tl 0); sleep 0.05; done
 note "  $line"
 parts=$(report_parts tl 0 40) || exit 1
 note "  default allowance (the mean path delay): $parts"
+note "controlled: the sync interval observed (logSyncInterval -3: 125 ms), not chosen"
+observed() {
+	grep -q "effort=observed interval=0.125000000 msgs=8.000/s control=none .*set by the PTP master" \
+		"$QOT_MNT/tl/sync"
+}
+wait_for 10 observed || fail "no interval observed: $(cat "$QOT_MNT/tl/sync")"
+exec 3>"$QOT_MNT/tl/bind"
+echo "name=tight accuracy=1ns" >&3
+unmeetable() { grep -q "interval=0.125000000 msgs=8.000/s control=unmeetable reason=" "$QOT_MNT/tl/sync"; }
+wait_for 10 unmeetable || fail "1ns met?: $(cat "$QOT_MNT/tl/sync")"
+note "  $(sed -n 's/.*\(effort=.*\)/\1/p' "$QOT_MNT/tl/sync")"
+exec 3>&-
 note "the earlier estimator (estimator window) on the same ptp4l, for comparison"
 wait_for 10 synced earlier || fail "earlier never synced: $(cat "$QOT_MNT/earlier/sync")"
 parts=$(report_parts earlier 0 40) || exit 1
