@@ -1051,8 +1051,7 @@ START_TEST(config_control)
 	/* refused whole, with the line */
 	ck_assert_int_eq(parse(&a, "source c chrony server 192.0.2.1\n", err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "server needs socket"));
-	ck_assert_int_eq(parse(&a, "source c chrony socket /s server ntp.example\n", err),
-			 -EINVAL);
+	ck_assert_int_eq(parse(&a, "source c chrony socket /s server ntp.example\n", err), -EINVAL);
 	ck_assert_int_eq(parse(&a, "control * on min 2s max 1s\n", err), -EINVAL);
 	ck_assert_int_eq(parse(&a, "control * maybe\n", err), -EINVAL);
 	ck_assert_int_eq(strncmp(err, "1:", 2), 0);
