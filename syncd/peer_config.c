@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bufput.h"
+#include "confpairs.h"
 #include "duration.h"
 #include "peer_config.h"
 
@@ -98,8 +99,10 @@ static int address_ok(const char *word)
 	       (inet_pton(AF_INET, word, buf) == 1 || inet_pton(AF_INET6, word, buf) == 1);
 }
 
-static int set(struct peer_config *c, enum key k, const char *v, char *err, size_t errlen)
+static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 {
+	struct peer_config *c = ctx;
+	enum key k = (enum key)key;
 	const char *what = key_names[k];
 	uint64_t d = 0;
 	char *end;
@@ -194,24 +197,14 @@ static int set(struct peer_config *c, enum key k, const char *v, char *err, size
 int peer_config_line(struct peer_config *c, char *const *w, int n, char *err, size_t errlen)
 {
 	struct peer_config next = *c;
+	int res;
 
 	if (n == 0 || n % 2)
 		return fail(err, errlen, "peer: expected KEY VALUE pairs");
-	for (int i = 0; i < n; i += 2) {
-		int k = 0;
-		int res;
-
-		while (k < K_COUNT && strcmp(w[i], key_names[k]) != 0)
-			k++;
-		if (k == K_COUNT)
-			return fail(err, errlen, "peer: unknown key '%s'", w[i]);
-		if (next.keys_given & 1u << k)
-			return fail(err, errlen, "peer %s: given twice", w[i]);
-		res = set(&next, (enum key)k, w[i + 1], err, errlen);
-		if (res)
-			return res;
-		next.keys_given |= 1u << k;
-	}
+	res = qot_confpairs("peer", w, n, key_names, K_COUNT, &next.keys_given, set, &next, err,
+			    errlen);
+	if (res)
+		return res;
 	next.given = true;
 	*c = next; /* the whole line, or nothing */
 	return 0;
