@@ -26,6 +26,7 @@
 
 #include "mountinfo.h"
 #include "names.h"
+#include "now.h"
 #include "page.h"
 #include "projection.h"
 #include "root.h"
@@ -171,13 +172,11 @@ static int read_params(const qot_clock *clk, struct qot_clock_params *p, int64_t
 	 * flag, and it was allocated writable: casting const away is sound. */
 	struct qot_clock *c = (struct qot_clock *)clk;
 	int err = qot_page_read(atomic_load_explicit(&c->page, memory_order_acquire), p, now);
-	struct timespec ts;
 
 	if (__builtin_expect(err == 0 && !untrusted(p, *now), 1))
 		return 0;
-	if (err) /* torn: its writer may have died mid-update */
-		clock_gettime(CLOCK_REALTIME, &ts);
-	if (follow(c, err ? qot_timespec_ns(&ts) : *now))
+	/* torn (err): its writer may have died mid-update */
+	if (follow(c, err ? qot_now_ns(CLOCK_REALTIME) : *now))
 		err = qot_page_read(atomic_load_explicit(&c->page, memory_order_acquire), p, now);
 	return err;
 }

@@ -5,15 +5,23 @@
 #include "projection.h"
 #include "waitcalc.h"
 
+/* The clock's parameters now; -EINVAL without a clock or a place for the answer. */
+static int params_of(const qot_clock *clk, const void *out, struct qot_clock_params *p)
+{
+	int64_t now;
+
+	if (clk == NULL || out == NULL)
+		return -EINVAL;
+	return qot_clock_params_read(clk, p, &now);
+}
+
 int qot_tl_to_sys(const qot_clock *clk, int64_t tl_ns, int64_t *sys_ns)
 {
 	struct qot_clock_params p;
-	int64_t now, t;
+	int64_t t;
 	int err;
 
-	if (clk == NULL || sys_ns == NULL)
-		return -EINVAL;
-	err = qot_clock_params_read(clk, &p, &now);
+	err = params_of(clk, sys_ns, &p);
 	if (err)
 		return err;
 	t = qot_base_reaching(&p, tl_ns);
@@ -26,12 +34,9 @@ int qot_tl_to_sys(const qot_clock *clk, int64_t tl_ns, int64_t *sys_ns)
 int qot_sys_to_tl(const qot_clock *clk, int64_t sys_ns, struct qot_time *out)
 {
 	struct qot_clock_params p;
-	int64_t now;
 	int err;
 
-	if (clk == NULL || out == NULL)
-		return -EINVAL;
-	err = qot_clock_params_read(clk, &p, &now);
+	err = params_of(clk, out, &p);
 	if (err)
 		return err;
 	qot_project_inline(&p, sys_ns, out);
@@ -43,12 +48,9 @@ int qot_tl_duration_to_sys(const qot_clock *clk, uint64_t tl_ns, uint64_t *sys_n
 {
 	struct qot_clock_params p;
 	qot_u128 den, q;
-	int64_t now;
 	int err;
 
-	if (clk == NULL || sys_ns == NULL)
-		return -EINVAL;
-	err = qot_clock_params_read(clk, &p, &now);
+	err = params_of(clk, sys_ns, &p);
 	if (err)
 		return err;
 	den = (qot_u128)((qot_i128)((qot_u128)1 << 64) + p.freq);
@@ -63,12 +65,9 @@ int qot_sys_duration_to_tl(const qot_clock *clk, uint64_t sys_ns, uint64_t *tl_n
 {
 	struct qot_clock_params p;
 	qot_i128 v;
-	int64_t now;
 	int err;
 
-	if (clk == NULL || tl_ns == NULL)
-		return -EINVAL;
-	err = qot_clock_params_read(clk, &p, &now);
+	err = params_of(clk, tl_ns, &p);
 	if (err)
 		return err;
 	v = (qot_i128)sys_ns + qot_scale_floor((qot_i128)sys_ns, p.freq); /* rounded down */

@@ -45,6 +45,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "now.h"
 
 #define WAKE_SIGNAL   SIGUSR1
 #define POKE_EVERY_US 5000
@@ -100,10 +101,7 @@ static void *stopper_main(void *arg)
 
 static long monotonic_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (long)(qot_now_ns(CLOCK_MONOTONIC) / 1000);
 }
 
 /* No request now: spin (yielding) until spin_until, then block until one comes. */

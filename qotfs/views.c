@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "duration.h"
+#include "members.h"
 #include "page.h"
 #include "params.h"
 #include "projection.h"
@@ -130,18 +131,17 @@ int view_timelines(struct registry *reg, struct textbuf *tb)
 
 int view_active(struct registry *reg, struct textbuf *tb)
 {
-	char req[QOT_REQ_TEXT_MAX];
-
 	for (struct timeline *tl = registry_next(reg, NULL); tl != NULL;
 	     tl = registry_next(reg, tl)) {
-		int err;
+		char *space;
 
 		if (!timeline_in_use(tl))
 			continue;
-		qot_req_format(timeline_effective(tl), req, sizeof(req));
-		err = textbuf_printf(tb, "%s %s\n", timeline_name(tl), req);
-		if (err)
-			return err;
+		space = textbuf_space(tb, QOT_ACTIVELINE_MAX);
+		if (space == NULL)
+			return -ENOMEM;
+		tb->len += (size_t)qot_activeline_format(timeline_name(tl), timeline_effective(tl),
+							 space, QOT_ACTIVELINE_MAX);
 	}
 	return 0;
 }

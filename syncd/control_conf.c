@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confpairs.h"
 #include "control_conf.h"
 #include "duration.h"
 
@@ -60,8 +61,10 @@ static int parse_number(const char *s, double max, bool percent, double *out)
 	return 0;
 }
 
-static int set(struct control_rule *r, enum key k, const char *v, char *err, size_t errlen)
+static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 {
+	struct control_rule *r = ctx;
+	enum key k = (enum key)key;
 	struct control_config *cfg = &r->cfg;
 	uint64_t ns;
 	double x;
@@ -105,6 +108,7 @@ static int set(struct control_rule *r, enum key k, const char *v, char *err, siz
 int control_conf_line(struct control_conf *c, char *const *w, int n, char *err, size_t errlen)
 {
 	struct control_rule r;
+	int res;
 
 	memset(&r, 0, sizeof(r));
 	control_config_defaults(&r.cfg);
@@ -121,21 +125,10 @@ int control_conf_line(struct control_conf *c, char *const *w, int n, char *err, 
 		return fail(err, errlen, "control %s: '%s' is neither on nor off", w[0], w[1]);
 	snprintf(r.pattern, sizeof(r.pattern), "%s", w[0]);
 	r.on = strcmp(w[1], "on") == 0;
-	for (int i = 2; i < n; i += 2) {
-		int k = 0;
-		int res;
-
-		while (k < K_COUNT && strcmp(w[i], key_names[k]) != 0)
-			k++;
-		if (k == K_COUNT)
-			return fail(err, errlen, "control: unknown key '%s'", w[i]);
-		if (r.given & 1u << k)
-			return fail(err, errlen, "control %s: given twice", w[i]);
-		res = set(&r, (enum key)k, w[i + 1], err, errlen);
-		if (res)
-			return res;
-		r.given |= 1u << k;
-	}
+	res = qot_confpairs("control", w + 2, n - 2, key_names, K_COUNT, &r.given, set, &r, err,
+			    errlen);
+	if (res)
+		return res;
 	c->rules[c->n++] = r; /* the whole line, or nothing */
 	return 0;
 }

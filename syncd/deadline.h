@@ -11,15 +11,14 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "now.h"
+
 #define QUERY_TIMEOUT_MS  200
 #define QUERY_MAX_REPLIES 64 /* messages read while waiting for ours */
 
 static inline int64_t deadline_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return qot_now_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
 /* Wait for fd to be readable until deadline_ms; 1 if it is, 0 at the deadline. */

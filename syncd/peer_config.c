@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bufput.h"
+#include "confpairs.h"
 #include "duration.h"
 #include "peer_config.h"
 
@@ -97,8 +99,10 @@ static int address_ok(const char *word)
 	       (inet_pton(AF_INET, word, buf) == 1 || inet_pton(AF_INET6, word, buf) == 1);
 }
 
-static int set(struct peer_config *c, enum key k, const char *v, char *err, size_t errlen)
+static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 {
+	struct peer_config *c = ctx;
+	enum key k = (enum key)key;
 	const char *what = key_names[k];
 	uint64_t d = 0;
 	char *end;
@@ -193,24 +197,14 @@ static int set(struct peer_config *c, enum key k, const char *v, char *err, size
 int peer_config_line(struct peer_config *c, char *const *w, int n, char *err, size_t errlen)
 {
 	struct peer_config next = *c;
+	int res;
 
 	if (n == 0 || n % 2)
 		return fail(err, errlen, "peer: expected KEY VALUE pairs");
-	for (int i = 0; i < n; i += 2) {
-		int k = 0;
-		int res;
-
-		while (k < K_COUNT && strcmp(w[i], key_names[k]) != 0)
-			k++;
-		if (k == K_COUNT)
-			return fail(err, errlen, "peer: unknown key '%s'", w[i]);
-		if (next.keys_given & 1u << k)
-			return fail(err, errlen, "peer %s: given twice", w[i]);
-		res = set(&next, (enum key)k, w[i + 1], err, errlen);
-		if (res)
-			return res;
-		next.keys_given |= 1u << k;
-	}
+	res = qot_confpairs("peer", w, n, key_names, K_COUNT, &next.keys_given, set, &next, err,
+			    errlen);
+	if (res)
+		return res;
 	next.given = true;
 	*c = next; /* the whole line, or nothing */
 	return 0;
@@ -243,23 +237,6 @@ void peer_config_timeline(const struct peer_config *c, int64_t interval,
 	out->max_age = c->maxage ? c->maxage : 10 * interval;
 }
 
-static int put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, size - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size - *len)
-		return -ENOSPC;
-	*len += (size_t)n;
-	return 0;
-}
-
 static void dur(uint64_t ns, char out[QOT_DUR_TEXT_MAX])
 {
 	if (ns == 0)
@@ -279,65 +256,65 @@ int peer_config_print(const struct peer_config *c, char *buf, size_t size)
 	buf[0] = '\0';
 	if (!c->given)
 		return 0;
-	err |= put(buf, size, &len, "peer");
+	err |= qot_bufput(buf, size, &len, "peer");
 	for (int k = 0; k < K_COUNT && !err; k++) {
 		if (!(c->keys_given & 1u << k))
 			continue;
 		switch ((enum key)k) {
 		case K_PORT:
-			err |= put(buf, size, &len, " port %u", c->port);
+			err |= qot_bufput(buf, size, &len, " port %u", c->port);
 			break;
 		case K_ADDRESS:
-			err |= put(buf, size, &len, " address %s", c->address);
+			err |= qot_bufput(buf, size, &len, " address %s", c->address);
 			break;
 		case K_KEYFILE:
-			err |= put(buf, size, &len, " keyfile %s", c->keyfile);
+			err |= qot_bufput(buf, size, &len, " keyfile %s", c->keyfile);
 			break;
 		case K_RATE:
-			err |= put(buf, size, &len, " rate %u", c->rate);
+			err |= qot_bufput(buf, size, &len, " rate %u", c->rate);
 			break;
 		case K_MISSED:
-			err |= put(buf, size, &len, " missed %u", c->missed);
+			err |= qot_bufput(buf, size, &len, " missed %u", c->missed);
 			break;
 		case K_JOIN:
-			err |= put(buf, size, &len, " join %u", c->join);
+			err |= qot_bufput(buf, size, &len, " join %u", c->join);
 			break;
 		case K_WINDOW:
-			err |= put(buf, size, &len, " window %u", c->window);
+			err |= qot_bufput(buf, size, &len, " window %u", c->window);
 			break;
 		case K_DRIFT:
-			err |= put(buf, size, &len, " drift %.17g", c->drift / 1e-6);
+			err |= qot_bufput(buf, size, &len, " drift %.17g", c->drift / 1e-6);
 			break;
 		case K_FRESHNESS:
 			dur((uint64_t)c->freshness, d);
-			err |= put(buf, size, &len, " freshness %s", d);
+			err |= qot_bufput(buf, size, &len, " freshness %s", d);
 			break;
 		case K_TIMEOUT:
 			dur((uint64_t)c->timeout, d);
-			err |= put(buf, size, &len, " timeout %s", d);
+			err |= qot_bufput(buf, size, &len, " timeout %s", d);
 			break;
 		case K_MAXAGE:
 			dur((uint64_t)c->maxage, d);
-			err |= put(buf, size, &len, " maxage %s", d);
+			err |= qot_bufput(buf, size, &len, " maxage %s", d);
 			break;
 		case K_ASYMMETRY:
 			dur(c->asymmetry, d);
-			err |= put(buf, size, &len, " asymmetry %s", d);
+			err |= qot_bufput(buf, size, &len, " asymmetry %s", d);
 			break;
 		case K_NOISE:
 			if (c->noise == 0)
 				snprintf(d, sizeof(d), "0ns");
 			else
 				qot_dur_format(c->noise, d, sizeof(d));
-			err |= put(buf, size, &len, " noise %s", d);
+			err |= qot_bufput(buf, size, &len, " noise %s", d);
 			break;
 		case K_THRESHOLD:
 			qot_dur_format(c->threshold, d, sizeof(d));
-			err |= put(buf, size, &len, " threshold %s", d);
+			err |= qot_bufput(buf, size, &len, " threshold %s", d);
 			break;
 		case K_MAXDELAY:
 			dur(c->maxdelay, d);
-			err |= put(buf, size, &len, " maxdelay %s", d);
+			err |= qot_bufput(buf, size, &len, " maxdelay %s", d);
 			break;
 		case K_COUNT:
 			break;

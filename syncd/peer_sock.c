@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "now.h"
+#include "page.h"
 #include "peer_sock.h"
 
 #define RATE_SLOTS 64
@@ -70,14 +72,6 @@ struct peer_sock {
 	struct mmsghdr mm[RECV_BATCH];
 };
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 int peer_sock_open(struct peer_sock **out, const struct peer_sock_config *cfg,
 		   const struct peer_keys *keys, const char *addr, unsigned port)
 {
@@ -105,7 +99,7 @@ int peer_sock_open(struct peer_sock **out, const struct peer_sock_config *cfg,
 	s->cfg = *cfg;
 	s->keys = keys;
 	/* Never 0, and above anything sent before a restart (unless the clock went back). */
-	s->seq = (uint64_t)clock_ns(CLOCK_REALTIME);
+	s->seq = (uint64_t)qot_now_ns(CLOCK_REALTIME);
 	s->fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	err = s->fd < 0 ? -errno : 0;
 	if (!err && setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
@@ -265,7 +259,7 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	o->seq = m.seq;
 	o->t1 = m.t1;
 	o->b1 = base;
-	o->deadline = clock_ns(CLOCK_MONOTONIC) + s->cfg.timeout;
+	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + s->cfg.timeout;
 	if (seq)
 		*seq = m.seq;
 	return 0;
@@ -299,7 +293,7 @@ static bool rate_ok(struct peer_sock *s, const struct sockaddr_storage *from, so
 	const uint8_t *b = (const uint8_t *)from;
 	uint32_t h = 2166136261u;
 	struct bucket *k;
-	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	int64_t now = qot_now_ns(CLOCK_MONOTONIC);
 
 	for (socklen_t i = 0; i < len; i++)
 		h = (h ^ b[i]) * 16777619u;
@@ -439,7 +433,7 @@ static void handle(struct peer_sock *s, const uint8_t *buf, size_t len, int64_t 
 		drop(s, PEER_DROP_TIMELINE);
 		return;
 	}
-	why = peer_guard_accept(s->guard, &m, clock_ns(CLOCK_REALTIME));
+	why = peer_guard_accept(s->guard, &m, qot_now_ns(CLOCK_REALTIME));
 	if (why != PEER_DROP_OK) {
 		drop(s, why);
 		return;
@@ -466,7 +460,7 @@ static int64_t rx_meta(struct peer_sock *s, struct msghdr *mh)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
 			struct timespec ts;
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			rx = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+			rx = qot_timespec_ns(&ts);
 		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
 			uint32_t dropped;
 			memcpy(&dropped, CMSG_DATA(c), sizeof(dropped));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bufput.h"
 #include "peer_timeline.h"
 #include "rate.h"
 
@@ -393,30 +394,13 @@ void peer_timeline_state(const struct peer_timeline *pt, struct peer_timeline_st
 	out->left_out_nodes = pt->left_out;
 }
 
-static int add(char *buf, size_t size, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int add(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, size - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size - *len)
-		return -ENOSPC;
-	*len += (size_t)n;
-	return 0;
-}
-
 static int add_list(char *buf, size_t size, size_t *len, const char *key, const char *const *names,
 		    size_t n)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < n && !err; i++)
-		err = add(buf, size, len, "%s%s", i ? "," : key, names[i]);
+		err = qot_bufput(buf, size, len, "%s%s", i ? "," : key, names[i]);
 	return err;
 }
 
@@ -430,16 +414,16 @@ int peer_timeline_describe(const struct peer_timeline *pt, int64_t now, char *bu
 	if (size == 0)
 		return -ENOSPC;
 	peer_timeline_state(pt, &st);
-	err = add(buf, size, &len, "peer=%s", peer_role_name(st.role));
+	err = qot_bufput(buf, size, &len, "peer=%s", peer_role_name(st.role));
 	if (!err && st.upstream)
-		err = add(buf, size, &len, " upstream=%s", st.upstream);
+		err = qot_bufput(buf, size, &len, " upstream=%s", st.upstream);
 	if (!err)
-		err = add(buf, size, &len, " epoch=%u", (unsigned)st.epoch);
+		err = qot_bufput(buf, size, &len, " epoch=%u", (unsigned)st.epoch);
 	if (!err && st.upstream && st.last_ok && now >= st.last_ok)
-		err = add(buf, size, &len, " age=%.3f delay=%.9f", (double)(now - st.last_ok) / 1e9,
-			  (double)st.delay / 1e9);
+		err = qot_bufput(buf, size, &len, " age=%.3f delay=%.9f",
+				 (double)(now - st.last_ok) / 1e9, (double)st.delay / 1e9);
 	if (!err && st.berkeley)
-		err = add(buf, size, &len, " mode=berkeley");
+		err = qot_bufput(buf, size, &len, " mode=berkeley");
 	if (!err)
 		err = add_list(buf, size, &len, " excluded=", st.left_out_nodes, st.left_out);
 	nb = peer_upstream_backups(pt->up, backups, PEER_UPSTREAM_MAX);

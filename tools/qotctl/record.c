@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "qot.h"
+#include "now.h"
 #include "record.h"
 
 static volatile sig_atomic_t stop;
@@ -15,14 +16,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void row(FILE *f, int64_t base, const struct qot_time *t)
@@ -52,7 +45,7 @@ int record_run(const struct record_opts *o)
 	sigaction(SIGTERM, &sa, &old_term);
 
 	fprintf(o->out, "%s\n", RECORD_HEADER);
-	start = next = mono_now();
+	start = next = qot_now_ns(CLOCK_MONOTONIC);
 	while (!stop) {
 		struct qot_clock_params p;
 		struct qot_time t;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "duration.h"
+#include "now.h"
 #include "qot.h"
 #include "textfmt.h"
 
@@ -95,8 +96,5 @@ const char *textfmt_accuracy(const struct qot_req *req, char buf[TEXTFMT_MAX])
 
 int64_t textfmt_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return qot_now_ns(CLOCK_REALTIME);
 }
