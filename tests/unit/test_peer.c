@@ -15,6 +15,8 @@
 
 #include "peer_berkeley.h"
 #include "peer_config.h"
+#include "peer_sock.h"
+#include "peer_timeline.h"
 #include "peer_exchange.h"
 #include "peer_upstream.h"
 #include "peer_wire.h"
