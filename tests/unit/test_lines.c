@@ -507,6 +507,50 @@ START_TEST(membership_lines)
 }
 END_TEST
 
+START_TEST(membership_peer_rank)
+{
+	struct qot_membership m;
+	char host[46];
+	unsigned port;
+
+	ck_assert_int_eq(members("leader=a\n"
+				 "node=a peer=10.99.0.1:3219 rank=0 accuracy=1ms\n"
+				 "node=b rank=1 peer=[fd00::2]:4000\n"
+				 "node=c accuracy=2ms\n",
+				 &m),
+			 0);
+	ck_assert_str_eq(m.members[0].peer, "10.99.0.1:3219");
+	ck_assert(m.members[0].candidate && m.members[0].rank == 0);
+	ck_assert_uint_eq(m.members[0].req.acc_below, 1000000); /* the rest is the requirement */
+	ck_assert_str_eq(m.members[1].peer, "[fd00::2]:4000");
+	ck_assert(m.members[1].candidate && m.members[1].rank == 1);
+	ck_assert_uint_eq(m.members[1].req.acc_below, QOT_UNBOUNDED);
+	ck_assert(!m.members[2].candidate && m.members[2].peer[0] == '\0');
+	ck_assert_uint_eq(m.members[2].req.acc_below, 2000000);
+	qot_membership_free(&m);
+
+	ck_assert_int_eq(qot_peeraddr_parse("[::1]:7", 7, host, &port), 0);
+	ck_assert_str_eq(host, "::1");
+	ck_assert_uint_eq(port, 7);
+	ck_assert_int_eq(qot_peeraddr_parse("127.0.0.1:65535", 15, host, &port), 0);
+
+	m.n = 99;
+	ck_assert_int_eq(members("leader=none\nnode=a rank=0\nnode=b rank=0\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a rank=1024\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a rank=-1\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=host:1\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=10.0.0.1\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=10.0.0.1:0\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=10.0.0.1:65536\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=::1:5\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=[10.0.0.1]:5\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=1.2.3.4:5 peer=1.2.3.4:6\n", &m),
+			 -EINVAL);
+	ck_assert_int_eq(members("leader=none\nrank=1 node=a\n", &m), -EINVAL);
+	ck_assert_uint_eq(m.n, 99);
+}
+END_TEST
+
 START_TEST(membership_cap)
 {
 	size_t cap = 20 + (QOT_MEMBERS_MAX + 1) * 16;
@@ -556,6 +600,7 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, bind_lines_malformed);
 	tcase_add_test(tc, requirement_lines);
 	tcase_add_test(tc, membership_lines);
+	tcase_add_test(tc, membership_peer_rank);
 	tcase_add_test(tc, membership_cap);
 	tcase_add_test(tc, requirement_tighten);
 	tcase_add_test(tc, params_roundtrip);
