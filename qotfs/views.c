@@ -83,6 +83,7 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	const char *source = timeline_source(tl);
 	struct timespec updated = timeline_updated(tl);
 	const struct qot_bound_parts *bp = timeline_parts(tl);
+	const char *note;
 	int64_t now, diff;
 	int met;
 
@@ -107,13 +108,14 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 		qot_fmt_useconds(bp->stat, stat, sizeof(stat));
 		snprintf(parts, sizeof(parts), " asym=%s stat=%s", asym, stat);
 	}
+	note = timeline_note(tl);
 	return textbuf_printf(
 		tb,
 		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-		"met=%s%s\n",
+		"met=%s%s%s%s\n",
 		source[0] ? source : "none", qot_status_name(t.status), offset,
 		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-		met ? "yes" : "no", parts);
+		met ? "yes" : "no", parts, note[0] ? " " : "", note);
 }
 
 int view_timelines(struct registry *reg, struct textbuf *tb)

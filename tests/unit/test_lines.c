@@ -507,6 +507,37 @@ START_TEST(membership_lines)
 }
 END_TEST
 
+START_TEST(ctl_note)
+{
+	const char *note;
+	size_t plen, nlen;
+	const char *one = "status=synced x=1\n", *two = "status=synced\npeer=follow upstream=a\n";
+	char big[700];
+
+	ck_assert_int_eq(qot_ctl_split(one, strlen(one), &plen, &note, &nlen), 0);
+	ck_assert_uint_eq(plen, strlen(one));
+	ck_assert_ptr_null(note);
+	ck_assert_int_eq(qot_ctl_split("a=1", 3, &plen, &note, &nlen), 0); /* no newline */
+	ck_assert_uint_eq(plen, 3);
+	ck_assert_int_eq(qot_ctl_split(two, strlen(two), &plen, &note, &nlen), 0);
+	ck_assert_uint_eq(plen, 14);
+	ck_assert_uint_eq(nlen, strlen("peer=follow upstream=a"));
+	ck_assert(memcmp(note, "peer=follow upstream=a", nlen) == 0);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb=2", 7, &plen, &note, &nlen), 0);
+	ck_assert_uint_eq(nlen, 3);
+	/* Refused: words without '=', empty values, control bytes, a third line, blanks only. */
+	ck_assert_int_eq(qot_ctl_split("a=1\nword\n", 9, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb= c=1\n", 11, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb=1\x01\n", 9, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb=1\nc=1\n", 12, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\n  \n", 7, &plen, &note, &nlen), -EINVAL);
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "a=1\nk=", 6);
+	ck_assert_int_eq(qot_ctl_split(big, sizeof(big), &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split(big, 4 + 512, &plen, &note, &nlen), 0);
+}
+END_TEST
+
 START_TEST(membership_peer_rank)
 {
 	struct qot_membership m;
@@ -600,6 +631,7 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, bind_lines_malformed);
 	tcase_add_test(tc, requirement_lines);
 	tcase_add_test(tc, membership_lines);
+	tcase_add_test(tc, ctl_note);
 	tcase_add_test(tc, membership_peer_rank);
 	tcase_add_test(tc, membership_cap);
 	tcase_add_test(tc, requirement_tighten);
