@@ -798,8 +798,7 @@ START_TEST(members_order)
 	ck_assert_uint_eq(ntohs(b6->sin6_port), 4000);
 
 	/* stale or none: stale; no node: no self. */
-	peer_members_read(members, strlen(members), "state=stale node=b leader=unknown\n", 34,
-			  &m2);
+	peer_members_read(members, strlen(members), "state=stale node=b leader=unknown\n", 34, &m2);
 	ck_assert(m2.stale);
 	ck_assert(!peer_members_equal(&m, &m2));
 	peer_members_read("", 0, "state=none node=none leader=none\n", 33, &m2);
