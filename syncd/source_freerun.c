@@ -8,12 +8,15 @@
  * start being the base instant the source was opened. It stands for an
  * oscillator of its own (a node with no reference, a clock started off by a
  * known amount), so several nodes on one machine, sharing one kernel clock,
- * can disagree by known amounts. Its bound is `minbound` (default 1 us) and
- * its drift bound `maxdrift` (default 1 ppm): what the operator states; the
- * relation itself is exact. It is a reference (syncd.conf(5), peer
- * timelines) only with `reference yes`: then the operator states that this
- * is true time within minbound (offset 0, freq 0 on a host whose clock is
- * the truth, as in the tests). Never changes the host clock.
+ * can disagree by known amounts. With `reference yes` the operator states
+ * that this is true time within `minbound` (default 1 us): offset 0 and
+ * freq 0 on a host whose clock is the truth, as in the tests; it is then a
+ * reference for a peer timeline (syncd.conf(5)). With `reference no` (the
+ * default) nothing vouches for it but the host clock it runs from, and its
+ * bound says how far it has moved from that clock: minbound + |offset now|,
+ * so it stays honest wherever the host clock is (a node started 10 s off
+ * says so). Its drift bound is `maxdrift` (default 1 ppm) plus |freq|.
+ * Never changes the host clock.
  */
 #include <errno.h>
 #include <math.h>
@@ -48,12 +51,18 @@ static enum source_state freerun_query(struct source *s, int64_t now, struct rea
 	const struct source_config *c = s->cfg;
 	struct freerun *f = s->priv;
 	uint64_t b = (uint64_t)c->minbound_ns;
+	double drift = c->maxdrift;
 
 	r->at = now;
 	r->offset = c->offset_ns + (int64_t)nearbyint(c->freq * (double)(now - f->start));
 	r->freq = rate_from_frac(c->freq);
+	if (!c->reference) {
+		/* As far from the host clock as it has moved, and moving on. */
+		b += (uint64_t)(r->offset < 0 ? -r->offset : r->offset);
+		drift += fabs(c->freq);
+	}
 	r->below = r->above = b;
-	r->drift = r->hold_drift = bound_rate_from_frac(c->maxdrift);
+	r->drift = r->hold_drift = bound_rate_from_frac(drift);
 	r->asym = 0;
 	r->stat = b;
 	snprintf(s->detail, sizeof(s->detail), "free-running: offset %lld ns, %+.3f ppm, %s",
