@@ -558,6 +558,21 @@ START_TEST(membership_peer_rank)
 	ck_assert_uint_eq(m.members[1].req.acc_below, QOT_UNBOUNDED);
 	ck_assert(!m.members[2].candidate && m.members[2].peer[0] == '\0');
 	ck_assert_uint_eq(m.members[2].req.acc_below, 2000000);
+	{ /* formatted, read back the same */
+		size_t len;
+		char *text = qot_membership_format(&m, &len);
+		struct qot_membership back;
+
+		ck_assert_ptr_nonnull(text);
+		ck_assert_int_eq(qot_membership_parse(text, len, &back), 0);
+		ck_assert_str_eq(back.members[1].peer, "[fd00::2]:4000");
+		ck_assert(back.members[1].candidate && back.members[1].rank == 1);
+		ck_assert(!back.members[2].candidate);
+		ck_assert_ptr_nonnull(strstr(text, "node=a accuracy=1ms resolution=none "
+						   "peer=10.99.0.1:3219 rank=0\n"));
+		qot_membership_free(&back);
+		free(text);
+	}
 	qot_membership_free(&m);
 
 	ck_assert_int_eq(qot_peeraddr_parse("[::1]:7", 7, host, &port), 0);
@@ -579,6 +594,57 @@ START_TEST(membership_peer_rank)
 			 -EINVAL);
 	ck_assert_int_eq(members("leader=none\nrank=1 node=a\n", &m), -EINVAL);
 	ck_assert_uint_eq(m.n, 99);
+}
+END_TEST
+
+/* What the formatters write, the parsers read back as it was. */
+START_TEST(coordination_lines_roundtrip)
+{
+	struct qot_member in[2] = {
+		{.node = "a", .req = {5000, 7000, QOT_UNBOUNDED}},
+		{.node = "b", .req = {QOT_UNBOUNDED, QOT_UNBOUNDED, 1000000}},
+	};
+	struct qot_membership ms = {"b", 2, in}, back;
+	char line[QOT_ACTIVELINE_MAX], node[QOT_NAME_MAX + 1];
+	struct qot_req req = {1000, 2000, 3000}, got;
+	int64_t until;
+	size_t len;
+	char *text = qot_membership_format(&ms, &len);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "leader=b\nnode=a accuracy=5us/7us resolution=none\n"
+			       "node=b accuracy=none resolution=1ms\n");
+	ck_assert_uint_eq(len, strlen(text));
+	ck_assert_int_eq(qot_membership_parse(text, len, &back), 0);
+	ck_assert_str_eq(back.leader, "b");
+	ck_assert_uint_eq(back.n, 2);
+	ck_assert(qot_req_equal(&back.members[0].req, &in[0].req));
+	ck_assert(qot_req_equal(&back.members[1].req, &in[1].req));
+	ck_assert(!qot_req_equal(&back.members[0].req, &in[1].req));
+	qot_membership_free(&back);
+	free(text);
+	/* A leader that is no member is written as none: the parser refuses it. */
+	snprintf(ms.leader, sizeof(ms.leader), "c");
+	text = qot_membership_format(&ms, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(strncmp(text, "leader=none\n", 12), 0);
+	free(text);
+
+	ck_assert_int_eq(qot_leaseline_format("n1", 1234567, line, sizeof(line)), 22);
+	ck_assert_str_eq(line, "node=n1 until=1234567\n");
+	ck_assert_int_eq(qot_leaseline_parse(line, strlen(line), node, &until), 0);
+	ck_assert_str_eq(node, "n1");
+	ck_assert_int_eq(until, 1234567);
+
+	len = (size_t)qot_activeline_format("tl", &req, line, sizeof(line));
+	ck_assert_str_eq(line, "tl accuracy=1us/2us resolution=3us\n");
+	ck_assert_int_eq(qot_activeline_parse(line, len - 1, node, &got), 0);
+	ck_assert_str_eq(node, "tl");
+	ck_assert(qot_req_equal(&got, &req));
+	ck_assert_int_eq(qot_activeline_parse("tl", 2, node, &got), -EINVAL);
+	ck_assert_int_eq(qot_activeline_parse(".tl accuracy=1us", 16, node, &got), -EINVAL);
+	ck_assert_int_eq(qot_activeline_parse("tl accuracy=0ns", 15, node, &got), -EINVAL);
+	ck_assert_int_eq(qot_activeline_parse("tl color=red", 12, node, &got), -EINVAL);
 }
 END_TEST
 
@@ -634,6 +700,7 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, ctl_note);
 	tcase_add_test(tc, membership_peer_rank);
 	tcase_add_test(tc, membership_cap);
+	tcase_add_test(tc, coordination_lines_roundtrip);
 	tcase_add_test(tc, requirement_tighten);
 	tcase_add_test(tc, params_roundtrip);
 	tcase_add_test(tc, params_malformed);
