@@ -318,8 +318,13 @@ int64_t peerset_next(const struct peerset *ps, int64_t until)
 
 void peerset_expire(struct peerset *ps, int64_t mono)
 {
-	if (ps && ps->sock)
-		peer_sock_expire(ps->sock, mono);
+	if (ps == NULL || ps->sock == NULL)
+		return;
+	/* What has arrived first: an answer waiting behind a flood in the
+	 * receive buffer is no timeout (bounded: 16 batches at most). */
+	for (int i = 0; i < 16 && peer_sock_readable(ps->sock) > 0; i++)
+		;
+	peer_sock_expire(ps->sock, mono);
 }
 
 /* ---- the follower's timelines ---- */

@@ -275,13 +275,19 @@ static int judge(int seconds, char **paths, int n, bool truth)
 			if (qot_clock_params_read(clk[i], &p, &base) != 0)
 				die("read", EIO);
 			qot_project(&p, t, &q[i]);
-			/* A reader never sees time go back (one base instant after another). */
-			if (q[i].estimate < prev[i] && backward++ < 5)
-				fprintf(stderr, "judge: %s: backward by %lld ns\n", paths[i],
-					(long long)(prev[i] - q[i].estimate));
-			prev[i] = q[i].estimate;
 			if (p.stale_after < t) /* a dead node's page: distrusted by readers */
 				q[i].below = q[i].above = QOT_UNBOUNDED;
+			/* A reader never sees time go back (one base instant after
+			 * another); an unbounded page promised nothing, and the
+			 * first synchronisation after it may step anywhere. */
+			if (q[i].below == QOT_UNBOUNDED || q[i].above == QOT_UNBOUNDED) {
+				prev[i] = INT64_MIN;
+			} else {
+				if (q[i].estimate < prev[i] && backward++ < 5)
+					fprintf(stderr, "judge: %s: backward by %lld ns\n",
+						paths[i], (long long)(prev[i] - q[i].estimate));
+				prev[i] = q[i].estimate;
+			}
 			samples++;
 			if (q[i].below == QOT_UNBOUNDED || q[i].above == QOT_UNBOUNDED)
 				continue;
