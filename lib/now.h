@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
-/* clock_gettime(id) in ns since the clock's epoch. */
+/* Clock id now, in ns since its epoch: the one way the tree reads a clock as a number. */
 static inline int64_t qot_now_ns(clockid_t id)
 {
 	struct timespec ts;

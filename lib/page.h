@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "now.h" /* qot_now_ns: the one way the tree reads a clock as a number */
+#include "now.h"
 #include "qot.h"
 
 #define QOT_PAGE_HEADER_SIZE 128u

@@ -127,4 +127,3 @@ void qot_req_tighten(struct qot_req *acc, const struct qot_req *req)
 	acc->acc_above = min_u64(acc->acc_above, req->acc_above);
 	acc->resolution = min_u64(acc->resolution, req->resolution);
 }
-
