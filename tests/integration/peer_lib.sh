@@ -8,8 +8,8 @@
 # test writes each node's .coordination and members as the privileged
 # writer coordd would be (no ZooKeeper here). All nodes share one kernel
 # clock: the truth is CLOCK_REALTIME.
-# Source it after lib.sh; needs SYNCD_BIN and PEER_NODE_BIN.
-: "${SYNCD_BIN:?}" "${PEER_NODE_BIN:?}"
+# Source it after lib.sh; needs SYNCD_BIN and PEER_JUDGE_BIN.
+: "${SYNCD_BIN:?}" "${PEER_JUDGE_BIN:?}"
 command -v ip >/dev/null || fail "ip (iproute2) is not installed"
 
 PEER_T=$(mktemp -d /tmp/qot-peersd.XXXXXX)

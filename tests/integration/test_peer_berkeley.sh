@@ -53,7 +53,7 @@ wait_for 20 agreed || fail "c not brought in: $(cat "${MNT[c]}/$TL/sync")"
 t1=$(date +%s%N)
 note "c within 5 ms of the host clock after $(((t1 - t0) / 1000000 / INTERVAL_MS)) rounds: $(cat "${MNT[c]}/$TL/sync")"
 sleep 0.5 # the correction of c's step is the last one that moves it
-out=$("$PEER_NODE_BIN" agree 4 "${PAGES[@]}") || fail "the nodes disagree: $out"
+out=$("$PEER_JUDGE_BIN" agree 4 "${PAGES[@]}") || fail "the nodes disagree: $out"
 note "converged: $out"
 spread=$(sed -n 's/.*spread_ns=\([0-9]*\).*/\1/p' <<<"$out")
 [ "$spread" -lt 1000000 ] || fail "the nodes are $spread ns apart once converged"

@@ -6,7 +6,7 @@
 # served by its cluster, 100 ms intervals, K = 2. a leads and b backs it
 # up, both with a reference (a freerun source the operator declares true:
 # the host clock, which is the truth here); c has none and starts 4 ms
-# behind, running 40 ppm slow. peer_node judge samples every node's clock
+# behind, running 40 ppm slow. peer_judge judge samples every node's clock
 # page through its mount at one base instant every 2 ms: intervals that
 # miss the truth, pairs that do not overlap, estimates that go back.
 #   1. c converges within a bounded number of rounds, honestly;
@@ -54,7 +54,7 @@ peer_syncd b "$ref_conf"
 peer_syncd c "$common
 source own freerun offset -4ms freq -40
 timeline $TL peer own"
-JUDGE=("$PEER_NODE_BIN" judge)
+JUDGE=("$PEER_JUDGE_BIN" judge)
 mapfile -t PAGES < <(pages "$TL" a b c)
 judge() { "${JUDGE[@]}" "$1" "${PAGES[@]}"; }
 
