@@ -49,6 +49,8 @@ struct tlstate {
 	int64_t age_ns;	       /* how long ago */
 	struct qot_req req;    /* effective requirement */
 	bool met;
+	bool has_parts;	     /* the publisher stated what the bound is made of: */
+	uint64_t asym, stat; /* path allowance and statistical part, ns (QOT_UNBOUNDED) */
 
 	size_t nbindings;
 	struct tlstate_binding *bindings;
