@@ -8,9 +8,11 @@
  *   stale 4s                       readers distrust parameters older than this
  *   maxslew 500                    ppm: how fast a timeline is slewed backward
  *   rundir /run/qot                where syncd keeps its sockets
- *   source NAME TYPE [KEY VALUE]...    TYPE is system, chrony or ptp
+ *   source NAME TYPE [KEY VALUE]...    TYPE is system, chrony, ptp or freerun
  *   timeline NAME|* SOURCE [SOURCE...] the sources of a timeline, in fallback order
  *   control NAME|* on|off [KEY VALUE]...  the effort controller (control_conf.h)
+ *   timeline NAME|* peer [SOURCE...]   served by its cluster (docs/peer-protocol.md)
+ *   peer KEY VALUE [KEY VALUE]...      the peer endpoint and its defaults (peer_config.h)
  *
  * Without a config file, or without timeline lines, every timeline is served
  * by the sources in the order they were declared. Without source lines, the
@@ -27,6 +29,7 @@
 #include "control_conf.h"
 #include "estimator.h"
 #include "names.h"
+#include "peer_config.h"
 
 #define CONFIG_MAX_SOURCES	16
 #define CONFIG_MAX_RULES	64
@@ -34,7 +37,7 @@
 #define CONFIG_PATH_MAX		256
 #define CONFIG_DEFAULT_PATH	"/etc/qot/syncd.conf"
 
-enum source_type { SOURCE_TYPE_SYSTEM, SOURCE_TYPE_CHRONY, SOURCE_TYPE_PTP };
+enum source_type { SOURCE_TYPE_SYSTEM, SOURCE_TYPE_CHRONY, SOURCE_TYPE_PTP, SOURCE_TYPE_FREERUN };
 
 struct source_config {
 	char name[QOT_NAME_MAX + 1];
@@ -55,12 +58,17 @@ struct source_config {
 	int64_t initial_ns;   /* bound while too few samples exist */
 	int64_t horizon_ns;   /* the holdover its drift bound must cover: `holdover` */
 	int64_t minbound_ns;  /* no reading's bound is smaller */
+	/* freerun: the host clock + offset_ns + freq * (time since start) */
+	int64_t offset_ns;
+	double freq;	/* fraction (the line says ppm) */
+	bool reference; /* the operator says it is true time within minbound */
 };
 
 struct timeline_rule {
 	char pattern[QOT_NAME_MAX + 1]; /* a timeline name, or "*" */
 	unsigned sources[CONFIG_MAX_RULE_SOURCES];
 	size_t nsources;
+	bool peer; /* served by its cluster; sources: this node's reference as root */
 };
 
 struct syncd_config {
@@ -74,8 +82,9 @@ struct syncd_config {
 	size_t nsources;
 	struct timeline_rule rules[CONFIG_MAX_RULES];
 	size_t nrules;
-	bool discover;	 /* no source line: discover_sources() may choose them */
-	char found[256]; /* what discovery chose and why (empty: configured) */
+	struct peer_config peer; /* the peer lines (defaults if none) */
+	bool discover;		 /* no source line: discover_sources() may choose them */
+	char found[256];	 /* what discovery chose and why (empty: configured) */
 	struct control_conf control;
 };
 

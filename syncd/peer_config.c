@@ -11,6 +11,8 @@
 #include "confpairs.h"
 #include "duration.h"
 #include "peer_config.h"
+#include "peer_sock.h"
+#include "peer_timeline.h"
 
 enum key {
 	K_PORT,
