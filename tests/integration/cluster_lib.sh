@@ -138,9 +138,14 @@ cluster_coordd() {
 }
 
 # cluster_bind NODE: keep $CL_TL in use on NODE (a standing requirement), so
-# its coordd joins the timeline's membership and election.
+# its coordd joins the timeline's membership and election; cluster_unbind
+# NODE: no longer.
 cluster_bind() {
-	echo "accuracy=10ms" >"$T/$1/$CL_TL/ctl" || fail "$1: cannot set a requirement"
+	echo "accuracy=10ms" >"$T/$1/$CL_TL/requirements" || fail "$1: cannot set a requirement"
+}
+cluster_unbind() {
+	echo "accuracy=none resolution=none" >"$T/$1/$CL_TL/requirements" ||
+		fail "$1: cannot drop the requirement"
 }
 
 # cl_sync NODE KEY: a word of NODE's sync line of $CL_TL.
@@ -188,4 +193,19 @@ cluster_pages() {
 cluster_kill() {
 	kill -KILL "${CL_SYNCD[$1]}" "${CL_COORDD[$1]}" 2>/dev/null || true
 	wait "${CL_SYNCD[$1]}" "${CL_COORDD[$1]}" 2>/dev/null || true
+}
+
+# cluster_stop NODE: stop NODE's coordd and syncd cleanly (coordd leaves
+# the cluster first).
+cluster_stop() {
+	[ -z "${CL_COORDD[$1]:-}" ] || stop_pid "${CL_COORDD[$1]}"
+	[ -z "${CL_SYNCD[$1]:-}" ] || stop_pid "${CL_SYNCD[$1]}"
+	CL_COORDD[$1]="" CL_SYNCD[$1]=""
+}
+
+# cl_udp NODE: UDP datagrams received and sent in NODE's namespace so far
+# (the peer protocol's; ZooKeeper's traffic is TCP).
+cl_udp() {
+	# shellcheck disable=SC2016 # awk's fields
+	cl_in "$1" awk '/^Udp: [0-9]/ { print $2 + $5; exit }' /proc/net/snmp
 }
