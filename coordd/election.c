@@ -17,12 +17,12 @@ void election_decide(char *const *children, int n, const char *self_child,
 	if (self_child) {
 		for (int i = 0; i < n; i++) {
 			if (strcmp(children[i], self_child) == 0 &&
-			    zkp_candidate_parse(children[i], node, &self_seq) == 0)
+			    zkpath_candidate_parse(children[i], node, &self_seq) == 0)
 				self = i;
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		if (zkp_candidate_parse(children[i], node, &seq) != 0)
+		if (zkpath_candidate_parse(children[i], node, &seq) != 0)
 			continue;
 		if (seq < best) {
 			best = seq;

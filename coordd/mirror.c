@@ -9,101 +9,75 @@
 #include "log.h"
 #include "members.h"
 #include "mirror.h"
+#include "session.h"
 #include "zkpath.h"
 
 /* Bounded retries of one step whose ground moves (a node that comes and goes). */
 #define ATTEMPTS 4
 
-void mirror_init(struct mirror *m, struct session *s, struct local *local, const char *node)
-{
-	memset(m, 0, sizeof(*m));
-	m->s = s;
-	m->local = local;
-	m->node = node;
-	m->parents_epoch = -1;
-}
+struct tl_mirror {
+	char name[QOT_NAME_MAX + 1];
+	bool in_use;	    /* listed in .active */
+	struct qot_req req; /* its effective requirement there */
+	bool dirty;	    /* reconcile at the next pass */
+	bool seen;	    /* scratch: listed by the last reading of .active */
+	int epoch;	    /* the session the ZooKeeper state below belongs to */
+	bool member;	    /* our member node exists, holding published */
+	struct qot_req published;
+	bool swept;			   /* leftovers of old sessions removed (this epoch) */
+	char candidate[QOT_NAME_MAX + 16]; /* our election child, "" if none */
+	char *written;			   /* the members text last written locally */
+	int last_rc;			   /* the last pass's ZooKeeper error, logged once */
+};
 
-void mirror_free(struct mirror *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->tls[i].written);
-	free(m->tls);
-	m->tls = NULL;
-	m->n = m->cap = 0;
-}
+struct mirror {
+	struct session *s;
+	struct qot_follower *f;
+	int slot; /* ours among the follower's subscribers */
+	const char *node;
+	int parents_epoch; /* the session in which /qot/timelines was ensured */
+};
 
-static int cmp_tl(const void *key, const void *elem)
+/* The i-th local timeline's mirror, or NULL. */
+static struct tl_mirror *at(struct mirror *m, size_t i)
 {
-	return strcmp(key, ((const struct tl_mirror *)elem)->name);
+	return qot_follower_tl_state(qot_follower_get(m->f, i), m->slot);
 }
 
 static struct tl_mirror *find(struct mirror *m, const char *name)
 {
-	return m->n ? bsearch(name, m->tls, m->n, sizeof(*m->tls), cmp_tl) : NULL;
-}
+	struct qot_follower_tl *tl = qot_follower_find(m->f, name);
 
-static struct tl_mirror *add(struct mirror *m, const char *name)
-{
-	size_t i = 0;
-
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct tl_mirror *t = realloc(m->tls, cap * sizeof(*t));
-		if (t == NULL)
-			return NULL;
-		m->tls = t;
-		m->cap = cap;
-	}
-	while (i < m->n && strcmp(m->tls[i].name, name) < 0)
-		i++;
-	memmove(&m->tls[i + 1], &m->tls[i], (m->n - i) * sizeof(*m->tls));
-	memset(&m->tls[i], 0, sizeof(*m->tls));
-	snprintf(m->tls[i].name, sizeof(m->tls[i].name), "%s", name);
-	m->tls[i].req = qot_req_none;
-	m->tls[i].epoch = -1;
-	m->tls[i].dirty = true;
-	m->n++;
-	return &m->tls[i];
-}
-
-static bool req_equal(const struct qot_req *a, const struct qot_req *b)
-{
-	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
-	       a->resolution == b->resolution;
-}
-
-static int64_t my_session(struct mirror *m)
-{
-	return zoo_client_id(m->s->zh)->client_id;
+	return tl ? qot_follower_tl_state(tl, m->slot) : NULL;
 }
 
 /* ---- ZooKeeper steps; each returns a ZooKeeper code ---- */
 
 static int create_parent(struct mirror *m, const char *path, int flags)
 {
-	int rc = zoo_create(m->s->zh, path, NULL, -1, &m->s->acl, flags, NULL, 0);
+	int rc = session_create(m->s, path, NULL, -1, flags, NULL, 0);
 	return rc == ZNODEEXISTS ? ZOK : rc;
 }
 
 /* The timeline's containers vanish when empty; make them again when needed. */
 static int ensure_parents(struct mirror *m, const char *tl)
 {
-	char path[ZKP_MAX];
+	char path[ZKPATH_MAX];
 	int rc;
 
-	if (m->parents_epoch != m->s->epoch) {
-		if ((rc = create_parent(m, ZKP_BASE, ZOO_PERSISTENT)) != ZOK ||
-		    (rc = create_parent(m, ZKP_TIMELINES, ZOO_PERSISTENT)) != ZOK)
+	if (m->parents_epoch != session_epoch(m->s)) {
+		if ((rc = create_parent(m, ZKPATH_BASE, ZOO_PERSISTENT)) != ZOK ||
+		    (rc = create_parent(m, ZKPATH_TIMELINES, ZOO_PERSISTENT)) != ZOK)
 			return rc;
-		m->parents_epoch = m->s->epoch;
+		m->parents_epoch = session_epoch(m->s);
 	}
-	zkp_dir(path, tl, ZKP_TIMELINE);
+	zkpath_dir(path, tl, ZKPATH_TIMELINE);
 	if ((rc = create_parent(m, path, ZOO_CONTAINER)) != ZOK)
 		return rc;
-	zkp_dir(path, tl, ZKP_NODES);
+	zkpath_dir(path, tl, ZKPATH_NODES);
 	if ((rc = create_parent(m, path, ZOO_CONTAINER)) != ZOK)
 		return rc;
-	zkp_dir(path, tl, ZKP_ELECTION);
+	zkpath_dir(path, tl, ZKPATH_ELECTION);
 	return create_parent(m, path, ZOO_CONTAINER);
 }
 
@@ -116,33 +90,33 @@ static int ensure_parents(struct mirror *m, const char *tl)
 static int adopt_or_delete(struct mirror *m, const char *path, int *adopted)
 {
 	struct Stat st;
-	int rc = zoo_exists(m->s->zh, path, 0, &st);
+	int rc = session_exists(m->s, path, false, &st);
 
 	*adopted = 0;
 	if (rc == ZNONODE)
 		return ZOK;
 	if (rc != ZOK)
 		return rc;
-	if (st.ephemeralOwner == my_session(m)) {
+	if (st.ephemeralOwner == session_id(m->s)) {
 		*adopted = 1;
 		return ZOK;
 	}
 	qot_log(QOT_LOG_NOTICE, "removing %s, left by an old session (0x%llx)", path,
 		(unsigned long long)st.ephemeralOwner);
-	rc = zoo_delete(m->s->zh, path, st.version);
+	rc = session_delete(m->s, path, st.version);
 	return rc == ZNONODE || rc == ZBADVERSION ? ZOK : rc;
 }
 
 /* Our member node, holding our effective requirement. */
 static int publish_member(struct mirror *m, struct tl_mirror *t)
 {
-	char path[ZKP_MAX], text[QOT_REQ_TEXT_MAX];
+	char path[ZKPATH_MAX], text[QOT_REQ_TEXT_MAX];
 	int len = (int)qot_req_format(&t->req, text, sizeof(text));
 	int rc, adopted = 0;
 
-	zkp_member(path, t->name, m->node);
+	zkpath_member(path, t->name, m->node);
 	for (int i = 0; !t->member && i < ATTEMPTS; i++) {
-		rc = zoo_create(m->s->zh, path, text, len, &m->s->acl, ZOO_EPHEMERAL, NULL, 0);
+		rc = session_create(m->s, path, text, len, ZOO_EPHEMERAL, NULL, 0);
 		if (rc == ZOK) {
 			t->member = true;
 			t->published = t->req;
@@ -157,8 +131,8 @@ static int publish_member(struct mirror *m, struct tl_mirror *t)
 	}
 	if (!t->member)
 		return ZOPERATIONTIMEOUT; /* the ground kept moving: the next pass tries again */
-	if (adopted || !req_equal(&t->published, &t->req)) {
-		rc = zoo_set(m->s->zh, path, text, len, -1);
+	if (adopted || !qot_req_equal(&t->published, &t->req)) {
+		rc = session_set(m->s, path, text, len);
 		if (rc != ZOK)
 			return rc;
 		t->published = t->req;
@@ -173,24 +147,25 @@ static int publish_member(struct mirror *m, struct tl_mirror *t)
 static int sweep_candidates(struct mirror *m, struct tl_mirror *t, bool keep)
 {
 	struct String_vector ch = {0, NULL};
-	char dir[ZKP_MAX], path[ZKP_MAX], node[QOT_NAME_MAX + 1];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX], node[QOT_NAME_MAX + 1];
 	uint64_t seq;
 	int rc, adopted;
 
-	zkp_dir(dir, t->name, ZKP_ELECTION);
-	rc = zoo_get_children(m->s->zh, dir, 0, &ch);
+	zkpath_dir(dir, t->name, ZKPATH_ELECTION);
+	rc = session_children(m->s, dir, false, &ch);
 	if (rc == ZNONODE)
 		return ZOK;
 	for (int i = 0; rc == ZOK && i < ch.count; i++) {
-		if (zkp_candidate_parse(ch.data[i], node, &seq) != 0 || strcmp(node, m->node) != 0)
+		if (zkpath_candidate_parse(ch.data[i], node, &seq) != 0 ||
+		    strcmp(node, m->node) != 0)
 			continue;
-		if (zkp_candidate(path, t->name, ch.data[i]) != 0)
+		if (zkpath_candidate(path, t->name, ch.data[i]) != 0)
 			continue;
 		rc = adopt_or_delete(m, path, &adopted);
 		if (rc == ZOK && adopted && keep && t->candidate[0] == '\0')
 			snprintf(t->candidate, sizeof(t->candidate), "%s", ch.data[i]);
 		else if (rc == ZOK && adopted)
-			rc = zoo_delete(m->s->zh, path, -1);
+			rc = session_delete(m->s, path, -1);
 		if (rc == ZNONODE)
 			rc = ZOK;
 	}
@@ -201,7 +176,7 @@ static int sweep_candidates(struct mirror *m, struct tl_mirror *t, bool keep)
 /* Our candidate in the election: found again, or made. */
 static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 {
-	char prefix[ZKP_MAX], created[ZKP_MAX];
+	char prefix[ZKPATH_MAX], created[ZKPATH_MAX];
 	int rc;
 
 	if (t->candidate[0])
@@ -209,10 +184,10 @@ static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 	rc = sweep_candidates(m, t, true);
 	if (rc != ZOK || t->candidate[0])
 		return rc;
-	zkp_candidate_prefix(prefix, t->name, m->node);
+	zkpath_candidate_prefix(prefix, t->name, m->node);
 	for (int i = 0; i < ATTEMPTS; i++) {
-		rc = zoo_create(m->s->zh, prefix, NULL, -1, &m->s->acl, ZOO_EPHEMERAL_SEQUENTIAL,
-				created, sizeof(created));
+		rc = session_create(m->s, prefix, NULL, -1, ZOO_EPHEMERAL_SEQUENTIAL, created,
+				    sizeof(created));
 		if (rc == ZOK) {
 			snprintf(t->candidate, sizeof(t->candidate), "%s",
 				 strrchr(created, '/') + 1);
@@ -226,26 +201,25 @@ static int run_for_leader(struct mirror *m, struct tl_mirror *t)
 
 static int delete_ignoring_absent(struct mirror *m, const char *path)
 {
-	int rc = zoo_delete(m->s->zh, path, -1);
+	int rc = session_delete(m->s, path, -1);
 	return rc == ZNONODE ? ZOK : rc;
 }
 
 /* Leave: member node and candidate together, so no one sees one without the other. */
 static int withdraw(struct mirror *m, struct tl_mirror *t)
 {
-	char member[ZKP_MAX], cand[ZKP_MAX];
-	zoo_op_t ops[2];
-	zoo_op_result_t res[2];
+	char member[ZKPATH_MAX], cand[ZKPATH_MAX];
+	const char *paths[2];
 	int n = 0, rc;
 
-	zkp_member(member, t->name, m->node);
+	zkpath_member(member, t->name, m->node);
 	if (t->member)
-		zoo_delete_op_init(&ops[n++], member, -1);
+		paths[n++] = member;
 	if (t->candidate[0]) {
-		zkp_candidate(cand, t->name, t->candidate);
-		zoo_delete_op_init(&ops[n++], cand, -1);
+		zkpath_candidate(cand, t->name, t->candidate);
+		paths[n++] = cand;
 	}
-	rc = n ? zoo_multi(m->s->zh, n, ops, res) : ZOK;
+	rc = session_delete_all(m->s, paths, n);
 	if (rc == ZNONODE) { /* one was gone already: delete the other alone */
 		rc = t->member ? delete_ignoring_absent(m, member) : ZOK;
 		if (rc == ZOK && t->candidate[0])
@@ -261,10 +235,10 @@ static int withdraw(struct mirror *m, struct tl_mirror *t)
 /* Not in use: nothing of ours may stay, not even what an old session left. */
 static int sweep(struct mirror *m, struct tl_mirror *t)
 {
-	char path[ZKP_MAX];
+	char path[ZKPATH_MAX];
 	int rc, adopted;
 
-	zkp_member(path, t->name, m->node);
+	zkpath_member(path, t->name, m->node);
 	rc = adopt_or_delete(m, path, &adopted);
 	if (rc == ZOK && adopted)
 		rc = delete_ignoring_absent(m, path);
@@ -282,18 +256,18 @@ static int cmp_member(const void *a, const void *b)
 static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_membership *out)
 {
 	struct String_vector ch = {0, NULL};
-	char dir[ZKP_MAX], path[ZKP_MAX], data[QOT_REQ_TEXT_MAX];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX], data[QOT_REQ_TEXT_MAX];
 	struct Stat st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	zkp_dir(dir, t->name, ZKP_NODES);
+	zkpath_dir(dir, t->name, ZKPATH_NODES);
 	for (int i = 0; i < ATTEMPTS; i++) {
-		rc = zoo_wget_children(m->s->zh, dir, session_watch, NULL, &ch);
+		rc = session_children(m->s, dir, true, &ch);
 		if (rc != ZNONODE)
 			break;
 		/* Nobody uses it yet: watch for the directory to appear. */
-		rc = zoo_wexists(m->s->zh, dir, session_watch, NULL, &st);
+		rc = session_exists(m->s, dir, true, &st);
 		if (rc == ZNONODE)
 			return ZOK;
 		if (rc != ZOK)
@@ -312,8 +286,8 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 
 		if (!qot_name_valid(ch.data[i], strlen(ch.data[i])))
 			continue;
-		zkp_member(path, t->name, ch.data[i]);
-		rc = zoo_wget(m->s->zh, path, session_watch, NULL, data, &len, &st);
+		zkpath_member(path, t->name, ch.data[i]);
+		rc = session_get(m->s, path, true, data, &len, &st);
 		if (rc == ZNONODE) {
 			rc = ZOK;
 			continue;
@@ -342,26 +316,26 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
  * with it, and a member always comes before its candidate). */
 static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX + 1])
 {
-	char dir[ZKP_MAX], path[ZKP_MAX];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX];
 	struct election_view v;
 	struct Stat st;
 	int rc;
 
-	zkp_dir(dir, t->name, ZKP_ELECTION);
+	zkpath_dir(dir, t->name, ZKPATH_ELECTION);
 	for (int i = 0; i < ATTEMPTS; i++) {
 		struct String_vector ch = {0, NULL};
 
 		/* A candidate watches only its predecessor; a node that does not
 		 * run learns of every change of candidates (it has no predecessor). */
 		if (t->candidate[0])
-			rc = zoo_get_children(m->s->zh, dir, 0, &ch);
+			rc = session_children(m->s, dir, false, &ch);
 		else
-			rc = zoo_wget_children(m->s->zh, dir, session_watch, NULL, &ch);
+			rc = session_children(m->s, dir, true, &ch);
 		if (rc != ZOK && rc != ZNONODE)
 			return rc;
 		election_decide(ch.data, ch.count, t->candidate[0] ? t->candidate : NULL, &v);
 		if (v.predecessor >= 0)
-			zkp_candidate(path, t->name, ch.data[v.predecessor]);
+			zkpath_candidate(path, t->name, ch.data[v.predecessor]);
 		deallocate_String_vector(&ch);
 		if (t->in_use && t->candidate[0] && v.self < 0) {
 			t->candidate[0] = '\0'; /* our candidate is gone: run again */
@@ -370,7 +344,7 @@ static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX
 			continue;
 		}
 		if (v.predecessor >= 0) {
-			rc = zoo_wexists(m->s->zh, path, session_watch, NULL, &st);
+			rc = session_exists(m->s, path, true, &st);
 			if (rc == ZNONODE)
 				continue; /* it went between the listing and the watch */
 			if (rc != ZOK)
@@ -391,7 +365,7 @@ static int write_local(struct mirror *m, struct tl_mirror *t, const char *text, 
 
 	if (t->written && strcmp(t->written, text) == 0)
 		return 0;
-	err = local_write_members(m->local, t->name, text, len);
+	err = qot_follower_write(m->f, t->name, "members", text, len);
 	if (err == -ENOENT)
 		return 0; /* removed locally: the next refresh forgets it */
 	if (err) {
@@ -404,39 +378,17 @@ static int write_local(struct mirror *m, struct tl_mirror *t, const char *text, 
 	return 0;
 }
 
-/* The members text: the leader (if it is a member), then each member. */
-static char *membership_text(const struct qot_membership *ms, const char *leader, size_t *len)
-{
-	size_t cap = 32 + ms->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + 8), used = 0;
-	char *text = malloc(cap), req[QOT_REQ_TEXT_MAX];
-	bool known = false;
-
-	if (text == NULL)
-		return NULL;
-	for (size_t i = 0; i < ms->n; i++)
-		known = known || strcmp(ms->members[i].node, leader) == 0;
-	used += (size_t)snprintf(text, cap, "leader=%s\n", known ? leader : "none");
-	for (size_t i = 0; i < ms->n; i++) {
-		qot_req_format(&ms->members[i].req, req, sizeof(req));
-		used += (size_t)snprintf(text + used, cap - used, "node=%s %s\n",
-					 ms->members[i].node, req);
-	}
-	*len = used;
-	return text;
-}
-
 /* ---- passes ---- */
 
 static int reconcile(struct mirror *m, struct tl_mirror *t)
 {
 	struct qot_membership ms;
-	char leader[QOT_NAME_MAX + 1];
 	char *text;
 	size_t len;
 	int rc = ZOK;
 
-	if (t->epoch != m->s->epoch) { /* a new session: nothing of ours exists in it yet */
-		t->epoch = m->s->epoch;
+	if (t->epoch != session_epoch(m->s)) { /* a new session: nothing of ours exists in it yet */
+		t->epoch = session_epoch(m->s);
 		t->member = false;
 		t->candidate[0] = '\0';
 		t->swept = false;
@@ -458,9 +410,9 @@ static int reconcile(struct mirror *m, struct tl_mirror *t)
 		rc = read_members(m, t, &ms);
 	if (rc != ZOK)
 		return rc;
-	rc = elect(m, t, leader);
+	rc = elect(m, t, ms.leader);
 	if (rc == ZOK) {
-		text = membership_text(&ms, leader, &len);
+		text = qot_membership_format(&ms, &len);
 		if (text == NULL || write_local(m, t, text, len) != 0)
 			rc = ZSYSTEMERROR;
 		free(text);
@@ -473,13 +425,13 @@ size_t mirror_sync(struct mirror *m)
 {
 	size_t dirty = 0;
 
-	for (size_t i = 0; i < m->n; i++) {
-		struct tl_mirror *t = &m->tls[i];
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
 		int rc;
 
-		if (!t->dirty)
+		if (t == NULL || !t->dirty)
 			continue;
-		if (!session_connected(m->s) || !local_attached(m->local)) {
+		if (!session_connected(m->s) || !qot_follower_attached(m->f)) {
 			dirty++;
 			continue;
 		}
@@ -495,111 +447,157 @@ size_t mirror_sync(struct mirror *m)
 	return dirty;
 }
 
-void mirror_touch(struct mirror *m, const char *tl)
+void mirror_watch_fired(struct mirror *m, const char *path)
 {
-	struct tl_mirror *t = find(m, tl);
+	char name[QOT_NAME_MAX + 1];
+	struct tl_mirror *t = zkpath_timeline_of(path, name) == 0 ? find(m, name) : NULL;
 
 	if (t)
 		t->dirty = true;
 }
 
-void mirror_touch_all(struct mirror *m, bool local_too)
+static void touch_all(struct mirror *m, bool local_too)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		m->tls[i].dirty = true;
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
+		if (t == NULL)
+			continue;
+		t->dirty = true;
 		if (local_too) {
-			free(m->tls[i].written);
-			m->tls[i].written = NULL;
+			free(t->written);
+			t->written = NULL;
 		}
 	}
+}
+
+void mirror_touch_all(struct mirror *m)
+{
+	touch_all(m, false);
 }
 
 /* "NAME accuracy=.. resolution=.." lines of .active, into the tracked set. */
 static void apply_active(struct mirror *m, char *text)
 {
 	for (char *line = text, *next; line && *line; line = next) {
-		char *sp;
+		char name[QOT_NAME_MAX + 1];
 		struct tl_mirror *t;
 		struct qot_req req;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		sp = strchr(line, ' ');
-		if (sp == NULL)
+		if (qot_activeline_parse(line, strlen(line), name, &req) != 0)
 			continue;
-		*sp = '\0';
-		t = find(m, line);
-		if (t == NULL || qot_reqline_parse(sp + 1, strlen(sp + 1), &req) != 0)
+		t = find(m, name);
+		if (t == NULL)
 			continue; /* created after .timelines was read: the next refresh has it */
 		t->seen = true;
-		if (!t->in_use || !req_equal(&t->req, &req))
+		if (!t->in_use || !qot_req_equal(&t->req, &req))
 			t->dirty = true;
 		t->in_use = true;
 		t->req = req;
 	}
 }
 
-int mirror_refresh(struct mirror *m)
+/* ---- the local mount's events ---- */
+
+static void *added(void *ctx, struct qot_follower_tl *tl)
 {
-	ssize_t len = local_read_timelines(m->local);
-	size_t i;
+	struct tl_mirror *t = calloc(1, sizeof(*t));
 
-	if (len < 0)
-		return (int)len;
-	for (i = 0; i < m->n; i++)
-		m->tls[i].seen = false;
-	for (char *line = m->local->buf, *next; *line; line = next) {
-		struct tl_mirror *t;
+	(void)ctx;
+	if (t == NULL)
+		return NULL;
+	snprintf(t->name, sizeof(t->name), "%s", qot_follower_tl_name(tl));
+	t->req = qot_req_none;
+	t->epoch = -1;
+	t->dirty = true;
+	return t;
+}
 
-		next = strchr(line, '\n');
-		if (next == NULL)
-			break;
-		*next++ = '\0';
-		t = find(m, line);
-		if (t == NULL && (t = add(m, line)) == NULL)
-			return -ENOMEM;
-		t->seen = true;
-	}
-	/* Forget timelines removed locally (withdrawing from them first). */
-	for (i = 0; i < m->n;) {
-		struct tl_mirror *t = &m->tls[i];
-		if (t->seen) {
-			i++;
-			continue;
-		}
-		if ((t->member || t->candidate[0]) && t->epoch == m->s->epoch &&
-		    session_connected(m->s))
-			withdraw(m, t); /* if this fails, the session's end removes them */
-		free(t->written);
-		memmove(t, t + 1, (m->n - i - 1) * sizeof(*t));
-		m->n--;
-	}
-	len = local_read_active(m->local);
-	if (len < 0)
-		return (int)len;
-	for (i = 0; i < m->n; i++)
-		m->tls[i].seen = false;
-	apply_active(m, m->local->buf);
-	for (i = 0; i < m->n; i++) {
-		struct tl_mirror *t = &m->tls[i];
-		if (!t->seen && t->in_use) {
+/* Removed locally: withdraw from it first. */
+static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
+{
+	struct mirror *m = ctx;
+	struct tl_mirror *t = state;
+
+	(void)tl;
+	if (t == NULL)
+		return;
+	if ((t->member || t->candidate[0]) && t->epoch == session_epoch(m->s) &&
+	    session_connected(m->s))
+		withdraw(m, t); /* if this fails, the session's end removes them */
+	free(t->written);
+	free(t);
+}
+
+/* .active: the timelines in use, each with its effective requirement. */
+static void file(void *ctx, const char *name, char *text, size_t len)
+{
+	struct mirror *m = ctx;
+
+	(void)name;
+	(void)len;
+	for (size_t i = 0; i < qot_follower_count(m->f); i++)
+		if (at(m, i))
+			at(m, i)->seen = false;
+	apply_active(m, text);
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
+		if (t && !t->seen && t->in_use) {
 			t->in_use = false;
 			t->req = qot_req_none;
 			t->dirty = true;
 		}
 	}
-	return 0;
+}
+
+/* A new qotfs knows nothing yet: everything again, members files too. */
+static void attached(void *ctx)
+{
+	touch_all(ctx, true);
+}
+
+static const struct qot_follower_events events = {
+	.added = added,
+	.removed = removed,
+	.file = file,
+	.attached = attached,
+};
+
+struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node)
+{
+	struct mirror *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->s = s;
+	m->f = f;
+	m->node = node;
+	m->parents_epoch = -1;
+	m->slot = qot_follower_subscribe(f, &events, m);
+	if (m->slot < 0) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void mirror_free(struct mirror *m)
+{
+	free(m);
 }
 
 void mirror_withdraw_all(struct mirror *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		struct tl_mirror *t = &m->tls[i];
+	for (size_t i = 0; i < qot_follower_count(m->f); i++) {
+		struct tl_mirror *t = at(m, i);
 
-		if (local_attached(m->local))
-			local_write_members(m->local, t->name, "leader=none\n", 12);
-		if ((t->member || t->candidate[0]) && t->epoch == m->s->epoch &&
+		if (t == NULL)
+			continue;
+		if (qot_follower_attached(m->f))
+			qot_follower_write(m->f, t->name, "members", "leader=none\n", 12);
+		if ((t->member || t->candidate[0]) && t->epoch == session_epoch(m->s) &&
 		    session_connected(m->s))
 			withdraw(m, t);
 	}

@@ -9,14 +9,45 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "now.h"
 #include "session.h"
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 30000
 
-struct handle_ctx {
+struct zk_event {
+	int type, state;
+	char path[ZKPATH_MAX];
+	struct zk_event *next;
+};
+
+struct handle_ctx { /* per handle: which session, which epoch */
 	struct session *s;
 	int epoch;
+};
+
+struct session {
+	const char *hosts;
+	int timeout_ms;
+	const char *auth; /* "user:password" for digest, or NULL */
+	struct ACL_vector acl;
+	zhandle_t *zh; /* NULL while (re)opening */
+	bool authed;   /* the credentials were handed to this handle */
+	struct handle_ctx *hctx;
+	int epoch; /* bumped at each new handle; owned by the main loop */
+
+	int wake[2]; /* the queue's pipe: [0] polled by the loop */
+	pthread_mutex_t lock;
+	struct zk_event *head, *tail;
+	size_t queued;
+	bool overflow;	       /* events were dropped: re-read everything */
+	int cur_epoch;	       /* under lock: the epoch callbacks may report for */
+	int64_t last_ok_ping;  /* under lock: send instant of the newest answered ping */
+	bool ping_outstanding; /* under lock */
+
+	int64_t next_ping;
+	int64_t retry_at; /* when to open a handle again, if zh is NULL */
+	int backoff_ms;
 };
 
 struct ping {
@@ -30,10 +61,7 @@ static struct ACL acl_with_auth[2];
 
 int64_t session_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return qot_now_ns(CLOCK_BOOTTIME);
 }
 
 static void wake_loop(struct session *s)
@@ -43,8 +71,10 @@ static void wake_loop(struct session *s)
 	(void)r;
 }
 
-/* Runs on the client's threads: enqueue and wake the loop, nothing more. */
-void session_watch(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+/* Runs on the client's threads: enqueue and wake the loop, nothing more.
+ * Every watch coordd sets has it and a NULL context, so ZooKeeper keeps one
+ * per path. */
+static void watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
 {
 	const struct handle_ctx *h = zoo_get_context(zh);
 	struct session *s = h->s;
@@ -94,15 +124,22 @@ static void ping_done(int rc, const struct Stat *stat, const void *data)
 	free(p);
 }
 
-int session_init(struct session *s, const char *hosts, int timeout_ms, const char *auth, bool debug)
+struct session *session_new(const char *hosts, int timeout_ms, const char *auth, bool debug)
 {
-	memset(s, 0, sizeof(*s));
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
 	s->hosts = hosts;
 	s->timeout_ms = timeout_ms;
 	s->auth = auth;
 	s->backoff_ms = BACKOFF_MIN_MS;
-	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0)
-		return -errno;
+	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		int err = errno;
+		free(s);
+		errno = err;
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 	/* With credentials: everyone may read what coordd creates, only the
 	 * same identity may change it. */
@@ -118,7 +155,7 @@ int session_init(struct session *s, const char *hosts, int timeout_ms, const cha
 		if (null)
 			zoo_set_log_stream(null);
 	}
-	return 0;
+	return s;
 }
 
 static void close_handle(struct session *s)
@@ -136,13 +173,25 @@ static void close_handle(struct session *s)
 	s->hctx = NULL;
 }
 
+static void events_free(struct zk_event *list)
+{
+	while (list) {
+		struct zk_event *next = list->next;
+		free(list);
+		list = next;
+	}
+}
+
 void session_free(struct session *s)
 {
+	if (s == NULL)
+		return;
 	close_handle(s);
-	session_events_free(s->head);
+	events_free(s->head);
 	close(s->wake[0]);
 	close(s->wake[1]);
 	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
 
 int session_wake_fd(const struct session *s)
@@ -150,7 +199,8 @@ int session_wake_fd(const struct session *s)
 	return s->wake[0];
 }
 
-struct zk_event *session_take(struct session *s, bool *overflow)
+/* Take every queued event (in order) and whether some were dropped. */
+static struct zk_event *take(struct session *s, bool *overflow)
 {
 	struct zk_event *list;
 	char buf[256];
@@ -167,16 +217,8 @@ struct zk_event *session_take(struct session *s, bool *overflow)
 	return list;
 }
 
-void session_events_free(struct zk_event *list)
-{
-	while (list) {
-		struct zk_event *next = list->next;
-		free(list);
-		list = next;
-	}
-}
-
-void session_expired(struct session *s)
+/* An event of the current handle said the session expired: drop the handle. */
+static void expired(struct session *s)
 {
 	qot_log(QOT_LOG_WARNING, "zookeeper session expired: opening a new one");
 	close_handle(s);
@@ -184,7 +226,9 @@ void session_expired(struct session *s)
 	s->backoff_ms = BACKOFF_MIN_MS;
 }
 
-void session_on_connected(struct session *s)
+/* The current handle reported CONNECTED: hand it the credentials (once per
+ * handle; the client re-sends them after each reconnection by itself). */
+static void on_connected(struct session *s)
 {
 	int rc;
 
@@ -240,7 +284,7 @@ static void open_handle(struct session *s, int64_t now)
 	s->last_ok_ping = 0;
 	s->ping_outstanding = false;
 	pthread_mutex_unlock(&s->lock);
-	s->zh = zookeeper_init(s->hosts, session_watch, s->timeout_ms, NULL, h, 0);
+	s->zh = zookeeper_init(s->hosts, watcher, s->timeout_ms, NULL, h, 0);
 	if (s->zh == NULL) {
 		qot_log(QOT_LOG_WARNING, "zookeeper %s: %s; retrying in %d ms", s->hosts,
 			strerror(errno), s->backoff_ms);
@@ -288,7 +332,7 @@ int64_t session_tick(struct session *s, int64_t now)
 			return s->retry_at;
 	}
 	if (!s->authed && zoo_state(s->zh) == ZOO_CONNECTED_STATE)
-		session_on_connected(s); /* connected before its event was taken */
+		on_connected(s); /* connected before its event was taken */
 	if (now >= s->next_ping && session_connected(s)) {
 		pthread_mutex_lock(&s->lock);
 		outstanding = s->ping_outstanding;
@@ -304,4 +348,100 @@ bool session_lost(int rc)
 {
 	return rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT || rc == ZSESSIONEXPIRED ||
 	       rc == ZINVALIDSTATE || rc == ZCLOSING || rc == ZSESSIONMOVED;
+}
+
+static void event(struct session *s, const struct zk_event *ev, const struct session_listener *l,
+		  void *ctx)
+{
+	if (ev->type != ZOO_SESSION_EVENT) {
+		if (l->watch)
+			l->watch(ctx, ev->path);
+		return;
+	}
+	if (ev->state == ZOO_CONNECTED_STATE) {
+		on_connected(s);
+		qot_log(QOT_LOG_INFO, "zookeeper: connected, session 0x%llx",
+			(unsigned long long)session_id(s));
+	} else if (ev->state == ZOO_CONNECTING_STATE) {
+		qot_log(QOT_LOG_WARNING, "zookeeper: connection lost; membership may be stale");
+		return;
+	} else if (ev->state == ZOO_EXPIRED_SESSION_STATE || ev->state == ZOO_AUTH_FAILED_STATE) {
+		if (ev->state == ZOO_AUTH_FAILED_STATE)
+			qot_log(QOT_LOG_ERR, "zookeeper: authentication failed");
+		expired(s);
+	} else {
+		return;
+	}
+	if (l->reset)
+		l->reset(ctx);
+}
+
+void session_dispatch(struct session *s, const struct session_listener *l, void *ctx)
+{
+	bool overflow;
+	struct zk_event *list = take(s, &overflow);
+
+	for (struct zk_event *ev = list; ev; ev = ev->next)
+		event(s, ev, l, ctx);
+	events_free(list);
+	if (overflow && l->reset)
+		l->reset(ctx);
+}
+
+int session_epoch(const struct session *s)
+{
+	return s->epoch;
+}
+
+int64_t session_id(const struct session *s)
+{
+	return s->zh ? zoo_client_id(s->zh)->client_id : 0;
+}
+
+int session_create(struct session *s, const char *path, const char *data, int len, int flags,
+		   char *created, int created_len)
+{
+	return zoo_create(s->zh, path, data, len, &s->acl, flags, created, created_len);
+}
+
+int session_delete(struct session *s, const char *path, int version)
+{
+	return zoo_delete(s->zh, path, version);
+}
+
+int session_delete_all(struct session *s, const char *const *paths, int n)
+{
+	zoo_op_t ops[SESSION_MULTI_MAX];
+	zoo_op_result_t res[SESSION_MULTI_MAX];
+
+	if (n <= 0)
+		return ZOK;
+	if (n > SESSION_MULTI_MAX)
+		return ZBADARGUMENTS;
+	for (int i = 0; i < n; i++)
+		zoo_delete_op_init(&ops[i], paths[i], -1);
+	return zoo_multi(s->zh, n, ops, res);
+}
+
+int session_exists(struct session *s, const char *path, bool watch, struct Stat *st)
+{
+	return watch ? zoo_wexists(s->zh, path, watcher, NULL, st) : zoo_exists(s->zh, path, 0, st);
+}
+
+int session_children(struct session *s, const char *path, bool watch, struct String_vector *out)
+{
+	return watch ? zoo_wget_children(s->zh, path, watcher, NULL, out)
+		     : zoo_get_children(s->zh, path, 0, out);
+}
+
+int session_get(struct session *s, const char *path, bool watch, char *buf, int *len,
+		struct Stat *st)
+{
+	return watch ? zoo_wget(s->zh, path, watcher, NULL, buf, len, st)
+		     : zoo_get(s->zh, path, 0, buf, len, st);
+}
+
+int session_set(struct session *s, const char *path, const char *data, int len)
+{
+	return zoo_set(s->zh, path, data, len, -1);
 }

@@ -31,69 +31,63 @@
 #define PINGS_PER_TIMEOUT 4
 /* Most events queued before the loop is told to re-read everything instead. */
 #define SESSION_QUEUE_MAX 4096
+/* Most paths session_delete_all takes. */
+#define SESSION_MULTI_MAX 2
 
-struct zk_event {
-	int type, state;
-	char path[ZKP_MAX];
-	struct zk_event *next;
-};
-
-struct handle_ctx; /* per handle: which session, which epoch */
-
-struct session {
-	const char *hosts;
-	int timeout_ms;
-	const char *auth; /* "user:password" for digest, or NULL */
-	struct ACL_vector acl;
-	zhandle_t *zh; /* NULL while (re)opening */
-	bool authed;   /* the credentials were handed to this handle */
-	struct handle_ctx *hctx;
-	int epoch; /* bumped at each new handle; owned by the main loop */
-
-	int wake[2]; /* the queue's pipe: [0] polled by the loop */
-	pthread_mutex_t lock;
-	struct zk_event *head, *tail;
-	size_t queued;
-	bool overflow;	       /* events were dropped: re-read everything */
-	int cur_epoch;	       /* under lock: the epoch callbacks may report for */
-	int64_t last_ok_ping;  /* under lock: send instant of the newest answered ping */
-	bool ping_outstanding; /* under lock */
-
-	int64_t next_ping;
-	int64_t retry_at; /* when to open a handle again, if zh is NULL */
-	int backoff_ms;
-};
-
-/* The watcher for every watch coordd sets: it queues the event. Watches
- * are set with it and a NULL context, so ZooKeeper keeps one per path. */
-void session_watch(zhandle_t *zh, int type, int state, const char *path, void *ctx);
+struct session; /* opaque */
 
 /* CLOCK_BOOTTIME now, in ns. */
 int64_t session_now(void);
 
-/* 0 or -errno. The session opens its first handle at the first session_tick. */
-int session_init(struct session *s, const char *hosts, int timeout_ms, const char *auth,
-		 bool debug);
+/* NULL on failure (errno). The session opens its first handle at the first session_tick. */
+struct session *session_new(const char *hosts, int timeout_ms, const char *auth, bool debug);
 void session_free(struct session *s);
 int session_wake_fd(const struct session *s);
-
-/* Take every queued event (in order) and whether some were dropped. */
-struct zk_event *session_take(struct session *s, bool *overflow);
-void session_events_free(struct zk_event *list);
-
-/* An event of the current handle said the session expired: drop the handle. */
-void session_expired(struct session *s);
-/* The current handle reported CONNECTED: hand it the credentials (once per
- * handle; the client re-sends them after each reconnection by itself). */
-void session_on_connected(struct session *s);
-/* Connected, with the credentials handed over: requests may be sent. */
-bool session_connected(const struct session *s);
-/* The instant the lease runs to (0: none). */
-int64_t session_lease_until(struct session *s);
 
 /* Open the handle when due, send pings when due. Returns the next instant it
  * wants to run. */
 int64_t session_tick(struct session *s, int64_t now);
+
+/* What the loop is told when it takes the session's events. */
+struct session_listener {
+	/* A watch fired on path (one of coordd's: see zkpath.h). */
+	void (*watch)(void *ctx, const char *path);
+	/* Everything is to be read again: connected (a new session, or after a
+	 * loss), expired, or events were lost. */
+	void (*reset)(void *ctx);
+};
+
+/*
+ * Take every queued event, in order: the session's own are handled here
+ * (connected: the credentials; expired: a new handle at the next tick; each
+ * logged), and the listener is told.
+ */
+void session_dispatch(struct session *s, const struct session_listener *l, void *ctx);
+
+/* Connected, with the credentials handed over: requests may be sent. */
+bool session_connected(const struct session *s);
+/* Bumped at each new handle: what a node was made in belongs to one epoch. */
+int session_epoch(const struct session *s);
+/* The session's id (the owner of the ephemeral nodes it makes). */
+int64_t session_id(const struct session *s);
+/* The instant the lease runs to (0: none). */
+int64_t session_lease_until(struct session *s);
+
+/*
+ * Requests, synchronous, on the current handle; each returns a ZooKeeper
+ * code (ZOK...). A watch, when asked, is the session's: it fires into the
+ * listener's watch. What is created carries the session's ACL.
+ */
+int session_create(struct session *s, const char *path, const char *data, int len, int flags,
+		   char *created, int created_len);
+int session_delete(struct session *s, const char *path, int version);
+/* Delete every path (at most SESSION_MULTI_MAX), all or none. */
+int session_delete_all(struct session *s, const char *const *paths, int n);
+int session_exists(struct session *s, const char *path, bool watch, struct Stat *st);
+int session_children(struct session *s, const char *path, bool watch, struct String_vector *out);
+int session_get(struct session *s, const char *path, bool watch, char *buf, int *len,
+		struct Stat *st);
+int session_set(struct session *s, const char *path, const char *data, int len);
 
 /* Whether a call's result means the connection (not the request) failed. */
 bool session_lost(int rc);

@@ -6,32 +6,32 @@
 
 #include "zkpath.h"
 
-void zkp_dir(char out[ZKP_MAX], const char *tl, enum zkp_kind kind)
+void zkpath_dir(char out[ZKPATH_MAX], const char *tl, enum zkpath_kind kind)
 {
 	static const char *const suffix[] = {"", "/nodes", "/election"};
 
-	snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s%s", tl, suffix[kind]);
+	snprintf(out, ZKPATH_MAX, ZKPATH_TIMELINES "/%s%s", tl, suffix[kind]);
 }
 
-void zkp_member(char out[ZKP_MAX], const char *tl, const char *node)
+void zkpath_member(char out[ZKPATH_MAX], const char *tl, const char *node)
 {
-	snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s/nodes/%s", tl, node);
+	snprintf(out, ZKPATH_MAX, ZKPATH_TIMELINES "/%s/nodes/%s", tl, node);
 }
 
-void zkp_candidate_prefix(char out[ZKP_MAX], const char *tl, const char *node)
+void zkpath_candidate_prefix(char out[ZKPATH_MAX], const char *tl, const char *node)
 {
-	snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s/election/%s_", tl, node);
+	snprintf(out, ZKPATH_MAX, ZKPATH_TIMELINES "/%s/election/%s_", tl, node);
 }
 
-int zkp_candidate(char out[ZKP_MAX], const char *tl, const char *child)
+int zkpath_candidate(char out[ZKPATH_MAX], const char *tl, const char *child)
 {
-	int n = snprintf(out, ZKP_MAX, ZKP_TIMELINES "/%s/election/%s", tl, child);
-	return n < 0 || n >= (int)ZKP_MAX ? -ENAMETOOLONG : 0;
+	int n = snprintf(out, ZKPATH_MAX, ZKPATH_TIMELINES "/%s/election/%s", tl, child);
+	return n < 0 || n >= (int)ZKPATH_MAX ? -ENAMETOOLONG : 0;
 }
 
-int zkp_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1])
+int zkpath_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1])
 {
-	static const char prefix[] = ZKP_TIMELINES "/";
+	static const char prefix[] = ZKPATH_TIMELINES "/";
 	const char *name, *end;
 
 	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
@@ -47,14 +47,14 @@ int zkp_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1])
 	return 0;
 }
 
-int zkp_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq)
+int zkpath_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq)
 {
 	size_t len = strlen(child), nlen;
 	uint64_t v = 0;
 
-	if (len < ZKP_SEQ_DIGITS + 2)
+	if (len < ZKPATH_SEQ_DIGITS + 2)
 		return -EINVAL;
-	nlen = len - ZKP_SEQ_DIGITS - 1;
+	nlen = len - ZKPATH_SEQ_DIGITS - 1;
 	if (child[nlen] != '_' || !qot_name_valid(child, nlen))
 		return -EINVAL;
 	for (size_t i = nlen + 1; i < len; i++) {

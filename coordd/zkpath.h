@@ -19,28 +19,28 @@
 
 #include "names.h"
 
-#define ZKP_BASE      "/qot"
-#define ZKP_TIMELINES "/qot/timelines"
+#define ZKPATH_BASE	 "/qot"
+#define ZKPATH_TIMELINES "/qot/timelines"
 /* Longest path coordd builds, NUL included. */
-#define ZKP_MAX (sizeof(ZKP_TIMELINES) + 2 * QOT_NAME_MAX + 32)
+#define ZKPATH_MAX (sizeof(ZKPATH_TIMELINES) + 2 * QOT_NAME_MAX + 32)
 /* Digits ZooKeeper appends to a sequential node's name. */
-#define ZKP_SEQ_DIGITS 10
+#define ZKPATH_SEQ_DIGITS 10
 
-enum zkp_kind { ZKP_TIMELINE, ZKP_NODES, ZKP_ELECTION };
+enum zkpath_kind { ZKPATH_TIMELINE, ZKPATH_NODES, ZKPATH_ELECTION };
 
 /* The timeline's directory, its nodes or its election directory. */
-void zkp_dir(char out[ZKP_MAX], const char *tl, enum zkp_kind kind);
+void zkpath_dir(char out[ZKPATH_MAX], const char *tl, enum zkpath_kind kind);
 /* /qot/timelines/TL/nodes/NODE */
-void zkp_member(char out[ZKP_MAX], const char *tl, const char *node);
+void zkpath_member(char out[ZKPATH_MAX], const char *tl, const char *node);
 /* /qot/timelines/TL/election/NODE_ : the prefix ZooKeeper numbers. */
-void zkp_candidate_prefix(char out[ZKP_MAX], const char *tl, const char *node);
+void zkpath_candidate_prefix(char out[ZKPATH_MAX], const char *tl, const char *node);
 
 /* /qot/timelines/TL/election/CHILD. 0, or -ENAMETOOLONG (no candidate of ours). */
-int zkp_candidate(char out[ZKP_MAX], const char *tl, const char *child);
+int zkpath_candidate(char out[ZKPATH_MAX], const char *tl, const char *child);
 
 /* The timeline a path of ours belongs to. 0 or -EINVAL. */
-int zkp_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1]);
+int zkpath_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1]);
 /* A child of an election directory, "NODE_SEQ". 0 or -EINVAL. */
-int zkp_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq);
+int zkpath_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq);
 
 #endif /* COORDD_ZKPATH_H */

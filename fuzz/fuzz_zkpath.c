@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_zkpath.c - the names coordd reads back from ZooKeeper: children of an
- * election directory, "NODE_SEQ" (zkp_candidate_parse), and watched paths
- * (zkp_timeline_of). What parses is rebuilt to the same text; what is
+ * election directory, "NODE_SEQ" (zkpath_candidate_parse), and watched paths
+ * (zkpath_timeline_of). What parses is rebuilt to the same text; what is
  * refused leaves the outputs alone.
  */
 #include <errno.h>
@@ -15,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1), node[QOT_NAME_MAX + 1] = "x", tl[QOT_NAME_MAX + 1] = "y";
-	char path[ZKP_MAX];
+	char path[ZKPATH_MAX];
 	uint64_t seq = 42;
 	int err;
 
@@ -23,22 +23,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0'; /* they read C strings: stop at the first NUL */
 
-	err = zkp_candidate_parse(text, node, &seq);
+	err = zkpath_candidate_parse(text, node, &seq);
 	FUZZ_CHECK(err == 0 || err == -EINVAL);
 	if (err) {
 		FUZZ_CHECK(strcmp(node, "x") == 0 && seq == 42);
 	} else {
-		char again[ZKP_MAX], back[QOT_NAME_MAX + 1];
+		char again[ZKPATH_MAX], back[QOT_NAME_MAX + 1];
 		FUZZ_CHECK(qot_name_valid(node, strnlen(node, sizeof(node))));
 		FUZZ_CHECK(seq < 10000000000ull);
 		/* ZooKeeper's sequence suffix is 10 digits, zero-padded. */
-		zkp_candidate_prefix(again, "tl", node);
+		zkpath_candidate_prefix(again, "tl", node);
 		snprintf(again + strlen(again), sizeof(again) - strlen(again), "%010" PRIu64, seq);
-		FUZZ_CHECK(zkp_candidate(path, "tl", text) == 0 && strcmp(path, again) == 0);
-		FUZZ_CHECK(zkp_timeline_of(path, back) == 0 && strcmp(back, "tl") == 0);
+		FUZZ_CHECK(zkpath_candidate(path, "tl", text) == 0 && strcmp(path, again) == 0);
+		FUZZ_CHECK(zkpath_timeline_of(path, back) == 0 && strcmp(back, "tl") == 0);
 	}
 
-	err = zkp_timeline_of(text, tl);
+	err = zkpath_timeline_of(text, tl);
 	FUZZ_CHECK(err == 0 || err == -EINVAL);
 	if (err) {
 		FUZZ_CHECK(strcmp(tl, "y") == 0);
@@ -47,10 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = strnlen(tl, sizeof(tl));
 		FUZZ_CHECK(qot_name_valid(tl, n));
 		/* The path is the timeline's directory or below it. */
-		zkp_dir(path, tl, ZKP_TIMELINE);
+		zkpath_dir(path, tl, ZKPATH_TIMELINE);
 		FUZZ_CHECK(strncmp(text, path, strlen(path)) == 0);
 		FUZZ_CHECK(text[strlen(path)] == '\0' || text[strlen(path)] == '/');
-		FUZZ_CHECK(zkp_timeline_of(path, back) == 0 && strcmp(back, tl) == 0);
+		FUZZ_CHECK(zkpath_timeline_of(path, back) == 0 && strcmp(back, tl) == 0);
 	}
 	free(text);
 	return 0;

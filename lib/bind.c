@@ -11,23 +11,13 @@
 #include "duration.h"
 #include "names.h"
 #include "qot.h"
+#include "root.h"
 
 struct qot_binding {
 	int fd; /* the bind file: the binding lives as long as it is open */
 	qot_clock *clk;
 	char app[QOT_NAME_MAX + 1];
 };
-
-static int timeline_path(const char *timeline, const char *file, char *buf, size_t size)
-{
-	const char *root = getenv("QOT_ROOT");
-	int n;
-
-	if (root == NULL || root[0] == '\0')
-		root = QOT_DEFAULT_ROOT;
-	n = snprintf(buf, size, "%s/%s/%s", root, timeline, file);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
 
 /* The bind line, or -EINVAL for a zero duration (which means nothing). */
 static int bind_line(const char *app, const struct qot_requirements *req, char *buf, size_t size)
@@ -75,7 +65,7 @@ int qot_bind(const char *timeline, const char *app, const struct qot_requirement
 		return -ENOMEM;
 	b->fd = -1;
 	snprintf(b->app, sizeof(b->app), "%s", app);
-	err = timeline_path(timeline, "bind", path, sizeof(path));
+	err = qot_root_path(NULL, timeline, "bind", path, sizeof(path));
 	if (err == 0) {
 		b->fd = open(path, O_RDWR | O_CLOEXEC);
 		if (b->fd < 0)
@@ -84,7 +74,7 @@ int qot_bind(const char *timeline, const char *app, const struct qot_requirement
 	if (err == 0)
 		err = write_line(b->fd, line, len);
 	if (err == 0)
-		err = timeline_path(timeline, "clock", path, sizeof(path));
+		err = qot_root_path(NULL, timeline, "clock", path, sizeof(path));
 	if (err == 0)
 		err = qot_clock_open_path(path, &b->clk);
 	if (err) {

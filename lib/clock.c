@@ -28,6 +28,7 @@
 #include "names.h"
 #include "page.h"
 #include "projection.h"
+#include "root.h"
 
 #define QOT_CLOCK_RECHECK_NS 200000000 /* 200 ms */
 
@@ -114,18 +115,10 @@ int qot_clock_open_path(const char *path, qot_clock **out)
 
 int qot_clock_open(const char *timeline, qot_clock **out)
 {
-	const char *root = getenv("QOT_ROOT");
 	char path[PATH_MAX];
-	int n;
+	int err = qot_root_path(NULL, timeline, "clock", path, sizeof(path));
 
-	if (timeline == NULL || !qot_name_valid(timeline, strlen(timeline)))
-		return -EINVAL;
-	if (root == NULL || root[0] == '\0')
-		root = QOT_DEFAULT_ROOT;
-	n = snprintf(path, sizeof(path), "%s/%s/clock", root, timeline);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	return qot_clock_open_path(path, out);
+	return err ? err : qot_clock_open_path(path, out);
 }
 
 /* Whether the parameters no longer vouch for the time at base instant now. */

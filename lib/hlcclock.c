@@ -15,6 +15,7 @@
 
 #include "names.h"
 #include "qot.h"
+#include "root.h"
 
 struct qot_hlc_local {
 	/*
@@ -132,18 +133,10 @@ int qot_hlc_node_open_path(const char *path, qot_hlc_node **out)
 
 int qot_hlc_node_open(const char *timeline, qot_hlc_node **out)
 {
-	const char *root = getenv("QOT_ROOT");
 	char path[PATH_MAX];
-	int len;
+	int err = qot_root_path(NULL, timeline, "hlc", path, sizeof(path));
 
-	if (timeline == NULL || !qot_name_valid(timeline, strlen(timeline)))
-		return -EINVAL;
-	if (root == NULL || root[0] == '\0')
-		root = QOT_DEFAULT_ROOT;
-	len = snprintf(path, sizeof(path), "%s/%s/hlc", root, timeline);
-	if (len < 0 || (size_t)len >= sizeof(path))
-		return -ENAMETOOLONG;
-	return qot_hlc_node_open_path(path, out);
+	return err ? err : qot_hlc_node_open_path(path, out);
 }
 
 int qot_hlc_node_now(qot_hlc_node *n, struct qot_hlc_ts *out)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* members.c - parse the membership and lease lines coordd writes. */
+/* members.c - the membership, lease and .active lines: parsed and formatted. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,26 @@ void qot_membership_free(struct qot_membership *m)
 	m->leader[0] = '\0';
 }
 
+char *qot_membership_format(const struct qot_membership *m, size_t *len)
+{
+	size_t cap = 32 + m->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + 8), used = 0;
+	char *text = malloc(cap), req[QOT_REQ_TEXT_MAX];
+	bool known = false;
+
+	if (text == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		known = known || strcmp(m->members[i].node, m->leader) == 0;
+	used += (size_t)snprintf(text, cap, "leader=%s\n", known ? m->leader : "none");
+	for (size_t i = 0; i < m->n; i++) {
+		qot_req_format(&m->members[i].req, req, sizeof(req));
+		used += (size_t)snprintf(text + used, cap - used, "node=%s %s\n",
+					 m->members[i].node, req);
+	}
+	*len = used;
+	return text;
+}
+
 void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out)
 {
 	*out = qot_req_none;
@@ -176,4 +197,33 @@ int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1]
 	memcpy(node, name, sizeof(name));
 	*until_ns = until;
 	return 0;
+}
+
+int qot_leaseline_format(const char *node, int64_t until_ns, char *buf, size_t size)
+{
+	return snprintf(buf, size, "node=%s until=%lld\n", node, (long long)until_ns);
+}
+
+int qot_activeline_parse(const char *line, size_t len, char name[QOT_NAME_MAX + 1],
+			 struct qot_req *req)
+{
+	const char *sp = memchr(line, ' ', len);
+	struct qot_req r;
+
+	if (sp == NULL || !qot_name_valid(line, (size_t)(sp - line)))
+		return -EINVAL;
+	if (qot_reqline_parse(sp + 1, len - (size_t)(sp + 1 - line), &r) != 0)
+		return -EINVAL;
+	memcpy(name, line, (size_t)(sp - line));
+	name[sp - line] = '\0';
+	*req = r;
+	return 0;
+}
+
+int qot_activeline_format(const char *name, const struct qot_req *req, char *buf, size_t size)
+{
+	char text[QOT_REQ_TEXT_MAX];
+
+	qot_req_format(req, text, sizeof(text));
+	return snprintf(buf, size, "%s %s\n", name, text);
 }

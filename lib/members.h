@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * members.h - the membership of a timeline across nodes, as coordd writes it
- * to a timeline's privileged "members" file, and the coordination lease it
- * writes to /qot/.coordination:
+ * members.h - the lines between qotfs and its coordinator (coordd), parsed
+ * and formatted here: the membership of a timeline across nodes, as coordd
+ * writes it to a timeline's privileged "members" file; the coordination
+ * lease it writes to /qot/.coordination; and the timelines in use that
+ * qotfs lists in /qot/.active for it:
  *
  *   members:       leader=NODE|none
  *                  node=NODE [accuracy=DUR|DUR/DUR] [resolution=DUR]   (one per member)
  *   .coordination: node=NODE until=NS
+ *   .active:       NAME [accuracy=DUR|DUR/DUR] [resolution=DUR]        (one per timeline)
  *
  * Node names follow the rules of timeline names. A membership is parsed
  * whole or refused whole: no member twice, a leader that is a member.
@@ -44,6 +47,13 @@ struct qot_membership {
 int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out);
 void qot_membership_free(struct qot_membership *m);
 
+/*
+ * The text of a membership (leader=none if its leader is not a member),
+ * which qot_membership_parse reads back: a new string (free it), its length
+ * in *len; NULL if out of memory.
+ */
+char *qot_membership_format(const struct qot_membership *m, size_t *len);
+
 /* The tightest requirement over all members (none if there are none). */
 void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out);
 
@@ -54,5 +64,19 @@ void qot_membership_tightest(const struct qot_membership *m, struct qot_req *out
  */
 int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1],
 			int64_t *until_ns);
+/* The lease line, newline included, into buf; its length (snprintf's). */
+int qot_leaseline_format(const char *node, int64_t until_ns, char *buf, size_t size);
+
+/* Longest .active line, newline included. */
+#define QOT_ACTIVELINE_MAX (QOT_NAME_MAX + 1 + QOT_REQ_TEXT_MAX + 1)
+
+/*
+ * One line of .active (without its newline): a timeline's name and its
+ * effective requirement. 0, or -EINVAL (no name, bad name or requirement).
+ */
+int qot_activeline_parse(const char *line, size_t len, char name[QOT_NAME_MAX + 1],
+			 struct qot_req *req);
+/* The line, newline included, into buf; its length (snprintf's). */
+int qot_activeline_format(const char *name, const struct qot_req *req, char *buf, size_t size);
 
 #endif /* QOT_MEMBERS_H */

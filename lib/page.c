@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sched.h>
 
+#include "now.h"
 #include "page.h"
 
 /* A writer holds seq odd for three system calls; give up after one second. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "now.h"
 #include "qot.h"
 
 #define QOT_PAGE_HEADER_SIZE 128u
@@ -63,15 +64,6 @@ int qot_page_read_slow(const struct qot_clock_page *pg, struct qot_clock_params 
 static inline int64_t qot_timespec_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
-/* Clock clk now, in ns: the one way the tree reads a clock as a number. */
-static inline int64_t qot_now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return qot_timespec_ns(&ts);
 }
 
 /*

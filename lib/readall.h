@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * readall.h - reading a qotfs text file whole, for the daemons that follow
- * a mount (syncd, coordd).
+ * readall.h - reading a qotfs text file whole, for the programs that follow
+ * a mount (lib/follower.c for syncd and coordd, qotctl).
  */
 #ifndef QOT_READALL_H
 #define QOT_READALL_H

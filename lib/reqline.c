@@ -110,6 +110,12 @@ size_t qot_req_format(const struct qot_req *req, char *buf, size_t size)
 	return (size_t)n;
 }
 
+bool qot_req_equal(const struct qot_req *a, const struct qot_req *b)
+{
+	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
+	       a->resolution == b->resolution;
+}
+
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -120,10 +126,4 @@ void qot_req_tighten(struct qot_req *acc, const struct qot_req *req)
 	acc->acc_below = min_u64(acc->acc_below, req->acc_below);
 	acc->acc_above = min_u64(acc->acc_above, req->acc_above);
 	acc->resolution = min_u64(acc->resolution, req->resolution);
-}
-
-bool qot_req_equal(const struct qot_req *a, const struct qot_req *b)
-{
-	return a->acc_below == b->acc_below && a->acc_above == b->acc_above &&
-	       a->resolution == b->resolution;
 }

@@ -42,7 +42,6 @@ int qot_reqline_parse(const char *buf, size_t len, struct qot_req *out);
 
 /* "accuracy=X[/Y] resolution=Z", NUL-terminated; returns the length (0 if too small). */
 size_t qot_req_format(const struct qot_req *req, char *buf, size_t size);
-
 /* The same requirement, part for part. */
 bool qot_req_equal(const struct qot_req *a, const struct qot_req *b);
 

@@ -463,6 +463,29 @@ void config_error(char *out, size_t size, const char *path, int res, const char 
 	snprintf(out, size, "%s:%s%s", path, at_line ? "" : " ", err);
 }
 
+int config_read(struct syncd_config *c, const char *path, const char *mount, char *msg,
+		size_t msglen)
+{
+	char err[256];
+	int res = path ? config_load(c, path, err, sizeof(err))
+		       : config_parse(c, NULL, 0, err, sizeof(err));
+
+	if (res < 0) {
+		config_error(msg, msglen, path ? path : "defaults", res, err);
+		return -1;
+	}
+	if (mount) {
+		if (mount[0] != '/' || strlen(mount) >= sizeof(c->mount)) {
+			snprintf(msg, msglen,
+				 "--mount: expected an absolute path shorter than %zu bytes",
+				 sizeof(c->mount));
+			return -1;
+		}
+		snprintf(c->mount, sizeof(c->mount), "%s", mount);
+	}
+	return 0;
+}
+
 const struct timeline_rule *config_rule_for(const struct syncd_config *c, const char *timeline)
 {
 	const struct timeline_rule *any = NULL;

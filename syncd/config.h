@@ -75,6 +75,13 @@ struct syncd_config {
 int config_parse(struct syncd_config *c, const char *text, size_t len, char *err, size_t errlen);
 /* Read and parse path; a missing file is an error (-errno, message in err). */
 int config_load(struct syncd_config *c, const char *path, char *err, size_t errlen);
+/*
+ * The configuration syncd runs with: path's (NULL: the defaults), its mount
+ * replaced by mount if not NULL (--mount). 0, or -1 with the reason for
+ * people in msg.
+ */
+int config_read(struct syncd_config *c, const char *path, const char *mount, char *msg,
+		size_t msglen);
 /* An error of config_load or config_parse for people: "PATH:LINE: what", or
  * "PATH: what" when it concerns no line. */
 void config_error(char *out, size_t size, const char *path, int res, const char *err);

@@ -89,6 +89,16 @@ int ptp_parse_port_state(const uint8_t *d, size_t len, unsigned *state)
 	return 0;
 }
 
+int ptp_parse_log_sync_interval(const uint8_t *d, size_t len, int *log_interval)
+{
+	/* portIdentity 10, portState 1, logMinDelayReqInterval 1, peerMeanPathDelay 8,
+	 * logAnnounceInterval 1, announceReceiptTimeout 1, logSyncInterval 1 */
+	if (len < 23)
+		return -EPROTO;
+	*log_interval = (int8_t)d[22];
+	return 0;
+}
+
 int ptp_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
 {
 	int64_t scaled;

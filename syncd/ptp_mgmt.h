@@ -46,6 +46,10 @@ int ptp_parse_time_status(const uint8_t *data, size_t len, struct ptp_time_statu
 int ptp_parse_port_state(const uint8_t *data, size_t len, unsigned *state);
 /* meanPathDelay, in ns (rounded up) */
 int ptp_parse_mean_path_delay(const uint8_t *data, size_t len, int64_t *ns);
+/* PORT_DATA_SET's logSyncInterval (log2 of seconds, signed). On a slave port
+ * linuxptp reports its own configured value here, not its master's rate: the
+ * rate a slave sees is measured from the syncs' ingress times (ptp_rate.h). */
+int ptp_parse_log_sync_interval(const uint8_t *data, size_t len, int *log_interval);
 /* stepsRemoved: 0 for the grandmaster itself, at least 1 when following one */
 int ptp_parse_steps_removed(const uint8_t *data, size_t len, unsigned *steps);
 /* the grandmaster's clockAccuracy code */

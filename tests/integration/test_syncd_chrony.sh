@@ -7,37 +7,15 @@
 # host clock. syncd reads the client's tracking report.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=chrony_lib.sh
+. "$(dirname "$0")/chrony_lib.sh"
 : "${SYNCD_BIN:?}" "${QOT_READ_BIN:?}"
 command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
 
 OFFSET_NS=500000000
 T=$(mktemp -d /tmp/qot-chrony.XXXXXX)
 on_exit "rm -rf $T"
-NTP_PORT=$(free_port)
-SERVER_CMD=$(free_port)
-CLIENT_CMD=$(free_port)
-
-cat >"$T/server.conf" <<CONF
-port $NTP_PORT
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 1
-cmdport $SERVER_CMD
-bindcmdaddress 127.0.0.1
-bindcmdaddress /
-pidfile $T/server.pid
-driftfile $T/server.drift
-CONF
-mkdir -m 0750 "$T/chronyd"
-cat >"$T/client.conf" <<CONF
-port 0
-cmdport $CLIENT_CMD
-bindcmdaddress 127.0.0.1
-bindcmdaddress $T/chronyd/cmd.sock
-server 127.0.0.1 port $NTP_PORT iburst minpoll -4 maxpoll -4 offset 0.5
-pidfile $T/client.pid
-driftfile $T/client.drift
-CONF
+chrony_confs "$T" iburst minpoll -4 maxpoll -4 offset 0.5
 
 start_server() {
 	start_bg "$T/server.log" chronyd -x -d -u root -f "$T/server.conf"

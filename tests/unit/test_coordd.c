@@ -10,42 +10,43 @@
 
 START_TEST(paths)
 {
-	char p[ZKP_MAX], tl[QOT_NAME_MAX + 1], node[QOT_NAME_MAX + 1];
+	char p[ZKPATH_MAX], tl[QOT_NAME_MAX + 1], node[QOT_NAME_MAX + 1];
 	char longest[QOT_NAME_MAX + 1];
 	uint64_t seq;
 
-	zkp_dir(p, "tl", ZKP_TIMELINE);
+	zkpath_dir(p, "tl", ZKPATH_TIMELINE);
 	ck_assert_str_eq(p, "/qot/timelines/tl");
-	zkp_dir(p, "tl", ZKP_ELECTION);
+	zkpath_dir(p, "tl", ZKPATH_ELECTION);
 	ck_assert_str_eq(p, "/qot/timelines/tl/election");
-	zkp_member(p, "tl", "n1");
+	zkpath_member(p, "tl", "n1");
 	ck_assert_str_eq(p, "/qot/timelines/tl/nodes/n1");
-	zkp_candidate_prefix(p, "tl", "n1");
+	zkpath_candidate_prefix(p, "tl", "n1");
 	ck_assert_str_eq(p, "/qot/timelines/tl/election/n1_");
 
 	/* The longest names fit, whole. */
 	memset(longest, 'x', QOT_NAME_MAX);
 	longest[QOT_NAME_MAX] = '\0';
-	ck_assert_int_eq(zkp_candidate(p, longest, "x_0000000001"), 0);
-	zkp_member(p, longest, longest);
+	ck_assert_int_eq(zkpath_candidate(p, longest, "x_0000000001"), 0);
+	zkpath_member(p, longest, longest);
 	ck_assert_uint_eq(strlen(p), strlen("/qot/timelines//nodes/") + 2 * QOT_NAME_MAX);
 
-	ck_assert_int_eq(zkp_timeline_of("/qot/timelines/tl/nodes/n1", tl), 0);
+	ck_assert_int_eq(zkpath_timeline_of("/qot/timelines/tl/nodes/n1", tl), 0);
 	ck_assert_str_eq(tl, "tl");
-	ck_assert_int_eq(zkp_timeline_of("/qot/timelines/a.b", tl), 0);
+	ck_assert_int_eq(zkpath_timeline_of("/qot/timelines/a.b", tl), 0);
 	ck_assert_str_eq(tl, "a.b");
-	ck_assert_int_eq(zkp_timeline_of("/qot/timelines", tl), -EINVAL);
-	ck_assert_int_eq(zkp_timeline_of("/qot/timelines/", tl), -EINVAL);
-	ck_assert_int_eq(zkp_timeline_of("/other/tl", tl), -EINVAL);
-	ck_assert_int_eq(zkp_timeline_of("/qot/timelines/.x/nodes", tl), -EINVAL);
+	ck_assert_int_eq(zkpath_timeline_of("/qot/timelines", tl), -EINVAL);
+	ck_assert_int_eq(zkpath_timeline_of("/qot/timelines/", tl), -EINVAL);
+	ck_assert_int_eq(zkpath_timeline_of("/other/tl", tl), -EINVAL);
+	ck_assert_int_eq(zkpath_timeline_of("/qot/timelines/.x/nodes", tl), -EINVAL);
 
-	ck_assert_int_eq(zkp_candidate_parse("n_1_0000000042", node, &seq), 0);
+	ck_assert_int_eq(zkpath_candidate_parse("n_1_0000000042", node, &seq), 0);
 	ck_assert_str_eq(node, "n_1");
 	ck_assert_uint_eq(seq, 42);
-	ck_assert_int_eq(zkp_candidate_parse("n1_000000004", node, &seq), -EINVAL);  /* 9 digits */
-	ck_assert_int_eq(zkp_candidate_parse("n1-0000000042", node, &seq), -EINVAL); /* no '_' */
-	ck_assert_int_eq(zkp_candidate_parse("_0000000042", node, &seq), -EINVAL);   /* no node */
-	ck_assert_int_eq(zkp_candidate_parse("n1_00000000x2", node, &seq), -EINVAL);
+	ck_assert_int_eq(zkpath_candidate_parse("n1_000000004", node, &seq),
+			 -EINVAL); /* 9 digits */
+	ck_assert_int_eq(zkpath_candidate_parse("n1-0000000042", node, &seq), -EINVAL); /* no '_' */
+	ck_assert_int_eq(zkpath_candidate_parse("_0000000042", node, &seq), -EINVAL); /* no node */
+	ck_assert_int_eq(zkpath_candidate_parse("n1_00000000x2", node, &seq), -EINVAL);
 }
 END_TEST
 

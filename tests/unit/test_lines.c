@@ -507,6 +507,57 @@ START_TEST(membership_lines)
 }
 END_TEST
 
+/* What the formatters write, the parsers read back as it was. */
+START_TEST(coordination_lines_roundtrip)
+{
+	struct qot_member in[2] = {
+		{"a", {5000, 7000, QOT_UNBOUNDED}},
+		{"b", {QOT_UNBOUNDED, QOT_UNBOUNDED, 1000000}},
+	};
+	struct qot_membership ms = {"b", 2, in}, back;
+	char line[QOT_ACTIVELINE_MAX], node[QOT_NAME_MAX + 1];
+	struct qot_req req = {1000, 2000, 3000}, got;
+	int64_t until;
+	size_t len;
+	char *text = qot_membership_format(&ms, &len);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "leader=b\nnode=a accuracy=5us/7us resolution=none\n"
+			       "node=b accuracy=none resolution=1ms\n");
+	ck_assert_uint_eq(len, strlen(text));
+	ck_assert_int_eq(qot_membership_parse(text, len, &back), 0);
+	ck_assert_str_eq(back.leader, "b");
+	ck_assert_uint_eq(back.n, 2);
+	ck_assert(qot_req_equal(&back.members[0].req, &in[0].req));
+	ck_assert(qot_req_equal(&back.members[1].req, &in[1].req));
+	ck_assert(!qot_req_equal(&back.members[0].req, &in[1].req));
+	qot_membership_free(&back);
+	free(text);
+	/* A leader that is no member is written as none: the parser refuses it. */
+	snprintf(ms.leader, sizeof(ms.leader), "c");
+	text = qot_membership_format(&ms, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(strncmp(text, "leader=none\n", 12), 0);
+	free(text);
+
+	ck_assert_int_eq(qot_leaseline_format("n1", 1234567, line, sizeof(line)), 22);
+	ck_assert_str_eq(line, "node=n1 until=1234567\n");
+	ck_assert_int_eq(qot_leaseline_parse(line, strlen(line), node, &until), 0);
+	ck_assert_str_eq(node, "n1");
+	ck_assert_int_eq(until, 1234567);
+
+	len = (size_t)qot_activeline_format("tl", &req, line, sizeof(line));
+	ck_assert_str_eq(line, "tl accuracy=1us/2us resolution=3us\n");
+	ck_assert_int_eq(qot_activeline_parse(line, len - 1, node, &got), 0);
+	ck_assert_str_eq(node, "tl");
+	ck_assert(qot_req_equal(&got, &req));
+	ck_assert_int_eq(qot_activeline_parse("tl", 2, node, &got), -EINVAL);
+	ck_assert_int_eq(qot_activeline_parse(".tl accuracy=1us", 16, node, &got), -EINVAL);
+	ck_assert_int_eq(qot_activeline_parse("tl accuracy=0ns", 15, node, &got), -EINVAL);
+	ck_assert_int_eq(qot_activeline_parse("tl color=red", 12, node, &got), -EINVAL);
+}
+END_TEST
+
 START_TEST(membership_cap)
 {
 	size_t cap = 20 + (QOT_MEMBERS_MAX + 1) * 16;
@@ -557,6 +608,7 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, requirement_lines);
 	tcase_add_test(tc, membership_lines);
 	tcase_add_test(tc, membership_cap);
+	tcase_add_test(tc, coordination_lines_roundtrip);
 	tcase_add_test(tc, requirement_tighten);
 	tcase_add_test(tc, params_roundtrip);
 	tcase_add_test(tc, params_malformed);

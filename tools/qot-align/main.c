@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "align.h"
+#include "cmdline.h"
 #include "logread.h"
 #include "qot.h"
 #include "timefmt.h"
@@ -27,7 +27,7 @@ static void die_nomem(void)
 	exit(1);
 }
 
-static void usage(FILE *f)
+static void usage(FILE *f, const struct qot_cmdline *cl, const char *argv0)
 {
 	fprintf(f,
 		"Usage: %s [OPTIONS] LOG...\n"
@@ -41,12 +41,10 @@ static void usage(FILE *f)
 		"                       (default: the node whose HLC is least often ahead of its\n"
 		"                       physical time, i.e. the one that drives the others)\n"
 		"      --pairs=KIND     which causal pairs to use: all (default), msg (send/recv\n"
-		"                       ids only), hlc (HLC inheritance only)\n"
-		"  -h, --help           show this help\n"
-		"  -V, --version        show the version\n"
-		"\n"
-		"See qot-align(1).\n",
-		prog);
+		"                       ids only), hlc (HLC inheritance only)\n",
+		argv0);
+	qot_cmdline_help(f, cl, 23);
+	fprintf(f, "\nSee qot-align(1).\n");
 }
 
 static int map_file(struct log *lg)
@@ -312,6 +310,43 @@ static int merge(FILE *out, const struct log *logs, size_t n, const struct align
 
 enum { PAIRS_ALL, PAIRS_MSG, PAIRS_HLC };
 
+/* The command line's choices. */
+struct args {
+	const char *out_path, *off_path, *driver_name;
+	int pairs;
+};
+
+static int own_option(void *ctx, int c, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (c) {
+	case 'o':
+		a->out_path = arg;
+		break;
+	case 'r':
+		a->off_path = arg;
+		break;
+	case 'd':
+		a->driver_name = arg;
+		break;
+	default: /* --pairs */
+		if (strcmp(arg, "all") == 0)
+			a->pairs = PAIRS_ALL;
+		else if (strcmp(arg, "msg") == 0)
+			a->pairs = PAIRS_MSG;
+		else if (strcmp(arg, "hlc") == 0)
+			a->pairs = PAIRS_HLC;
+		else {
+			fprintf(stderr, "%s: --pairs: expected all, msg or hlc, got '%s'\n", prog,
+				arg);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
 /* Everything held until exit, so that every exit path can free it. */
 static struct {
 	struct log *logs;
@@ -345,12 +380,20 @@ int main(int argc, char **argv)
 		{"offsets", required_argument, NULL, 'r'},
 		{"driver", required_argument, NULL, 'd'},
 		{"pairs", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *out_path = NULL, *off_path = NULL, *driver_name = NULL;
-	int pairs = PAIRS_ALL, c;
+	struct args a = {NULL, NULL, NULL, PAIRS_ALL};
+	struct qot_cmdline cl = {
+		.prog = prog,
+		.flags = QOT_CMDLINE_OPERANDS,
+		.shortopts = "o:r:d:",
+		.longopts = opts,
+		.usage = usage,
+		.option = own_option,
+		.ctx = &a,
+	};
+	const char *out_path, *off_path, *driver_name;
+	int pairs, res;
 	struct counts k = {0};
 	struct log *logs;
 	struct align_offset *off;
@@ -358,51 +401,16 @@ int main(int argc, char **argv)
 	FILE *out = stdout, *rep = stderr;
 	static char outbuf[1 << 20];
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:r:d:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'r':
-			off_path = optarg;
-			break;
-		case 'd':
-			driver_name = optarg;
-			break;
-		case 'p':
-			if (strcmp(optarg, "all") == 0)
-				pairs = PAIRS_ALL;
-			else if (strcmp(optarg, "msg") == 0)
-				pairs = PAIRS_MSG;
-			else if (strcmp(optarg, "hlc") == 0)
-				pairs = PAIRS_HLC;
-			else {
-				fprintf(stderr, "%s: --pairs: expected all, msg or hlc, got '%s'\n",
-					prog, optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("qot-align %s\n", QOT_VERSION_STRING);
-			return 0;
-		case ':':
-			fprintf(stderr, "%s: option '%s' needs a value\n", prog, argv[optind - 1]);
-			return 2;
-		default:
-			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", prog,
-				argv[optind - 1], prog);
-			return 2;
-		}
-	}
-	n = (size_t)(argc - optind);
-	if (n == 0) {
-		fprintf(stderr, "%s: no logs given\nTry '%s --help'.\n", prog, prog);
-		return 2;
-	}
+	res = qot_cmdline_parse(&cl, argc, argv);
+	if (res != QOT_CMDLINE_RUN)
+		return res;
+	out_path = a.out_path;
+	off_path = a.off_path;
+	driver_name = a.driver_name;
+	pairs = a.pairs;
+	n = (size_t)(argc - cl.operands);
+	if (n == 0)
+		return qot_cmdline_usage_error(&cl, argv[0], "no logs given");
 	if (n > UINT32_MAX / 2)
 		n = UINT32_MAX / 2;
 	atexit(free_all);
@@ -412,7 +420,7 @@ int main(int argc, char **argv)
 		die_nomem();
 	g.nlogs = n;
 	for (size_t i = 0; i < n; i++) {
-		logs[i].path = argv[optind + (int)i];
+		logs[i].path = argv[cl.operands + (int)i];
 		if (map_file(&logs[i]) < 0 ||
 		    log_read(&logs[i], (uint32_t)i, &g.sends, &g.recvs, stderr) < 0)
 			return 1;

@@ -22,6 +22,7 @@
 #include "plot.h"
 #include "qot.h"
 #include "record.h"
+#include "root.h"
 #include "report.h"
 #include "textfmt.h"
 #include "tlstate.h"
@@ -529,10 +530,8 @@ int main(int argc, char **argv)
 	if (o.json && (strcmp(cmd->name, "metrics") == 0 || strcmp(cmd->name, "record") == 0 ||
 		       strcmp(cmd->name, "plot") == 0))
 		return usage_error("%s does not take --json", cmd->name);
-	if (o.mount == NULL)
-		o.mount = getenv("QOT_ROOT");
 	if (o.mount == NULL || o.mount[0] == '\0')
-		o.mount = QOT_DEFAULT_ROOT;
+		o.mount = qot_root();
 	if (cmd->needs_mount) {
 		rc = open_mount(o.mount, &mountfd);
 		if (rc)

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * publisher.h - syncd's parameters for every timeline it serves: each
+ * interval (and at once for a timeline just found) it turns the first fresh
+ * reading of the timeline's sources into clock parameters (discipline.c)
+ * and writes them to the timeline's ctl with source=NAME.
+ *
+ * It subscribes to the mount follower's timelines: a new timeline's
+ * discipline resumes from the parameters its ctl already holds (a
+ * restarted syncd continues, it does not jump back), and one removed and
+ * created again under its name is a new timeline.
+ */
+#ifndef SYNCD_PUBLISHER_H
+#define SYNCD_PUBLISHER_H
+
+#include "config.h"
+#include "follower.h"
+#include "sourceset.h"
+
+struct publisher;
+
+/* Subscribes to f's timelines. NULL if out of memory. */
+struct publisher *publisher_new(const struct syncd_config *cfg, const struct sourceset *sources,
+				struct qot_follower *f);
+void publisher_free(struct publisher *p);
+/* The interval came: publish every timeline. */
+void publisher_tick(struct publisher *p);
+
+#endif /* SYNCD_PUBLISHER_H */
