@@ -15,7 +15,11 @@
  *       DIR/NAME.stale exists its lease counts as stale (what qotfs's cluster
  *       file says when coordd lost ZooKeeper). Runs until
  *       SIGTERM or SIGKILL; at most one hour.
- * The test judges the pages with page_judge.
+ *   peer_node judge SECONDS PAGE...
+ *       Samples every page at one base instant, every 2 ms: counts intervals
+ *       that miss the truth (unbounded ones hold it trivially) and pairs of
+ *       bounded intervals that do not overlap; prints the largest error of a
+ *       synced page. Exit status 1 if any sample failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -235,11 +239,69 @@ static int run(char **argv)
 	return 0;
 }
 
+static int judge(int seconds, char **paths, int n)
+{
+	qot_clock *clk[16];
+	long samples = 0, missed = 0, apart = 0;
+	int64_t worst = 0, end = ns(CLOCK_MONOTONIC) + (int64_t)seconds * 1000000000;
+
+	if (n < 1 || n > 16)
+		die("judge: 1 to 16 pages", EINVAL);
+	for (int i = 0; i < n; i++) {
+		int res = qot_clock_open_path(paths[i], &clk[i]);
+		if (res)
+			die(paths[i], res);
+	}
+	while (ns(CLOCK_MONOTONIC) < end) {
+		struct qot_time q[16];
+		int64_t t = ns(CLOCK_REALTIME);
+
+		for (int i = 0; i < n; i++) {
+			struct qot_clock_params p;
+			int64_t base;
+
+			if (qot_clock_params_read(clk[i], &p, &base) != 0)
+				die("read", EIO);
+			qot_project(&p, t, &q[i]);
+			if (p.stale_after < t) /* a dead node's page: distrusted by readers */
+				q[i].below = q[i].above = QOT_UNBOUNDED;
+			samples++;
+			if (q[i].below == QOT_UNBOUNDED || q[i].above == QOT_UNBOUNDED)
+				continue;
+			if (q[i].estimate - (int64_t)q[i].below > t ||
+			    q[i].estimate + (int64_t)q[i].above < t) {
+				if (missed++ < 5)
+					fprintf(stderr, "judge: %s: %lld -%llu +%llu misses %lld\n",
+						paths[i], (long long)q[i].estimate,
+						(unsigned long long)q[i].below,
+						(unsigned long long)q[i].above, (long long)t);
+			}
+			if (q[i].status == QOT_STATUS_SYNCED && llabs(q[i].estimate - t) > worst)
+				worst = llabs(q[i].estimate - t);
+			for (int j = 0; j < i; j++)
+				if (q[j].below != QOT_UNBOUNDED && q[j].above != QOT_UNBOUNDED &&
+				    (q[i].estimate + (int64_t)q[i].above <
+					     q[j].estimate - (int64_t)q[j].below ||
+				     q[j].estimate + (int64_t)q[j].above <
+					     q[i].estimate - (int64_t)q[i].below))
+					apart++;
+		}
+		usleep(2000);
+	}
+	printf("samples=%ld missed=%ld apart=%ld worst_ns=%lld\n", samples, missed, apart,
+	       (long long)worst);
+	for (int i = 0; i < n; i++)
+		qot_clock_close(clk[i]);
+	return missed || apart ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 11 && strcmp(argv[1], "run") == 0)
 		return run(argv + 2);
+	if (argc >= 4 && strcmp(argv[1], "judge") == 0)
+		return judge(atoi(argv[2]), argv + 3, argc - 3);
 	fprintf(stderr, "usage: peer_node run NAME DIR ADDR PORT KEYFILE ORDER OFFSET_NS "
-			"REFERENCE INTERVAL_MS\n");
+			"REFERENCE INTERVAL_MS\n       peer_node judge SECONDS PAGE...\n");
 	return 2;
 }

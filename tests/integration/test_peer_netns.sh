@@ -7,9 +7,8 @@
 # timeline's clock page a file (syncd's loop does not subscribe the peer
 # modules yet; this is what it will run). a leads with a reference, b has
 # one too (used once it leads), c has none. All share one kernel clock, so
-# the truth is the base clock: page_judge samples every page at one
-# instant and counts intervals that miss it, pairs that do not overlap and
-# steps back.
+# the truth is the base clock: peer_node judge samples every page at one
+# instant and counts intervals that miss it and pairs that do not overlap.
 #   1. from disagreements of +3 ms and -4 ms, all converge, honestly;
 #   2. kill -9 of the leader: b and c fail over within 3 intervals (K = 2),
 #      honestly throughout;
@@ -18,7 +17,7 @@
 #   4. a comes back (same place in the order) and follows b.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-: "${PEER_NODE_BIN:?}" "${PAGE_JUDGE_BIN:?}"
+: "${PEER_NODE_BIN:?}"
 command -v ip >/dev/null || fail "ip (iproute2) is not installed"
 
 T=$(mktemp -d /tmp/qot-peerns.XXXXXX)
@@ -61,8 +60,8 @@ state_is() {
 	[ -f "$T/$1.state" ] && head -n1 "$T/$1.state" | grep -q -- "$2"
 }
 
-judge() { # judge SECONDS: every page, honest, overlapping, never going back
-	"$PAGE_JUDGE_BIN" --truth "$1" "$T/a.page" "$T/b.page" "$T/c.page"
+judge() { # judge SECONDS: every page, honest and overlapping
+	"$PEER_NODE_BIN" judge "$1" "$T/a.page" "$T/b.page" "$T/c.page"
 }
 
 note "three nodes, c 4 ms behind, b 3 ms ahead; a leads with a reference"
