@@ -25,7 +25,7 @@ static int same_req(const struct qot_req *a, const struct qot_req *b)
 /* The membership as text again: "leader=..", then one line per member. */
 static char *format(const struct qot_membership *m, size_t *len)
 {
-	size_t cap = 32 + m->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + 8), n;
+	size_t cap = 32 + m->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + QOT_PEER_ADDR_MAX + 32), n;
 	char *text = malloc(cap);
 
 	FUZZ_CHECK(text != NULL);
@@ -33,7 +33,12 @@ static char *format(const struct qot_membership *m, size_t *len)
 	for (size_t i = 0; i < m->n; i++) {
 		char req[QOT_REQ_TEXT_MAX];
 		qot_req_format(&m->members[i].req, req, sizeof(req));
-		n += (size_t)snprintf(text + n, cap - n, "node=%s %s\n", m->members[i].node, req);
+		n += (size_t)snprintf(text + n, cap - n, "node=%s %s", m->members[i].node, req);
+		if (m->members[i].peer[0])
+			n += (size_t)snprintf(text + n, cap - n, " peer=%s", m->members[i].peer);
+		if (m->members[i].candidate)
+			n += (size_t)snprintf(text + n, cap - n, " rank=%u", m->members[i].rank);
+		n += (size_t)snprintf(text + n, cap - n, "\n");
 	}
 	FUZZ_CHECK(n < cap);
 	*len = n;
@@ -64,6 +69,9 @@ static void check_membership(const struct qot_membership *m)
 	for (size_t i = 0; i < m->n; i++) {
 		FUZZ_CHECK(strcmp(again.members[i].node, m->members[i].node) == 0);
 		FUZZ_CHECK(same_req(&again.members[i].req, &m->members[i].req));
+		FUZZ_CHECK(strcmp(again.members[i].peer, m->members[i].peer) == 0);
+		FUZZ_CHECK(again.members[i].candidate == m->members[i].candidate &&
+			   again.members[i].rank == m->members[i].rank);
 	}
 	qot_membership_free(&again);
 	free(text);
@@ -72,6 +80,9 @@ static void check_membership(const struct qot_membership *m)
 struct ref_member {
 	struct ref_val node;
 	struct ref_req req;
+	struct ref_val peer; /* absent: none */
+	bool candidate;
+	uint64_t rank;
 };
 
 /*
@@ -84,7 +95,7 @@ static unsigned ref_membership(const char *buf, size_t size, struct ref_val *lea
 			       struct ref_member **out, size_t *n)
 {
 	static const char *const leader_key[] = {"leader"};
-	static const char *const member_keys[] = {"node", "accuracy", "resolution"};
+	static const char *const member_keys[] = {"node", "accuracy", "resolution", "peer", "rank"};
 	struct ref_member *m = calloc(size / 2 + 1, sizeof(*m)); /* a line is 2 bytes or more */
 	unsigned f = 0;
 	size_t lines = 0, count = 0;
@@ -97,7 +108,7 @@ static unsigned ref_membership(const char *buf, size_t size, struct ref_val *lea
 		return REF_INVAL;
 	for (size_t start = 0; start < size; lines++) {
 		size_t end = start;
-		struct ref_val v[3];
+		struct ref_val v[5];
 
 		while (buf[end] != '\n')
 			end++;
@@ -110,7 +121,7 @@ static unsigned ref_membership(const char *buf, size_t size, struct ref_val *lea
 				f |= REF_INVAL;
 			else
 				*leader = v[0];
-		} else if (!ref_words(buf + start, end - start, member_keys, 3, v)) {
+		} else if (!ref_words(buf + start, end - start, member_keys, 5, v)) {
 			f |= REF_INVAL;
 		} else {
 			size_t first = start;
@@ -120,6 +131,13 @@ static unsigned ref_membership(const char *buf, size_t size, struct ref_val *lea
 			if (v[0].p != buf + first + 5 || !ref_name(v[0]))
 				f |= REF_INVAL;
 			f |= ref_req(v[1], v[2], &m[count].req);
+			/* peer: an address; rank: a place in the order, below 1024 */
+			if (v[3].p && !ref_peeraddr(v[3]))
+				f |= REF_INVAL;
+			m[count].peer = v[3];
+			m[count].candidate = v[4].p != NULL;
+			if (v[4].p && (ref_u64(v[4], &m[count].rank) != 0 || m[count].rank >= 1024))
+				f |= REF_INVAL;
 			m[count++].node = v[0];
 		}
 		start = end + 1;
@@ -134,6 +152,9 @@ static unsigned ref_membership(const char *buf, size_t size, struct ref_val *lea
 			if (m[j].node.n == m[i].node.n &&
 			    memcmp(m[j].node.p, m[i].node.p, m[i].node.n) == 0)
 				return REF_INVAL; /* twice */
+		for (size_t j = 0; j < i; j++)
+			if (m[i].candidate && m[j].candidate && m[i].rank == m[j].rank)
+				return REF_INVAL; /* one place, one candidate */
 		if (leader->p && m[i].node.n == leader->n &&
 		    memcmp(m[i].node.p, leader->p, leader->n) == 0)
 			leader_found = true;
@@ -170,6 +191,10 @@ static void check_memberships(const char *buf, size_t size)
 		for (size_t i = 0; i < n; i++) {
 			FUZZ_CHECK(same_name(m.members[i].node, want[i].node));
 			FUZZ_CHECK(ref_same_req(&want[i].req, &m.members[i].req));
+			FUZZ_CHECK(want[i].peer.p ? same_name(m.members[i].peer, want[i].peer)
+						  : m.members[i].peer[0] == '\0');
+			FUZZ_CHECK(m.members[i].candidate == want[i].candidate &&
+				   (!want[i].candidate || m.members[i].rank == want[i].rank));
 			min.below = want[i].req.below < min.below ? want[i].req.below : min.below;
 			min.above = want[i].req.above < min.above ? want[i].req.above : min.above;
 			min.resolution = want[i].req.resolution < min.resolution

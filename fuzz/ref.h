@@ -15,6 +15,7 @@
 #ifndef QOT_FUZZ_REF_H
 #define QOT_FUZZ_REF_H
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,6 +137,40 @@ static inline unsigned ref_u64(struct ref_val v, uint64_t *out)
 		return REF_RANGE;
 	*out = (uint64_t)x;
 	return 0;
+}
+
+/*
+ * members' peer=: HOST:PORT, HOST numeric IPv4 or "[" numeric IPv6 "]" (the
+ * host's own text as inet_pton(3) reads it), PORT decimal 1..65535, at most
+ * 55 bytes in all. true if it is one.
+ */
+static inline bool ref_peeraddr(struct ref_val v)
+{
+	char host[64];
+	unsigned char bin[16];
+	size_t hend = v.n, hstart = 0, hlen;
+	unsigned __int128 port;
+	bool v6 = v.n > 0 && v.p[0] == '[';
+
+	if (v.n > 55)
+		return false;
+	while (hend > 0 && v.p[hend - 1] != ':') /* the port follows the last ':' */
+		hend--;
+	if (hend == 0 || !ref_digits(v.p + hend, v.n - hend, &port) || port < 1 || port > 65535)
+		return false;
+	hend--; /* the ':' */
+	if (v6) {
+		if (hend < 2 || v.p[hend - 1] != ']')
+			return false;
+		hstart = 1;
+		hend--;
+	}
+	hlen = hend - hstart;
+	if (hlen == 0 || hlen >= sizeof(host))
+		return false;
+	memcpy(host, v.p + hstart, hlen);
+	host[hlen] = '\0';
+	return inet_pton(v6 ? AF_INET6 : AF_INET, host, bin) == 1;
 }
 
 /* A signed 64-bit decimal, optional '-'. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* members.c - the membership, lease and .active lines: parsed and formatted. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,13 +20,50 @@ static int copy_name(struct qot_slice s, char out[QOT_NAME_MAX + 1])
 	return 0;
 }
 
-/* One "node=NODE [accuracy=..] [resolution=..]" line. */
+int qot_peeraddr_parse(const char *text, size_t len, char host[46], unsigned *port)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	const char *colon, *h = text;
+	size_t hlen;
+	uint64_t p;
+	bool v6 = len > 0 && text[0] == '[';
+	char tmp[46];
+
+	colon = len ? memrchr(text, ':', len) : NULL;
+	if (colon == NULL)
+		return -EINVAL;
+	hlen = (size_t)(colon - text);
+	if (v6) {
+		if (hlen < 2 || text[hlen - 1] != ']')
+			return -EINVAL;
+		h = text + 1;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, h, hlen);
+	tmp[hlen] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, tmp, buf) != 1)
+		return -EINVAL;
+	if (qot_parse_u64((struct qot_slice){colon + 1, len - hlen - (v6 ? 3 : 1)}, &p) != 0 ||
+	    p < 1 || p > 65535)
+		return -EINVAL;
+	memcpy(host, tmp, hlen + 1);
+	*port = (unsigned)p;
+	return 0;
+}
+
+/* One "node=NODE [accuracy=..] [resolution=..] [peer=..] [rank=..]" line. */
 static int parse_member(const char *line, size_t len, struct qot_member *m)
 {
-	static const char *const keys[] = {"node", "accuracy", "resolution"};
-	struct qot_slice vals[3];
-	const char *rest, *first;
-	int n = qot_kv_parse(line, len, keys, 3, vals);
+	static const char *const keys[] = {"node", "accuracy", "resolution", "peer", "rank"};
+	struct qot_slice vals[5];
+	const char *rest, *first, *p, *end = line + len;
+	char *req, host[46];
+	size_t rlen = 0;
+	unsigned port;
+	uint64_t rank;
+	int n = qot_kv_parse(line, len, keys, 5, vals);
 
 	if (n < 0)
 		return n;
@@ -33,18 +71,53 @@ static int parse_member(const char *line, size_t len, struct qot_member *m)
 		return -EINVAL;
 	if (copy_name(vals[0], m->node))
 		return -EINVAL;
-	if (n == 1) {
-		m->req = qot_req_none;
-		return 0;
-	}
-	/* The requirement is the rest of the line after the node word. */
-	rest = vals[0].ptr + vals[0].len;
 	first = line; /* the first word: blanks may come before it, as on any line */
 	while (*first == ' ' || *first == '\t')
 		first++;
 	if (vals[0].ptr - 5 != first)
-		return -EINVAL; /* node= must come first, so the rest is a requirement line */
-	return qot_reqline_parse(rest, len - (size_t)(rest - line), &m->req);
+		return -EINVAL; /* node= must come first */
+	m->peer[0] = '\0';
+	m->candidate = false;
+	m->rank = 0;
+	if (vals[3].ptr) {
+		if (vals[3].len >= sizeof(m->peer) ||
+		    qot_peeraddr_parse(vals[3].ptr, vals[3].len, host, &port) != 0)
+			return -EINVAL;
+		memcpy(m->peer, vals[3].ptr, vals[3].len);
+		m->peer[vals[3].len] = '\0';
+	}
+	if (vals[4].ptr) {
+		if (qot_parse_u64(vals[4], &rank) != 0 || rank >= QOT_MEMBERS_MAX)
+			return -EINVAL;
+		m->candidate = true;
+		m->rank = (unsigned)rank;
+	}
+	/* The requirement is the rest of the line after the node word, without
+	 * the peer and rank words (qot_kv_parse checked every word's form). */
+	rest = vals[0].ptr + vals[0].len;
+	req = malloc(len + 1);
+	if (req == NULL)
+		return -ENOMEM;
+	for (p = rest; p < end;) {
+		const char *w = p, *we;
+
+		while (w < end && (*w == ' ' || *w == '\t'))
+			w++;
+		we = w;
+		while (we < end && *we != ' ' && *we != '\t' && *we != '\n')
+			we++;
+		if (we > w && strncmp(w, "peer=", 5) != 0 && strncmp(w, "rank=", 5) != 0) {
+			req[rlen++] = ' ';
+			memcpy(req + rlen, w, (size_t)(we - w));
+			rlen += (size_t)(we - w);
+		}
+		p = we > w ? we : end;
+	}
+	n = rlen == 0 ? 0 : qot_reqline_parse(req, rlen, &m->req);
+	if (rlen == 0)
+		m->req = qot_req_none;
+	free(req);
+	return n;
 }
 
 static int parse_leader(const char *line, size_t len, char leader[QOT_NAME_MAX + 1])
@@ -92,6 +165,11 @@ static int check_members(const struct qot_membership *m)
 			err = -EINVAL;
 	}
 	free(names);
+	for (size_t i = 0; i < m->n && err == 0; i++) {
+		for (size_t j = 0; j < i && m->members[i].candidate && err == 0; j++)
+			if (m->members[j].candidate && m->members[j].rank == m->members[i].rank)
+				err = -EINVAL; /* one place per candidate */
+	}
 	return err ? err : leader_found ? 0 : -EINVAL;
 }
 
@@ -151,7 +229,8 @@ void qot_membership_free(struct qot_membership *m)
 
 char *qot_membership_format(const struct qot_membership *m, size_t *len)
 {
-	size_t cap = 32 + m->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + 8), used = 0;
+	size_t cap = 32 + m->n * (QOT_NAME_MAX + QOT_REQ_TEXT_MAX + QOT_PEER_ADDR_MAX + 32),
+	       used = 0;
 	char *text = malloc(cap), req[QOT_REQ_TEXT_MAX];
 	bool known = false;
 
@@ -162,8 +241,15 @@ char *qot_membership_format(const struct qot_membership *m, size_t *len)
 	used += (size_t)snprintf(text, cap, "leader=%s\n", known ? m->leader : "none");
 	for (size_t i = 0; i < m->n; i++) {
 		qot_req_format(&m->members[i].req, req, sizeof(req));
-		used += (size_t)snprintf(text + used, cap - used, "node=%s %s\n",
-					 m->members[i].node, req);
+		used += (size_t)snprintf(text + used, cap - used, "node=%s %s", m->members[i].node,
+					 req);
+		if (m->members[i].peer[0])
+			used += (size_t)snprintf(text + used, cap - used, " peer=%s",
+						 m->members[i].peer);
+		if (m->members[i].candidate)
+			used += (size_t)snprintf(text + used, cap - used, " rank=%u",
+						 m->members[i].rank);
+		used += (size_t)snprintf(text + used, cap - used, "\n");
 	}
 	*len = used;
 	return text;

@@ -7,16 +7,23 @@
  * qotfs lists in /qot/.active for it:
  *
  *   members:       leader=NODE|none
- *                  node=NODE [accuracy=DUR|DUR/DUR] [resolution=DUR]   (one per member)
+ *                  node=NODE [accuracy=DUR|DUR/DUR] [resolution=DUR]
+ *                            [peer=HOST:PORT] [rank=N]              (one per member)
  *   .coordination: node=NODE until=NS
  *   .active:       NAME [accuracy=DUR|DUR/DUR] [resolution=DUR]        (one per timeline)
  *
  * Node names follow the rules of timeline names. A membership is parsed
- * whole or refused whole: no member twice, a leader that is a member.
+ * whole or refused whole: no member twice, a leader that is a member, no
+ * rank twice. peer= is the node's syncd peer endpoint (HOST a numeric IPv4
+ * address or a bracketed numeric IPv6 one, PORT 1..65535); rank= its place
+ * in the timeline's election order (0 the leader, 1 the first backup, ...;
+ * absent: not a candidate). Both are what peer synchronization reads
+ * (docs/peer-protocol.md); the requirement is the rest of the line.
  */
 #ifndef QOT_MEMBERS_H
 #define QOT_MEMBERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,10 +33,15 @@
 /* Most members one timeline may list, and the largest text accepted. */
 #define QOT_MEMBERS_MAX	     1024
 #define QOT_MEMBERS_TEXT_MAX 65536
+/* "[" IPv6 "]:" port, NUL included. */
+#define QOT_PEER_ADDR_MAX 56
 
 struct qot_member {
 	char node[QOT_NAME_MAX + 1];
 	struct qot_req req;
+	char peer[QOT_PEER_ADDR_MAX]; /* HOST:PORT as written; "" for none */
+	bool candidate;		      /* rank given */
+	unsigned rank;		      /* place in the election order: 0 leads */
 };
 
 struct qot_membership {
@@ -46,6 +58,12 @@ struct qot_membership {
  */
 int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out);
 void qot_membership_free(struct qot_membership *m);
+
+/*
+ * A peer address "HOST:PORT" (IPv4) or "[HOST]:PORT" (IPv6), numeric: 0 with
+ * the host (without brackets, NUL-terminated, host[46]) and port, -EINVAL.
+ */
+int qot_peeraddr_parse(const char *text, size_t len, char host[46], unsigned *port);
 
 /*
  * The text of a membership (leader=none if its leader is not a member),

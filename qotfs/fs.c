@@ -698,17 +698,24 @@ static int write_ctl(struct qfile *qf, const char *buf, size_t size, const struc
 	struct qot_clock_params params;
 	char source[QOT_NAME_MAX + 1];
 	struct qot_bound_parts parts;
+	const char *note;
+	size_t plen, nlen;
 	int err;
 
 	/* Checked again per write: a descriptor passed to another process gains nothing. */
 	if (!access_privileged(c))
 		return -EACCES;
-	err = qot_params_parse_parts(buf, size, &params, source, &parts);
+	err = qot_ctl_split(buf, size, &plen, &note, &nlen);
+	if (err)
+		return err;
+	err = qot_params_parse_parts(buf, plen, &params, source, &parts);
 	if (err)
 		return err;
 	err = timeline_set_params(qf->tl, &params, source, 0);
-	if (err == 0)
+	if (err == 0) {
 		timeline_set_parts(qf->tl, &parts);
+		timeline_set_note(qf->tl, note ? note : "", nlen);
+	}
 	return err;
 }
 

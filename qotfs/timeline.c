@@ -33,9 +33,10 @@ struct timeline {
 	struct qot_req effective;
 
 	struct clockpub *clock;
-	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
-	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
-	struct qot_bound_parts parts;  /* what the publisher said its bound is made of */
+	char source[QOT_NAME_MAX + 1];	  /* who published the parameters, "" if nobody */
+	struct timespec updated;	  /* when they were published (CLOCK_REALTIME) */
+	struct qot_bound_parts parts;	  /* what the publisher said its bound is made of */
+	char note[QOT_SYNC_NOTE_MAX + 1]; /* and its words for sync */
 
 	struct qot_membership members; /* as the coordinator last wrote it */
 	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
@@ -202,6 +203,19 @@ struct timespec timeline_updated(const struct timeline *tl)
 const struct qot_bound_parts *timeline_parts(const struct timeline *tl)
 {
 	return &tl->parts;
+}
+
+const char *timeline_note(const struct timeline *tl)
+{
+	return tl->note;
+}
+
+void timeline_set_note(struct timeline *tl, const char *note, size_t len)
+{
+	if (len > QOT_SYNC_NOTE_MAX)
+		len = 0;
+	memcpy(tl->note, note, len);
+	tl->note[len] = '\0';
 }
 
 void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts)

@@ -125,6 +125,9 @@ int timeline_set_members(struct timeline *tl, struct qot_membership *m);
 /* updated: when they were published (CLOCK_REALTIME ns), 0 for now. 0 or -ENOENT. */
 int timeline_set_params(struct timeline *tl, const struct qot_clock_params *params,
 			const char *source, int64_t updated);
+/* The publisher's words for sync with its parameters (params.h), "" for none. */
+const char *timeline_note(const struct timeline *tl);
+void timeline_set_note(struct timeline *tl, const char *note, size_t len);
 /* Keep the parts of the bound the publisher stated with its parameters. */
 void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts);
 

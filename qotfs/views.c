@@ -83,6 +83,7 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	const char *source = timeline_source(tl);
 	struct timespec updated = timeline_updated(tl);
 	const struct qot_bound_parts *bp = timeline_parts(tl);
+	const char *note;
 	int64_t now, diff;
 	int met;
 
@@ -107,13 +108,14 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 		qot_fmt_useconds(bp->stat, stat, sizeof(stat));
 		snprintf(parts, sizeof(parts), " asym=%s stat=%s", asym, stat);
 	}
+	note = timeline_note(tl);
 	return textbuf_printf(
 		tb,
 		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-		"met=%s%s\n",
+		"met=%s%s%s%s\n",
 		source[0] ? source : "none", qot_status_name(t.status), offset,
 		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-		met ? "yes" : "no", parts);
+		met ? "yes" : "no", parts, note[0] ? " " : "", note);
 }
 
 int view_timelines(struct registry *reg, struct textbuf *tb)
@@ -184,15 +186,48 @@ int view_members(const struct registry *reg, const struct timeline *tl, struct t
 		int err;
 
 		qot_req_format(&m->req, req, sizeof(req));
-		err = textbuf_printf(tb, "node=%s leader=%s %s\n", m->node, leads, req);
+		err = textbuf_printf(tb, "node=%s leader=%s %s", m->node, leads, req);
+		if (!err && m->peer[0])
+			err = textbuf_printf(tb, " peer=%s", m->peer);
+		if (!err && m->candidate)
+			err = textbuf_printf(tb, " rank=%u", m->rank);
+		if (!err)
+			err = textbuf_printf(tb, "\n");
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+/* " order=B1,B2,..." : the candidates after the leader (rank 1, 2, ...), by rank. */
+static int put_order(struct textbuf *tb, const struct qot_membership *ms)
+{
+	unsigned last = 0; /* rank 0 is the leader's */
+	int err = 0;
+	bool first = true;
+
+	if (ms == NULL)
+		return 0;
+	for (;;) { /* ranks are unique: the next is the least above the last */
+		const struct qot_member *next = NULL;
+
+		for (size_t i = 0; i < ms->n; i++) {
+			const struct qot_member *m = &ms->members[i];
+			if (m->candidate && m->rank > last &&
+			    (next == NULL || m->rank < next->rank))
+				next = m;
+		}
+		if (next == NULL || err)
+			return err;
+		err = textbuf_printf(tb, "%s%s", first ? " order=" : ",", next->node);
+		first = false;
+		last = next->rank;
+	}
+}
+
 int view_cluster(const struct registry *reg, const struct timeline *tl, struct textbuf *tb)
 {
+	int err;
 	const struct coord *c = registry_coord(reg);
 	enum coord_state st = coord_state_at(c, coord_now());
 	const char *leader = leader_now(tl, st);
@@ -204,10 +239,13 @@ int view_cluster(const struct registry *reg, const struct timeline *tl, struct t
 	if (n)
 		qot_membership_tightest(timeline_members(tl), &tightest);
 	qot_req_format(&tightest, req, sizeof(req));
-	return textbuf_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s\n",
-			      coord_state_name(st), self, leader,
-			      st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n,
-			      req);
+	err = textbuf_printf(tb, "state=%s node=%s leader=%s leading=%s members=%zu %s",
+			     coord_state_name(st), self, leader,
+			     st == COORD_CURRENT && strcmp(leader, self) == 0 ? "yes" : "no", n,
+			     req);
+	if (!err)
+		err = put_order(tb, n ? timeline_members(tl) : NULL);
+	return err ? err : textbuf_printf(tb, "\n");
 }
 
 int64_t view_coord_key(const struct registry *reg)

@@ -20,7 +20,8 @@
 /* The shortest stale a file may give, and so the least the default may be. */
 #define STALE_MIN_NS 100000000LL
 
-static const char *const type_names[] = {"system", "chrony", "ptp"};
+static const char *const type_names[] = {"system", "chrony", "ptp", "freerun"};
+#define NTYPES ((int)(sizeof(type_names) / sizeof(type_names[0])))
 
 const char *config_type_name(enum source_type type)
 {
@@ -56,6 +57,12 @@ static void source_defaults(struct source_config *s, enum source_type type)
 		s->confidence = 0.9999;
 		s->asymmetry_ns = -1;
 		s->initial_ns = 1000000;
+		break;
+	case SOURCE_TYPE_FREERUN:
+		/* Exact by construction (the host clock, offset and rate as stated):
+		 * its bound and drift are what the operator states, these by default. */
+		s->maxdrift = 1e-6;
+		s->minbound_ns = 1000;
 		break;
 	case SOURCE_TYPE_PTP:
 		s->maxdrift = 1e-6;
@@ -103,6 +110,19 @@ static int parse_duration(struct parser *p, const char *what, const char *word, 
 		return fail(p, "%s: %s is out of range", what, word);
 	*out = (int64_t)v;
 	return 0;
+}
+
+/* A duration with an optional sign (freerun's offset). */
+static int parse_signed_duration(struct parser *p, const char *what, const char *word, int64_t *out)
+{
+	bool neg = word[0] == '-';
+	int64_t v;
+	int err = parse_duration(p, what, word + (word[0] == '-' || word[0] == '+'), 0,
+				 86400LL * 365 * 1000000000, &v);
+
+	if (err == 0)
+		*out = neg ? -v : v;
+	return err;
 }
 
 static int parse_uint(struct parser *p, const char *what, const char *word, unsigned min,
@@ -193,6 +213,19 @@ static int source_option(struct parser *p, struct source_config *s, const char *
 		return parse_path(p, "socket", val, s->socket, sizeof(s->socket));
 	if (s->type == SOURCE_TYPE_PTP && strcmp(key, "domain") == 0)
 		return parse_uint(p, "domain", val, 0, 255, &s->domain);
+	if (s->type == SOURCE_TYPE_FREERUN && strcmp(key, "offset") == 0)
+		return parse_signed_duration(p, "offset", val, &s->offset_ns);
+	if (s->type == SOURCE_TYPE_FREERUN && strcmp(key, "freq") == 0) {
+		err = parse_real(p, "freq (ppm)", val, -10000, 10000, &ppm);
+		s->freq = ppm * 1e-6;
+		return err;
+	}
+	if (s->type == SOURCE_TYPE_FREERUN && strcmp(key, "reference") == 0) {
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			return fail(p, "reference: expected yes or no, got '%s'", val);
+		s->reference = val[0] == 'y';
+		return 0;
+	}
 	if (s->type == SOURCE_TYPE_PTP || s->type == SOURCE_TYPE_CHRONY) {
 		if (strcmp(key, "estimator") == 0) {
 			if (strcmp(val, "kalman") == 0 || strcmp(val, "window") == 0) {
@@ -228,17 +261,18 @@ static int directive_source(struct parser *p, char **w, int n)
 	int type = -1, err;
 
 	if (n < 3 || (n - 3) % 2 != 0)
-		return fail(p, "usage: source NAME system|chrony|ptp [OPTION VALUE]...");
+		return fail(p, "usage: source NAME system|chrony|ptp|freerun [OPTION VALUE]...");
 	if (!qot_name_valid(w[1], strlen(w[1])))
 		return fail(p, "source: bad name '%s'", w[1]);
 	if (find_source(c, w[1]) >= 0)
 		return fail(p, "source %s: defined twice", w[1]);
-	for (int t = 0; t < 3; t++) {
+	for (int t = 0; t < NTYPES; t++) {
 		if (strcmp(w[2], type_names[t]) == 0)
 			type = t;
 	}
 	if (type < 0)
-		return fail(p, "source %s: unknown type '%s' (system, chrony or ptp)", w[1], w[2]);
+		return fail(p, "source %s: unknown type '%s' (system, chrony, ptp or freerun)",
+			    w[1], w[2]);
 	if (c->nsources == CONFIG_MAX_SOURCES)
 		return fail(p, "more than %d sources", CONFIG_MAX_SOURCES);
 	s = &c->sources[c->nsources];
@@ -258,9 +292,12 @@ static int directive_timeline(struct parser *p, char **w, int n)
 {
 	struct syncd_config *c = p->c;
 	struct timeline_rule *r;
+	bool peer = n >= 3 && strcmp(w[2], "peer") == 0;
+	int first = peer ? 3 : 2;
 
 	if (n < 3)
-		return fail(p, "usage: timeline NAME|* SOURCE [SOURCE...]");
+		return fail(p, "usage: timeline NAME|* SOURCE [SOURCE...] or "
+			       "timeline NAME|* peer [SOURCE...]");
 	if (strcmp(w[1], "*") != 0 && !qot_name_valid(w[1], strlen(w[1])))
 		return fail(p, "timeline: bad name '%s'", w[1]);
 	for (size_t i = 0; i < c->nrules; i++) {
@@ -269,16 +306,20 @@ static int directive_timeline(struct parser *p, char **w, int n)
 	}
 	if (c->nrules == CONFIG_MAX_RULES)
 		return fail(p, "more than %d timeline lines", CONFIG_MAX_RULES);
-	if (n - 2 > CONFIG_MAX_RULE_SOURCES)
+	if (n - first > CONFIG_MAX_RULE_SOURCES)
 		return fail(p, "timeline %s: more than %d sources", w[1], CONFIG_MAX_RULE_SOURCES);
 	r = &c->rules[c->nrules];
 	snprintf(r->pattern, sizeof(r->pattern), "%s", w[1]);
 	r->nsources = 0;
-	for (int i = 2; i < n; i++) {
+	r->peer = peer;
+	for (int i = first; i < n; i++) {
 		int s = find_source(c, w[i]);
 		if (s < 0)
 			return fail(p, "timeline %s: no source named '%s' (define it first)", w[1],
 				    w[i]);
+		for (size_t j = 0; j < r->nsources; j++)
+			if (r->sources[j] == (unsigned)s)
+				return fail(p, "timeline %s: source %s listed twice", w[1], w[i]);
 		r->sources[r->nsources++] = (unsigned)s;
 	}
 	c->nrules++;
@@ -307,6 +348,13 @@ static int directive(struct parser *p, char **w, int n)
 		return directive_source(p, w, n);
 	if (strcmp(w[0], "timeline") == 0)
 		return directive_timeline(p, w, n);
+	if (strcmp(w[0], "peer") == 0) {
+		char msg[200];
+
+		if (peer_config_line(&c->peer, w + 1, n - 1, msg, sizeof(msg)) != 0)
+			return fail(p, "%s", msg);
+		return 0;
+	}
 	if (!is_simple_directive(w[0]))
 		return fail(p, "unknown directive '%s'", w[0]);
 	if (n != 2)
@@ -353,6 +401,7 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 	size_t pos = 0;
 
 	defaults(c);
+	peer_config_defaults(&c->peer);
 	while (text && pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t llen = nl ? (size_t)(nl - (text + pos)) : len - pos;
@@ -538,6 +587,12 @@ int config_print(const struct syncd_config *c, char *buf, size_t size)
 			PUT(" address %s port %u", s->address, s->port);
 		if (s->type == SOURCE_TYPE_PTP)
 			PUT(" socket %s domain %u", s->socket, s->domain);
+		if (s->type == SOURCE_TYPE_FREERUN) {
+			qot_dur_format((uint64_t)(s->offset_ns < 0 ? -s->offset_ns : s->offset_ns),
+				       dur[3], sizeof(dur[3]));
+			PUT(" offset %s%s freq %.10g reference %s", s->offset_ns < 0 ? "-" : "",
+			    dur[3], s->freq * 1e6, s->reference ? "yes" : "no");
+		}
 		if (s->type == SOURCE_TYPE_PTP || s->type == SOURCE_TYPE_CHRONY) {
 			PUT(" estimator %s window %u confidence %.10g",
 			    s->estimator == ESTIMATOR_WINDOW ? "window" : "kalman", s->window,
@@ -552,8 +607,16 @@ int config_print(const struct syncd_config *c, char *buf, size_t size)
 		}
 		PUT("\n");
 	}
+	if (c->peer.given) {
+		char line[1024];
+		int n = peer_config_print(&c->peer, line, sizeof(line));
+
+		if (n < 0)
+			return n;
+		PUT("%s\n", line);
+	}
 	for (size_t i = 0; i < c->nrules; i++) {
-		PUT("timeline %s", c->rules[i].pattern);
+		PUT("timeline %s%s", c->rules[i].pattern, c->rules[i].peer ? " peer" : "");
 		for (size_t j = 0; j < c->rules[i].nsources; j++)
 			PUT(" %s", c->sources[c->rules[i].sources[j]].name);
 		PUT("\n");

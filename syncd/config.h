@@ -8,8 +8,10 @@
  *   stale 4s                       readers distrust parameters older than this
  *   maxslew 500                    ppm: how fast a timeline is slewed backward
  *   rundir /run/qot                where syncd keeps its sockets
- *   source NAME TYPE [KEY VALUE]...    TYPE is system, chrony or ptp
+ *   source NAME TYPE [KEY VALUE]...    TYPE is system, chrony, ptp or freerun
  *   timeline NAME|* SOURCE [SOURCE...] the sources of a timeline, in fallback order
+ *   timeline NAME|* peer [SOURCE...]   served by its cluster (docs/peer-protocol.md)
+ *   peer KEY VALUE [KEY VALUE]...      the peer endpoint and its defaults (peer_config.h)
  *
  * Without a config file, or without timeline lines, every timeline is served
  * by the sources in the order they were declared (by default: system).
@@ -17,11 +19,13 @@
 #ifndef SYNCD_CONFIG_H
 #define SYNCD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "estimator.h"
 #include "names.h"
+#include "peer_config.h"
 
 #define CONFIG_MAX_SOURCES	16
 #define CONFIG_MAX_RULES	64
@@ -29,7 +33,7 @@
 #define CONFIG_PATH_MAX		256
 #define CONFIG_DEFAULT_PATH	"/etc/qot/syncd.conf"
 
-enum source_type { SOURCE_TYPE_SYSTEM, SOURCE_TYPE_CHRONY, SOURCE_TYPE_PTP };
+enum source_type { SOURCE_TYPE_SYSTEM, SOURCE_TYPE_CHRONY, SOURCE_TYPE_PTP, SOURCE_TYPE_FREERUN };
 
 struct source_config {
 	char name[QOT_NAME_MAX + 1];
@@ -49,12 +53,17 @@ struct source_config {
 	int64_t initial_ns;   /* bound while too few samples exist */
 	int64_t horizon_ns;   /* the holdover its drift bound must cover: `holdover` */
 	int64_t minbound_ns;  /* no reading's bound is smaller */
+	/* freerun: the host clock + offset_ns + freq * (time since start) */
+	int64_t offset_ns;
+	double freq;	/* fraction (the line says ppm) */
+	bool reference; /* the operator says it is true time within minbound */
 };
 
 struct timeline_rule {
 	char pattern[QOT_NAME_MAX + 1]; /* a timeline name, or "*" */
 	unsigned sources[CONFIG_MAX_RULE_SOURCES];
 	size_t nsources;
+	bool peer; /* served by its cluster; sources: this node's reference as root */
 };
 
 struct syncd_config {
@@ -68,6 +77,7 @@ struct syncd_config {
 	size_t nsources;
 	struct timeline_rule rules[CONFIG_MAX_RULES];
 	size_t nrules;
+	struct peer_config peer; /* the peer lines (defaults if none) */
 };
 
 /* Parse a configuration (text may be NULL: no file). On error, err holds

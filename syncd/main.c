@@ -18,6 +18,7 @@
 #include "follower.h"
 #include "log.h"
 #include "now.h"
+#include "peerset.h"
 #include "publisher.h"
 #include "reload.h"
 #include "runlock.h"
@@ -32,6 +33,7 @@ struct syncd {
 	/* Per-timeline modules, each subscribed to the follower's timelines
 	 * (added, removed) and ticked every interval. */
 	struct publisher *publisher;
+	struct peerset *peers; /* NULL without peer timelines */
 	struct reload reload;
 };
 
@@ -82,6 +84,26 @@ static bool served(void *ctx, const char *timeline)
 	return config_rule_for(ctx, timeline) != NULL;
 }
 
+/* ---- the peer timelines, to the publisher ---- */
+
+static enum publisher_feed_kind peer_reading(void *ctx, struct qot_follower_tl *tl, int64_t now,
+					     struct reading *r)
+{
+	switch (peerset_reading(ctx, tl, now, r)) {
+	case PEERSET_READING:
+		return PUBLISHER_READING;
+	case PEERSET_NONE:
+		return PUBLISHER_NONE;
+	default:
+		return PUBLISHER_SOURCES;
+	}
+}
+
+static size_t peer_note(void *ctx, struct qot_follower_tl *tl, int64_t now, char *buf, size_t size)
+{
+	return peerset_note(ctx, tl, now, buf, size);
+}
+
 enum { RUN_STOP, RUN_RELOAD };
 
 static int run(struct syncd *d, int sigfd)
@@ -94,29 +116,39 @@ static int run(struct syncd *d, int sigfd)
 	sourceset_poll(&d->sources, mono, true);
 	qot_follower_tick(d->follower, mono);
 	for (;;) {
-		struct pollfd fds[1 + QOT_FOLLOWER_POLLFDS];
+		struct pollfd fds[2 + QOT_FOLLOWER_POLLFDS];
 		int64_t wake;
 		int n, nf, sig;
 
 		mono = qot_now_ns(CLOCK_MONOTONIC);
 		sourceset_poll(&d->sources, mono, mono >= next_publish);
+		if (d->peers)
+			peerset_expire(d->peers, mono);
 		if (mono >= next_publish) {
 			next_publish += interval;
 			if (next_publish <= mono) /* fell behind: skip, do not burst */
 				next_publish = mono + interval;
 			/* The interval's tick, to every per-timeline module. */
+			if (d->peers)
+				peerset_tick(d->peers);
 			publisher_tick(d->publisher);
 		}
 		wake = qot_follower_tick(d->follower, mono);
 		wake = sourceset_next(&d->sources, wake < next_publish ? wake : next_publish);
+		if (d->peers)
+			wake = peerset_next(d->peers, wake);
 		fds[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
-		nf = qot_follower_pollfds(d->follower, fds + 1, QOT_FOLLOWER_POLLFDS);
+		fds[1] = (struct pollfd){.fd = d->peers ? peerset_fd(d->peers) : -1,
+					 .events = POLLIN};
+		nf = qot_follower_pollfds(d->follower, fds + 2, QOT_FOLLOWER_POLLFDS);
 		wake -= qot_now_ns(CLOCK_MONOTONIC);
-		n = poll(fds, (nfds_t)(1 + nf), wake <= 0 ? 0 : (int)((wake + 999999) / 1000000));
+		n = poll(fds, (nfds_t)(2 + nf), wake <= 0 ? 0 : (int)((wake + 999999) / 1000000));
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n <= 0)
 			continue;
+		if (fds[1].revents)
+			peerset_readable(d->peers);
 		if (fds[0].revents && (sig = qot_daemon_signal(sigfd)) != 0) {
 			if (sig == SIGHUP) {
 				if (reload_prepare(&d->reload, &d->cfg))
@@ -126,7 +158,7 @@ static int run(struct syncd *d, int sigfd)
 			qot_log(QOT_LOG_NOTICE, "%s: stopping", strsignal(sig));
 			return RUN_STOP;
 		}
-		qot_follower_handle(d->follower, fds + 1, nf);
+		qot_follower_handle(d->follower, fds + 2, nf);
 	}
 }
 
@@ -217,11 +249,25 @@ int main(int argc, char **argv)
 		qot_log(QOT_LOG_ERR, "out of memory");
 		return 1;
 	}
+	if (peerset_wanted(&d.cfg)) {
+		d.peers = peerset_new(&d.cfg, &d.sources, d.follower, msg, sizeof(msg));
+		if (d.peers == NULL) {
+			qot_log(QOT_LOG_ERR, "%s", msg);
+			return 1;
+		}
+		publisher_set_feed(d.publisher, &(struct publisher_feed){
+							.reading = peer_reading,
+							.note = peer_note,
+							.name = "peer",
+							.ctx = d.peers,
+						});
+	}
 	sourceset_open(&d.sources, &d.cfg);
 	res = run(&d, sigfd);
 	if (res < 0)
 		qot_log(QOT_LOG_ERR, "poll: %s", strerror(-res));
-	qot_follower_free(d.follower);
+	qot_follower_free(d.follower); /* first: tells every module its timelines removed */
+	peerset_free(d.peers);
 	publisher_free(d.publisher);
 	sourceset_close(&d.sources);
 	close(sigfd);

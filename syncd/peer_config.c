@@ -9,6 +9,8 @@
 
 #include "duration.h"
 #include "peer_config.h"
+#include "peer_sock.h"
+#include "peer_timeline.h"
 
 enum key {
 	K_PORT,

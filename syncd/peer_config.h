@@ -17,8 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "peer_sock.h"
-#include "peer_timeline.h"
+/* Filled by the functions below (peer_sock.h, peer_timeline.h); declared
+ * here only, so config.h can hold a struct peer_config. */
+struct peer_sock_config;
+struct peer_timeline_config;
 
 #define PEER_CONFIG_DEFAULT_KEYFILE "/etc/qot/peer.keys"
 

@@ -154,6 +154,7 @@ static void op_correction(void *ctx, const struct peer_msg *m, int64_t t3, int64
 		.below = m->below,
 		.above = m->above,
 		.drift = drift_rate(pt),
+		.hold_drift = drift_rate(pt),
 	};
 	pt->own_valid = true;
 	snprintf(pt->own_from, sizeof(pt->own_from), "%s", m->node);
@@ -314,6 +315,7 @@ static void berkeley_round(struct peer_timeline *pt)
 		.below = avg_unc + grow,
 		.above = avg_unc + grow,
 		.drift = drift_rate(pt),
+		.hold_drift = drift_rate(pt),
 	};
 	pt->own_valid = true;
 	snprintf(pt->own_from, sizeof(pt->own_from), "%s", pt->self);
@@ -373,6 +375,11 @@ int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading 
 		.below = best.below,
 		.above = best.above,
 		.drift = drift_rate(pt),
+		.hold_drift = drift_rate(pt),
+		/* The path allowance, and the rest: the upstream's own bound, the
+		 * drift over the exchange and since, the noise. */
+		.asym = best.half,
+		.stat = (best.below > best.above ? best.below : best.above) - best.half,
 	};
 	return 0;
 }

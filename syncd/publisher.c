@@ -25,7 +25,13 @@ struct publisher {
 	struct qot_follower *f;
 	int slot; /* ours among the follower's subscribers */
 	struct discipline_config dcfg;
+	struct publisher_feed feed; /* reading NULL: the sources alone */
 };
+
+void publisher_set_feed(struct publisher *p, const struct publisher_feed *feed)
+{
+	p->feed = *feed;
+}
 
 /*
  * `now` is taken per timeline, not per round: the anchor margin must cover
@@ -36,24 +42,37 @@ static void publish(struct publisher *p, size_t i)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct qot_follower_tl *tl = qot_follower_get(p->f, i);
 		struct tl_state *t = tl ? qot_follower_tl_state(tl, p->slot) : NULL;
-		char name[QOT_NAME_MAX + 1], line[QOT_PARAMS_TEXT_MAX];
-		const struct source *s;
+		char name[QOT_NAME_MAX + 1], line[QOT_PARAMS_TEXT_MAX + QOT_SYNC_NOTE_MAX + 2];
+		const struct source *s = NULL;
 		struct qot_clock_params params;
+		struct reading fed;
+		enum publisher_feed_kind kind = PUBLISHER_SOURCES;
 		int64_t now = qot_now_ns(CLOCK_REALTIME);
-		size_t len;
+		size_t len, nlen = 0;
 		int err;
 
 		if (t == NULL)
 			return;
-		s = sourceset_choose(p->sources, t->rule);
-		discipline_update(&t->disc, &p->dcfg, s ? &s->last : NULL, now, &params);
+		if (p->feed.reading)
+			kind = p->feed.reading(p->feed.ctx, tl, now, &fed);
+		if (kind == PUBLISHER_SOURCES) {
+			s = sourceset_choose(p->sources, t->rule);
+			discipline_update(&t->disc, &p->dcfg, s ? &s->last : NULL, now, &params);
+		} else {
+			discipline_update(&t->disc, &p->dcfg,
+					  kind == PUBLISHER_READING ? &fed : NULL, now, &params);
+		}
 		/* In holdover, the source named is the one whose data it goes on
 		 * from; with nothing known, the one it waits for. */
-		if (s)
+		if (kind == PUBLISHER_READING)
+			snprintf(t->source, sizeof(t->source), "%s", p->feed.name);
+		else if (s)
 			snprintf(t->source, sizeof(t->source), "%s", s->cfg->name);
 		else if (params.status != QOT_STATUS_HOLDOVER || t->source[0] == '\0')
 			snprintf(t->source, sizeof(t->source), "%s",
-				 sourceset_first(p->sources, t->rule)->cfg->name);
+				 t->rule->nsources ? sourceset_first(p->sources, t->rule)->cfg->name
+				 : p->feed.name	   ? p->feed.name
+						   : "none");
 		snprintf(name, sizeof(name), "%s", qot_follower_tl_name(tl));
 		qot_log(QOT_LOG_DEBUG, "timeline %s: %s from %s, -%llu/+%llu ns", name,
 			qot_status_name((enum qot_status)params.status), t->source,
@@ -61,8 +80,10 @@ static void publish(struct publisher *p, size_t i)
 			(unsigned long long)params.offset_above);
 		len = qot_params_format_parts(&params, t->source,
 					      &(struct qot_bound_parts){t->disc.asym, t->disc.stat},
-					      line, sizeof(line));
-		err = qot_follower_write_ctl(p->f, tl, line, len);
+					      line, QOT_PARAMS_TEXT_MAX);
+		if (len && p->feed.note)
+			nlen = p->feed.note(p->feed.ctx, tl, now, line + len, sizeof(line) - len);
+		err = qot_follower_write_ctl(p->f, tl, line, len + nlen);
 		if (err == -EAGAIN)
 			continue; /* a new timeline of the same name: again, from its state */
 		if (err && err != -ENOENT)

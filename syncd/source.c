@@ -11,6 +11,8 @@ const struct source_ops *source_ops_for(enum source_type type)
 		return &source_chrony_ops;
 	case SOURCE_TYPE_PTP:
 		return &source_ptp_ops;
+	case SOURCE_TYPE_FREERUN:
+		return &source_freerun_ops;
 	}
 	return NULL;
 }

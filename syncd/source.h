@@ -63,6 +63,7 @@ struct source {
 extern const struct source_ops source_system_ops;
 extern const struct source_ops source_chrony_ops;
 extern const struct source_ops source_ptp_ops;
+extern const struct source_ops source_freerun_ops;
 
 /* The ops for a configured source type. */
 const struct source_ops *source_ops_for(enum source_type type);

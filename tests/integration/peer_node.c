@@ -19,12 +19,21 @@
  *       Samples every page at one base instant, every 2 ms: counts intervals
  *       that miss the truth (unbounded ones hold it trivially) and pairs of
  *       bounded intervals that do not overlap; prints the largest error of a
- *       synced page. Exit status 1 if any sample failed.
+ *       synced page, the widest bound and the largest disagreement of two
+ *       bounded pages; an estimate that goes back from one sample to the
+ *       next is a failure too. Exit status 1 if any sample failed.
+ *   peer_node agree SECONDS PAGE...
+ *       The same without the truth: for timelines whose bounds are relative
+ *       to an ensemble's time (Berkeley averaging), every pair overlaps.
+ *
+ * The judge serves syncd's own test (test_peer_syncd.sh) too, on the
+ * clock pages of real qotfs mounts.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,11 +248,13 @@ static int run(char **argv)
 	return 0;
 }
 
-static int judge(int seconds, char **paths, int n)
+static int judge(int seconds, char **paths, int n, bool truth)
 {
 	qot_clock *clk[16];
-	long samples = 0, missed = 0, apart = 0;
-	int64_t worst = 0, end = ns(CLOCK_MONOTONIC) + (int64_t)seconds * 1000000000;
+	long samples = 0, missed = 0, apart = 0, backward = 0;
+	int64_t worst = 0, spread = 0, prev[16],
+		end = ns(CLOCK_MONOTONIC) + (int64_t)seconds * 1000000000;
+	uint64_t widest = 0;
 
 	if (n < 1 || n > 16)
 		die("judge: 1 to 16 pages", EINVAL);
@@ -251,6 +262,7 @@ static int judge(int seconds, char **paths, int n)
 		int res = qot_clock_open_path(paths[i], &clk[i]);
 		if (res)
 			die(paths[i], res);
+		prev[i] = INT64_MIN;
 	}
 	while (ns(CLOCK_MONOTONIC) < end) {
 		struct qot_time q[16];
@@ -263,13 +275,20 @@ static int judge(int seconds, char **paths, int n)
 			if (qot_clock_params_read(clk[i], &p, &base) != 0)
 				die("read", EIO);
 			qot_project(&p, t, &q[i]);
+			/* A reader never sees time go back (one base instant after another). */
+			if (q[i].estimate < prev[i] && backward++ < 5)
+				fprintf(stderr, "judge: %s: backward by %lld ns\n", paths[i],
+					(long long)(prev[i] - q[i].estimate));
+			prev[i] = q[i].estimate;
 			if (p.stale_after < t) /* a dead node's page: distrusted by readers */
 				q[i].below = q[i].above = QOT_UNBOUNDED;
 			samples++;
 			if (q[i].below == QOT_UNBOUNDED || q[i].above == QOT_UNBOUNDED)
 				continue;
-			if (q[i].estimate - (int64_t)q[i].below > t ||
-			    q[i].estimate + (int64_t)q[i].above < t) {
+			if (q[i].below + q[i].above > widest)
+				widest = q[i].below + q[i].above;
+			if (truth && (q[i].estimate - (int64_t)q[i].below > t ||
+				      q[i].estimate + (int64_t)q[i].above < t)) {
 				if (missed++ < 5)
 					fprintf(stderr, "judge: %s: %lld -%llu +%llu misses %lld\n",
 						paths[i], (long long)q[i].estimate,
@@ -278,21 +297,30 @@ static int judge(int seconds, char **paths, int n)
 			}
 			if (q[i].status == QOT_STATUS_SYNCED && llabs(q[i].estimate - t) > worst)
 				worst = llabs(q[i].estimate - t);
-			for (int j = 0; j < i; j++)
-				if (q[j].below != QOT_UNBOUNDED && q[j].above != QOT_UNBOUNDED &&
-				    (q[i].estimate + (int64_t)q[i].above <
-					     q[j].estimate - (int64_t)q[j].below ||
-				     q[j].estimate + (int64_t)q[j].above <
-					     q[i].estimate - (int64_t)q[i].below))
-					apart++;
+			for (int j = 0; j < i; j++) {
+				if (q[j].below == QOT_UNBOUNDED || q[j].above == QOT_UNBOUNDED)
+					continue;
+				if (llabs(q[i].estimate - q[j].estimate) > spread)
+					spread = llabs(q[i].estimate - q[j].estimate);
+				if (q[i].estimate + (int64_t)q[i].above <
+					    q[j].estimate - (int64_t)q[j].below ||
+				    q[j].estimate + (int64_t)q[j].above <
+					    q[i].estimate - (int64_t)q[i].below) {
+					if (apart++ < 5)
+						fprintf(stderr, "judge: %s and %s apart\n",
+							paths[i], paths[j]);
+				}
+			}
 		}
 		usleep(2000);
 	}
-	printf("samples=%ld missed=%ld apart=%ld worst_ns=%lld\n", samples, missed, apart,
-	       (long long)worst);
+	printf("samples=%ld missed=%ld apart=%ld backward=%ld worst_ns=%lld spread_ns=%lld "
+	       "widest_ns=%llu\n",
+	       samples, missed, apart, backward, (long long)worst, (long long)spread,
+	       (unsigned long long)widest);
 	for (int i = 0; i < n; i++)
 		qot_clock_close(clk[i]);
-	return missed || apart ? 1 : 0;
+	return missed || apart || backward ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -300,8 +328,10 @@ int main(int argc, char **argv)
 	if (argc == 11 && strcmp(argv[1], "run") == 0)
 		return run(argv + 2);
 	if (argc >= 4 && strcmp(argv[1], "judge") == 0)
-		return judge(atoi(argv[2]), argv + 3, argc - 3);
+		return judge(atoi(argv[2]), argv + 3, argc - 3, true);
+	if (argc >= 4 && strcmp(argv[1], "agree") == 0)
+		return judge(atoi(argv[2]), argv + 3, argc - 3, false);
 	fprintf(stderr, "usage: peer_node run NAME DIR ADDR PORT KEYFILE ORDER OFFSET_NS "
-			"REFERENCE INTERVAL_MS\n       peer_node judge SECONDS PAGE...\n");
+			"REFERENCE INTERVAL_MS\n       peer_node judge|agree SECONDS PAGE...\n");
 	return 2;
 }

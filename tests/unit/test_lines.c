@@ -507,12 +507,102 @@ START_TEST(membership_lines)
 }
 END_TEST
 
+START_TEST(ctl_note)
+{
+	const char *note;
+	size_t plen, nlen;
+	const char *one = "status=synced x=1\n", *two = "status=synced\npeer=follow upstream=a\n";
+	char big[700];
+
+	ck_assert_int_eq(qot_ctl_split(one, strlen(one), &plen, &note, &nlen), 0);
+	ck_assert_uint_eq(plen, strlen(one));
+	ck_assert_ptr_null(note);
+	ck_assert_int_eq(qot_ctl_split("a=1", 3, &plen, &note, &nlen), 0); /* no newline */
+	ck_assert_uint_eq(plen, 3);
+	ck_assert_int_eq(qot_ctl_split(two, strlen(two), &plen, &note, &nlen), 0);
+	ck_assert_uint_eq(plen, 14);
+	ck_assert_uint_eq(nlen, strlen("peer=follow upstream=a"));
+	ck_assert(memcmp(note, "peer=follow upstream=a", nlen) == 0);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb=2", 7, &plen, &note, &nlen), 0);
+	ck_assert_uint_eq(nlen, 3);
+	/* Refused: words without '=', empty values, control bytes, a third line, blanks only. */
+	ck_assert_int_eq(qot_ctl_split("a=1\nword\n", 9, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb= c=1\n", 11, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb=1\x01\n", 9, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\nb=1\nc=1\n", 12, &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split("a=1\n  \n", 7, &plen, &note, &nlen), -EINVAL);
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "a=1\nk=", 6);
+	ck_assert_int_eq(qot_ctl_split(big, sizeof(big), &plen, &note, &nlen), -EINVAL);
+	ck_assert_int_eq(qot_ctl_split(big, 4 + 512, &plen, &note, &nlen), 0);
+}
+END_TEST
+
+START_TEST(membership_peer_rank)
+{
+	struct qot_membership m;
+	char host[46];
+	unsigned port;
+
+	ck_assert_int_eq(members("leader=a\n"
+				 "node=a peer=10.99.0.1:3219 rank=0 accuracy=1ms\n"
+				 "node=b rank=1 peer=[fd00::2]:4000\n"
+				 "node=c accuracy=2ms\n",
+				 &m),
+			 0);
+	ck_assert_str_eq(m.members[0].peer, "10.99.0.1:3219");
+	ck_assert(m.members[0].candidate && m.members[0].rank == 0);
+	ck_assert_uint_eq(m.members[0].req.acc_below, 1000000); /* the rest is the requirement */
+	ck_assert_str_eq(m.members[1].peer, "[fd00::2]:4000");
+	ck_assert(m.members[1].candidate && m.members[1].rank == 1);
+	ck_assert_uint_eq(m.members[1].req.acc_below, QOT_UNBOUNDED);
+	ck_assert(!m.members[2].candidate && m.members[2].peer[0] == '\0');
+	ck_assert_uint_eq(m.members[2].req.acc_below, 2000000);
+	{ /* formatted, read back the same */
+		size_t len;
+		char *text = qot_membership_format(&m, &len);
+		struct qot_membership back;
+
+		ck_assert_ptr_nonnull(text);
+		ck_assert_int_eq(qot_membership_parse(text, len, &back), 0);
+		ck_assert_str_eq(back.members[1].peer, "[fd00::2]:4000");
+		ck_assert(back.members[1].candidate && back.members[1].rank == 1);
+		ck_assert(!back.members[2].candidate);
+		ck_assert_ptr_nonnull(strstr(text, "node=a accuracy=1ms resolution=none "
+						   "peer=10.99.0.1:3219 rank=0\n"));
+		qot_membership_free(&back);
+		free(text);
+	}
+	qot_membership_free(&m);
+
+	ck_assert_int_eq(qot_peeraddr_parse("[::1]:7", 7, host, &port), 0);
+	ck_assert_str_eq(host, "::1");
+	ck_assert_uint_eq(port, 7);
+	ck_assert_int_eq(qot_peeraddr_parse("127.0.0.1:65535", 15, host, &port), 0);
+
+	m.n = 99;
+	ck_assert_int_eq(members("leader=none\nnode=a rank=0\nnode=b rank=0\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a rank=1024\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a rank=-1\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=host:1\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=10.0.0.1\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=10.0.0.1:0\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=10.0.0.1:65536\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=::1:5\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=[10.0.0.1]:5\n", &m), -EINVAL);
+	ck_assert_int_eq(members("leader=none\nnode=a peer=1.2.3.4:5 peer=1.2.3.4:6\n", &m),
+			 -EINVAL);
+	ck_assert_int_eq(members("leader=none\nrank=1 node=a\n", &m), -EINVAL);
+	ck_assert_uint_eq(m.n, 99);
+}
+END_TEST
+
 /* What the formatters write, the parsers read back as it was. */
 START_TEST(coordination_lines_roundtrip)
 {
 	struct qot_member in[2] = {
-		{"a", {5000, 7000, QOT_UNBOUNDED}},
-		{"b", {QOT_UNBOUNDED, QOT_UNBOUNDED, 1000000}},
+		{.node = "a", .req = {5000, 7000, QOT_UNBOUNDED}},
+		{.node = "b", .req = {QOT_UNBOUNDED, QOT_UNBOUNDED, 1000000}},
 	};
 	struct qot_membership ms = {"b", 2, in}, back;
 	char line[QOT_ACTIVELINE_MAX], node[QOT_NAME_MAX + 1];
@@ -607,6 +697,8 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, bind_lines_malformed);
 	tcase_add_test(tc, requirement_lines);
 	tcase_add_test(tc, membership_lines);
+	tcase_add_test(tc, ctl_note);
+	tcase_add_test(tc, membership_peer_rank);
 	tcase_add_test(tc, membership_cap);
 	tcase_add_test(tc, coordination_lines_roundtrip);
 	tcase_add_test(tc, requirement_tighten);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Units: peer synchronization - packet and keys, replay guard, exchange
  * arithmetic, Berkeley average, failover state machine. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,10 @@
 
 #include "peer_berkeley.h"
 #include "peer_config.h"
+#include "peer_sock.h"
+#include "peer_timeline.h"
 #include "peer_exchange.h"
+#include "peer_members.h"
 #include "peer_upstream.h"
 #include "peer_wire.h"
 #include "qot.h"
@@ -763,6 +767,51 @@ static int peer_line(struct peer_config *c, const char *line, char *err, size_t 
 	return peer_config_line(c, w, n, err, errlen);
 }
 
+START_TEST(members_order)
+{
+	static struct peer_members m, m2;
+	const char *members =
+		"node=c leader=no accuracy=none resolution=none peer=10.0.0.3:3219 rank=2\n"
+		"node=a leader=yes accuracy=1ms/1ms resolution=none peer=10.0.0.1:3219 rank=0\n"
+		"node=d leader=no accuracy=none resolution=none\n"
+		"node=b leader=no peer=[fd00::2]:4000 rank=1 future=word\n"
+		"node=e leader=no rank=x\n";
+	const char *cluster = "state=current node=b leader=a leading=no members=4 "
+			      "accuracy=none resolution=none order=b,c\n";
+	const struct sockaddr_in *a4;
+	const struct sockaddr_in6 *b6;
+
+	peer_members_read(members, strlen(members), cluster, strlen(cluster), &m);
+	ck_assert_str_eq(m.self, "b");
+	ck_assert(!m.stale);
+	ck_assert_uint_eq(m.n, 3); /* d is no candidate, e unreadable */
+	ck_assert_uint_eq(m.unreadable, 1);
+	ck_assert_str_eq(m.order[0].node, "a");
+	ck_assert_str_eq(m.order[1].node, "b");
+	ck_assert_str_eq(m.order[2].node, "c");
+	a4 = (const struct sockaddr_in *)&m.order[0].addr;
+	ck_assert_int_eq(a4->sin_family, AF_INET);
+	ck_assert_uint_eq(ntohs(a4->sin_port), 3219);
+	ck_assert_uint_eq(ntohl(a4->sin_addr.s_addr), 0x0a000001);
+	b6 = (const struct sockaddr_in6 *)&m.order[1].addr;
+	ck_assert_int_eq(b6->sin6_family, AF_INET6);
+	ck_assert_uint_eq(ntohs(b6->sin6_port), 4000);
+
+	/* stale or none: stale; no node: no self. */
+	peer_members_read(members, strlen(members), "state=stale node=b leader=unknown\n", 34, &m2);
+	ck_assert(m2.stale);
+	ck_assert(!peer_members_equal(&m, &m2));
+	peer_members_read("", 0, "state=none node=none leader=none\n", 33, &m2);
+	ck_assert(m2.stale && m2.self[0] == '\0' && m2.n == 0);
+	peer_members_read(members, strlen(members), cluster, strlen(cluster), &m2);
+	ck_assert(peer_members_equal(&m, &m2));
+	/* A candidate without an address stays in the order, unreachable. */
+	peer_members_read("node=x leader=no rank=0\n", 24, cluster, strlen(cluster), &m2);
+	ck_assert_uint_eq(m2.n, 1);
+	ck_assert_uint_eq(m2.order[0].len, 0);
+}
+END_TEST
+
 START_TEST(config_peer_lines)
 {
 	struct peer_config c, back;
@@ -876,6 +925,7 @@ int main(void)
 	tcase_add_test(tc, upstream_two_roots_the_older_yields);
 	tcase_add_test(tc, upstream_stale_never_root);
 	tcase_add_test(tc, upstream_order_changes_and_bad_input);
+	tcase_add_test(tc, members_order);
 	tcase_add_test(tc, config_peer_lines);
 	tcase_add_test(tc, config_peer_errors);
 	suite_add_tcase(s, tc);

@@ -399,6 +399,69 @@ START_TEST(config_print_roundtrip)
 }
 END_TEST
 
+START_TEST(config_peer_and_freerun)
+{
+	static struct syncd_config a, b;
+	char err[256], t1[8192], t2[8192];
+	static const struct {
+		const char *text, *message;
+	} bad[] = {
+		{"peer port 0\n", "1: peer port: expected 1 to 65535"},
+		{"peer port 1\npeer port 2\n", "2: peer port: given twice"},
+		{"source f freerun offset x\n", "1: offset: expected a duration"},
+		{"source f freerun reference maybe\n", "1: reference: expected yes or no"},
+		{"source f freerun freq 20000\n", "1: freq (ppm): expected a number"},
+		{"source f system\ntimeline t peer f f\n", "2: timeline t: source f listed twice"},
+		{"timeline t peer nosuch\n", "1: timeline t: no source named 'nosuch'"},
+		{"source f system offset 1ms\n", "1: source f: unknown option 'offset'"},
+	};
+
+	ck_assert_msg(parse(&a,
+			    "peer port 4000 keyfile /etc/k missed 3\n"
+			    "peer threshold 2ms\n"
+			    "source off freerun offset -10s freq -40.5 reference no minbound 2us\n"
+			    "source ref freerun reference yes\n"
+			    "timeline swarm peer off\n"
+			    "timeline robots peer\n"
+			    "timeline plain ref\n",
+			    err) == 0,
+		      "%s", err);
+	ck_assert(a.peer.given);
+	ck_assert_uint_eq(a.peer.port, 4000);
+	ck_assert_uint_eq(a.peer.missed, 3);
+	ck_assert_int_eq(a.sources[0].type, SOURCE_TYPE_FREERUN);
+	ck_assert_int_eq(a.sources[0].offset_ns, -10000000000LL);
+	ck_assert(fabs(a.sources[0].freq + 40.5e-6) < 1e-15);
+	ck_assert(!a.sources[0].reference && a.sources[1].reference);
+	ck_assert_int_eq(a.sources[1].minbound_ns, 1000); /* freerun's default bound */
+	ck_assert(config_rule_for(&a, "swarm")->peer);
+	ck_assert_uint_eq(config_rule_for(&a, "swarm")->nsources, 1);
+	ck_assert(config_rule_for(&a, "robots")->peer);
+	ck_assert_uint_eq(config_rule_for(&a, "robots")->nsources, 0);
+	ck_assert(!config_rule_for(&a, "plain")->peer);
+	ck_assert_int_gt(config_print(&a, t1, sizeof(t1)), 0);
+	ck_assert_msg(config_parse(&b, t1, strlen(t1), err, sizeof(err)) == 0, "%s\n%s", err, t1);
+	ck_assert_int_gt(config_print(&b, t2, sizeof(t2)), 0);
+	ck_assert_str_eq(t1, t2);
+	ck_assert_ptr_nonnull(strstr(t1, "timeline robots peer\n"));
+	ck_assert_ptr_nonnull(strstr(t1, "offset -10s freq -40.5 reference no"));
+	ck_assert_uint_eq(b.peer.port, 4000);
+
+	/* No peer line: the endpoint's defaults, nothing printed. */
+	ck_assert_int_eq(parse(&a, "timeline t peer\n", err), 0);
+	ck_assert(!a.peer.given);
+	ck_assert_uint_eq(a.peer.port, 3219);
+	ck_assert_str_eq(a.peer.keyfile, PEER_CONFIG_DEFAULT_KEYFILE);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		ck_assert_int_eq(parse(&a, bad[i].text, err), -EINVAL);
+		ck_assert_msg(strncmp(err, bad[i].message, strlen(bad[i].message)) == 0,
+			      "%s: got '%s'", bad[i].text, err);
+	}
+}
+END_TEST
+
 START_TEST(config_errors)
 {
 	static const struct {
@@ -895,6 +958,7 @@ int main(void)
 	tcase_add_test(tc, parsers_survive_garbage);
 	tcase_add_test(tc, config_defaults_and_rules);
 	tcase_add_test(tc, config_print_roundtrip);
+	tcase_add_test(tc, config_peer_and_freerun);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, config_error_messages);
 	tcase_add_test(tc, kalman_known_answers);

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* peerset.c - the peer endpoint and a peer_timeline per peer timeline followed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "now.h"
+#include "peer_members.h"
+#include "params.h"
+#include "peer_timeline.h"
+#include "peerset.h"
+
+#define FILE_MAX (1 << 16) /* qot(7): a membership is at most 64 KiB */
+
+struct tl_state {
+	const struct timeline_rule *rule;
+	char name[QOT_NAME_MAX + 1];
+	qot_clock *clk;		  /* the timeline's clock page */
+	struct peer_timeline *pt; /* once this node's name is known */
+	struct peer_members members;
+	bool have_members;
+	bool peer_synced; /* a peer reading disciplined it */
+	char said[256];	  /* the role and upstream last logged */
+};
+
+struct peerset {
+	const struct syncd_config *cfg;
+	const struct sourceset *sources;
+	struct qot_follower *f;
+	int slot;
+	struct peer_keys *keys;
+	struct peer_sock *sock;
+	char self[QOT_NAME_MAX + 1]; /* the endpoint's node name ("" while closed) */
+	bool open_failed;	     /* said once */
+	uint64_t drops_said;	     /* dropped packets last logged */
+	int64_t drops_at;	     /* monotonic instant of that */
+	char *buf;		     /* FILE_MAX + 1 */
+};
+
+bool peerset_wanted(const struct syncd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nrules; i++)
+		if (cfg->rules[i].peer)
+			return true;
+	return false;
+}
+
+/* Read ROOT/[TIMELINE/]FILE whole into ps->buf; its length, or -errno. */
+static ssize_t read_file(struct peerset *ps, const char *timeline, const char *file)
+{
+	char path[CONFIG_PATH_MAX + 2 * QOT_NAME_MAX + 16];
+	ssize_t n, len = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s%s%s", ps->cfg->mount, timeline ? timeline : "",
+		 timeline ? "/" : "", file);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	while (len < FILE_MAX && (n = pread(fd, ps->buf + len, (size_t)(FILE_MAX - len), len)) > 0)
+		len += n;
+	close(fd);
+	ps->buf[len] = '\0';
+	return len;
+}
+
+static int page_params(void *ctx, struct qot_clock_params *p, int64_t *base_now)
+{
+	return qot_clock_params_read(ctx, p, base_now);
+}
+
+static void drop_timeline(struct tl_state *t)
+{
+	peer_timeline_free(t->pt);
+	t->pt = NULL;
+	t->have_members = false;
+	t->said[0] = '\0';
+}
+
+static void close_endpoint(struct peerset *ps)
+{
+	for (size_t i = 0; i < qot_follower_count(ps->f); i++) {
+		struct tl_state *t = qot_follower_tl_state(qot_follower_get(ps->f, i), ps->slot);
+		if (t)
+			drop_timeline(t);
+	}
+	peer_sock_close(ps->sock);
+	ps->sock = NULL;
+	ps->self[0] = '\0';
+}
+
+/* This node's name from .coordination ("node=NODE state=... lease=..."). */
+static void learn_self(struct peerset *ps, char self[QOT_NAME_MAX + 1])
+{
+	ssize_t n = read_file(ps, NULL, ".coordination");
+	struct peer_members m;
+
+	self[0] = '\0';
+	if (n <= 0)
+		return;
+	/* The same words as cluster's: node= and state=. */
+	peer_members_read("", 0, ps->buf, (size_t)n, &m);
+	snprintf(self, QOT_NAME_MAX + 1, "%s", m.self);
+}
+
+static bool open_endpoint(struct peerset *ps, const char *self)
+{
+	struct peer_sock_config sc;
+	const struct peer_config *pc = &ps->cfg->peer;
+	int err;
+
+	peer_config_sock(pc, self, ps->cfg->interval_ns, &sc);
+	err = peer_sock_open(&ps->sock, &sc, ps->keys, pc->address[0] ? pc->address : NULL,
+			     pc->port);
+	if (err) {
+		if (!ps->open_failed)
+			qot_log(QOT_LOG_ERR, "peer endpoint %s port %u: %s",
+				pc->address[0] ? pc->address : "any", pc->port, strerror(-err));
+		ps->open_failed = true;
+		ps->sock = NULL;
+		return false;
+	}
+	ps->open_failed = false;
+	snprintf(ps->self, sizeof(ps->self), "%s", self);
+	qot_log(QOT_LOG_INFO, "peer endpoint on port %u as node %s", peer_sock_port(ps->sock),
+		self);
+	return true;
+}
+
+/* Whether the timeline's own sources are a reference now. */
+static bool has_reference(const struct peerset *ps, const struct timeline_rule *rule)
+{
+	for (size_t i = 0; i < rule->nsources; i++) {
+		const struct source *s = &ps->sources->sources[rule->sources[i]];
+		if (s->state == SOURCE_OK &&
+		    (s->cfg->type != SOURCE_TYPE_FREERUN || s->cfg->reference))
+			return true;
+	}
+	return false;
+}
+
+static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now)
+{
+	struct peer_members m;
+	char members[FILE_MAX + 1], line[256];
+	ssize_t mlen, clen;
+
+	if (t->clk == NULL) {
+		char path[CONFIG_PATH_MAX + QOT_NAME_MAX + 16];
+		int err;
+
+		snprintf(path, sizeof(path), "%s/%s/clock", ps->cfg->mount, t->name);
+		err = qot_clock_open_path(path, &t->clk);
+		if (err) {
+			qot_log(QOT_LOG_WARNING, "timeline %s: its clock: %s", t->name,
+				qot_strerror(err));
+			t->clk = NULL;
+			return;
+		}
+	}
+	if (t->pt == NULL) {
+		struct peer_timeline_config tc;
+		int err;
+
+		peer_config_timeline(&ps->cfg->peer, ps->cfg->interval_ns, &tc);
+		tc.params = page_params;
+		tc.params_ctx = t->clk;
+		err = peer_timeline_new(&t->pt, ps->sock, t->name, ps->self, &tc);
+		if (err) {
+			qot_log(QOT_LOG_WARNING, "timeline %s: peer synchronization: %s", t->name,
+				strerror(-err));
+			t->pt = NULL;
+			return;
+		}
+	}
+	mlen = read_file(ps, t->name, "members");
+	if (mlen < 0)
+		mlen = 0;
+	memcpy(members, ps->buf, (size_t)mlen + 1);
+	clen = read_file(ps, t->name, "cluster");
+	if (clen < 0)
+		clen = 0;
+	peer_members_read(members, (size_t)mlen, ps->buf, (size_t)clen, &m);
+	if (!t->have_members || !peer_members_equal(&m, &t->members)) {
+		int err = peer_timeline_set_peers(t->pt, m.order, m.n);
+
+		if (err)
+			qot_log(QOT_LOG_WARNING, "timeline %s: the election order: %s", t->name,
+				strerror(-err));
+		peer_timeline_set_stale(t->pt, m.stale);
+		t->members = m;
+		t->have_members = true;
+	}
+	peer_timeline_set_reference(t->pt, has_reference(ps, t->rule));
+	peer_timeline_tick(t->pt, now);
+	if (peer_timeline_describe(t->pt, now, line, sizeof(line)) > 0) {
+		/* Say the role and the upstream when they change (not age, delay). */
+		char brief[256];
+		struct peer_timeline_state st;
+
+		peer_timeline_state(t->pt, &st);
+		snprintf(brief, sizeof(brief), "peer=%s upstream=%s epoch=%u%s",
+			 peer_role_name(st.role), st.upstream ? st.upstream : "none",
+			 (unsigned)st.epoch, st.berkeley ? " mode=berkeley" : "");
+		if (strcmp(brief, t->said) != 0) {
+			qot_log(QOT_LOG_NOTICE, "timeline %s: %s", t->name, line);
+			snprintf(t->said, sizeof(t->said), "%s", brief);
+		}
+	}
+}
+
+/* The endpoint's drops, in the log when they grew (at most every 10 s). */
+static void say_drops(struct peerset *ps, int64_t mono)
+{
+	const struct peer_sock_stats *st = peer_sock_stats(ps->sock);
+	uint64_t total = st->overflow;
+	char text[512];
+	size_t len = 0;
+
+	for (int i = 1; i < PEER_DROP_NREASONS; i++)
+		total += st->drop[i];
+	if (total == ps->drops_said || mono - ps->drops_at < 10000000000LL)
+		return;
+	for (int i = 1; i < PEER_DROP_NREASONS && len < sizeof(text); i++)
+		if (st->drop[i])
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " %s=%llu",
+						peer_drop_name((enum peer_drop)i),
+						(unsigned long long)st->drop[i]);
+	if (len < sizeof(text))
+		snprintf(text + len, sizeof(text) - len, " overflow=%llu",
+			 (unsigned long long)st->overflow);
+	qot_log(QOT_LOG_WARNING, "peer endpoint: %llu packets dropped:%s",
+		(unsigned long long)total, text);
+	ps->drops_said = total;
+	ps->drops_at = mono;
+}
+
+void peerset_tick(struct peerset *ps)
+{
+	char self[QOT_NAME_MAX + 1];
+	int64_t now;
+
+	learn_self(ps, self);
+	if (strcmp(self, ps->self) != 0 && ps->sock)
+		close_endpoint(ps); /* no name, or another: start again under it */
+	if (self[0] == '\0' || (ps->sock == NULL && !open_endpoint(ps, self)))
+		return;
+	now = qot_now_ns(CLOCK_REALTIME);
+	for (size_t i = 0; i < qot_follower_count(ps->f); i++) {
+		struct tl_state *t = qot_follower_tl_state(qot_follower_get(ps->f, i), ps->slot);
+		if (t)
+			tick_timeline(ps, t, now);
+	}
+	say_drops(ps, qot_now_ns(CLOCK_MONOTONIC));
+}
+
+enum peerset_feed peerset_reading(struct peerset *ps, struct qot_follower_tl *tl, int64_t now,
+				  struct reading *r)
+{
+	struct tl_state *t = ps ? qot_follower_tl_state(tl, ps->slot) : NULL;
+	struct peer_timeline_state st;
+
+	if (t == NULL)
+		return PEERSET_SOURCES;
+	if (t->pt && peer_timeline_reading(t->pt, now, r) == 0) {
+		t->peer_synced = true;
+		return PEERSET_READING;
+	}
+	if (t->pt == NULL)
+		return t->peer_synced ? PEERSET_NONE : PEERSET_SOURCES;
+	peer_timeline_state(t->pt, &st);
+	/* A root with a reference reads it; a timeline its peers never
+	 * synchronised runs on its own clock (Berkeley starts from there). */
+	if ((st.role == PEER_ROLE_ROOT && has_reference(ps, t->rule)) || !t->peer_synced)
+		return PEERSET_SOURCES;
+	return PEERSET_NONE;
+}
+
+size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now, char *buf,
+		    size_t size)
+{
+	struct tl_state *t = ps ? qot_follower_tl_state(tl, ps->slot) : NULL;
+	int n;
+
+	if (t == NULL || t->pt == NULL || size < 2)
+		return 0;
+	n = peer_timeline_describe(t->pt, now, buf,
+				   size - 1 < QOT_SYNC_NOTE_MAX + 1 ? size - 1
+								    : QOT_SYNC_NOTE_MAX + 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	return (size_t)n + 1;
+}
+
+int peerset_fd(const struct peerset *ps)
+{
+	return ps && ps->sock ? peer_sock_fd(ps->sock) : -1;
+}
+
+void peerset_readable(struct peerset *ps)
+{
+	if (ps && ps->sock)
+		peer_sock_readable(ps->sock);
+}
+
+int64_t peerset_next(const struct peerset *ps, int64_t until)
+{
+	int64_t d = ps && ps->sock ? peer_sock_next_deadline(ps->sock) : INT64_MAX;
+
+	return d < until ? d : until;
+}
+
+void peerset_expire(struct peerset *ps, int64_t mono)
+{
+	if (ps && ps->sock)
+		peer_sock_expire(ps->sock, mono);
+}
+
+/* ---- the follower's timelines ---- */
+
+static void *added(void *ctx, struct qot_follower_tl *tl)
+{
+	struct peerset *ps = ctx;
+	const struct timeline_rule *rule = config_rule_for(ps->cfg, qot_follower_tl_name(tl));
+	struct tl_state *t;
+
+	if (rule == NULL || !rule->peer)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->rule = rule;
+	snprintf(t->name, sizeof(t->name), "%s", qot_follower_tl_name(tl));
+	return t;
+}
+
+static void removed(void *ctx, struct qot_follower_tl *tl, void *state)
+{
+	struct tl_state *t = state;
+
+	(void)ctx;
+	(void)tl;
+	if (t == NULL)
+		return;
+	drop_timeline(t);
+	qot_clock_close(t->clk);
+	free(t);
+}
+
+static const struct qot_follower_events events = {
+	.added = added,
+	.removed = removed,
+};
+
+struct peerset *peerset_new(const struct syncd_config *cfg, const struct sourceset *sources,
+			    struct qot_follower *f, char *msg, size_t msglen)
+{
+	struct peerset *ps = calloc(1, sizeof(*ps));
+	char err[256];
+	int res;
+
+	if (ps == NULL || (ps->buf = malloc(FILE_MAX + 1)) == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		free(ps);
+		return NULL;
+	}
+	ps->cfg = cfg;
+	ps->sources = sources;
+	ps->f = f;
+	res = peer_keys_load(&ps->keys, cfg->peer.keyfile, err, sizeof(err));
+	if (res) {
+		snprintf(msg, msglen, "peer key file %s: %s", cfg->peer.keyfile, err);
+		peerset_free(ps);
+		return NULL;
+	}
+	ps->slot = qot_follower_subscribe(f, &events, ps);
+	if (ps->slot < 0) {
+		snprintf(msg, msglen, "too many subscribers to the mount");
+		peerset_free(ps);
+		return NULL;
+	}
+	return ps;
+}
+
+void peerset_free(struct peerset *ps)
+{
+	if (ps == NULL)
+		return;
+	/* The follower tells every timeline removed when it is freed (first). */
+	peer_sock_close(ps->sock);
+	peer_keys_free(ps->keys);
+	free(ps->buf);
+	free(ps);
+}
