@@ -5,7 +5,8 @@
 # syncd and coordd; tests/integration/cluster_lib.sh), as root:
 #   1. agreement: |estimate_A - estimate_B| between nodes at one base
 #      instant (p50/p99) and the bound widths, at 1 Hz and 16 Hz exchanges,
-#      judged through the mapped pages (page_judge), next to the anchor
+#      sampled through the mapped pages (examples/qot_clock.py's reader,
+#      every page projected to one base instant), next to the anchor
 #      measured in the same run on the same namespaces: a chronyd -x server
 #      on the leader's node and chronyd -x clients on the members polling it
 #      at the same rate, their error being their own estimate of the
@@ -47,10 +48,10 @@ command -v chronyd >/dev/null || {
 	exit 1
 }
 cmake -S "$repo" -B "$build" >/dev/null
-cmake --build "$build" -j2 --target qotfs syncd coordd page_judge >/dev/null
+cmake --build "$build" -j2 --target qotfs syncd coordd peer_node >/dev/null
 
 export QOTFS_BIN=$build/qotfs/qotfs SYNCD_BIN=$build/syncd/syncd COORDD_BIN=$build/coordd/coordd
-JUDGE=$build/tests/page_judge
+export PEER_NODE_BIN=$build/tests/peer_node
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/lib.sh
 . "$repo/tests/integration/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/zk.sh
@@ -61,9 +62,9 @@ on_exit "rm -rf $T"
 . "$repo/tests/integration/cluster_lib.sh"
 
 ALL=(a b c d e f g h)
+declare -A CONF
 cluster_net "${ALL[@]}"
 cluster_zk
-cluster_keys
 for n in "${ALL[@]}"; do cluster_qotfs "$n"; done
 
 # A cluster of the first N nodes serving timeline TL at INTERVAL: a has a
@@ -73,20 +74,23 @@ run_cluster() { # run_cluster TL INTERVAL N
 	CL_TL=$tl
 	for ((i = 0; i < count; i++)); do
 		n=${ALL[i]}
-		mkdir -p "$T/$n/$tl"
+		mkdir -p "${MNT[$n]}/$tl"
 		src="source own freerun offset $(((i % 2 ? 1 : -1) * i))ms freq $((i * 7))"
 		[ "$n" = a ] && src="source own freerun reference yes"
-		cluster_syncd_conf "$n" "$interval" "$src" own
-		cluster_syncd "$n"
+		CONF[$n]="interval $interval
+maxslew 10000
+$src
+timeline $tl peer own"
+		cluster_syncd "$n" "${CONF[$n]}"
 	done
 	for ((i = 0; i < count; i++)); do # one after the other: the order is a, b, ...
 		n=${ALL[i]}
 		cluster_coordd "$n"
 		cluster_bind "$n"
-		wait_for 20 test -n "$(cl_rank a "$n")" || fail "$n never joined $tl"
+		wait_for 20 cl_ranked a "$n" || fail "$n never joined $tl"
 	done
 	for ((i = 1; i < count; i++)); do
-		wait_for 30 cl_follows "${ALL[i]}" a || fail "${ALL[i]}: $(cat "$T/${ALL[i]}/$tl/sync")"
+		wait_for 30 cl_follows "${ALL[i]}" a || fail "${ALL[i]}: $(cat "$(cl_file "${ALL[i]}" sync)")"
 	done
 }
 
@@ -98,9 +102,55 @@ stop_cluster() { # stop_cluster N
 	done
 }
 
+# sample SECONDS PAGE...: every 5 ms, every page projected to one base
+# instant (the truth: all namespaces share the kernel clock): |A - B| over
+# bounded pairs, bound widths, |estimate - truth|, as p50/p99 in ns; counts
+# of intervals missing the truth, pairs apart and steps back.
+sample() {
+	python3 - "$repo/examples" "$@" <<'PY'
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import qot_clock as q
+secs, paths = float(sys.argv[2]), sys.argv[3:]
+pages = [q.open_page(p) for p in paths]
+agree, width, err, last = [], [], [], [None] * len(pages)
+missed = apart = back = n = 0
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    t = time.clock_gettime_ns(time.CLOCK_REALTIME)
+    got = []
+    for i, pg in enumerate(pages):
+        params, _ = q.read_params(pg, at=t)
+        e, b, a, st = q.project(params, t)
+        if b == q.UNBOUNDED or a == q.UNBOUNDED:
+            last[i] = None
+            continue
+        n += 1
+        if last[i] is not None and e < last[i]:
+            back += 1
+        last[i] = e
+        width.append(b + a)
+        err.append(abs(e - t))
+        missed += not (e - b <= t <= e + a)
+        for (e2, b2, a2) in got:
+            agree.append(abs(e - e2))
+            apart += e + a < e2 - b2 or e2 + a2 < e - b
+        got.append((e, b, a))
+    time.sleep(0.005)
+def pct(v, p):
+    if not v:
+        return "-"
+    v = sorted(v)
+    return str(v[min(len(v) - 1, max(0, -(-len(v) * p // 100) - 1))])
+print("samples=%d missed=%d apart=%d backward=%d agree_p50=%s agree_p99=%s width_p50=%s "
+      "width_p99=%s err_p50=%s err_p99=%s" % (n, missed, apart, back, pct(agree, 50),
+      pct(agree, 99), pct(width, 50), pct(width, 99), pct(err, 50), pct(err, 99)))
+PY
+}
+
 pages_of() { # pages_of N: the first N nodes' pages of $CL_TL
 	local i
-	for ((i = 0; i < $1; i++)); do echo "$T/${ALL[i]}/$CL_TL/clock"; done
+	for ((i = 0; i < $1; i++)); do cl_file "${ALL[i]}" clock; done
 }
 
 # The anchor: chronyd -x serving on a's address, clients on b and c.
@@ -109,14 +159,14 @@ chrony_start() { # chrony_start POLL
 	mkdir -p "$T/chrony"
 	cat >"$T/chrony/server.conf" <<CONF
 port 123
-bindaddress ${CL_ADDR[a]}
-allow $CL_NET.0/24
+bindaddress ${ADDR[a]}
+allow 10.99.$CL_NETNUM.0/24
 local stratum 1
 cmdport 0
 pidfile $T/chrony/server.pid
 driftfile $T/chrony/server.drift
 CONF
-	start_bg "$T/chrony/server.log" ip netns exec "${CL_NS[a]}" chronyd -x -d -u root \
+	start_bg "$T/chrony/server.log" ip netns exec "${NS[a]}" chronyd -x -d -u root \
 		-f "$T/chrony/server.conf"
 	CHRONY_PIDS=("$BG_PID")
 	for n in b c; do
@@ -125,11 +175,11 @@ port 0
 cmdport 323
 bindcmdaddress 127.0.0.1
 bindcmdaddress /
-server ${CL_ADDR[a]} iburst minpoll $1 maxpoll $1
+server ${ADDR[a]} iburst minpoll $1 maxpoll $1
 pidfile $T/chrony/$n.pid
 driftfile $T/chrony/$n.drift
 CONF
-		start_bg "$T/chrony/$n.log" ip netns exec "${CL_NS[$n]}" chronyd -x -d -u root \
+		start_bg "$T/chrony/$n.log" ip netns exec "${NS[$n]}" chronyd -x -d -u root \
 			-f "$T/chrony/$n.conf"
 		CHRONY_PIDS+=("$BG_PID")
 	done
@@ -169,7 +219,7 @@ us() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.1f", v / 1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
-echo "# peer.sh: $(nproc) CPUs, $(uname -r), chrony $(chronyd --version | awk '{ print $3 }')"
+echo "# peer.sh: $(nproc) CPUs, $(uname -r), chrony $(chronyd --version | awk '{ print $4 }')"
 echo "# ZooKeeper session timeout $CL_SESSION_MS ms; judging $seconds s per rate"
 
 echo
@@ -186,10 +236,10 @@ for rate in 1 16; do
 	# Settle: the exchange filter and chrony's both fill (8 exchanges).
 	sleep $((rate == 1 ? 10 : 2))
 	mapfile -t PAGES < <(pages_of 3)
-	"$JUDGE" --truth "$seconds" "${PAGES[@]}" >"$T/judge$rate" 2>"$T/judge$rate.err" &
+	sample "$seconds" "${PAGES[@]}" >"$T/judge$rate" &
 	judge_pid=$!
 	chrony_sample "$seconds" >"$T/chrony$rate"
-	wait "$judge_pid" || echo "#   judge: $(cat "$T/judge$rate") $(head -3 "$T/judge$rate.err")"
+	wait "$judge_pid" || fail "the sampler failed"
 	chrony_stop
 	stop_cluster 3
 	j=$(cat "$T/judge$rate")
@@ -223,7 +273,7 @@ for ((r = 1; r <= failovers; r++)); do
 		"$zk_ms" "$CL_SESSION_MS" "$(ratio "$ms" "$CL_SESSION_MS")"
 	echo "$ms" >>"$T/failover_ms"
 	# The old leader comes back, last in the order, and follows.
-	cluster_syncd "$leader"
+	cluster_syncd "$leader" "${CONF[$leader]}"
 	cluster_coordd "$leader"
 	wait_for 30 cl_follows "$leader" "$backup" || fail "$leader does not follow $backup"
 	order=("$backup" "$other" "$leader")
@@ -245,7 +295,7 @@ for count in 3 5 8; do
 	for ((i = 0; i < count; i++)); do
 		n=${ALL[i]}
 		u0[$n]=$(cl_udp "$n")
-		c0[$n]=$(cpu_ticks "${CL_SYNCD[$n]}")
+		c0[$n]=$(cpu_ticks "${SPID[$n]}")
 	done
 	s0=$(date +%s%N)
 	sleep "$cost_seconds"
@@ -254,7 +304,7 @@ for count in 3 5 8; do
 	for ((i = 0; i < count; i++)); do
 		n=${ALL[i]}
 		du=$(($(cl_udp "$n") - u0[$n]))
-		dc=$(($(cpu_ticks "${CL_SYNCD[$n]}") - c0[$n]))
+		dc=$(($(cpu_ticks "${SPID[$n]}") - c0[$n]))
 		rate=$(awk -v d="$du" -v e="$el" 'BEGIN { printf "%.1f", d / (e / 1e9) }')
 		cpu=$(awk -v d="$dc" -v e="$el" -v hz="$hz" 'BEGIN { printf "%.2f", 100 * d / hz / (e / 1e9) }')
 		if [ "$n" = a ]; then
