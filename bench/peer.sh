@@ -239,8 +239,12 @@ for rate in 1 16; do
 	mapfile -t PAGES < <(pages_of 3)
 	sample "$seconds" "${PAGES[@]}" >"$T/judge$rate" &
 	judge_pid=$!
+	# The same pages through libqot (peer_node judge), as a cross-check.
+	"$PEER_NODE_BIN" judge "$seconds" "${PAGES[@]}" >"$T/cjudge$rate" 2>&1 &
+	cjudge_pid=$!
 	chrony_sample "$seconds" >"$T/chrony$rate"
 	wait "$judge_pid" || fail "the sampler failed"
+	wait "$cjudge_pid" || true
 	chrony_stop
 	stop_cluster 3
 	j=$(cat "$T/judge$rate")
@@ -252,6 +256,7 @@ for rate in 1 16; do
 		"$(us "$c50") / $(us "$c99")" "$(us "$b50") / $(us "$b99")" \
 		"agree/err $(ratio "$(kv "$j" agree_p50)" "$c50") / $(ratio "$(kv "$j" agree_p99)" "$c99"); width/bound $(ratio "$(kv "$j" width_p50)" "$b50") / $(ratio "$(kv "$j" width_p99)" "$b99")"
 	echo "#   ${rate}Hz pages: $j"
+	echo "#   ${rate}Hz peer_node judge: $(tr '\n' ' ' <"$T/cjudge$rate" | cut -c1-400)"
 	echo "#   ${rate}Hz peer error against the truth: p50 $(us "$(kv "$j" err_p50)") us, p99 $(us "$(kv "$j" err_p99)") us ($(wc -l <"$T/chrony$rate") chrony samples)"
 done
 
