@@ -49,10 +49,10 @@ command -v chronyd >/dev/null || {
 	exit 1
 }
 cmake -S "$repo" -B "$build" >/dev/null
-cmake --build "$build" -j2 --target qotfs syncd coordd peer_node >/dev/null
+cmake --build "$build" -j2 --target qotfs syncd coordd peer_judge >/dev/null
 
 export QOTFS_BIN=$build/qotfs/qotfs SYNCD_BIN=$build/syncd/syncd COORDD_BIN=$build/coordd/coordd
-export PEER_NODE_BIN=$build/tests/peer_node
+export PEER_JUDGE_BIN=$build/tests/peer_judge
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/lib.sh
 . "$repo/tests/integration/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/zk.sh
@@ -239,8 +239,8 @@ for rate in 1 16; do
 	mapfile -t PAGES < <(pages_of 3)
 	sample "$seconds" "${PAGES[@]}" >"$T/judge$rate" &
 	judge_pid=$!
-	# The same pages through libqot (peer_node judge), as a cross-check.
-	"$PEER_NODE_BIN" judge "$seconds" "${PAGES[@]}" >"$T/cjudge$rate" 2>&1 &
+	# The same pages through libqot (peer_judge judge), as a cross-check.
+	"$PEER_JUDGE_BIN" judge "$seconds" "${PAGES[@]}" >"$T/cjudge$rate" 2>&1 &
 	cjudge_pid=$!
 	chrony_sample "$seconds" >"$T/chrony$rate"
 	wait "$judge_pid" || fail "the sampler failed"
@@ -256,7 +256,7 @@ for rate in 1 16; do
 		"$(us "$c50") / $(us "$c99")" "$(us "$b50") / $(us "$b99")" \
 		"agree/err $(ratio "$(kv "$j" agree_p50)" "$c50") / $(ratio "$(kv "$j" agree_p99)" "$c99"); width/bound $(ratio "$(kv "$j" width_p50)" "$b50") / $(ratio "$(kv "$j" width_p99)" "$b99")"
 	echo "#   ${rate}Hz pages: $j"
-	echo "#   ${rate}Hz peer_node judge: $(tr '\n' ' ' <"$T/cjudge$rate" | cut -c1-400)"
+	echo "#   ${rate}Hz peer_judge judge: $(tr '\n' ' ' <"$T/cjudge$rate" | cut -c1-400)"
 	echo "#   ${rate}Hz peer error against the truth: p50 $(us "$(kv "$j" err_p50)") us, p99 $(us "$(kv "$j" err_p99)") us ($(wc -l <"$T/chrony$rate") chrony samples)"
 done
 

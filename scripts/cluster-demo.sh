@@ -30,10 +30,10 @@ if [[ -z ${QOT_DEMO_IN_NS:-} ]] && command -v unshare >/dev/null; then
 	exec unshare --mount --propagation private -- "$0" "$@"
 fi
 cmake -S "$repo" -B "$build" >/dev/null
-cmake --build "$build" -j2 --target qotfs syncd coordd qotctl peer_node >/dev/null
+cmake --build "$build" -j2 --target qotfs syncd coordd qotctl peer_judge >/dev/null
 
 export QOTFS_BIN=$build/qotfs/qotfs SYNCD_BIN=$build/syncd/syncd COORDD_BIN=$build/coordd/coordd
-export PEER_NODE_BIN=$build/tests/peer_node
+export PEER_JUDGE_BIN=$build/tests/peer_judge
 QOTCTL=$build/tools/qotctl/qotctl
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/lib.sh
 . "$repo/tests/integration/lib.sh"
@@ -68,11 +68,11 @@ table() {
 }
 
 # agreement SECONDS judge|agree: every pair of pages at one instant, every
-# 2 ms for SECONDS (peer_node): judge also against the truth (a's reference
+# 2 ms for SECONDS (peer_judge): judge also against the truth (a's reference
 # is the host clock), agree only between the nodes (Berkeley: no truth).
 agreement() {
 	local out
-	out=$("$PEER_NODE_BIN" "$2" "$1" "${PAGES[@]}" 2>/dev/null) || true
+	out=$("$PEER_JUDGE_BIN" "$2" "$1" "${PAGES[@]}" 2>/dev/null) || true
 	python3 - "$out" "$2" <<'PY'
 import sys
 kv = dict(w.split("=", 1) for w in sys.argv[1].split() if "=" in w)

@@ -116,6 +116,7 @@ int peer_upstream_set_order(struct peer_upstream *u, const char *const *order, s
 	struct upnode next[PEER_UPSTREAM_MAX];
 	const char *cur = u->cur != NONE ? u->node[u->cur].name : NULL;
 	char cur_name[QOT_NAME_MAX + 1] = "";
+	bool same = n == u->n;
 
 	if (n > PEER_UPSTREAM_MAX)
 		return -E2BIG;
@@ -130,7 +131,13 @@ int peer_upstream_set_order(struct peer_upstream *u, const char *const *order, s
 		snprintf(next[i].name, sizeof(next[i].name), "%s", order[i]);
 		old = index_of(u, order[i]);
 		next[i].down = old != NONE && u->node[old].down;
+		same = same && old == i;
 	}
+	/* A new plan from the coordinator (another order, not the same one read
+	 * again): who failed before says nothing of it. The node followed stays
+	 * followed if the order still puts it first among the living. */
+	for (size_t i = 0; i < n && !same; i++)
+		next[i].down = false;
 	if (cur)
 		snprintf(cur_name, sizeof(cur_name), "%s", cur);
 	memcpy(u->node, next, n * sizeof(next[0]));

@@ -48,8 +48,9 @@ int peer_upstream_new(struct peer_upstream **out, const char *self,
 		      const struct peer_upstream_config *cfg);
 void peer_upstream_free(struct peer_upstream *u);
 
-/* The election order, leader first (qotfs's cluster file). Down marks of the
- * nodes that stay are kept. 0, -EINVAL (invalid or repeated name), -E2BIG. */
+/* The election order, leader first (qotfs's members file). The same order
+ * again keeps the down marks; another one is a new plan and clears them.
+ * 0, -EINVAL (invalid or repeated name), -E2BIG. */
 int peer_upstream_set_order(struct peer_upstream *u, const char *const *order, size_t n);
 /* This node's lease is stale (or fresh again). */
 void peer_upstream_set_stale(struct peer_upstream *u, bool stale);

@@ -198,14 +198,21 @@ static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now)
 	peer_timeline_set_reference(t->pt, has_reference(ps, t->rule));
 	peer_timeline_tick(t->pt, now);
 	if (peer_timeline_describe(t->pt, now, line, sizeof(line)) > 0) {
-		/* Say the role and the upstream when they change (not age, delay). */
+		/* Say the role, the upstream and who the average left out when they
+		 * change (not age, delay). */
 		char brief[256];
 		struct peer_timeline_state st;
 
 		peer_timeline_state(t->pt, &st);
-		snprintf(brief, sizeof(brief), "peer=%s upstream=%s epoch=%u%s",
-			 peer_role_name(st.role), st.upstream ? st.upstream : "none",
-			 (unsigned)st.epoch, st.berkeley ? " mode=berkeley" : "");
+		size_t bl = (size_t)snprintf(brief, sizeof(brief), "peer=%s upstream=%s epoch=%u%s",
+					     peer_role_name(st.role),
+					     st.upstream ? st.upstream : "none", (unsigned)st.epoch,
+					     st.berkeley ? " mode=berkeley" : "");
+
+		/* and who the average left out: reported as it changes */
+		for (size_t i = 0; i < st.left_out && bl < sizeof(brief); i++)
+			bl += (size_t)snprintf(brief + bl, sizeof(brief) - bl, "%s%s",
+					       i ? "," : " excluded=", st.left_out_nodes[i]);
 		if (strcmp(brief, t->said) != 0) {
 			qot_log(QOT_LOG_NOTICE, "timeline %s: %s", t->name, line);
 			snprintf(t->said, sizeof(t->said), "%s", brief);
@@ -318,8 +325,16 @@ int64_t peerset_next(const struct peerset *ps, int64_t until)
 
 void peerset_expire(struct peerset *ps, int64_t mono)
 {
-	if (ps && ps->sock)
-		peer_sock_expire(ps->sock, mono);
+	if (ps == NULL || ps->sock == NULL)
+		return;
+	/* Before an exchange is declared lost, what has arrived: an answer
+	 * waiting behind a flood in the receive buffer is no timeout (bounded:
+	 * 128 batches, some 8 000 datagrams, a few ms of HMACs). */
+	if (peer_sock_next_deadline(ps->sock) > mono)
+		return;
+	for (int i = 0; i < 128 && peer_sock_readable(ps->sock) > 0; i++)
+		;
+	peer_sock_expire(ps->sock, mono);
 }
 
 /* ---- the follower's timelines ---- */

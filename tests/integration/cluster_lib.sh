@@ -7,7 +7,7 @@
 # endpoints and the election order, as on real machines. Shared by
 # tests/integration/test_cluster.sh, scripts/cluster-demo.sh and
 # bench/peer.sh. Source after lib.sh and zk.sh; needs T (a scratch
-# directory), QOTFS_BIN, SYNCD_BIN, COORDD_BIN and PEER_NODE_BIN (the
+# directory), QOTFS_BIN, SYNCD_BIN, COORDD_BIN and PEER_JUDGE_BIN (the
 # judge). Everything started here is stopped by lib.sh's trap: processes by
 # pid, then the mounts (lazily), the namespaces and with them the bridge
 # and the veth pairs.

@@ -8,15 +8,16 @@
 # test writes each node's .coordination and members as the privileged
 # writer coordd would be (no ZooKeeper here). All nodes share one kernel
 # clock: the truth is CLOCK_REALTIME.
-# Source it after lib.sh; needs SYNCD_BIN and PEER_NODE_BIN.
-: "${SYNCD_BIN:?}" "${PEER_NODE_BIN:?}"
+# Source it after lib.sh; needs SYNCD_BIN and PEER_JUDGE_BIN.
+: "${SYNCD_BIN:?}" "${PEER_JUDGE_BIN:?}"
 command -v ip >/dev/null || fail "ip (iproute2) is not installed"
 
 PEER_T=$(mktemp -d /tmp/qot-peersd.XXXXXX)
 on_exit "rm -rf $PEER_T"
 PEER_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d " \n")
 PEER_HUB=qh$PEER_ID
-declare -A NS IF ADDR MNT QPID SPID
+
+declare -A NS IF ADDR MNT SPID
 
 # peer_net NET NODE...: the hub, its bridge, and one namespace per node.
 peer_net() {
@@ -48,7 +49,6 @@ peer_mount() {
 	MNT[$1]=$PEER_T/mnt-$1
 	mkdir -p "${MNT[$1]}" "$PEER_T/run-$1"
 	start_bg "$PEER_T/qotfs-$1.log" "$QOTFS_BIN" -f "${MNT[$1]}"
-	QPID[$1]=$BG_PID
 	on_exit "fusermount3 -u -z ${MNT[$1]} 2>/dev/null || umount -l ${MNT[$1]} 2>/dev/null || true"
 	wait_for 10 mountpoint -q "${MNT[$1]}" || fail "qotfs $1 did not mount"
 	mkdir "${MNT[$1]}/$2"
@@ -82,6 +82,7 @@ peer_syncd() {
 	printf 'mount %s\nrundir %s\n%s\n' "${MNT[$1]}" "$PEER_T/run-$1" "$2" >"$PEER_T/syncd-$1.conf"
 	start_bg "$PEER_T/syncd-$1.log" ip netns exec "${NS[$1]}" "$SYNCD_BIN" -f \
 		-c "$PEER_T/syncd-$1.conf"
+	# shellcheck disable=SC2034 # the tests that source this use it
 	SPID[$1]=$BG_PID
 }
 

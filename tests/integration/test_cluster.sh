@@ -21,7 +21,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=zk.sh
 . "$(dirname "$0")/zk.sh"
-: "${SYNCD_BIN:?}" "${COORDD_BIN:?}" "${PEER_NODE_BIN:?}" "${ZK_PROBE_BIN:?}"
+: "${SYNCD_BIN:?}" "${COORDD_BIN:?}" "${PEER_JUDGE_BIN:?}" "${ZK_PROBE_BIN:?}"
 T=$(mktemp -d /tmp/qot-cluster.XXXXXX)
 [ -n "${KEEP_T:-}" ] || on_exit "rm -rf $T"
 # shellcheck source-path=SCRIPTDIR source=cluster_lib.sh
@@ -79,13 +79,13 @@ wait_for 20 cl_root a || fail "a is not root: $(cat "$(cl_file a sync)")"
 wait_for 20 cl_follows b a || fail "b: $(cat "$(cl_file b sync)")"
 wait_for 20 cl_follows c a || fail "c: $(cat "$(cl_file c sync)")"
 mapfile -t PAGES < <(pages "$CL_TL" a b c)
-out=$("$PEER_NODE_BIN" judge 3 "${PAGES[@]}" 2>&1) || fail "not honest while converging: $out"
-out=$("$PEER_NODE_BIN" judge 3 "${PAGES[@]}" 2>&1) || fail "not honest once converged: $out"
+out=$("$PEER_JUDGE_BIN" judge 3 "${PAGES[@]}" 2>&1) || fail "not honest while converging: $out"
+out=$("$PEER_JUDGE_BIN" judge 3 "${PAGES[@]}" 2>&1) || fail "not honest once converged: $out"
 note "converged: $out"
 note "c: $(cat "$(cl_file c sync)")"
 
 note "2. kill -9 of the leader's coordd and syncd"
-"$PEER_NODE_BIN" judge 12 "${PAGES[@]}" >"$T/judge.out" 2>&1 &
+"$PEER_JUDGE_BIN" judge 12 "${PAGES[@]}" >"$T/judge.out" 2>&1 &
 judge_pid=$!
 QOT_BG_PIDS+=("$judge_pid")
 # Who each member follows, every 10 ms from the kill on.

@@ -653,6 +653,14 @@ START_TEST(upstream_old_leader_returns_as_follower)
 	ck_assert_str_eq(peer_upstream_current(a), "b");
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
 	ck_assert_uint_eq(peer_upstream_switches(a), sw);
+	/* A new plan clears the marks (a had marked itself down when it
+	 * yielded to b): b failing, a, next in the plan, takes over. */
+	static const char *const BAC[] = {"b", "a", "c"};
+	ck_assert_int_eq(peer_upstream_set_order(a, BAC, 3), 0);
+	ck_assert_str_eq(peer_upstream_current(a), "b");
+	peer_upstream_result(a, "b", false);
+	peer_upstream_result(a, "b", false);
+	ck_assert_int_eq(peer_upstream_role(a), PEER_ROLE_ROOT);
 	peer_upstream_free(a);
 	peer_upstream_free(b);
 }
