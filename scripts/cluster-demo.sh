@@ -124,6 +124,11 @@ wait_for 30 cl_follows c a || fail "c does not follow a: $(cat "$(cl_file c sync
 wait_for 30 cl_follows b a || fail "b does not follow a: $(cat "$(cl_file b sync)")"
 echo "   b and c follow a after $((SECONDS - start)) s"
 table
+on_peer() { [ "$(cl_sync b source)" = peer ] && [ "$(cl_sync c source)" = peer ]; }
+wait_for 30 on_peer || fail "b and c never took the peers' reading"
+sleep 2 # a few exchanges: the filter keeps the best of them
+echo "   b and c on a's timeline after $((SECONDS - start)) s:"
+table
 say "agreement over 3 s (every 2 ms, through the mapped pages)"
 agreement 3 judge
 table
