@@ -113,14 +113,6 @@ int peer_sock_open(struct peer_sock **out, const struct peer_sock_config *cfg,
 	/* The kernel's count of datagrams dropped for a full buffer (best effort). */
 	if (!err)
 		(void)setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
-	/* Room for a flood while syncd waits for a CPU: PEER_SOCK_RCVBUF holds
-	 * some 4000 datagrams, 200 ms of 20 000 a second, so the exchanges'
-	 * own packets are not lost with the flood's. Beyond rmem_max only with
-	 * CAP_NET_ADMIN (FORCE); else what the kernel allows (best effort). */
-	if (!err && setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){PEER_SOCK_RCVBUF},
-			       sizeof(int)) < 0)
-		(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &(int){PEER_SOCK_RCVBUF},
-				 sizeof(int));
 	if (!err && bind(s->fd, ai->ai_addr, ai->ai_addrlen) < 0)
 		err = -errno;
 	if (!err && getsockname(s->fd, (struct sockaddr *)&bound, &blen) < 0)

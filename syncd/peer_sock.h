@@ -33,7 +33,6 @@
 #define PEER_SOCK_OUTSTANDING 64  /* requests awaiting an answer */
 #define PEER_SOCK_ANSWERED    256 /* responses remembered for corrections */
 #define PEER_DEFAULT_PORT     3219
-#define PEER_SOCK_RCVBUF      (4 << 20) /* bytes of receive buffer asked for */
 
 struct peer_sock_config {
 	char node[QOT_NAME_MAX + 1]; /* this node's name, the sender of its packets */
