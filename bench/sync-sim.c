@@ -17,7 +17,9 @@
  *   passed (qot_base_committing on the published parameters), median.
  *
  * Nothing is asserted: this is a report (tests/unit/test_syncsim.c asserts
- * coverage). Usage: sync-sim [--seeds=N] [--checks=K] [--kv=FILE].
+ * coverage). Usage: sync-sim [--seeds=N] [--seed=S] [--variant=KEY] [--checks=K]
+ * [--method=kalman|window] [--kv=FILE]: seeds S..S+N-1 (default 1..N),
+ * every variant or only KEY, both estimators or one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -56,6 +58,8 @@ struct summary {
 	double stat, ostat, half, oracle, hstat, hostat, hhalf, horacle, wait;
 };
 
+static unsigned first_seed = 1;
+
 static int run(size_t i, enum estimator_method method, unsigned seeds, unsigned checks,
 	       struct summary *out)
 {
@@ -70,7 +74,7 @@ static int run(size_t i, enum estimator_method method, unsigned seeds, unsigned 
 
 		syncsim_variant(i, &c, &key, &what, &honest, &stated);
 		c.method = method;
-		c.seed = s + 1;
+		c.seed = first_seed + s;
 		c.checks_per_update = checks;
 		err = syncsim_run(&c, &r);
 		if (err < 0) {
@@ -169,14 +173,14 @@ static void conditions(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"seeds", required_argument, NULL, 's'},
-		{"checks", required_argument, NULL, 'c'},
-		{"kv", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"seeds", required_argument, NULL, 's'},   {"checks", required_argument, NULL, 'c'},
+		{"kv", required_argument, NULL, 'k'},	   {"seed", required_argument, NULL, 'S'},
+		{"variant", required_argument, NULL, 'v'}, {"method", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	unsigned seeds = 1, checks = 140;
-	int c;
+	const char *only = NULL;
+	int c, methods = 3; /* bit 0: kalman, bit 1: window */
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		char *end;
@@ -192,6 +196,21 @@ int main(int argc, char **argv)
 				seeds = (unsigned)v;
 			else
 				checks = (unsigned)v;
+		} else if (c == 'S') {
+			v = strtoul(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 1000000) {
+				fprintf(stderr, "sync-sim: --seed: 1 to 1000000\n");
+				return 2;
+			}
+			first_seed = (unsigned)v;
+		} else if (c == 'v') {
+			only = optarg;
+		} else if (c == 'm') {
+			if (strcmp(optarg, "kalman") != 0 && strcmp(optarg, "window") != 0) {
+				fprintf(stderr, "sync-sim: --method: kalman or window\n");
+				return 2;
+			}
+			methods = strcmp(optarg, "kalman") == 0 ? 1 : 2;
 		} else if (c == 'k') {
 			int err = kvfile_open(optarg, "SYNCBENCH_");
 			if (err < 0) {
@@ -201,16 +220,20 @@ int main(int argc, char **argv)
 		} else {
 			fprintf(c == 'h' ? stdout : stderr,
 				"Usage: %s [--seeds=N (default 1)] [--checks=K per update (default "
-				"140: a million per run)] [--kv=FILE]\n",
+				"140: a million per run)] [--seed=S (the first, default 1)] "
+				"[--variant=KEY] [--method=kalman|window] [--kv=FILE]\n",
 				argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "Usage: %s [--seeds=N] [--checks=K] [--kv=FILE]\n", argv[0]);
+		fprintf(stderr,
+			"Usage: %s [--seeds=N] [--seed=S] [--variant=KEY] [--method=M] "
+			"[--checks=K] [--kv=FILE]\n",
+			argv[0]);
 		return 2;
 	}
-	printf("  # each variant: seeds 1..%u, %u checks per update; kalman: the estimator now, "
+	printf("  # each variant: seeds %u..%u, %u checks per update; kalman: the estimator now, "
 	       "window: the earlier one, same seeds\n"
 	       "  # stat: median statistical part (bound - path allowance); ostat: its oracle "
 	       "(99.99%% of |error - true asymmetry|);\n"
@@ -219,7 +242,7 @@ int main(int argc, char **argv)
 	       "the allowance is stated correctly;\n"
 	       "  # hold: the same in holdover, the start and the 10 s after a holdover or step; "
 	       "wait: median commit-wait for an\n  #   instant just passed (ns)\n",
-	       seeds, checks);
+	       first_seed, first_seed + seeds - 1, checks);
 	conditions();
 	printf("  %-18s %-6s %8s %10s %10s %4s | %9s %9s %6s | %9s %9s %6s | %10s %10s %6s | %9s\n",
 	       "variant", "method", "checks", "covered", "hcovered", "back", "stat ns", "ostat ns",
@@ -231,10 +254,14 @@ int main(int argc, char **argv)
 		int honest, stated;
 		if (syncsim_variant(i, &cfg, &key, &what, &honest, &stated) < 0)
 			break;
+		if (only != NULL && strcmp(only, key) != 0)
+			continue;
 		for (int m = 0; m < 2; m++) {
 			enum estimator_method method = m ? ESTIMATOR_WINDOW : ESTIMATOR_KALMAN;
 			struct summary s;
 			double t0 = mono_s();
+			if (!(methods & (1 << m)))
+				continue;
 			if (run(i, method, seeds, checks, &s) < 0)
 				return 1;
 			report(key, m ? "window" : "kalman", stated, &s, mono_s() - t0);

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(conf.nsources >= 1 && conf.nsources <= CONFIG_MAX_SOURCES);
 	FUZZ_CHECK(conf.nrules >= 1 && conf.nrules <= CONFIG_MAX_RULES);
 	for (size_t i = 0; i < conf.nrules; i++) {
-		FUZZ_CHECK(conf.rules[i].nsources >= 1 &&
+		/* A peer timeline may have no source of its own. */
+		FUZZ_CHECK((conf.rules[i].nsources >= 1 || conf.rules[i].peer) &&
 			   conf.rules[i].nsources <= CONFIG_MAX_RULE_SOURCES);
 		for (size_t j = 0; j < conf.rules[i].nsources; j++)
 			FUZZ_CHECK(conf.rules[i].sources[j] < conf.nsources);

@@ -49,7 +49,8 @@ static inline bool ref_is(struct ref_val v, const char *word)
 }
 
 /*
- * WRITING: printable ASCII words separated by spaces or tabs, at most one
+ * WRITING: words of printable ASCII or UTF-8 (any byte from 0x80) separated
+ * by spaces or tabs, at most one
  * trailing newline, each word KEY=VALUE (the first '=' splits) with a known
  * key given once and a non-empty value. false if the line breaks a rule
  * (an empty line does); else val[k] is the value of keys[k] or absent.
@@ -64,7 +65,8 @@ static inline bool ref_words(const char *s, size_t n, const char *const *keys, s
 	if (n > 0 && s[n - 1] == '\n')
 		n--;
 	for (size_t i = 0; i < n; i++) /* the bytes first, all of them */
-		if (!(s[i] == ' ' || s[i] == '\t' || (s[i] >= '!' && s[i] <= '~')))
+		if (!(s[i] == ' ' || s[i] == '\t' || (s[i] >= '!' && s[i] <= '~') ||
+		      (unsigned char)s[i] >= 0x80))
 			return false;
 	for (size_t i = 0; i < n;) {
 		size_t end = i, key_len, k;
@@ -187,15 +189,20 @@ static inline unsigned ref_i64(struct ref_val v, int64_t *out)
 	return 0;
 }
 
-/* A duration: "none", or an integer and one of ns, us, ms, s, below 2^64 - 1 ns. */
+/*
+ * A duration: "none", or digits, optionally '.' and digits, and one of ns,
+ * us (or U+00B5 or U+03BC then s), ms, s, min, coming to a whole number of
+ * ns below 2^64 - 1.
+ */
 static inline unsigned ref_dur(const char *s, size_t n, uint64_t *out)
 {
 	static const struct {
 		const char *unit;
 		uint64_t ns;
-	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
-	size_t digits = 0;
-	unsigned __int128 x;
+	} units[] = {{"ns", 1},	      {"us", 1000},	 {"\xc2\xb5s", 1000}, {"\xce\xbcs", 1000},
+		     {"ms", 1000000}, {"s", 1000000000}, {"min", 60000000000}};
+	size_t digits = 0, fstart, fend, fdigits;
+	unsigned __int128 whole, frac = 0, pow10 = 1, x;
 
 	if (n == 4 && memcmp(s, "none", 4) == 0) {
 		*out = REF_NONE;
@@ -203,13 +210,37 @@ static inline unsigned ref_dur(const char *s, size_t n, uint64_t *out)
 	}
 	while (digits < n && s[digits] >= '0' && s[digits] <= '9')
 		digits++;
-	if (!ref_digits(s, digits, &x))
+	if (!ref_digits(s, digits, &whole))
 		return REF_INVAL;
-	for (size_t u = 0; u < 4; u++) {
-		if (n - digits != strlen(units[u].unit) ||
-		    memcmp(s + digits, units[u].unit, n - digits) != 0)
+	fstart = fend = digits;
+	if (digits < n && s[digits] == '.') {
+		fstart = digits + 1;
+		fend = fstart;
+		while (fend < n && s[fend] >= '0' && s[fend] <= '9')
+			fend++;
+		if (fend == fstart)
+			return REF_INVAL;
+	}
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		if (n - fend != strlen(units[u].unit) ||
+		    memcmp(s + fend, units[u].unit, n - fend) != 0)
 			continue;
-		x *= units[u].ns; /* at most 2^100 * 10^9 < 2^128 */
+		/* The fraction without its trailing zeros; with more than 20 digits
+		 * left it cannot come to whole ns (no unit has 10^11 in it). */
+		fdigits = fend - fstart;
+		while (fdigits > 0 && s[fstart + fdigits - 1] == '0')
+			fdigits--;
+		if (fdigits > 20)
+			return REF_INVAL;
+		if (fdigits > 0 && !ref_digits(s + fstart, fdigits, &frac))
+			return REF_INVAL;
+		for (size_t i = 0; i < fdigits; i++)
+			pow10 *= 10;
+		if (frac * units[u].ns % pow10 != 0) /* < 10^20 * 6e10 < 2^128 */
+			return REF_INVAL;
+		if (whole >= (unsigned __int128)UINT64_MAX)
+			return REF_RANGE;
+		x = whole * units[u].ns + frac * units[u].ns / pow10; /* < 2^64 * 2^36 */
 		if (x >= UINT64_MAX)
 			return REF_RANGE;
 		*out = (uint64_t)x;

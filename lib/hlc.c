@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "qot.h"
+#include "reason.h"
 
 static int hlc_valid(const struct qot_hlc_ts *ts)
 {
@@ -49,12 +50,16 @@ int qot_hlc_merge(struct qot_hlc_ts *state, const struct qot_hlc_ts *msg, int64_
 	uint64_t c;
 
 	if (!hlc_valid(msg))
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "the counter is beyond %u", QOT_HLC_COUNTER_MAX);
 	if (pt < 0)
 		pt = 0;
 	/* msg->l - pt > max_offset, without overflow (both are >= 0). */
 	if (max_offset != QOT_UNBOUNDED && msg->l > pt && (uint64_t)(msg->l - pt) > max_offset)
-		return -ERANGE;
+		return qot_refuse(-ERANGE,
+				  "its physical part leads the timeline's time by %llu ns, more "
+				  "than the maximum offset %llu ns (qotfs --hlc-max-offset)",
+				  (unsigned long long)(msg->l - pt),
+				  (unsigned long long)max_offset);
 	l = state->l > msg->l ? state->l : msg->l;
 	if (pt > l)
 		return hlc_store(state, pt, 0, out);
@@ -94,19 +99,22 @@ int qot_hlc_parse(const char *buf, size_t len, struct qot_hlc_ts *out)
 	if (len == QOT_HLC_TEXT_LEN + 1 && buf[QOT_HLC_TEXT_LEN] == '\n')
 		len--;
 	if (len != QOT_HLC_TEXT_LEN || buf[19] != '.')
-		return -EINVAL;
+		return qot_refuse(-EINVAL,
+				  "expected a timestamp as hlc prints it: 19 digits, '.', "
+				  "6 digits (%d bytes, and a newline at most)",
+				  QOT_HLC_TEXT_LEN);
 	for (int i = 0; i < 19; i++) {
 		if (buf[i] < '0' || buf[i] > '9')
-			return -EINVAL;
+			return qot_refuse(-EINVAL, "byte %d is not a digit", i + 1);
 		l = l * 10 + (uint64_t)(buf[i] - '0'); /* 19 digits < 2^64 */
 	}
 	for (int i = 20; i < QOT_HLC_TEXT_LEN; i++) {
 		if (buf[i] < '0' || buf[i] > '9')
-			return -EINVAL;
+			return qot_refuse(-EINVAL, "byte %d is not a digit", i + 1);
 		c = c * 10 + (uint32_t)(buf[i] - '0');
 	}
 	if (l > INT64_MAX)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "the physical part is beyond 2^63 - 1 ns");
 	out->l = (int64_t)l;
 	out->c = c;
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvline.h - the one-line "key=value key=value" form shared by every writable
- * qotfs file. A line is printable ASCII words separated by spaces or tabs,
+ * qotfs file. A line is words of printable ASCII or UTF-8 (bytes 0x80 and
+ * up; values check their own characters) separated by spaces or tabs,
  * optionally ended by one newline; each word is key=value with a known key
  * given at most once and a non-empty value.
  */
@@ -10,6 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The longest line qotfs takes in one write (members: QOT_MEMBERS_TEXT_MAX). */
+#define QOT_KV_LINE_MAX 1024
 
 struct qot_slice {
 	const char *ptr; /* NULL when the key is absent */

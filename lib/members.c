@@ -10,11 +10,12 @@
 #include "kvline.h"
 #include "members.h"
 #include "qot.h"
+#include "reason.h"
 
 static int copy_name(struct qot_slice s, char out[QOT_NAME_MAX + 1])
 {
 	if (!qot_name_valid(s.ptr, s.len))
-		return -EINVAL;
+		return qot_name_refuse(s.ptr, s.len);
 	memcpy(out, s.ptr, s.len);
 	out[s.len] = '\0';
 	return 0;
@@ -68,27 +69,32 @@ static int parse_member(const char *line, size_t len, struct qot_member *m)
 	if (n < 0)
 		return n;
 	if (vals[0].ptr == NULL)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "node= is missing: a member line is node=NAME "
+					   "[accuracy=...] [resolution=...] [peer=HOST:PORT] "
+					   "[rank=N]");
 	if (copy_name(vals[0], m->node))
 		return -EINVAL;
 	first = line; /* the first word: blanks may come before it, as on any line */
 	while (*first == ' ' || *first == '\t')
 		first++;
 	if (vals[0].ptr - 5 != first)
-		return -EINVAL; /* node= must come first */
+		return qot_refuse(-EINVAL, "node= must come first");
 	m->peer[0] = '\0';
 	m->candidate = false;
 	m->rank = 0;
 	if (vals[3].ptr) {
 		if (vals[3].len >= sizeof(m->peer) ||
 		    qot_peeraddr_parse(vals[3].ptr, vals[3].len, host, &port) != 0)
-			return -EINVAL;
+			return qot_refuse(-EINVAL,
+					  "peer= must be a numeric IPv4 HOST:PORT or [IPv6]:PORT, "
+					  "PORT 1 to 65535");
 		memcpy(m->peer, vals[3].ptr, vals[3].len);
 		m->peer[vals[3].len] = '\0';
 	}
 	if (vals[4].ptr) {
 		if (qot_parse_u64(vals[4], &rank) != 0 || rank >= QOT_MEMBERS_MAX)
-			return -EINVAL;
+			return qot_refuse(-EINVAL, "rank= must be an integer from 0 to %d",
+					  QOT_MEMBERS_MAX - 1);
 		m->candidate = true;
 		m->rank = (unsigned)rank;
 	}
@@ -129,7 +135,7 @@ static int parse_leader(const char *line, size_t len, char leader[QOT_NAME_MAX +
 	if (n < 0)
 		return n;
 	if (n != 1)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "the first line must be leader=NAME or leader=none");
 	if (qot_slice_is(v, "none")) {
 		leader[0] = '\0';
 		return 0;
@@ -150,7 +156,9 @@ static int check_members(const struct qot_membership *m)
 	bool leader_found = m->leader[0] == '\0';
 
 	if (m->n == 0)
-		return leader_found ? 0 : -EINVAL;
+		return leader_found
+			       ? 0
+			       : qot_refuse(-EINVAL, "the leader %s is not a member", m->leader);
 	names = malloc(m->n * sizeof(*names));
 	if (names == NULL)
 		return -ENOMEM;
@@ -162,15 +170,19 @@ static int check_members(const struct qot_membership *m)
 	qsort(names, m->n, sizeof(*names), member_cmp);
 	for (size_t i = 1; i < m->n && err == 0; i++) {
 		if (strcmp(names[i - 1], names[i]) == 0)
-			err = -EINVAL;
+			err = qot_refuse(-EINVAL, "the node %s is listed twice", names[i]);
 	}
 	free(names);
 	for (size_t i = 0; i < m->n && err == 0; i++) {
 		for (size_t j = 0; j < i && m->members[i].candidate && err == 0; j++)
 			if (m->members[j].candidate && m->members[j].rank == m->members[i].rank)
-				err = -EINVAL; /* one place per candidate */
+				err = qot_refuse(-EINVAL, "the rank %u is given twice (%s and %s)",
+						 m->members[i].rank, m->members[j].node,
+						 m->members[i].node);
 	}
-	return err ? err : leader_found ? 0 : -EINVAL;
+	return err	      ? err
+	       : leader_found ? 0
+			      : qot_refuse(-EINVAL, "the leader %s is not a member", m->leader);
 }
 
 int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out)
@@ -181,8 +193,9 @@ int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out
 	bool first = true;
 	int err = 0;
 
-	if (len == 0 || buf[len - 1] != '\n')
-		return -EINVAL; /* whole lines only: a cut text is refused, not half-applied */
+	if (len == 0 || buf[len - 1] != '\n') /* whole lines only: a cut text is refused */
+		return qot_refuse(-EINVAL,
+				  "the text must end with a newline (whole lines, in one write)");
 	while (p < end && err == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t llen = (size_t)(nl - p);
@@ -191,7 +204,7 @@ int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out
 			err = parse_leader(p, llen, m.leader);
 			first = false;
 		} else if (m.n == QOT_MEMBERS_MAX) {
-			err = -E2BIG;
+			err = qot_refuse(-E2BIG, "more than %d members", QOT_MEMBERS_MAX);
 		} else {
 			if (m.n == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
@@ -206,6 +219,8 @@ int qot_membership_parse(const char *buf, size_t len, struct qot_membership *out
 			err = parse_member(p, llen, &m.members[m.n]);
 			if (err == 0)
 				m.n++;
+			else
+				qot_refuse_prefix(err, "line %zu: ", m.n + 2);
 		}
 		p = nl + 1;
 	}
@@ -273,13 +288,15 @@ int qot_leaseline_parse(const char *buf, size_t len, char node[QOT_NAME_MAX + 1]
 
 	if (n < 0)
 		return n;
-	if (n != 2 || copy_name(vals[0], name))
+	if (n != 2)
+		return qot_refuse(-EINVAL, "expected node=NAME until=NANOSECONDS");
+	if (copy_name(vals[0], name))
 		return -EINVAL;
 	err = qot_parse_i64(vals[1], &until);
 	if (err)
-		return err;
+		return qot_refuse_prefix(err, "until: ");
 	if (until < 0)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "until: must not be negative");
 	memcpy(node, name, sizeof(name));
 	*until_ns = until;
 	return 0;

@@ -8,6 +8,7 @@
 #include "kvline.h"
 #include "params.h"
 #include "projection.h"
+#include "reason.h"
 
 enum {
 	K_STATUS,
@@ -81,7 +82,15 @@ static int parse_rate(struct qot_slice v, uint64_t *out)
 	int err = qot_parse_u64(v, out);
 	if (err)
 		return err;
-	return *out > (uint64_t)QOT_FREQ_LIMIT ? -ERANGE : 0;
+	return *out > (uint64_t)QOT_FREQ_LIMIT
+		       ? qot_refuse(-ERANGE, "a drift rate beyond the limit of qot-clock(5)")
+		       : 0;
+}
+
+/* err, with the key it concerns before its reason. */
+static int keyed(int err, int key)
+{
+	return err ? qot_refuse_prefix(err, "%s: ", keys[key]) : 0;
 }
 
 int qot_params_parse(const char *buf, size_t len, struct qot_clock_params *out,
@@ -104,38 +113,46 @@ int qot_params_parse_parts(const char *buf, size_t len, struct qot_clock_params 
 	if (source == NULL)
 		v[K_SOURCE].ptr = v[K_ASYM].ptr = v[K_STAT].ptr = NULL;
 	if (n != K_SOURCE + (v[K_SOURCE].ptr ? 1 : 0) + (v[K_ASYM].ptr ? 1 : 0) +
-			 (v[K_STAT].ptr ? 1 : 0))
+			 (v[K_STAT].ptr ? 1 : 0)) {
+		for (int k = 0; k < K_SOURCE; k++)
+			if (v[k].ptr == NULL)
+				return qot_refuse(-EINVAL,
+						  "%s= is missing (every key but source=, asym= "
+						  "and stat= is needed)",
+						  keys[k]);
 		return -EINVAL;
+	}
 	/* Parts only from a named source, and both or neither. */
 	if ((v[K_ASYM].ptr != NULL) != (v[K_STAT].ptr != NULL) ||
 	    (v[K_ASYM].ptr && !v[K_SOURCE].ptr))
-		return -EINVAL;
-	if (v[K_ASYM].ptr && ((err = parse_offset(v[K_ASYM], &bp.asym)) ||
-			      (err = parse_offset(v[K_STAT], &bp.stat))))
+		return qot_refuse(-EINVAL, "asym= and stat= go together, with source=");
+	if (v[K_ASYM].ptr && ((err = keyed(parse_offset(v[K_ASYM], &bp.asym), K_ASYM)) ||
+			      (err = keyed(parse_offset(v[K_STAT], &bp.stat), K_STAT))))
 		return err;
 	if (source && v[K_SOURCE].ptr && !qot_name_valid(v[K_SOURCE].ptr, v[K_SOURCE].len))
-		return -EINVAL;
+		return qot_refuse_prefix(qot_name_refuse(v[K_SOURCE].ptr, v[K_SOURCE].len),
+					 "source: ");
 	status = qot_status_from_name(v[K_STATUS].ptr, v[K_STATUS].len);
 	if (status < 0)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "status: not one of the statuses of qot(7)");
 	p.status = (uint32_t)status;
-	if ((err = qot_parse_i64(v[K_ANCHOR], &p.anchor)) ||
-	    (err = qot_parse_i64(v[K_TIMELINE], &p.anchor_tl)) ||
-	    (err = qot_parse_i64(v[K_FREQ], &p.freq)) ||
-	    (err = parse_offset(v[K_OFFSET_BELOW], &p.offset_below)) ||
-	    (err = parse_offset(v[K_OFFSET_ABOVE], &p.offset_above)) ||
-	    (err = parse_rate(v[K_DRIFT_BELOW], &p.drift_below)) ||
-	    (err = parse_rate(v[K_DRIFT_ABOVE], &p.drift_above)))
-		return err;
+	if ((err = keyed(qot_parse_i64(v[K_ANCHOR], &p.anchor), K_ANCHOR)) ||
+	    (err = keyed(qot_parse_i64(v[K_TIMELINE], &p.anchor_tl), K_TIMELINE)) ||
+	    (err = keyed(qot_parse_i64(v[K_FREQ], &p.freq), K_FREQ)) ||
+	    (err = keyed(parse_offset(v[K_OFFSET_BELOW], &p.offset_below), K_OFFSET_BELOW)) ||
+	    (err = keyed(parse_offset(v[K_OFFSET_ABOVE], &p.offset_above), K_OFFSET_ABOVE)) ||
+	    (err = keyed(parse_rate(v[K_DRIFT_BELOW], &p.drift_below), K_DRIFT_BELOW)) ||
+	    (err = keyed(parse_rate(v[K_DRIFT_ABOVE], &p.drift_above), K_DRIFT_ABOVE)))
+		return err; /* the reason names the value */
 	if (qot_slice_is(v[K_STALE_AFTER], "never"))
 		p.stale_after = QOT_NEVER;
-	else if ((err = qot_parse_i64(v[K_STALE_AFTER], &p.stale_after)))
+	else if ((err = keyed(qot_parse_i64(v[K_STALE_AFTER], &p.stale_after), K_STALE_AFTER)))
 		return err;
 	if (p.freq > QOT_FREQ_LIMIT || p.freq < -QOT_FREQ_LIMIT)
-		return -ERANGE;
+		return qot_refuse(-ERANGE, "freq: beyond the limit of qot-clock(5)");
 	/* Parameters that are stale before their own anchor say nothing. */
 	if (p.stale_after <= p.anchor)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "stale_after: must be later than anchor");
 	*out = p;
 	if (parts)
 		*parts = bp;

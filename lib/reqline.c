@@ -7,6 +7,7 @@
 #include "duration.h"
 #include "kvline.h"
 #include "qot.h"
+#include "reason.h"
 #include "reqline.h"
 
 const struct qot_req qot_req_none = {QOT_UNBOUNDED, QOT_UNBOUNDED, QOT_UNBOUNDED};
@@ -15,12 +16,21 @@ enum { KEY_ACCURACY, KEY_RESOLUTION, KEY_NAME, NKEYS };
 static const char *const keys[NKEYS] = {"accuracy", "resolution", "name"};
 
 /* A requirement duration: a duration that is not zero. */
-static int parse_req_dur(const char *s, size_t len, uint64_t *out)
+static int parse_req_dur(const char *key, const char *s, size_t len, uint64_t *out)
 {
+	char q[64];
 	int err = qot_dur_parse(s, len, out);
+
+	qot_reason_quote(s, len, q, sizeof(q));
+	if (err == -ERANGE)
+		return qot_refuse(err, "%s: %s is too long (at most 18446744073.709551614s)", key,
+				  q);
 	if (err)
-		return err;
-	return *out == 0 ? -EINVAL : 0;
+		return qot_refuse(err,
+				  "%s: '%s' is not a duration (a number and ns, us, ms, s or min, "
+				  "as in 10us or 1.5ms; or none)",
+				  key, q);
+	return *out == 0 ? qot_refuse(-EINVAL, "%s: 0 is no demand: write none", key) : 0;
 }
 
 static int parse_accuracy(struct qot_slice v, struct qot_req *req)
@@ -29,14 +39,15 @@ static int parse_accuracy(struct qot_slice v, struct qot_req *req)
 	int err;
 
 	if (slash == NULL) {
-		err = parse_req_dur(v.ptr, v.len, &req->acc_below);
+		err = parse_req_dur("accuracy", v.ptr, v.len, &req->acc_below);
 		req->acc_above = req->acc_below;
 		return err;
 	}
-	err = parse_req_dur(v.ptr, (size_t)(slash - v.ptr), &req->acc_below);
+	err = parse_req_dur("accuracy (below)", v.ptr, (size_t)(slash - v.ptr), &req->acc_below);
 	if (err)
 		return err;
-	return parse_req_dur(slash + 1, v.len - (size_t)(slash - v.ptr) - 1, &req->acc_above);
+	return parse_req_dur("accuracy (above)", slash + 1, v.len - (size_t)(slash - v.ptr) - 1,
+			     &req->acc_above);
 }
 
 /* Shared by both line kinds; nkeys limits which keys are allowed. */
@@ -49,7 +60,7 @@ static int parse_req_keys(const char *buf, size_t len, size_t nkeys, struct qot_
 	if (n < 0)
 		return n;
 	if (n == 0)
-		return -EINVAL;
+		return qot_refuse(-EINVAL, "an empty line: expected KEY=VALUE words");
 	*req = qot_req_none;
 	if (vals[KEY_ACCURACY].ptr) {
 		err = parse_accuracy(vals[KEY_ACCURACY], req);
@@ -57,8 +68,8 @@ static int parse_req_keys(const char *buf, size_t len, size_t nkeys, struct qot_
 			return err;
 	}
 	if (vals[KEY_RESOLUTION].ptr) {
-		err = parse_req_dur(vals[KEY_RESOLUTION].ptr, vals[KEY_RESOLUTION].len,
-				    &req->resolution);
+		err = parse_req_dur("resolution", vals[KEY_RESOLUTION].ptr,
+				    vals[KEY_RESOLUTION].len, &req->resolution);
 		if (err)
 			return err;
 	}
@@ -85,8 +96,11 @@ int qot_bindline_parse(const char *buf, size_t len, struct qot_bind_spec *out)
 
 	if (err)
 		return err;
-	if (!vals[KEY_NAME].ptr || !qot_name_valid(vals[KEY_NAME].ptr, vals[KEY_NAME].len))
-		return -EINVAL;
+	if (!vals[KEY_NAME].ptr)
+		return qot_refuse(-EINVAL,
+				  "name= is missing: a binding says who it is (name=myapp)");
+	if (!qot_name_valid(vals[KEY_NAME].ptr, vals[KEY_NAME].len))
+		return qot_name_refuse(vals[KEY_NAME].ptr, vals[KEY_NAME].len);
 	memcpy(out->name, vals[KEY_NAME].ptr, vals[KEY_NAME].len);
 	out->name[vals[KEY_NAME].len] = '\0';
 	out->req = req;

@@ -5,6 +5,7 @@
 
 #include "duration.h"
 #include "kvline.h"
+#include "reason.h"
 #include "projection.h"
 #include "waitcalc.h"
 
@@ -181,27 +182,42 @@ int qot_timerline_parse(const char *buf, size_t len, struct qot_timer_spec *out)
 	if (n < 0)
 		return n;
 	modes = (v[KEY_AT].ptr != NULL) + (v[KEY_COMMIT].ptr != NULL) + (v[KEY_PERIOD].ptr != NULL);
-	if (modes != 1 || (v[KEY_PHASE].ptr && !v[KEY_PERIOD].ptr))
-		return -EINVAL;
+	if (modes != 1)
+		return qot_refuse(-EINVAL,
+				  modes ? "at=, commit= and period= are exclusive: give one"
+					: "expected at=SECONDS, commit=SECONDS or period=DURATION");
+	if (v[KEY_PHASE].ptr && !v[KEY_PERIOD].ptr)
+		return qot_refuse(-EINVAL, "phase= goes with period= only");
 	if (v[KEY_AT].ptr || v[KEY_COMMIT].ptr) {
 		struct qot_slice s = v[KEY_AT].ptr ? v[KEY_AT] : v[KEY_COMMIT];
 		spec.mode = v[KEY_AT].ptr ? QOT_TIMER_AT : QOT_TIMER_COMMIT;
 		err = qot_parse_seconds(s.ptr, s.len, &spec.instant);
-		if (err)
-			return err;
+		if (err) {
+			char q[64];
+			qot_reason_quote(s.ptr, s.len, q, sizeof(q));
+			return qot_refuse(err,
+					  err == -ERANGE ? "%s=%s is out of range"
+							 : "%s=%s is not timeline seconds (as in "
+							   "1795304408.5, at most 9 decimals)",
+					  keys[v[KEY_AT].ptr ? KEY_AT : KEY_COMMIT], q);
+		}
 	} else {
 		spec.mode = QOT_TIMER_PERIOD;
 		err = qot_dur_parse(v[KEY_PERIOD].ptr, v[KEY_PERIOD].len, &spec.period);
 		if (err)
-			return err;
+			return qot_refuse(err,
+					  "period: not a duration (a number and ns, us, ms, s or "
+					  "min, as in 1s or 2.5ms)");
 		if (v[KEY_PHASE].ptr) {
 			err = qot_dur_parse(v[KEY_PHASE].ptr, v[KEY_PHASE].len, &spec.phase);
 			if (err)
-				return err;
+				return qot_refuse(err, "phase: not a duration (as in 0s or 250ms)");
 		}
-		if (spec.period == QOT_UNBOUNDED || spec.period < QOT_TIMER_MIN_PERIOD ||
-		    spec.phase >= spec.period)
-			return -EINVAL;
+		if (spec.period == QOT_UNBOUNDED || spec.period < QOT_TIMER_MIN_PERIOD)
+			return qot_refuse(-EINVAL, "period: at least %lluus, and not none",
+					  (unsigned long long)QOT_TIMER_MIN_PERIOD / 1000);
+		if (spec.phase >= spec.period)
+			return qot_refuse(-EINVAL, "phase: must be shorter than the period");
 	}
 	*out = spec;
 	return 0;

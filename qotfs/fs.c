@@ -18,6 +18,8 @@
 #include "params.h"
 #include "pusher.h"
 #include "quota.h"
+#include "reason.h"
+#include "refusal.h"
 #include "reqline.h"
 #include "service.h"
 #include "snapshot.h"
@@ -58,6 +60,7 @@ struct fs {
 	gid_t gid;
 	struct list open_files; /* every open file, so teardown can release them */
 	struct textbuf scratch; /* where views render before becoming snapshots */
+	struct refusal_log refusals;
 };
 
 /* A resolved inode: what it is and, for timeline nodes, which timeline. */
@@ -476,6 +479,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = -ENOENT;
 	if (err == 0)
 		err = access_check(n.kind, n.tl, &c, mask);
+	if (err == 0 && n.kind == NODE_TIMER && acc == O_WRONLY)
+		err = -EINVAL; /* its ticks are read: a write-only timer could never tell one */
 	if (err == 0)
 		charge = open_charge(fs, &c, n.kind);
 	if (err == 0 && (err = charge_open(fs, &c, charge, n.kind)) == 0) {
@@ -762,6 +767,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	int err;
 
 	(void)ino; /* each write() is one whole line, wherever the offset is */
+	qot_reason_clear();
 	if (service_stopping_now(fs->svc))
 		err = -EROFS; /* the final state is published; nothing may undo it */
 	else if (size > (qf->kind == NODE_MEMBERS ? QOT_MEMBERS_TEXT_MAX : QOTFS_LINE_MAX))
@@ -785,6 +791,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	else
 		err = -EBADF;
 	if (err) {
+		refusal_note(&fs->refusals, node_file_by_kind(qf->kind)->name,
+			     qf->tl ? timeline_name(qf->tl) : NULL, c.pid, err);
 		fuse_reply_err(req, -err);
 		return;
 	}

@@ -13,10 +13,12 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include "kvline.h"
+
 struct service;
 
 /* Largest write accepted by any writable file; larger ones fail with EMSGSIZE. */
-#define QOTFS_LINE_MAX 1024
+#define QOTFS_LINE_MAX QOT_KV_LINE_MAX
 
 struct fs;
 

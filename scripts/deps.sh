@@ -1,24 +1,65 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# deps.sh - install what qotfs needs to build and test (Debian 12, as root).
-# Installs only what is missing, so it is quick when run again.
+# deps.sh [run|test] [--simulate] - install the Debian 12 packages qotfs needs,
+# as root; only what is missing, so it is quick when run again.
+#   run   (the default) what building and running needs: build tools,
+#         libfuse, libcrypto.
+#   test  also what the tests need (scripts/test.sh). chronyd and chronyc come
+#         from Debian's chrony package, extracted to a private prefix
+#         ($QOT_TEST_PREFIX/chrony, default /opt/qotfs-test/chrony) and never
+#         installed: the package would replace the host's time daemon
+#         (scripts/private-chrony.sh).
+#   --simulate  install nothing: check the whole list with apt-get -s and say
+#         what it would install and remove (tests/integration/test_deps.sh
+#         does, with QOT_APT_OPTS pointing apt at another dpkg status).
+# It never installs, removes, starts or stops a time daemon: an install that
+# would (apt-get -s says so) is refused unless QOT_DEPS_ALLOW_TIME_DAEMON=1
+# (for disposable CI machines), and services never start during an install
+# (a policy-rc.d that forbids it, see scripts/aptguard.sh).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
-packages=(
-	build-essential cmake pkg-config  # build
-	libfuse3-dev fuse3                # qotfs
-	check                             # unit tests
-	python3 util-linux procps         # examples, unshare/mountpoint, pgrep
-	clang-format shellcheck groff-base # style checks in the test command
-	clang libclang-rt-14-dev          # fuzz targets (scripts/fuzz.sh): libFuzzer
-	chrony linuxptp iproute2          # syncd's sources, and their tests
-	libzookeeper-mt-dev               # coordd: the ZooKeeper C client
-	libssl-dev                        # syncd: HMAC-SHA256 of peer packets (libcrypto)
-	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
-	systemd man-db                    # test_install: systemd-analyze verify, man
-	gnuplot-nox                       # qotctl plot
-	python3-venv python3-wheel-whl    # the Python package, installed offline into a venv
+run_packages=(
+	build-essential cmake pkg-config # build
+	libfuse3-dev fuse3               # qotfs
+	libssl-dev                       # syncd: HMAC-SHA256 of peer packets (libcrypto)
+	python3 util-linux procps        # run.sh: the Python example, mountpoint, pgrep
 )
+test_packages=(
+	check                               # unit tests
+	clang-format shellcheck groff-base  # style checks in the test command
+	clang libclang-rt-14-dev            # the clang build; fuzz targets: libFuzzer
+	linuxptp iproute2                   # ptp4l for syncd's tests (chronyd: see above)
+	libzookeeper-mt-dev                 # coordd: the ZooKeeper C client
+	libzookeeper-java libslf4j-java default-jre-headless # coordd's tests: real servers
+	systemd man-db                      # test_install: systemd-analyze verify, man
+	debhelper dpkg-dev lintian fakeroot # test_deb: the Debian packages
+	gnuplot-nox                         # qotctl plot
+	python3-venv python3-wheel-whl      # the Python package, installed offline into a venv
+)
+
+mode=run
+simulate=false
+for arg in "$@"; do
+	case $arg in
+	run | test) mode=$arg ;;
+	--simulate) simulate=true ;;
+	*)
+		echo "usage: deps.sh [run|test] [--simulate]" >&2
+		exit 2
+		;;
+	esac
+done
+packages=("${run_packages[@]}")
+[ "$mode" = run ] || packages+=("${test_packages[@]}")
+
+# shellcheck source=scripts/aptguard.sh
+. "$here/aptguard.sh"
+
+if $simulate; then
+	aptguard_check "${packages[@]}"
+	exit
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,19 +70,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		echo "deps.sh: missing packages: ${missing[*]} (run as root to install)" >&2
 		exit 1
 	fi
-	echo "deps.sh: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	aptguard_install "${missing[@]}"
 fi
-# Installing chrony must never leave a system chronyd disciplining the host
-# clock: the tests run their own, with -x. Stop any that an install started.
-for pid in $(pgrep -x chronyd || true); do
-	if ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- ' -x'; then
-		echo "deps.sh: stopping a system chronyd (pid $pid) that would adjust the host clock" >&2
-		kill "$pid"
-	fi
-done
+
+if [ "$mode" = test ]; then
+	"$here/private-chrony.sh"
+fi
 
 # FUSE needs its device; in some containers it must be created.
 if [ ! -c /dev/fuse ]; then

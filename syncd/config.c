@@ -182,7 +182,7 @@ static int is_loopback(const char *addr)
 static int source_option(struct parser *p, struct source_config *s, const char *key,
 			 const char *val)
 {
-	double ppm;
+	double ppm = 0;
 	int err;
 
 	if (strcmp(key, "maxdrift") == 0) {
@@ -341,7 +341,7 @@ static bool is_simple_directive(const char *word)
 static int directive(struct parser *p, char **w, int n)
 {
 	struct syncd_config *c = p->c;
-	double ppm;
+	double ppm = 0;
 	int err;
 
 	if (strcmp(w[0], "source") == 0)
@@ -395,6 +395,67 @@ static int split(char *line, char **w)
 	return n;
 }
 
+/* Every Unix socket source's client end fits in a socket path. */
+static int check_sockets(struct parser *p)
+{
+	const struct syncd_config *c = p->c;
+
+	for (size_t i = 0; i < c->nsources; i++) {
+		const struct source_config *sc = &c->sources[i];
+		bool unix_socket = sc->type == SOURCE_TYPE_PTP ||
+				   (sc->type == SOURCE_TYPE_CHRONY && sc->socket[0]);
+		/* Our end of the socket, RUNDIR/syncd-TYPE-PID-NAME.sock, must fit
+		 * in sun_path (108 bytes with its NUL; a PID has at most 7 digits). */
+		size_t client = strlen(c->rundir) + strlen("/syncd-chrony-1234567-.sock") +
+				strlen(sc->name);
+		if (unix_socket && client >= sizeof(sc->socket))
+			return fail(p,
+				    "source %s: rundir %s is too long for its client socket "
+				    "(a Unix socket path has at most %zu bytes)",
+				    sc->name, c->rundir, sizeof(sc->socket) - 1);
+	}
+	return 0;
+}
+
+static void add_default_source(struct syncd_config *c, const char *name, enum source_type type)
+{
+	struct source_config *s = &c->sources[c->nsources++];
+
+	memset(s, 0, sizeof(*s));
+	source_defaults(s, type);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	if (s->poll_ns == 0)
+		s->poll_ns = c->interval_ns;
+}
+
+int config_default_sources(struct syncd_config *c, enum source_type type, const char *socket,
+			   char *err, size_t errlen)
+{
+	struct parser p = {c, 0, err, errlen};
+	struct timeline_rule *r = &c->rules[0];
+
+	if (c->nsources > 0 && !c->discover)
+		return fail(&p, "sources are configured: none to choose");
+	c->discover = true;
+	c->nsources = 0;
+	if (type != SOURCE_TYPE_SYSTEM) {
+		if (socket == NULL || socket[0] != '/' ||
+		    strlen(socket) >= sizeof(c->sources[0].socket))
+			return fail(&p, "a %s source needs an absolute socket path",
+				    type_names[type]);
+		add_default_source(c, type == SOURCE_TYPE_CHRONY ? "chronyd" : "ptp4l", type);
+		snprintf(c->sources[0].socket, sizeof(c->sources[0].socket), "%s", socket);
+	}
+	add_default_source(c, "system", SOURCE_TYPE_SYSTEM);
+	/* No source line means no timeline line either (it would name one). */
+	memset(r, 0, sizeof(*r));
+	snprintf(r->pattern, sizeof(r->pattern), "*");
+	for (size_t i = 0; i < c->nsources; i++)
+		r->sources[r->nsources++] = (unsigned)i;
+	c->nrules = 1;
+	return check_sockets(&p);
+}
+
 int config_parse(struct syncd_config *c, const char *text, size_t len, char *err, size_t errlen)
 {
 	struct parser p = {c, 0, err, errlen};
@@ -426,10 +487,15 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 			return res;
 	}
 	p.line = 0;
-	if (c->nsources == 0) {
-		source_defaults(&c->sources[0], SOURCE_TYPE_SYSTEM);
-		snprintf(c->sources[0].name, sizeof(c->sources[0].name), "system");
-		c->nsources = 1;
+	if (c->nsources == 0 && c->nrules > 0) {
+		/* Peer timelines without sources of their own: no discovery (its
+		 * rule for every timeline would replace theirs), the system source
+		 * declared as it always was without source lines. */
+		add_default_source(c, "system", SOURCE_TYPE_SYSTEM);
+	} else if (c->nsources == 0) {
+		int res = config_default_sources(c, SOURCE_TYPE_SYSTEM, NULL, err, errlen);
+		if (res)
+			return res;
 	}
 	if (c->nrules == 0) {
 		struct timeline_rule *r = &c->rules[c->nrules++];
@@ -447,20 +513,8 @@ int config_parse(struct syncd_config *c, const char *text, size_t len, char *err
 			c->sources[i].poll_ns = c->interval_ns;
 		c->sources[i].horizon_ns = c->holdover_ns;
 	}
-	for (size_t i = 0; i < c->nsources; i++) {
-		const struct source_config *sc = &c->sources[i];
-		bool unix_socket = sc->type == SOURCE_TYPE_PTP ||
-				   (sc->type == SOURCE_TYPE_CHRONY && sc->socket[0]);
-		/* Our end of the socket, RUNDIR/syncd-TYPE-PID-NAME.sock, must fit
-		 * in sun_path (108 bytes with its NUL; a PID has at most 7 digits). */
-		size_t client = strlen(c->rundir) + strlen("/syncd-chrony-1234567-.sock") +
-				strlen(sc->name);
-		if (unix_socket && client >= sizeof(sc->socket))
-			return fail(&p,
-				    "source %s: rundir %s is too long for its client socket "
-				    "(a Unix socket path has at most %zu bytes)",
-				    sc->name, c->rundir, sizeof(sc->socket) - 1);
-	}
+	if (check_sockets(&p))
+		return -EINVAL;
 	/* Four updates, but never less than a file may say: what --check-config
 	 * prints must read back (interval 20ms once printed "stale 80ms"). */
 	if (c->stale_ns == 0)

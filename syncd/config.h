@@ -14,7 +14,9 @@
  *   peer KEY VALUE [KEY VALUE]...      the peer endpoint and its defaults (peer_config.h)
  *
  * Without a config file, or without timeline lines, every timeline is served
- * by the sources in the order they were declared (by default: system).
+ * by the sources in the order they were declared. Without source lines, the
+ * sources are found (discover.h): a running chronyd, else a running ptp4l,
+ * each with the kernel's view ("system") as its fallback, else that alone.
  */
 #ifndef SYNCD_CONFIG_H
 #define SYNCD_CONFIG_H
@@ -78,6 +80,8 @@ struct syncd_config {
 	struct timeline_rule rules[CONFIG_MAX_RULES];
 	size_t nrules;
 	struct peer_config peer; /* the peer lines (defaults if none) */
+	bool discover;		 /* no source line: discover_sources() may choose them */
+	char found[256];	 /* what discovery chose and why (empty: configured) */
 };
 
 /* Parse a configuration (text may be NULL: no file). On error, err holds
@@ -98,6 +102,13 @@ void config_error(char *out, size_t size, const char *path, int res, const char 
 
 /* The rule for a timeline: its own, else "*"; NULL if neither (a file with
  * named timeline lines only): such a timeline is left alone. */
+/* The sources of a configuration without source lines (c->discover): the
+ * system source alone (type SOURCE_TYPE_SYSTEM), or a source of that type
+ * on that socket named "chronyd" or "ptp4l", with "system" as its fallback,
+ * for every timeline. 0, or -EINVAL (message in err) if that cannot be. */
+int config_default_sources(struct syncd_config *c, enum source_type type, const char *socket,
+			   char *err, size_t errlen);
+
 const struct timeline_rule *config_rule_for(const struct syncd_config *c, const char *timeline);
 const char *config_type_name(enum source_type type);
 /* The configuration as text that config_parse reads back (for --check-config). */

@@ -46,6 +46,50 @@ static void hold(struct discipline *d, int64_t now)
 	d->pub.offset_below = q.below;
 	d->pub.offset_above = q.above;
 	d->pub.drift_below = d->pub.drift_above = d->hold_drift;
+	d->hold_at = now;
+	d->hold_below = q.below;
+	d->hold_above = q.above;
+}
+
+/* A random walk's growth (ns) at age a (s) of the reading's data. */
+static double walk(const struct discipline *d, double a)
+{
+	return d->hold_lin * 1e9 * a + d->hold_wander * a * sqrt(a);
+}
+
+/*
+ * Later in holdover, with a reading that states its wander: the bounds at
+ * hold start grown by the lesser of the random walk's growth since and
+ * hold_drift's, re-anchored now; the rate until the parameters go stale
+ * is then the walk's steepest there (it is convex), or hold_drift.
+ */
+static void hold_walk(struct discipline *d, const struct discipline_config *cfg, int64_t now)
+{
+	double a0 = (double)(d->hold_at - d->last_sync + d->hold_age) * 1e-9;
+	double a = (double)(now - d->last_sync + d->hold_age) * 1e-9;
+	double a_end = a + (double)(cfg->stale + cfg->interval) * 1e-9;
+	double g_walk, g_lin;
+	uint64_t g, rate;
+	struct qot_time q;
+
+	if (d->hold_wander <= 0 || now <= d->hold_at)
+		return; /* the linear growth of the parameters as hold() set them */
+	g_walk = ceil(walk(d, a) - walk(d, a0));
+	g_lin = (double)qot_scale_ceil((qot_u128)(now - d->hold_at), d->hold_drift);
+	if (g_walk < g_lin) {
+		g = (uint64_t)g_walk;
+		rate = bound_rate_from_frac(d->hold_lin +
+					    1.5 * d->hold_wander * sqrt(a_end) * 1e-9);
+	} else {
+		g = (uint64_t)g_lin;
+		rate = d->hold_drift;
+	}
+	qot_project_inline(&d->pub, now, &q);
+	d->pub.anchor = now;
+	d->pub.anchor_tl = q.estimate;
+	d->pub.offset_below = qot_sat_add_u64(d->hold_below, (qot_u128)g);
+	d->pub.offset_above = qot_sat_add_u64(d->hold_above, (qot_u128)g);
+	d->pub.drift_below = d->pub.drift_above = rate;
 }
 
 int64_t discipline_margin(int64_t interval)
@@ -149,6 +193,9 @@ static void synced(struct discipline *d, const struct discipline_config *cfg,
 	d->last_sync = now;
 	d->hold_freq = r->freq;
 	d->hold_drift = r->hold_drift > r->drift ? r->hold_drift : r->drift;
+	d->hold_lin = r->hold_lin;
+	d->hold_wander = r->hold_wander;
+	d->hold_age = r->age;
 	/* A reading that states no parts (both 0) says nothing of them. */
 	d->asym = r->asym || r->stat ? r->asym : QOT_UNBOUNDED;
 	d->stat = r->asym || r->stat ? r->stat : QOT_UNBOUNDED;
@@ -162,6 +209,8 @@ void discipline_update(struct discipline *d, const struct discipline_config *cfg
 	} else if (d->ever_synced) {
 		if (!d->holding)
 			hold(d, now);
+		else
+			hold_walk(d, cfg, now);
 		d->holding = true;
 		*out = d->pub;
 		out->status = now - d->last_sync > cfg->holdover ? QOT_STATUS_UNSYNCED

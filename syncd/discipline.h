@@ -17,8 +17,11 @@
  * - Holdover: without a fresh reading the timeline goes on from where it
  *   is, at the last reading's rate (no slew: there is nothing to converge
  *   to), its bounds growing at the last reading's holdover drift bound
- *   (hold_drift, which covers a holdover of the configured length); after
- *   `holdover` the status says unsynced.
+ *   (hold_drift, which covers a holdover of the configured length), or,
+ *   where the reading states how its frequency wanders, as a random walk
+ *   grows (hold_lin x age + hold_wander x age^1.5) when that is less,
+ *   re-anchored at each update; after `holdover` the status says
+ *   unsynced.
  * - Never synced: the unknown state (base clock, unbounded).
  * Every set carries stale_after = now + stale, so readers distrust it if
  * syncd itself stops.
@@ -44,11 +47,15 @@ struct discipline {
 	struct qot_clock_params pub; /* the last parameters published */
 	bool published;
 	bool ever_synced;
-	bool holding;	     /* the parameters are re-anchored for holdover */
-	int64_t last_sync;   /* base instant of the last synced update */
-	int64_t hold_freq;   /* the last reading's rate and drift bound: what */
-	uint64_t hold_drift; /* holdover goes on with */
-	uint64_t asym, stat; /* its bound's parts, ns (QOT_UNBOUNDED: unknown) */
+	bool holding;			 /* the parameters are re-anchored for holdover */
+	int64_t last_sync;		 /* base instant of the last synced update */
+	int64_t hold_freq;		 /* the last reading's rate and drift bound: what */
+	uint64_t hold_drift;		 /* holdover goes on with */
+	double hold_lin, hold_wander;	 /* and its growth as a random walk (wander 0: none) */
+	int64_t hold_age;		 /* the age of its data at last_sync */
+	int64_t hold_at;		 /* when holdover began, */
+	uint64_t hold_below, hold_above; /* with these bounds */
+	uint64_t asym, stat;		 /* its bound's parts, ns (QOT_UNBOUNDED: unknown) */
 };
 
 void discipline_init(struct discipline *d);

@@ -35,6 +35,10 @@
 /* What n residuals' median absolute deviation is worth in samples of a
  * standard deviation: 0.37 n (its asymptotic efficiency for normal data). */
 #define MAD_EFFICIENCY 0.37
+/* Outliers remembered for their size: while a sample is pending (an
+ * outlier or a step, not yet told apart), it may itself be both, so the
+ * bound reaches it plus the largest of the last OUTLIER_KEEP outliers. */
+#define OUTLIER_KEEP 16
 /* Frequency before any is known: +-500 ppm (ns/s). */
 #define FREQ_PRIOR 5e5
 
@@ -67,7 +71,9 @@ struct estimator {
 	struct estimator_sample pend[STEP_SAMPLES];
 	size_t npend;
 	int pend_side;
-	double pend_max, pend_nu; /* the largest |innovation|, the newest */
+	double pend_max, pend_nu;  /* the largest |innovation|, the newest */
+	double outl[OUTLIER_KEEP]; /* |innovation| of the last outliers */
+	size_t noutl, outl_next;
 	/* The best model's last innovations and their variances. */
 	double shift_nu[SHIFT_SAMPLES], shift_s[SHIFT_SAMPLES];
 	size_t nshift, shift_next;
@@ -169,6 +175,7 @@ void estimator_reset(struct estimator *e)
 	e->tail = 1;
 	e->pend_side = 0;
 	e->pend_max = 0;
+	e->noutl = e->outl_next = 0;
 	e->best = 0;
 	e->nshift = e->shift_next = 0;
 	e->shift = 0;
@@ -316,6 +323,29 @@ static void shift_check(struct estimator *e)
 		e->m[j].p00 += m * m;
 }
 
+/* The pending samples were outliers: remember how large. */
+static void outliers_confirmed(struct estimator *e)
+{
+	if (e->npend > 0) {
+		e->outl[e->outl_next] = e->pend_max;
+		e->outl_next = (e->outl_next + 1) % OUTLIER_KEEP;
+		if (e->noutl < OUTLIER_KEEP)
+			e->noutl++;
+	}
+	e->npend = 0;
+	e->pend_max = 0;
+}
+
+/* How far an outlier may take a sample from the truth, as seen. */
+static double outlier_size(const struct estimator *e)
+{
+	double m = 0;
+
+	for (size_t i = 0; i < e->noutl; i++)
+		m = fmax(m, e->outl[i]);
+	return m;
+}
+
 static void accept(struct estimator *e, const struct estimator_sample *s)
 {
 	models_update(e, s);
@@ -348,8 +378,7 @@ void estimator_add(struct estimator *e, const struct estimator_sample *s)
 	}
 	z = innovation(e, s, &nu);
 	if (e->n < ESTIMATOR_MIN_SAMPLES || e->nresid < ESTIMATOR_MIN_SAMPLES || fabs(z) <= GATE) {
-		e->npend = 0; /* the ones before were outliers after all */
-		e->pend_max = 0;
+		outliers_confirmed(e); /* the ones before were outliers after all */
 		accept(e, s);
 		return;
 	}
@@ -357,10 +386,8 @@ void estimator_add(struct estimator *e, const struct estimator_sample *s)
 	 * that agree with each other (within the gate of the noise), so an
 	 * outlier just before a step does not become the step's level. */
 	if (e->npend > 0 && ((nu > 0 ? 1 : -1) != e->pend_side ||
-			     fabs(nu - e->pend_nu) > GATE * sqrt(2 * noise_var(e)))) {
-		e->npend = 0;
-		e->pend_max = 0;
-	}
+			     fabs(nu - e->pend_nu) > GATE * sqrt(2 * noise_var(e))))
+		outliers_confirmed(e);
 	e->pend_side = nu > 0 ? 1 : -1;
 	e->pend_nu = nu;
 	e->pend[e->npend++] = *s;
@@ -394,6 +421,7 @@ static int estimate_window(struct estimator *e, int64_t at, struct estimate *out
 	out->asym = estimator_allowance(&e->cfg, e->delay);
 	out->freq_bound = w.freq_bound;
 	out->drift = out->hold_drift = w.freq_bound;
+	out->wander = 0;
 	out->sigma = w.sigma;
 	out->spread = student_t_quantile(e->cfg.confidence, (double)w.used) * w.sigma;
 	out->used = w.used;
@@ -421,6 +449,7 @@ int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 		out->freq = 0;
 		out->stat = (double)e->cfg.initial_ns + (e->hi - e->lo) + (double)e->upstream;
 		out->freq_bound = out->drift = out->hold_drift = FREQ_PRIOR * 1e-9;
+		out->wander = 0;
 		out->spread = out->stat;
 		return 0;
 	}
@@ -434,11 +463,14 @@ int estimator_estimate(struct estimator *e, int64_t at, struct estimate *out)
 	out->spread = k * sqrt(noise_var(e));
 	out->offset = th;
 	out->freq = m->f * 1e-9;
-	out->stat = fmax(k * c * sqrt(fmax(p00, 0)) + e->pend_max + e->shift, FLOOR_NS) +
+	out->stat = fmax(k * c * sqrt(fmax(p00, 0)) + e->pend_max +
+				 (e->npend > 0 ? outlier_size(e) : 0) + e->shift,
+			 FLOOR_NS) +
 		    (double)e->upstream;
 	out->freq_bound = k * c * sq_f * 1e-9;
 	out->drift = k * c * (sq_f + sqrt(m->q * SYNC_HORIZON_S / 3)) * 1e-9;
 	out->hold_drift =
 		k * c * (sq_f + sqrt(m->q * fmax((double)e->cfg.horizon_ns * 1e-9, 0) / 3)) * 1e-9;
+	out->wander = k * c * sqrt(m->q / 3);
 	return 0;
 }

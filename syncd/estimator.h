@@ -24,7 +24,9 @@
  * from the line through its neighbours, which no filter's choice affects.
  * Innovations beyond a gate are outliers: they update nothing, and three in
  * a row on one side are taken as a step of the clock (the filters restart
- * from them); until then the bound reaches them. Why this choice:
+ * from them); until then the bound reaches them, plus the size of the
+ * outliers seen lately (the first sample after a step may be an outlier
+ * too). Why this choice:
  * docs/architecture.md, "Bounds".
  *
  * ESTIMATOR_WINDOW is the earlier windowed least squares
@@ -67,6 +69,7 @@ struct estimate {
 	double asym;	   /* ns: path allowance */
 	double drift;	   /* fraction: how fast the bound grows over the next seconds */
 	double hold_drift; /* fraction: how fast it grows, to cover a holdover of horizon_ns */
+	double wander;	   /* ns/s^1.5: the bound grows by freq_bound x age + wander x age^1.5 */
 	double freq_bound; /* fraction, half-width at the confidence */
 	double sigma;	   /* ns: measurement noise, one robust sigma */
 	double spread;	   /* ns: one sample's noise about the track, at the confidence */

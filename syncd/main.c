@@ -15,6 +15,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "daemon.h"
+#include "discover.h"
 #include "follower.h"
 #include "log.h"
 #include "now.h"
@@ -215,11 +216,14 @@ int main(int argc, char **argv)
 		qot_log(QOT_LOG_ERR, "%s", msg);
 		return 2;
 	}
+	discover_sources(&d.cfg); /* no source line: what runs here */
 	if (a.check) {
 		if (config_print(&d.cfg, text, sizeof(text)) < 0) {
 			qot_log(QOT_LOG_ERR, "the configuration is too large to print");
 			return 2;
 		}
+		if (d.cfg.found[0]) /* a comment: it reads back the same */
+			printf("# no source configured: %s\n", d.cfg.found);
 		fputs(text, stdout);
 		return 0;
 	}
@@ -237,6 +241,8 @@ int main(int argc, char **argv)
 	qot_log(QOT_LOG_INFO, "%s; %zu source(s), every %.3f s",
 		d.reload.config_path ? d.reload.config_path : "no config file", d.cfg.nsources,
 		(double)d.cfg.interval_ns * 1e-9);
+	if (d.cfg.found[0])
+		qot_log(QOT_LOG_NOTICE, "no source configured: %s", d.cfg.found);
 	d.follower = qot_follower_new(&(struct qot_follower_config){
 		.root = d.cfg.mount,
 		.flags = QOT_FOLLOWER_CTL,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,6 +43,8 @@ const char *reload_config_path(const char *given, bool to_stderr)
 	const char *config = given, *handed = getenv(CONFIG_ENV);
 
 	if (reload_resumed()) {
+		/* exec of /proc/self/exe names the process "exe": keep `pkill -x syncd` working */
+		prctl(PR_SET_NAME, "syncd", 0, 0, 0);
 		if (!to_stderr)
 			qot_log_to_syslog();
 		if (handed) {

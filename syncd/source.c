@@ -19,7 +19,7 @@ const struct source_ops *source_ops_for(enum source_type type)
 
 enum source_state source_update(struct source *s, int64_t now)
 {
-	struct reading r;
+	struct reading r = {0}; /* what a source does not state is 0 */
 
 	s->state = s->ops->query(s, now, &r);
 	if (s->state == SOURCE_OK)

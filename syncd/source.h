@@ -7,7 +7,11 @@
  * instant at, true time = at + offset, known within [-below, +above]; from
  * there the offset changes at freq (true-time ns gained per base-clock ns,
  * 2^-64 units) and the bounds grow at drift per ns away from at, or at
- * hold_drift once nothing fresher comes (holdover). Of the bound at `at`,
+ * hold_drift once nothing fresher comes (holdover), or, where the source
+ * knows how its frequency wanders (hold_wander > 0), by
+ * hold_lin x age + hold_wander x age^1.5 from `at` when that is less (the
+ * growth of a random walk of the frequency: tighter for a holdover
+ * shorter than the one hold_drift covers). Of the bound at `at`,
  * asym is the path allowance (what no exchange can observe: knowledge, not
  * a fit) and stat the statistical part (with the reference's own stated
  * uncertainty); below and above are at least their sum.
@@ -28,6 +32,9 @@ struct reading {
 	uint64_t drift;
 	uint64_t hold_drift;
 	uint64_t asym, stat; /* ns */
+	double hold_lin;     /* fraction */
+	double hold_wander;  /* ns per s^1.5; 0: holdover grows at hold_drift alone */
+	int64_t age; /* ns: how old its data was at `at` (the age hold_wander counts from) */
 };
 
 enum source_state {

@@ -10,9 +10,19 @@
  * scatter of the corrections about their own track (a robust sigma) wider
  * than the stated dispersion D proves it optimistic, and the statistical
  * part is then that scatter's bound at the confidence instead (estimator.h:
- * the spread). The
+ * the spread), for OPTIMISTIC_MEMORY windows of reports since it last
+ * showed, and also until a window of reports was seen. The
  * data is stale when chronyd has not updated for `missed` of its update
  * intervals.
+ *
+ * How fast the bound grows away from a report (and in holdover) comes from
+ * what the data shows, not from the stated worst case: the larger of
+ * chronyd's own frequency error estimate (SKEW_SAFETY x (skew + |residual
+ * frequency|)) and what its successive corrections show (the estimator's
+ * trend, its uncertainty and the learned frequency wander over the holdover,
+ * at the confidence), never below DRIFT_FLOOR, and never above the
+ * configured maxdrift (the administrator's upper clamp). The growth since
+ * chronyd's last update is added to the statistical part.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +46,19 @@
 #include "udsock.h"
 
 #define CHRONY_FLOAT_EPS 6e-8 /* relative precision of chronyd's 25-bit floats */
+/* chronyd's skew is its estimate of its frequency error (about one standard
+ * error of its regression); trusted at three times it, as one trusts a
+ * sigma at 99.7%. */
+#define SKEW_SAFETY 3.0
+/* No growth slower than this (fraction): 0.05 ppm, what an ordinary
+ * crystal's rate moves with a fraction of a degree, below anything the
+ * corrections of a few minutes can rule out. */
+#define DRIFT_FLOOR (0.05 * PPM)
+/* A scatter estimated from a window of reports fluctuates: an optimistic
+ * chronyd's can dip below what it states now and then. Once proven
+ * optimistic, it stays distrusted for this many windows of reports; and
+ * until a window was seen, nothing shows its word true. */
+#define OPTIMISTIC_MEMORY 4
 
 struct chrony {
 	int fd;
@@ -44,6 +67,7 @@ struct chrony {
 	char where[128];			/* chronyd's address, for messages */
 	struct estimator *est;			/* the scatter of its corrections */
 	int64_t last_ref;			/* of the newest report taken */
+	int64_t optimistic_until; /* its scatter last exceeded its dispersion: distrusted until */
 };
 
 static int connect_udp(struct source *s, struct chrony *c)
@@ -172,11 +196,25 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 	return -ETIMEDOUT;
 }
 
+/* How fast the bound grows (fraction), with the estimator's bound of the
+ * frequency error `rate` (e->drift: over the next seconds, e->hold_drift:
+ * over a holdover of the configured length, e->freq_bound: now). */
+static double growth(const struct source *s, const struct chrony_tracking *t,
+		     const struct estimate *e, double rate)
+{
+	double stated = SKEW_SAFETY * (fabs(t->skew_ppm) + fabs(t->resid_freq_ppm)) * PPM;
+	double learned = s->cfg->maxdrift; /* too little seen: the worst stated */
+
+	if (e->used >= ESTIMATOR_MIN_SAMPLES)
+		learned = fabs(e->freq) + rate;
+	return fmin(fmax(DRIFT_FLOOR, fmax(stated, learned)), s->cfg->maxdrift);
+}
+
 static enum source_state chrony_query(struct source *s, int64_t now, struct reading *r)
 {
 	struct chrony *c = s->priv;
 	struct chrony_tracking t;
-	double disp, interval, stat;
+	double disp, interval, stat, drift, hold_drift;
 	struct estimator_sample smp;
 	struct estimate e;
 	int64_t age;
@@ -218,14 +256,28 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 		c->last_ref = t.ref_time_ns;
 	}
 	estimator_estimate(c->est, now, &e);
+	if (e.sigma > disp && e.used >= ESTIMATOR_MIN_SAMPLES) /* proven optimistic, */
+		c->optimistic_until =
+			now + (int64_t)fmin(OPTIMISTIC_MEMORY * s->cfg->window * interval * 1e9,
+					    1e18); /* (whatever interval chronyd states) */
 	if (s->cfg->estimator == ESTIMATOR_WINDOW)
 		stat = disp; /* as it always was: chronyd's word */
 	else if (e.used < ESTIMATOR_MIN_SAMPLES)
 		stat = fmax(disp, e.stat); /* too little seen to check its word */
-	else if (e.sigma <= disp)
-		stat = disp; /* what it shows is consistent with what it says */
+	else if (e.used < s->cfg->window || now < c->optimistic_until)
+		stat = fmax(disp, e.spread); /* not yet shown honest, or lately optimistic */
 	else
-		stat = fmax(disp, e.spread); /* optimistic: what it shows */
+		stat = disp; /* what it shows is consistent with what it says */
+	if (s->cfg->estimator == ESTIMATOR_WINDOW) {
+		/* as it always was: the stated worst case plus chronyd's word */
+		drift = hold_drift = s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM;
+	} else {
+		drift = growth(s, &t, &e, e.drift);
+		hold_drift = fmax(drift, growth(s, &t, &e, e.hold_drift));
+		/* what the clock may have moved since chronyd's last update */
+		if (age > 0)
+			stat += (double)age * drift;
+	}
 	r->at = now;
 	r->offset = smp.offset;
 	r->freq = 0; /* the host clock runs at chronyd's corrected rate */
@@ -235,8 +287,15 @@ static enum source_state chrony_query(struct source *s, int64_t now, struct read
 	r->below = r->above = qot_sat_add_u64(r->asym, r->stat) + 1;
 	if (r->below < (uint64_t)s->cfg->minbound_ns)
 		r->below = r->above = (uint64_t)s->cfg->minbound_ns;
-	r->drift = r->hold_drift = bound_rate_from_frac(
-		s->cfg->maxdrift + (t.skew_ppm + fabs(t.resid_freq_ppm)) * PPM);
+	r->drift = bound_rate_from_frac(drift);
+	r->hold_drift = bound_rate_from_frac(hold_drift);
+	if (s->cfg->estimator != ESTIMATOR_WINDOW && e.used >= ESTIMATOR_MIN_SAMPLES) {
+		/* the same growth as the model says it, for holdovers shorter
+		 * than the horizon (the discipline takes the tighter) */
+		r->hold_lin = growth(s, &t, &e, e.freq_bound);
+		r->hold_wander = e.wander;
+		r->age = age > 0 ? age : 0;
+	}
 	snprintf(s->detail, sizeof(s->detail),
 		 "stratum %u, correction %.9f s, root delay %.9f s, dispersion %.9f s", t.stratum,
 		 t.correction, t.root_delay, t.root_dispersion);

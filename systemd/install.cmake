@@ -29,21 +29,27 @@ if(QOT_SYSTEMD_UNITDIR STREQUAL "")
 endif()
 qot_full_dir(QOT_SYSTEMD_UNITDIR "${QOT_SYSTEMD_UNITDIR}")
 
-# Each install configures afresh: another prefix, other paths.
+# Each install configures afresh: another prefix, other paths. coordd's
+# unit and sample only when it is built (QOT_BUILD_COORDD).
 file(REMOVE_RECURSE "${QOT_STAGING_DIR}")
-foreach(unit qotfs.service syncd.service coordd.service qotctl-metrics.service)
+set(units qotfs.service syncd.service qotctl-metrics.service)
+set(samples qotfs.env syncd.env syncd.conf)
+if(QOT_BUILD_COORDD)
+  list(APPEND units coordd.service)
+  list(APPEND samples coordd.env)
+endif()
+foreach(unit ${units})
   configure_file("${QOT_SOURCE_DIR}/systemd/${unit}.in" "${QOT_STAGING_DIR}/units/${unit}"
                  @ONLY)
+  file(INSTALL DESTINATION "${QOT_SYSTEMD_UNITDIR}" TYPE FILE
+       FILES "${QOT_STAGING_DIR}/units/${unit}")
 endforeach()
 file(INSTALL DESTINATION "${QOT_SYSTEMD_UNITDIR}" TYPE FILE
-     FILES "${QOT_STAGING_DIR}/units/qotfs.service" "${QOT_STAGING_DIR}/units/syncd.service"
-           "${QOT_STAGING_DIR}/units/coordd.service"
-           "${QOT_STAGING_DIR}/units/qotctl-metrics.service"
-           "${QOT_SOURCE_DIR}/systemd/qotctl-metrics.timer")
+     FILES "${QOT_SOURCE_DIR}/systemd/qotctl-metrics.timer")
 
 # The configuration is the administrator's once installed: an existing
 # file is kept, never overwritten.
-foreach(sample qotfs.env syncd.env coordd.env syncd.conf)
+foreach(sample ${samples})
   configure_file("${QOT_SOURCE_DIR}/etc/qot/${sample}.in" "${QOT_STAGING_DIR}/etc/${sample}"
                  @ONLY)
   if(EXISTS "$ENV{DESTDIR}${QOT_CONFDIR}/${sample}")

@@ -10,6 +10,17 @@ set -euo pipefail
 QOT_MNT=""
 QOTFS_PID=""
 
+# chronyd and chronyc, extracted for the tests (scripts/private-chrony.sh),
+# never installed as the chrony package.
+QOT_TEST_PREFIX=${QOT_TEST_PREFIX:-/opt/qotfs-test}
+PATH=$QOT_TEST_PREFIX/chrony/usr/sbin:$QOT_TEST_PREFIX/chrony/usr/bin:$PATH
+
+# A syncd with no source line asks chronyd and ptp4l at these sockets
+# (syncd(8), FINDING THE SOURCES): never the host's, whatever runs there,
+# unless a test points them at its own daemons.
+export QOT_SYNCD_CHRONY_SOCKET=${QOT_SYNCD_CHRONY_SOCKET:-/nonexistent/qot-test/chronyd.sock}
+export QOT_SYNCD_PTP_SOCKET=${QOT_SYNCD_PTP_SOCKET:-/nonexistent/qot-test/ptp4l}
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

@@ -37,7 +37,7 @@ expect_file() { # expect_file TEST PATH...
 	for f in "$@"; do test "$t" "$P/$f" || fail "missing (test $t): $P/$f"; done
 }
 expect_file -x "$QOT_SBINDIR/qotfs" "$QOT_SBINDIR/syncd" "$QOT_SBINDIR/coordd" \
-	"$QOT_BINDIR/qot-align" "$QOT_BINDIR/qotctl"
+	"$QOT_BINDIR/qot-align" "$QOT_BINDIR/qot-check" "$QOT_BINDIR/qotctl"
 expect_file -f "$QOT_LIBDIR/libqot.so.$QOT_VERSION" "$QOT_LIBDIR/libqot.a" \
 	"$QOT_INCLUDEDIR/qot.h" "$QOT_LIBDIR/pkgconfig/qot.pc"
 [ "$(readlink "$P/$QOT_LIBDIR/libqot.so.$major")" = "libqot.so.$QOT_VERSION" ] ||
@@ -77,7 +77,7 @@ for prog in "$P/$QOT_BINDIR"/* "$P/$QOT_SBINDIR"/*; do
 	[ "$name $version" = "${prog##*/} $QOT_VERSION" ] || fail "$prog --version: '$out'"
 	n=$((n + 1))
 done
-[ "$n" -eq 5 ] || fail "$n installed programs, expected 5 (qotfs, syncd, coordd, qot-align, qotctl)"
+[ "$n" -eq 6 ] || fail "$n installed programs, expected 6 (qotfs, syncd, coordd, qot-align, qot-check, qotctl)"
 export PKG_CONFIG_PATH=$P/$QOT_LIBDIR/pkgconfig
 pkg-config --validate qot || fail "qot.pc is not valid"
 [ "$(pkg-config --modversion qot)" = "$QOT_VERSION" ] || fail "qot.pc version $(pkg-config --modversion qot)"

@@ -50,7 +50,7 @@ expect_msg "too many arguments"
 expect_status 2 "$Q" metrics --every 1s
 expect_msg "metrics does not take --every"
 expect_status 2 "$Q" metrics --json
-for d in 10parsecs 10 -1s 0s 1.5s none 99999999999999999999s; do
+for d in 10parsecs 10 -1s 0s 1.5ns .5s none 99999999999999999999s; do
 	expect_status 2 "$Q" record tl --every "$d"
 	expect_msg "bad duration for --every: '$d'"
 done
@@ -70,7 +70,7 @@ export QOT_ROOT=$QOT_MNT
 
 note "timelines in every status"
 mkdir "$QOT_MNT"/{s,h,t,u,big}
-ctl s synced 250 1000 2000 0 60000000000 chrony0
+ctl s synced 250 1000 2000 0 60000000000 "chrony0 asym=600 stat=400" # with the parts of its bound
 ctl h holdover -4000 3000 3000 0 60000000000 ptp0
 ctl t synced 0 1000 1000 0 1000000 manual # stale 1 ms from now
 ctl big synced 0 10000000000000000000 5 0 60000000000 manual # a bound past 2^63 ns
@@ -118,11 +118,13 @@ expect_status 0 "$Q" show s
 for want in "status       synced: a source disciplines it now" "source       chrony0" \
 	"offset       +250ns" "below 1us, above 2us" "requirement  accuracy=5us/10us resolution=1us: met" \
 	"bindings     2" "name=app accuracy=5us/1ms resolution=none" "cluster      current, node n1, leader n1 (this node), 2 members" \
-	"node=n2 leader=no accuracy=2us/3us resolution=1ms" "coordinator  node n1, lease current" "hlc          last "; do
+	"node=n2 leader=no accuracy=2us/3us resolution=1ms" "coordinator  node n1, lease current" "hlc          last " \
+	"made of      asym 600ns: the path allowance" "             stat 400ns: the statistical part"; do
 	grep -qF -- "$want" "$T/out" || fail "show s lacks '$want': $(cat "$T/out")"
 done
 expect_status 0 "$Q" show t
 grep -q "stale after .*(passed" "$T/out" || fail "show t: $(cat "$T/out")"
+grep -qF "made of      not stated by the publisher" "$T/out" || fail "show t, parts: $(cat "$T/out")"
 
 note "--json: parsed and checked field by field against the files"
 expect_status 0 "$Q" --json status
@@ -173,7 +175,7 @@ check(doc["coordination"]["node"] == "n1" and doc["coordination"]["state"] == co
       and 0 < doc["coordination"]["lease_ns"] <= 600 * 10**9, f"coordination {doc['coordination']}")
 names = open(f"{mnt}/.timelines").read().split()
 check([t["name"] for t in doc["timelines"]] == names, "timelines and their order")
-keys = ["name", "status", "source", "offset_ns", "below_ns", "above_ns", "age_ns", "freq_ppb",
+keys = ["name", "status", "source", "offset_ns", "below_ns", "above_ns", "asym_ns", "stat_ns", "age_ns", "freq_ppb",
         "requirement", "met", "bindings", "cluster", "members", "params", "hlc"]
 for t in doc["timelines"]:
     name = t["name"]
@@ -186,6 +188,8 @@ for t in doc["timelines"]:
     r = kv(text(name, "requirements"))
     check(t["requirement"] == req(r["accuracy"], r["resolution"]), f"{name}: requirements file")
     check(t["freq_ppb"] == float(sync["freq_ppb"]), f"{name}: freq_ppb")
+    for k in ("asym", "stat"):
+        check(t[k + "_ns"] == (ns(sync[k]) if k in sync else None), f"{name}: {k} {t[k + '_ns']}")
     if sync["age"] == "none":
         check(t["age_ns"] is None, f"{name}: age")
     else:
@@ -232,7 +236,8 @@ for t in doc["timelines"]:
 by = {t["name"]: t for t in doc["timelines"]}
 s = by["s"]
 check(s["status"] == "synced" and s["source"] == "chrony0" and s["offset_ns"] == 250
-      and s["below_ns"] == 1000 and s["above_ns"] == 2000 and s["met"] is True, f"s: {s}")
+      and s["below_ns"] == 1000 and s["above_ns"] == 2000 and s["met"] is True
+      and s["asym_ns"] == 600 and s["stat_ns"] == 400, f"s: {s}")
 check([(b["name"], b["pid"]) for b in s["bindings"]] == [("app", pid), ("other", pid)], "s: bindings")
 check(s["requirement"] == {"accuracy_below_ns": 5000, "accuracy_above_ns": 10000, "resolution_ns": 1000}, "s: requirement")
 check(s["cluster"]["state"] == "current" and s["cluster"]["leader"] == "n1" and s["cluster"]["leading"] is True
@@ -330,7 +335,7 @@ expect_msg "$T/nodir/qot.prom: No such file or directory"
 [ ! -e "$T/nodir" ] || fail "metrics made a directory"
 
 note "record + plot: a CSV of a timeline through a change, and its pictures"
-ctl s synced 250 1000 2000 0 60000000000 chrony0
+ctl s synced 250 1000 2000 0 60000000000 "chrony0 asym=600 stat=400" # with the parts of its bound
 # the page follows the ctl write an instant later (qot(7), clock)
 wait_for 10 sh -c "'$QOT_READ_BIN' '$QOT_MNT/s/clock' | grep -q ' synced\$'" || fail "the page stays behind"
 expect_status 0 "$Q" record s --every 50ms --for 1s -o "$T/s.csv"

@@ -10,7 +10,7 @@
 # shellcheck source-path=SCRIPTDIR source=chrony_lib.sh
 . "$(dirname "$0")/chrony_lib.sh"
 : "${SYNCD_BIN:?}" "${QOT_READ_BIN:?}"
-command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
+command -v chronyd >/dev/null || fail "no chronyd (scripts/deps.sh test extracts it to $QOT_TEST_PREFIX/chrony)"
 
 OFFSET_NS=500000000
 T=$(mktemp -d /tmp/qot-chrony.XXXXXX)
@@ -111,5 +111,39 @@ wait_for 30 shrunk || fail "bound did not shrink below $b2: $(cat "$QOT_MNT/tl/s
 note "syncd stops: after stale_after, readers see stale"
 stop_pid "$SYNCD_PID"
 wait_for 5 sh -c "grep -q status=stale '$QOT_MNT/tl/sync'" || fail "never stale after syncd stopped"
+
+note "no source configured: syncd finds the running chronyd by its command socket"
+cat >"$T/discover.conf" <<CONF
+mount $QOT_MNT
+rundir $T/discover
+interval 250ms
+CONF
+discover_env=(env "QOT_SYNCD_CHRONY_SOCKET=$T/chronyd/cmd.sock" "QOT_SYNCD_PTP_SOCKET=$T/no-ptp4l")
+"${discover_env[@]}" "$SYNCD_BIN" --check-config -c "$T/discover.conf" >"$T/discover.check" ||
+	fail "--check-config: $(cat "$T/discover.check")"
+grep -q "^# no source configured: chronyd answers at $T/chronyd/cmd.sock" "$T/discover.check" ||
+	fail "--check-config does not say what it found: $(cat "$T/discover.check")"
+grep -q "^source chronyd chrony .* socket $T/chronyd/cmd.sock" "$T/discover.check" ||
+	fail "--check-config: no chronyd source: $(cat "$T/discover.check")"
+start_bg "$T/discover.log" "${discover_env[@]}" "$SYNCD_BIN" -f -c "$T/discover.conf"
+SYNCD_PID=$BG_PID
+wait_for 10 synced tl || fail "not synced by the chronyd found: $(cat "$QOT_MNT/tl/sync")"
+[ "$(field "$QOT_MNT/tl/sync" source)" = chronyd ] || fail "source: $(cat "$QOT_MNT/tl/sync")"
+check_truth tl "$OFFSET_NS" >/dev/null
+grep -q "no source configured: chronyd answers at $T/chronyd/cmd.sock" "$T/discover.log" ||
+	fail "the log does not say what syncd found: $(cat "$T/discover.log")"
+stop_pid "$SYNCD_PID"
+
+note "no chronyd and no ptp4l: the kernel's view (source system), and the log says why"
+stop_pid "$CLIENT_PID"
+start_bg "$T/kernel.log" "${discover_env[@]}" "$SYNCD_BIN" -f -c "$T/discover.conf"
+SYNCD_PID=$BG_PID
+# (tl goes on in holdover from chronyd's data: a new timeline shows the source)
+mkdir "$QOT_MNT/fresh"
+is_system() { [ "$(field "$QOT_MNT/fresh/sync" source)" = system ]; }
+wait_for 10 is_system || fail "source: $(cat "$QOT_MNT/fresh/sync"); $(cat "$T/kernel.log")"
+grep -q "no source configured: no chronyd (chronyd at $T/chronyd/cmd.sock: .*), no ptp4l (ptp4l at $T/no-ptp4l: .*): source system" "$T/kernel.log" ||
+	fail "the log does not say why the kernel: $(cat "$T/kernel.log")"
+stop_pid "$SYNCD_PID"
 qotfs_stop
 echo PASS

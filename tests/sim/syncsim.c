@@ -64,6 +64,9 @@ void syncsim_defaults(struct syncsim_config *c, enum syncsim_source source)
 		/* A host clock chronyd keeps at nearly the true rate. */
 		c->freq0 = 0;
 		c->wander_amp = 0.1e-6;
+		/* a quarter period on: the outages fall where the rate is
+		 * farthest off, so holdover shows what the growth is worth */
+		c->wander_phase = M_PI / 2;
 		c->wander = 1e-10;
 		c->delay_ns = 40000;
 		c->asym0_ns = c->asym1_ns = 12000;
@@ -90,6 +93,8 @@ int syncsim_variant(size_t i, struct syncsim_config *c, const char **key, const 
 		{"chrony_stated", "chrony, honest, asymmetry stated 12 us (true: 12 us)",
 		 SYNCSIM_CHRONY},
 		{"chrony_optimistic", "chrony, states 30 us, errs 60 us (1 sigma)", SYNCSIM_CHRONY},
+		{"chrony_rate", "chrony, host clock 0.3 ppm off (its skew says 0.01)",
+		 SYNCSIM_CHRONY},
 	};
 
 	if (i >= sizeof(v) / sizeof(v[0]))
@@ -129,6 +134,9 @@ int syncsim_variant(size_t i, struct syncsim_config *c, const char **key, const 
 	case 8:
 		c->optimistic_ns = 60000;
 		break;
+	case 9:
+		c->freq0 = 0.3e-6; /* only the corrections' trend shows it */
+		break;
 	}
 	return 0;
 }
@@ -166,7 +174,8 @@ static double t3(unsigned *seed)
 static double freq_at(const struct syncsim_config *c, const struct world *w)
 {
 	double s = (double)(w->t - T0) * 1e-9;
-	return c->freq0 + c->wander_amp * sin(2 * M_PI * s / c->wander_period_s) + w->rw;
+	return c->freq0 + c->wander_amp * sin(2 * M_PI * s / c->wander_period_s + c->wander_phase) +
+	       w->rw;
 }
 
 /* Evolve the truth to base instant t, in steps of at most 10 ms. */

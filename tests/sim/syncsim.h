@@ -37,6 +37,7 @@ struct syncsim_config {
 	double freq0;		      /* fraction */
 	double wander_amp;	      /* sinusoidal frequency wander: amplitude (fraction) */
 	double wander_period_s;	      /* and period */
+	double wander_phase;	      /* and phase at the start, radians */
 	double wander;		      /* random walk of the frequency, fraction per sqrt(s) */
 	double noise_ns;	      /* ptp: queueing delay scale per direction (|t3|);
 					 chrony: its error, uniform within +-stated_ns, if 0 */

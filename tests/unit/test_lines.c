@@ -35,6 +35,19 @@ START_TEST(duration_valid)
 		{"18446744073709551614ns", UINT64_MAX - 1},
 		{"18446744073s", 18446744073000000000ull},
 		{"none", QOT_UNBOUNDED},
+		/* decimals, minutes and the micro sign, as people write them */
+		{"1.5ms", 1500000},
+		{"0.5ms", 500000},
+		{"2.25s", 2250000000ull},
+		{"1.000000001s", 1000000001},
+		{"1.5000000000000000000000s", 1500000000}, /* trailing zeros */
+		{"0.001us", 1},
+		{"1min", 60000000000ull},
+		{"1.5min", 90000000000ull},
+		{"10\xc2\xb5s", 10000}, /* U+00B5 MICRO SIGN */
+		{"10\xce\xbcs", 10000}, /* U+03BC GREEK SMALL LETTER MU */
+		{"2.5\xc2\xb5s", 2500},
+		{"307445734.5min", 18446744070000000000ull},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t v = 1;
@@ -47,9 +60,39 @@ END_TEST
 START_TEST(duration_malformed)
 {
 	static const char *const bad[] = {
-		"",	 "ns",	  "10",	  "10 ms", " 10ms", "10ms ",  "+10ms",
-		"-10ms", "10MS",  "10m",  "10sec", "1.5ms", "10µs",   "0x10ns",
-		"10nsx", "10s\n", "None", "nonee", "1e3ns", "10ms10", "s10",
+		"",
+		"ns",
+		"10",
+		"10 ms",
+		" 10ms",
+		"10ms ",
+		"+10ms",
+		"-10ms",
+		"10MS",
+		"10m",
+		"10sec",
+		"0x10ns",
+		"10nsx",
+		"10s\n",
+		"None",
+		"nonee",
+		"1e3ns",
+		"10ms10",
+		"s10",
+		/* decimals: digits on both sides, a whole number of ns */
+		".5ms",
+		"1.ms",
+		"1..5ms",
+		"1.5.ms",
+		"1.5ns",
+		"0.0001us",
+		"1,5ms",
+		"1.5",
+		"1.0000000000000000001s",
+		"10mins",
+		"10 min",
+		"10\xc2s",
+		"10\xb5s",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t v = 42;
@@ -68,7 +111,11 @@ START_TEST(duration_range)
 	ck_assert_int_eq(dur("18446744073709551616ns", &v), -ERANGE);
 	ck_assert_int_eq(dur("18446744074s", &v), -ERANGE);
 	ck_assert_int_eq(dur("99999999999999999999999999ms", &v), -ERANGE);
+	ck_assert_int_eq(dur("18446744073.709551615s", &v), -ERANGE);
+	ck_assert_int_eq(dur("307445735min", &v), -ERANGE);
 	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(dur("18446744073.709551614s", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX - 1);
 }
 END_TEST
 
@@ -131,9 +178,8 @@ END_TEST
 START_TEST(kvline_malformed)
 {
 	static const char *const bad[] = {
-		"a",	  "a=",		"=1",	     "c=1",	"a=1 a=2",
-		"A=1",	  "a=1\n\n",	"a=1\nbb=2", "a=1\r\n", "a=\x01",
-		"a=\x7f", "a=\xc3\xa9", "a =1",	     "a= 1",	"bb=1 c",
+		"a",	   "a=",     "=1",     "c=1",	 "a=1 a=2", "A=1",  "a=1\n\n", "a=1\nbb=2",
+		"a=1\r\n", "a=\x01", "a=\x7f", "a=\x1b", "a =1",    "a= 1", "bb=1 c",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct qot_slice v[2];
@@ -237,7 +283,7 @@ START_TEST(bind_lines_malformed)
 		"name=a accuracy=/1us",
 		"name=a accuracy=1us/2us/3us",
 		"name=a accuracy=-1us",
-		"name=a accuracy=1.5us",
+		"name=a accuracy=1.5ns",
 		"name=a color=red",		       /* unknown key */
 		"name=a accuracy=1us\nresolution=1ms", /* two lines */
 		"name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 65 */

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chrony_proto.h"
 #include "config.h"
+#include "discover.h"
 #include "discipline.h"
 #include "estimator.h"
 #include "estimator_window.h"
@@ -322,6 +324,65 @@ static int parse(struct syncd_config *c, const char *text, char *err)
 	return config_parse(c, text, strlen(text), err, 256);
 }
 
+START_TEST(config_default_sources_found)
+{
+	static struct syncd_config c, again;
+	static char text[4096];
+	char err[256], dir[] = "/tmp/qot-discover.XXXXXX";
+	int n;
+
+	ck_assert_int_eq(parse(&c, "interval 250ms\n", err), 0);
+	ck_assert(c.discover);
+	ck_assert_uint_eq(c.nsources, 1);
+	ck_assert_int_eq(config_default_sources(&c, SOURCE_TYPE_CHRONY, "/run/chrony/chronyd.sock",
+						err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(c.nsources, 2);
+	ck_assert_str_eq(c.sources[0].name, "chronyd");
+	ck_assert_str_eq(c.sources[0].socket, "/run/chrony/chronyd.sock");
+	ck_assert_str_eq(c.sources[1].name, "system");
+	ck_assert_int_eq(c.sources[1].poll_ns, 250000000);
+	ck_assert_uint_eq(c.nrules, 1);
+	ck_assert_uint_eq(config_rule_for(&c, "any")->nsources, 2);
+	ck_assert_uint_eq(config_rule_for(&c, "any")->sources[0], 0);
+	/* What --check-config prints names them: it reads back, discovering nothing. */
+	n = config_print(&c, text, sizeof(text));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(config_parse(&again, text, (size_t)n, err, sizeof(err)), 0);
+	ck_assert(!again.discover);
+	ck_assert_uint_eq(again.nsources, 2);
+	ck_assert_int_eq(
+		config_default_sources(&c, SOURCE_TYPE_PTP, "/var/run/ptp4l", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.sources[0].name, "ptp4l");
+	ck_assert_int_eq(config_default_sources(&c, SOURCE_TYPE_PTP, "relative", err, sizeof(err)),
+			 -EINVAL);
+
+	/* Configured sources are never replaced. */
+	ck_assert_int_eq(parse(&c, "source a system\n", err), 0);
+	ck_assert(!c.discover);
+	ck_assert_int_eq(config_default_sources(&c, SOURCE_TYPE_SYSTEM, NULL, err, sizeof(err)),
+			 -EINVAL);
+	discover_sources(&c);
+	ck_assert_str_eq(c.sources[0].name, "a");
+	ck_assert_str_eq(c.found, "");
+
+	/* Nothing answers: the kernel's view, and why. */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(text, sizeof(text), "rundir %s\n", dir);
+	ck_assert_int_eq(parse(&c, text, err), 0);
+	setenv(DISCOVER_CHRONY_ENV, "/nonexistent/chronyd.sock", 1);
+	setenv(DISCOVER_PTP_ENV, "/nonexistent/ptp4l", 1);
+	discover_sources(&c);
+	ck_assert_uint_eq(c.nsources, 1);
+	ck_assert_str_eq(c.sources[0].name, "system");
+	ck_assert_msg(strstr(c.found, "no chronyd (chronyd at /nonexistent/chronyd.sock: ") ==
+			      c.found,
+		      "%s", c.found);
+	ck_assert_msg(strstr(c.found, "source system") != NULL, "%s", c.found);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(config_defaults_and_rules)
 {
 	static struct syncd_config c;
@@ -450,6 +511,9 @@ START_TEST(config_peer_and_freerun)
 	/* No peer line: the endpoint's defaults, nothing printed. */
 	ck_assert_int_eq(parse(&a, "timeline t peer\n", err), 0);
 	ck_assert(!a.peer.given);
+	ck_assert(config_rule_for(&a, "t") && config_rule_for(&a, "t")->peer); /* kept */
+	ck_assert(config_rule_for(&a, "other") == NULL);
+	ck_assert(!a.discover);
 	ck_assert_uint_eq(a.peer.port, 3219);
 	ck_assert_str_eq(a.peer.keyfile, PEER_CONFIG_DEFAULT_KEYFILE);
 
@@ -765,6 +829,31 @@ START_TEST(kalman_outlier_burst)
 }
 END_TEST
 
+/* A step whose first sample is also an outlier (the corner bench/sync-sim
+ * found on ptp_steps, seed 5): the bound reaches the pending sample plus the
+ * size of the outliers seen, so the truth beyond it is covered too. */
+START_TEST(kalman_step_on_an_outlier)
+{
+	struct estimator *e = kalman();
+	struct estimate r;
+	unsigned seed = 19;
+
+	for (int i = 0; i < 500; i++) {
+		int64_t t = (int64_t)i * 125000000;
+		double truth = i < 400 ? 0 : 200000, y = truth + 100 * gauss(&seed);
+		if (i == 100 || i == 200 || i == 400)
+			y -= 50000; /* outliers, the last on the step */
+		if (i == 300)
+			y += 50000;
+		add(e, t, y, -1);
+		ck_assert_int_eq(estimator_estimate(e, t, &r), 0);
+		ck_assert_msg(fabs(r.offset - truth) <= r.stat,
+			      "sample %d: %.0f outside %.0f +- %.0f", i, truth, r.offset, r.stat);
+	}
+	estimator_free(e);
+}
+END_TEST
+
 /* Holdover: the bound grows with the time since the last sample, faster the
  * more the frequency wanders; hold_drift covers the configured horizon. */
 START_TEST(kalman_holdover_growth)
@@ -901,6 +990,62 @@ START_TEST(discipline_hold_drift_and_parts)
 }
 END_TEST
 
+/* A reading that states its wander: in holdover the bounds grow as a
+ * random walk does (lin x age + wander x age^1.5 from its data's age),
+ * covering that curve at every instant until each page goes stale, never
+ * above the linear growth at hold_drift, which they become once cheaper. */
+START_TEST(discipline_holdover_as_a_walk)
+{
+	struct discipline d;
+	struct qot_clock_params p;
+	const int64_t t0 = 1000000000000000000LL, s = 1000000000;
+	const double lin = 0.05e-6, wander = 40, age0 = 3; /* ns/s^1.5, s */
+	struct reading r = reading(t0, 0, 1000);
+	uint64_t hold_b = 0;
+	bool walked = false, linear = false;
+
+	r.drift = bound_rate_from_frac(0.2e-6);
+	r.hold_drift = bound_rate_from_frac(2e-6);
+	r.hold_lin = lin;
+	r.hold_wander = wander;
+	r.age = (int64_t)(age0 * 1e9);
+	discipline_init(&d);
+	discipline_update(&d, &dcfg, &r, t0, &p);
+	for (int64_t u = 1; u <= 4000; u++) {
+		int64_t now = t0 + u * s;
+		discipline_update(&d, &dcfg, NULL, now, &p);
+		if (u == 1)
+			hold_b = p.offset_below; /* re-anchored where it was */
+		for (int64_t t = now; t <= p.stale_after; t += s / 4) {
+			struct qot_time q;
+			double a = (double)(t - t0) * 1e-9 + age0, a1 = 1 + age0;
+			double walk = lin * 1e9 * (a - a1) + wander * (pow(a, 1.5) - pow(a1, 1.5));
+			double line = 2e-6 * (double)(t - t0 - s);
+			qot_project(&p, t, &q);
+			ck_assert_msg((double)q.below >= (double)hold_b + fmin(walk, line) - 1,
+				      "at %lld s: %llu below the walk %.0f",
+				      (long long)(t - t0) / s, (unsigned long long)q.below,
+				      (double)hold_b + walk);
+			ck_assert_uint_eq(q.below, q.above);
+		}
+		{
+			struct qot_time q;
+			double a = (double)u + age0, a1 = 1 + age0;
+			double walk = lin * 1e9 * (a - a1) + wander * (pow(a, 1.5) - pow(a1, 1.5));
+			qot_project(&p, now, &q);
+			/* at the update itself: the lesser, no more */
+			ck_assert_msg((double)q.below <=
+					      (double)hold_b +
+						      fmin(walk, 2e-6 * (double)(u - 1) * 1e9) + 2,
+				      "at %lld s: %llu", (long long)u, (unsigned long long)q.below);
+			walked |= walk < 2e-6 * (double)(u - 1) * 1e9 && u > 10;
+			linear |= walk > 2e-6 * (double)(u - 1) * 1e9;
+		}
+	}
+	ck_assert(walked && linear); /* both were exercised */
+}
+END_TEST
+
 START_TEST(discipline_holdover_then_unsynced)
 {
 	struct discipline d;
@@ -957,6 +1102,7 @@ int main(void)
 	tcase_add_test(tc, ptp_time_status_range);
 	tcase_add_test(tc, parsers_survive_garbage);
 	tcase_add_test(tc, config_defaults_and_rules);
+	tcase_add_test(tc, config_default_sources_found);
 	tcase_add_test(tc, config_print_roundtrip);
 	tcase_add_test(tc, config_peer_and_freerun);
 	tcase_add_test(tc, config_errors);
@@ -965,6 +1111,7 @@ int main(void)
 	tcase_add_test(tc, kalman_cold_start_and_noise_floor);
 	tcase_add_test(tc, kalman_step);
 	tcase_add_test(tc, kalman_outlier_burst);
+	tcase_add_test(tc, kalman_step_on_an_outlier);
 	tcase_add_test(tc, kalman_holdover_growth);
 	tcase_add_test(tc, window_line_and_noise);
 	tcase_add_test(tc, window_outliers_and_few_samples);
@@ -972,6 +1119,7 @@ int main(void)
 	tcase_add_test(tc, t_quantiles);
 	tcase_add_test(tc, discipline_steps_forward_and_slews_back);
 	tcase_add_test(tc, discipline_holdover_then_unsynced);
+	tcase_add_test(tc, discipline_holdover_as_a_walk);
 	tcase_add_test(tc, discipline_hold_drift_and_parts);
 	tcase_add_test(tc, discipline_first_sync_may_step_back);
 	tcase_set_timeout(tc, 120);

@@ -92,6 +92,23 @@ void report_show(FILE *f, const struct tlstate *st, const struct tlstate_coord *
 		"%-12s below %s, above %s: the true time lies in [estimate - below, "
 		"estimate + above]\n",
 		"bounds", textfmt_bound(st->below, b), textfmt_bound(st->above, a));
+	if (st->has_parts) {
+		fprintf(f,
+			"%-12s asym %s: the path allowance, what no two-way exchange can observe "
+			"(half the round trip, or the stated maximum asymmetry)\n",
+			"made of", textfmt_bound(st->asym, b));
+		fprintf(f,
+			"%-12s stat %s: the statistical part, what the measurements show (noise, "
+			"outliers, wander, the reference's stated uncertainty), at the source's "
+			"confidence\n",
+			"", textfmt_bound(st->stat, b));
+		fprintf(f,
+			"%-12s (as stated at the last update; the bounds grow from their sum "
+			"since)\n",
+			"");
+	} else {
+		fprintf(f, "%-12s not stated by the publisher\n", "made of");
+	}
 	fprintf(f, "%-12s %s%" PRId64 ".%03" PRId64 " ppb\n", "frequency",
 		st->freq_mppb < 0 ? "-" : "",
 		(st->freq_mppb < 0 ? -st->freq_mppb : st->freq_mppb) / 1000,
@@ -205,6 +222,13 @@ void report_json_timeline(jsonw *w, const char *key, const struct tlstate *st)
 	jsonw_i64(w, "offset_ns", st->offset_ns);
 	jsonw_bound(w, "below_ns", st->below);
 	jsonw_bound(w, "above_ns", st->above);
+	if (st->has_parts) {
+		jsonw_bound(w, "asym_ns", st->asym);
+		jsonw_bound(w, "stat_ns", st->stat);
+	} else {
+		jsonw_null(w, "asym_ns");
+		jsonw_null(w, "stat_ns");
+	}
 	if (st->has_age)
 		jsonw_i64(w, "age_ns", st->age_ns);
 	else

@@ -197,6 +197,10 @@ static int parse_sync(const char *text, size_t len, struct tlstate *st)
 	if (!qot_slice_is(v[9], "yes") && !qot_slice_is(v[9], "no"))
 		return -EPROTO;
 	st->met = qot_slice_is(v[9], "yes");
+	st->has_parts = v[10].ptr != NULL && v[11].ptr != NULL;
+	st->asym = st->stat = QOT_UNBOUNDED;
+	if (st->has_parts && (parse_bound(v[10], &st->asym) || parse_bound(v[11], &st->stat)))
+		return -EPROTO;
 	return 0;
 }
 
