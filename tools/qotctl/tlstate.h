@@ -56,8 +56,8 @@ struct tlstate {
 	struct qot_req req;    /* effective requirement */
 	bool met;
 	char note[TLSTATE_NOTE_MAX]; /* the publisher's words after the state ("" for none) */
-	bool has_parts;	     /* the publisher stated what the bound is made of: */
-	uint64_t asym, stat; /* path allowance and statistical part, ns (QOT_UNBOUNDED) */
+	bool has_parts;		     /* the publisher stated what the bound is made of: */
+	uint64_t asym, stat;	     /* path allowance and statistical part, ns (QOT_UNBOUNDED) */
 
 	size_t nbindings;
 	struct tlstate_binding *bindings;
