@@ -59,7 +59,9 @@ static void usage(FILE *f, const struct qot_cmdline *cl, const char *argv0)
 		"  -a, --auth-file=FILE        digest credentials USER:PASSWORD, first line of "
 		"FILE\n"
 		"      --hold-down=MS          coalesce requirement changes this long before\n"
-		"                              writing them to ZooKeeper (0-%d, default %d)\n",
+		"                              writing them to ZooKeeper (0-%d, default %d)\n"
+		"      --peer-address=HOST:PORT  this node's syncd peer endpoint, published\n"
+		"                              for the other nodes (numeric; [IPv6]:PORT)\n",
 		argv0, DEFAULT_TIMEOUT_MS, MAX_HOLD_MS, DEFAULT_HOLD_MS);
 	qot_cmdline_help(f, cl, 30);
 	fprintf(f, "\nSee coordd(8).\n");
@@ -189,7 +191,7 @@ static int run(struct coordd *d, int sigfd)
 
 /* coordd's own options. */
 struct args {
-	const char *hosts, *mount, *auth_file, *node;
+	const char *hosts, *mount, *auth_file, *node, *peer;
 	long timeout;
 	long hold_ms;
 };
@@ -209,6 +211,21 @@ static int own_option(void *ctx, int c, const char *arg)
 	case 'm':
 		a->mount = arg;
 		break;
+	case 'P': {
+		char host[46];
+		unsigned port;
+
+		if (strlen(arg) >= QOT_PEER_ADDR_MAX ||
+		    qot_peeraddr_parse(arg, strlen(arg), host, &port) != 0) {
+			fprintf(stderr,
+				"coordd: --peer-address: '%s' is not HOST:PORT (a numeric IPv4 "
+				"address, or [IPv6], and a port from 1 to 65535)\n",
+				arg);
+			return -1;
+		}
+		a->peer = arg;
+		break;
+	}
 	case 't':
 		errno = 0;
 		a->timeout = strtol(arg, &end, 10);
@@ -243,6 +260,7 @@ int main(int argc, char **argv)
 		{"session-timeout", required_argument, NULL, 't'},
 		{"auth-file", required_argument, NULL, 'a'},
 		{"hold-down", required_argument, NULL, 'H'},
+		{"peer-address", required_argument, NULL, 'P'}, /* no short form */
 		{NULL, 0, NULL, 0},
 	};
 	static const int signals[] = {SIGINT, SIGTERM, 0};
@@ -307,14 +325,14 @@ int main(int argc, char **argv)
 		.files = watched,
 	});
 	if (d.follower == NULL || qot_follower_subscribe(d.follower, &mount_log, d.follower) < 0 ||
-	    (d.mirror = mirror_new(d.s, d.follower, d.node)) == NULL ||
+	    (d.mirror = mirror_new(d.s, d.follower, d.node, a.peer)) == NULL ||
 	    (d.lease = lease_new(d.node, d.s, d.follower)) == NULL) {
 		qot_log(QOT_LOG_ERR, "out of memory");
 		return 1;
 	}
 	mirror_set_hold(d.mirror, a.hold_ms * 1000000LL);
-	qot_log(QOT_LOG_INFO, "node %s, zookeeper %s, session timeout %ld ms", d.node, hosts,
-		timeout);
+	qot_log(QOT_LOG_INFO, "node %s, zookeeper %s, session timeout %ld ms, peer endpoint %s",
+		d.node, hosts, timeout, a.peer ? a.peer : "none");
 	res = run(&d, sigfd);
 	if (res < 0)
 		qot_log(QOT_LOG_ERR, "poll: %s", strerror(-res));

@@ -37,6 +37,7 @@ struct mirror {
 	struct qot_follower *f;
 	int slot; /* ours among the follower's subscribers */
 	const char *node;
+	const char *peer;  /* this node's syncd peer endpoint, "" for none */
 	int parents_epoch; /* the session in which /qot/timelines was ensured */
 	int64_t hold_ns;   /* how long a requirement change is held down */
 };
@@ -119,12 +120,15 @@ static int adopt_or_delete(struct mirror *m, const char *path, int *adopted)
 	return rc == ZNONODE || rc == ZBADVERSION ? ZOK : rc;
 }
 
-/* Our member node, holding our effective requirement. */
+/* Our member node, holding our effective requirement and peer endpoint. */
 static int publish_member(struct mirror *m, struct tl_mirror *t)
 {
-	char path[ZKPATH_MAX], text[QOT_REQ_TEXT_MAX];
-	int len = (int)qot_req_format(&t->req, text, sizeof(text));
+	char path[ZKPATH_MAX], text[ZKPATH_DATA_MAX];
+	int len = zkpath_member_data(&t->req, m->peer, text, sizeof(text));
 	int rc, adopted = 0;
+
+	if (len < 0)
+		return ZBADARGUMENTS; /* cannot be: the buffer holds the longest */
 
 	zkpath_member(path, t->name, m->node);
 	for (int i = 0; !t->member && i < ATTEMPTS; i++) {
@@ -268,7 +272,7 @@ static int cmp_member(const void *a, const void *b)
 static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_membership *out)
 {
 	struct String_vector ch = {0, NULL};
-	char dir[ZKPATH_MAX], path[ZKPATH_MAX], data[QOT_REQ_TEXT_MAX];
+	char dir[ZKPATH_MAX], path[ZKPATH_MAX], data[ZKPATH_DATA_MAX];
 	struct Stat st;
 	int rc;
 
@@ -306,11 +310,15 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 		}
 		if (rc != ZOK)
 			break;
+		memset(mb, 0, sizeof(*mb));
 		snprintf(mb->node, sizeof(mb->node), "%s", ch.data[i]);
 		mb->req = qot_req_none;
-		if (len > 0 && qot_reqline_parse(data, (size_t)len, &mb->req) != 0) {
-			qot_log(QOT_LOG_WARNING, "%s: unreadable requirement; taken as none", path);
+		if (len > 0 &&
+		    zkpath_member_data_parse(data, (size_t)len, &mb->req, mb->peer) != 0) {
+			qot_log(QOT_LOG_WARNING,
+				"%s: unreadable requirement or peer endpoint; taken as none", path);
 			mb->req = qot_req_none;
+			mb->peer[0] = '\0';
 		}
 		out->n++;
 	}
@@ -323,31 +331,37 @@ static int read_members(struct mirror *m, struct tl_mirror *t, struct qot_member
 	return ZOK;
 }
 
-/* Who leads; as a candidate, watch the one just before us. A directory that
- * does not exist yet is watched by read_members (the nodes directory is made
- * with it, and a member always comes before its candidate). */
-static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX + 1])
+/*
+ * Who leads, and the members' places in the election order (ms->leader and
+ * ranks). Every node watches the whole election directory, candidate or
+ * not: the order is every member's failover plan, so each change of
+ * candidates must reach every node (not only the leader's successor, as in
+ * the plain recipe). A directory that does not exist yet is watched by
+ * read_members (the nodes directory is made with it, and a member always
+ * comes before its candidate).
+ */
+static int elect(struct mirror *m, struct tl_mirror *t, struct qot_membership *ms)
 {
-	char dir[ZKPATH_MAX], path[ZKPATH_MAX];
+	char dir[ZKPATH_MAX];
 	struct election_view v;
-	struct Stat st;
 	int rc;
 
 	zkpath_dir(dir, t->name, ZKPATH_ELECTION);
 	for (int i = 0; i < ATTEMPTS; i++) {
 		struct String_vector ch = {0, NULL};
+		int *order;
 
-		/* A candidate watches only its predecessor; a node that does not
-		 * run learns of every change of candidates (it has no predecessor). */
-		if (t->candidate[0])
-			rc = session_children(m->s, dir, false, &ch);
-		else
-			rc = session_children(m->s, dir, true, &ch);
+		rc = session_children(m->s, dir, true, &ch);
 		if (rc != ZOK && rc != ZNONODE)
 			return rc;
 		election_decide(ch.data, ch.count, t->candidate[0] ? t->candidate : NULL, &v);
-		if (v.predecessor >= 0)
-			zkpath_candidate(path, t->name, ch.data[v.predecessor]);
+		order = ch.count > 0 ? malloc((size_t)ch.count * sizeof(*order)) : NULL;
+		if (ch.count > 0 && order == NULL) {
+			deallocate_String_vector(&ch);
+			return ZSYSTEMERROR;
+		}
+		election_rank(ms, ch.data, order, election_order(ch.data, ch.count, order));
+		free(order);
 		deallocate_String_vector(&ch);
 		if (t->in_use && t->candidate[0] && v.self < 0) {
 			t->candidate[0] = '\0'; /* our candidate is gone: run again */
@@ -355,14 +369,6 @@ static int elect(struct mirror *m, struct tl_mirror *t, char leader[QOT_NAME_MAX
 				return rc;
 			continue;
 		}
-		if (v.predecessor >= 0) {
-			rc = session_exists(m->s, path, true, &st);
-			if (rc == ZNONODE)
-				continue; /* it went between the listing and the watch */
-			if (rc != ZOK)
-				return rc;
-		}
-		memcpy(leader, v.leader, sizeof(v.leader));
 		return ZOK;
 	}
 	return ZOPERATIONTIMEOUT;
@@ -422,7 +428,7 @@ static int reconcile(struct mirror *m, struct tl_mirror *t)
 		rc = read_members(m, t, &ms);
 	if (rc != ZOK)
 		return rc;
-	rc = elect(m, t, ms.leader);
+	rc = elect(m, t, &ms);
 	if (rc == ZOK) {
 		text = qot_membership_format(&ms, &len);
 		if (text == NULL || write_local(m, t, text, len) != 0)
@@ -582,7 +588,8 @@ static const struct qot_follower_events events = {
 	.attached = attached,
 };
 
-struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node)
+struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node,
+			  const char *peer)
 {
 	struct mirror *m = calloc(1, sizeof(*m));
 
@@ -591,6 +598,7 @@ struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char 
 	m->s = s;
 	m->f = f;
 	m->node = node;
+	m->peer = peer ? peer : "";
 	m->parents_epoch = -1;
 	m->slot = qot_follower_subscribe(f, &events, m);
 	if (m->slot < 0) {

@@ -4,7 +4,9 @@
  * back. For every local timeline coordd watches the cluster's members and
  * election and writes them to the timeline's members file; for every
  * timeline in use (listed in /qot/.active) it also keeps this node's member
- * node (holding its effective requirement) and its election candidate.
+ * node (holding its effective requirement and peer endpoint) and its
+ * election candidate. The members file lists every member with its peer
+ * endpoint and its place in the election order (rank).
  *
  * The mirror subscribes to the mount follower: timelines added and removed
  * (withdrawing from them), .active, a new mount (everything again). Work is
@@ -26,8 +28,13 @@
 
 struct mirror;
 
-/* Subscribes to f's timelines and .active (which f must watch). NULL if out of memory. */
-struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node);
+/*
+ * Subscribes to f's timelines and .active (which f must watch). peer is this
+ * node's syncd peer endpoint, published with its membership (NULL or "" for
+ * none; kept, not copied). NULL if out of memory.
+ */
+struct mirror *mirror_new(struct session *s, struct qot_follower *f, const char *node,
+			  const char *peer);
 void mirror_free(struct mirror *m);
 
 /* Hold requirement changes this long (ns; 0: write at once). */

@@ -2,6 +2,7 @@
 /* zkpath.c - build and take apart coordd's ZooKeeper paths. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zkpath.h"
@@ -65,5 +66,43 @@ int zkpath_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint6
 	memcpy(node, child, nlen);
 	node[nlen] = '\0';
 	*seq = v;
+	return 0;
+}
+
+int zkpath_member_data(const struct qot_req *req, const char *peer, char *out, size_t size)
+{
+	char text[QOT_REQ_TEXT_MAX];
+	int n;
+
+	qot_req_format(req, text, sizeof(text));
+	n = peer[0] ? snprintf(out, size, "%s peer=%s", text, peer)
+		    : snprintf(out, size, "%s", text);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}
+
+int zkpath_member_data_parse(const char *data, size_t len, struct qot_req *req,
+			     char peer[QOT_PEER_ADDR_MAX])
+{
+	static const char head[] = "leader=none\nnode=x ";
+	struct qot_membership ms;
+	char *text;
+	int err;
+
+	/* One members line of a node: parsed exactly as qotfs will read it. */
+	if (memchr(data, '\n', len) != NULL)
+		return -EINVAL;
+	text = malloc(sizeof(head) + len + 1);
+	if (text == NULL)
+		return -ENOMEM;
+	memcpy(text, head, sizeof(head) - 1);
+	memcpy(text + sizeof(head) - 1, data, len);
+	text[sizeof(head) - 1 + len] = '\n';
+	err = qot_membership_parse(text, sizeof(head) + len, &ms);
+	free(text);
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	*req = ms.members[0].req;
+	memcpy(peer, ms.members[0].peer, QOT_PEER_ADDR_MAX);
+	qot_membership_free(&ms);
 	return 0;
 }

@@ -5,7 +5,9 @@
  *
  *   /qot/timelines/TL                      container, one per timeline in use
  *   /qot/timelines/TL/nodes/NODE           ephemeral: NODE uses TL; data is
- *                                          its requirement line
+ *                                          its requirement line, then
+ *                                          " peer=HOST:PORT" if it has a
+ *                                          peer endpoint
  *   /qot/timelines/TL/election/NODE_SEQ    ephemeral sequential: NODE runs
  *                                          to lead TL; the smallest SEQ leads
  *
@@ -17,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "members.h"
 #include "names.h"
+#include "reqline.h"
 
 #define ZKPATH_BASE	 "/qot"
 #define ZKPATH_TIMELINES "/qot/timelines"
@@ -42,5 +46,23 @@ int zkpath_candidate(char out[ZKPATH_MAX], const char *tl, const char *child);
 int zkpath_timeline_of(const char *path, char tl[QOT_NAME_MAX + 1]);
 /* A child of an election directory, "NODE_SEQ". 0 or -EINVAL. */
 int zkpath_candidate_parse(const char *child, char node[QOT_NAME_MAX + 1], uint64_t *seq);
+
+/* Largest data of a member node, NUL included. */
+#define ZKPATH_DATA_MAX (QOT_REQ_TEXT_MAX + QOT_PEER_ADDR_MAX + 8)
+
+/*
+ * The data of a member node: the words of its members line after node=
+ * (qot(7)): its requirement, then peer=PEER unless PEER is "". Its length,
+ * or -ENOSPC.
+ */
+int zkpath_member_data(const struct qot_req *req, const char *peer, char *out, size_t size);
+/*
+ * Read it back, as qotfs reads a members line: 0, or -EINVAL (a word that is
+ * no requirement or peer endpoint, a bad value, more than one line). Data
+ * with no peer= gives peer "" (a coordd without --peer-address, or an older
+ * one); a rank= word is not the member's to say and is ignored.
+ */
+int zkpath_member_data_parse(const char *data, size_t len, struct qot_req *req,
+			     char peer[QOT_PEER_ADDR_MAX]);
 
 #endif /* COORDD_ZKPATH_H */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fuzz_zkpath.c - the names coordd reads back from ZooKeeper: children of an
- * election directory, "NODE_SEQ" (zkpath_candidate_parse), and watched paths
- * (zkpath_timeline_of). What parses is rebuilt to the same text; what is
- * refused leaves the outputs alone.
+ * fuzz_zkpath.c - what coordd reads back from ZooKeeper: children of an
+ * election directory, "NODE_SEQ" (zkpath_candidate_parse), watched paths
+ * (zkpath_timeline_of), and other nodes' member data, a requirement and a
+ * peer endpoint (zkpath_member_data_parse, on the raw bytes). What parses is
+ * rebuilt to the same text (the member data: to text that parses to the
+ * same values); what is refused leaves the outputs alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,6 +53,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strncmp(text, path, strlen(path)) == 0);
 		FUZZ_CHECK(text[strlen(path)] == '\0' || text[strlen(path)] == '/');
 		FUZZ_CHECK(zkpath_timeline_of(path, back) == 0 && strcmp(back, tl) == 0);
+	}
+
+	{
+		struct qot_req req = qot_req_none, back;
+		char peer[QOT_PEER_ADDR_MAX] = "p", peer2[QOT_PEER_ADDR_MAX],
+		     again[ZKPATH_DATA_MAX];
+		int n;
+
+		err = zkpath_member_data_parse((const char *)data, size, &req, peer);
+		FUZZ_CHECK(err == 0 || err == -EINVAL || err == -ENOMEM);
+		if (err) {
+			FUZZ_CHECK(strcmp(peer, "p") == 0 && qot_req_equal(&req, &qot_req_none));
+		} else {
+			char host[46];
+			unsigned port;
+			FUZZ_CHECK(peer[0] == '\0' ||
+				   qot_peeraddr_parse(peer, strlen(peer), host, &port) == 0);
+			n = zkpath_member_data(&req, peer, again, sizeof(again));
+			FUZZ_CHECK(n > 0);
+			FUZZ_CHECK(zkpath_member_data_parse(again, (size_t)n, &back, peer2) == 0);
+			FUZZ_CHECK(qot_req_equal(&req, &back) && strcmp(peer, peer2) == 0);
+		}
 	}
 	free(text);
 	return 0;

@@ -131,7 +131,11 @@ S["zkpath"] = [b"node1_0000000001", b"a_9999999999", b"/qot/timelines/tl",
                b"/qot/timelines/tl/nodes/n1", b"/qot/timelines/tl/election/n_0000000003",
                b"/qot/timelines/", b"_0000000001", b"a_000000001", b"a-0000000001",
                b".a_0000000001", b"/qot/timelines/.x/nodes", b"x" * 64 + b"_0123456789",
-               b"a_00000000\x0001"]
+               b"a_00000000\x0001",
+               # member data: a requirement, then the peer endpoint
+               b"accuracy=10us resolution=1ms peer=10.0.0.1:3219",
+               b"accuracy=2us/3us resolution=none peer=[fd00::1]:3219", b"peer=10.0.0.1:0",
+               b"accuracy=1ms peer=host:1 rank=3"]
 
 HLC = b'"hlc":"1795304408352279030.000042"'
 S["jsonline"] = [b'{"node":"web1","hlc":"1795304408352279030.000042","pt":1795304408352279001,'

@@ -80,3 +80,26 @@ sampler_check() {
 	[ ! -s "$T/double_claims" ] || fail "two leaders at once: $(head -3 "$T/double_claims")"
 	note "leadership sampled $(wc -l <"$T/claims") times: never two claims at once"
 }
+
+# election_order HOSTS TL: the candidates' nodes of TL's election in
+# ZooKeeper, by sequence number, each once, comma-separated (zk_probe).
+election_order() {
+	"$ZK_PROBE_BIN" "$1" ls "/qot/timelines/$2/election" |
+		awk -F_ '{ seq = $NF; sub(/_[0-9]+$/, ""); print seq, $0 }' | sort -n |
+		awk '!seen[$2]++ { printf "%s%s", sep, $2; sep = "," }'
+}
+
+# ranked NAME TL: the members NAME's members file ranks, by rank.
+ranked() {
+	sed -n 's/^node=\([^ ]*\) .*rank=\([0-9]*\).*/\2 \1/p' "$(tlfile "$1" "$2" members)" 2>/dev/null |
+		sort -n | awk '{ printf "%s%s", sep, $2; sep = "," }'
+}
+
+# order_matches NAME TL HOSTS: NAME's members rank every candidate as the
+# election orders them (every candidate is a member here), the leader first.
+order_matches() {
+	local want
+	want=$(election_order "$3" "$2")
+	[ -n "$want" ] && [ "$(ranked "$1" "$2")" = "$want" ] &&
+		[ "$(field "$(tlfile "$1" "$2" cluster)" leader)" = "${want%%,*}" ]
+}

@@ -22,10 +22,14 @@ printf 'qot:s3cret\n' >"$T/auth"
 chmod 600 "$T/auth"
 
 note "three nodes; their coordd start before ZooKeeper does"
+# Peer endpoints of their syncd (nothing listens: coordd only publishes them).
+declare -A PEER=([alpha]=127.0.0.1:40001 [beta]="[::1]:40002" [gamma]="")
+peer_opt() { [ -z "${PEER[$1]}" ] || echo "--peer-address=${PEER[$1]}"; }
 for n in alpha beta gamma; do
 	node_qotfs $n
 	mkdir "$T/$n/tl"
-	node_coordd $n "$ZK" -a "$T/auth"
+	# shellcheck disable=SC2046 # no option, or one word
+	node_coordd $n "$ZK" -a "$T/auth" $(peer_opt $n)
 done
 coordination_is alpha none || fail "a coordinator claimed before any session"
 zk_config "$T/zk" 1 "$PORT"
@@ -66,6 +70,18 @@ for n in alpha beta gamma; do
 done
 note "alpha: $(cat "$(tlfile alpha tl cluster)")"
 
+note "every member's peer endpoint, and every candidate's place in the election order"
+for n in alpha beta gamma; do
+	wait_for 10 order_matches $n tl "$ZK" ||
+		fail "$n ranks $(ranked $n tl), the election is $(election_order "$ZK" tl): $(cat "$(tlfile $n tl members)")"
+	member_has $n tl alpha " peer=127\.0\.0\.1:40001" || fail "$n: $(cat "$(tlfile $n tl members)")"
+	member_has $n tl beta " peer=\[::1\]:40002" || fail "$n: $(cat "$(tlfile $n tl members)")"
+	! member_has $n tl gamma "peer=" || fail "$n: gamma has an endpoint: $(cat "$(tlfile $n tl members)")"
+done
+"$ZK_PROBE_BIN" "$ZK" get /qot/timelines/tl/nodes/alpha | grep -q " peer=127.0.0.1:40001" ||
+	fail "alpha's member node does not hold its endpoint"
+note "order $(election_order "$ZK" tl); gamma: $(tr '\n' ' ' <"$(tlfile gamma tl members)")"
+
 note "ACLs: everyone reads what coordd created, only its identity changes it"
 "$ZK_PROBE_BIN" "$ZK" get /qot/timelines/tl/nodes/beta | grep -q "accuracy=2us/3us" ||
 	fail "beta's member node does not hold its requirement"
@@ -94,17 +110,21 @@ wait_for 10 cluster_is gamma tl leading yes || fail "gamma does not lead: $(cat 
 note "alpha gone from the others after $((SECONDS - killed)) s (session ${SESSION_MS} ms); gamma leads"
 
 note "alpha's coordd again: back in the members, gamma still leads"
-node_coordd alpha "$ZK" -a "$T/auth"
+node_coordd alpha "$ZK" -a "$T/auth" "$(peer_opt alpha)"
 for n in beta gamma; do
 	wait_for 15 is_member $n tl alpha || fail "$n does not see alpha again"
 done
 wait_for 10 coordination_is alpha current || fail "alpha: $(cat "$T/alpha/.coordination")"
 cluster_is alpha tl leader gamma || fail "alpha: $(cat "$(tlfile alpha tl cluster)")"
+for n in alpha gamma; do
+	wait_for 10 order_matches $n tl "$ZK" || fail "$n ranks $(ranked $n tl), the election is $(election_order "$ZK" tl)"
+done
+[ "$(ranked gamma tl)" = gamma,alpha ] || fail "alpha is not last in the order: $(ranked gamma tl)"
 
 note "kill -9 and an immediate restart: the new coordd replaces what its old session left"
 old=$("$ZK_PROBE_BIN" "$ZK" owner /qot/timelines/tl/nodes/alpha)
 kill -KILL "${COORDD_PIDS[alpha]}"
-node_coordd alpha "$ZK" -a "$T/auth"
+node_coordd alpha "$ZK" -a "$T/auth" "$(peer_opt alpha)"
 owner_changed() {
 	local o
 	o=$("$ZK_PROBE_BIN" "$ZK" owner /qot/timelines/tl/nodes/alpha 2>/dev/null) && [ "$o" != "$old" ]

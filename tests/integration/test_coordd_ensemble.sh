@@ -38,7 +38,7 @@ note "serving after $((SECONDS - started)) s: $(for i in 1 2 3; do printf '%s ' 
 for n in alpha beta; do
 	node_qotfs $n
 	mkdir "$T/$n/tl"
-	node_coordd $n "$hosts"
+	node_coordd $n "$hosts" --peer-address="127.0.0.1:$((40000 + ${#n}))"
 done
 for n in alpha beta; do
 	wait_for 40 coordination_is $n current || fail "$n never connected"
@@ -85,6 +85,13 @@ cluster_is alpha tl leading no || fail "the stopped alpha still claims"
 kill -CONT "${COORDD_PIDS[alpha]}"
 wait_for 20 is_member beta tl alpha || fail "alpha did not come back"
 wait_for 10 cluster_is alpha tl leader beta || fail "alpha: $(cat "$(tlfile alpha tl cluster)")"
+note "the order follows the election: beta first, then alpha (back last); endpoints kept"
+for n in alpha beta; do
+	wait_for 10 order_matches $n tl "$hosts" || fail "$n ranks $(ranked $n tl), the election is $(election_order "$hosts" tl)"
+	[ "$(ranked $n tl)" = beta,alpha ] || fail "$n: $(cat "$(tlfile $n tl members)")"
+	member_has $n tl alpha " peer=127\.0\.0\.1:40005" || fail "$n: $(cat "$(tlfile $n tl members)")"
+	member_has $n tl beta " peer=127\.0\.0\.1:40004" || fail "$n: $(cat "$(tlfile $n tl members)")"
+done
 sampler_check
 exec 3>&- 4>&- 5>&-
 note "ok"

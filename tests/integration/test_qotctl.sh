@@ -401,6 +401,26 @@ complete_words() { # complete_words WORD...: what completing the last word offer
 	fail "completing timelines: $(complete_words qotctl show "")"
 complete_words qotctl record s --e | grep -qx -- --every || fail "completing options"
 
+note "peer synchronization's words: members' peer= and rank=, cluster's order=, sync's note"
+mkdir "$QOT_MNT/p"
+echo "node=n1 until=$(($(boot_ns) + 600000000000))" >"$QOT_MNT/.coordination"
+printf '%b' 'leader=n2\nnode=n1 peer=10.0.0.1:3219 rank=1\nnode=n2 accuracy=1ms peer=[fd00::2]:3219 rank=0\nnode=n3\n' >"$T/members"
+cat "$T/members" >"$QOT_MNT/p/members"
+now=$(ns_now)
+printf 'status=synced anchor=%s timeline=%s freq=0 offset_below=1000 offset_above=1000 drift_below=0 drift_above=0 stale_after=%s source=peer\npeer=follow upstream=n2 age=0.040 delay=0.000003400\n' \
+	"$now" "$now" "$((now + 60000000000))" >"$T/ctl"
+cat "$T/ctl" >"$QOT_MNT/p/ctl"
+expect_status 0 "$Q" show p
+for want in "publisher    peer=follow upstream=n2 age=0.040 delay=0.000003400" "backups      n1" \
+	"node=n1 leader=no accuracy=none resolution=none peer=10.0.0.1:3219 rank=1" \
+	"node=n2 leader=yes accuracy=1ms resolution=none peer=[fd00::2]:3219 rank=0" \
+	"node=n3 leader=no accuracy=none resolution=none"; do
+	grep -qF -- "$want" "$T/out" || fail "show p lacks '$want': $(cat "$T/out")"
+done
+expect_status 0 "$Q" status
+grep -q "^p .*synced" "$T/out" || fail "status: $(cat "$T/out")"
+rmdir "$QOT_MNT/p"
+
 note "bad input on a mount"
 expect_status 4 "$Q" show nosuch
 expect_msg "no timeline 'nosuch' under $QOT_MNT"

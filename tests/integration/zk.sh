@@ -7,9 +7,10 @@
 ZK_CP=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar
 [ -r /usr/share/java/zookeeper.jar ] || fail "ZooKeeper is not installed (scripts/deps.sh installs it)"
 
-# zk_config DIR ID CLIENT_PORT [PEER_LINES]: write DIR/zoo.cfg (and myid).
+# zk_config DIR ID CLIENT_PORT [PEER_LINES [ADDRESS]]: write DIR/zoo.cfg (and
+# myid); the server listens for clients on ADDRESS (default 127.0.0.1).
 zk_config() {
-	local dir=$1 id=$2 port=$3 peers=${4:-}
+	local dir=$1 id=$2 port=$3 peers=${4:-} addr=${5:-127.0.0.1}
 	mkdir -p "$dir/data"
 	cat >"$dir/zoo.cfg" <<CFG
 tickTime=200
@@ -17,7 +18,7 @@ initLimit=10
 syncLimit=5
 dataDir=$dir/data
 clientPort=$port
-clientPortAddress=127.0.0.1
+clientPortAddress=$addr
 admin.enableServer=false
 4lw.commands.whitelist=*
 $peers
@@ -25,11 +26,14 @@ CFG
 	echo "$id" >"$dir/data/myid"
 }
 
-# zk_start DIR: run the server configured in DIR; sets ZK_PID.
+# zk_start DIR [WRAPPER...]: run the server configured in DIR (through
+# WRAPPER, e.g. ip netns exec NS); sets ZK_PID.
 zk_start() {
-	start_bg "$1/server.log" java -Xmx256m -cp "$ZK_CP" \
+	local dir=$1
+	shift
+	start_bg "$dir/server.log" "$@" java -Xmx256m -cp "$ZK_CP" \
 		-Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-		org.apache.zookeeper.server.quorum.QuorumPeerMain "$1/zoo.cfg"
+		org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zoo.cfg"
 	# shellcheck disable=SC2034 # for the caller
 	ZK_PID=$BG_PID
 }

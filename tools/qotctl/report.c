@@ -130,6 +130,8 @@ void report_show(FILE *f, const struct tlstate *st, const struct tlstate_coord *
 	fprintf(f, "%-12s %s: %s\n", "requirement", line,
 		st->met ? "met (the bounds fit the accuracy)"
 			: "NOT met (the bounds do not fit the accuracy)");
+	if (st->note[0])
+		fprintf(f, "%-12s %s\n", "publisher", st->note);
 	fprintf(f, "%-12s %zu\n", "bindings", st->nbindings);
 	for (size_t i = 0; i < st->nbindings; i++) {
 		const struct tlstate_binding *bd = &st->bindings[i];
@@ -145,10 +147,18 @@ void report_show(FILE *f, const struct tlstate *st, const struct tlstate_coord *
 			st->cl_state, st->cl_node[0] ? st->cl_node : "none",
 			st->cl_leader[0] ? st->cl_leader : "none",
 			st->cl_leading ? " (this node)" : "", st->cl_members, line);
+		if (st->cl_order[0])
+			fprintf(f, "%-12s %s\n", "backups", st->cl_order);
 		for (size_t i = 0; i < st->nmembers; i++) {
-			qot_req_format(&st->members[i].req, line, sizeof(line));
-			fprintf(f, "  node=%s leader=%s %s\n", st->members[i].node,
-				st->members[i].leader, line);
+			const struct tlstate_member *m = &st->members[i];
+
+			qot_req_format(&m->req, line, sizeof(line));
+			fprintf(f, "  node=%s leader=%s %s", m->node, m->leader, line);
+			if (m->peer[0])
+				fprintf(f, " peer=%s", m->peer);
+			if (m->rank >= 0)
+				fprintf(f, " rank=%" PRId64, m->rank);
+			fprintf(f, "\n");
 		}
 	}
 	if (coord != NULL && strcmp(coord->state, "none") != 0)

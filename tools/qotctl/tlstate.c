@@ -136,6 +136,35 @@ static int parse_u64(struct qot_slice s, uint64_t *out)
 	return s.ptr != NULL && qot_parse_u64(s, out) == 0 ? 0 : -EPROTO;
 }
 
+/*
+ * Where the publisher's note starts in a sync line: at the first word whose
+ * key is none of keys, or one seen already (the state's words come first).
+ */
+static size_t note_start(const char *text, size_t len, const char *const *keys, size_t nkeys)
+{
+	bool seen[16] = {false};
+	size_t i = 0;
+
+	while (i < len) {
+		size_t w = i, k;
+
+		while (w < len && text[w] == ' ')
+			w++;
+		i = w;
+		while (i < len && text[i] != ' ' && text[i] != '\n')
+			i++;
+		for (k = 0; k < nkeys && k < 16; k++) {
+			size_t kl = strlen(keys[k]);
+			if (i - w > kl && memcmp(text + w, keys[k], kl) == 0 && text[w + kl] == '=')
+				break;
+		}
+		if (i == w || k == nkeys || seen[k])
+			return w;
+		seen[k] = true;
+	}
+	return len;
+}
+
 static int parse_sync(const char *text, size_t len, struct tlstate *st)
 {
 	/* asym and stat (the parts of the bound) only when the publisher stated them. */
@@ -143,7 +172,17 @@ static int parse_sync(const char *text, size_t len, struct tlstate *st)
 					   "below",	 "above",  "age",    "accuracy",
 					   "resolution", "met",	   "asym",   "stat"};
 	struct qot_slice v[NKEYS(keys)];
-	int n = qot_kv_parse(text, len, keys, NKEYS(keys), v);
+	size_t cut = note_start(text, len, keys, NKEYS(keys)), nlen = len - cut;
+	int n;
+
+	/* The rest of the line (the publisher's note, qot(7)), kept as it is. */
+	while (nlen > 0 && (text[cut + nlen - 1] == '\n' || text[cut + nlen - 1] == ' '))
+		nlen--;
+	if (nlen >= sizeof(st->note))
+		return -EPROTO;
+	memcpy(st->note, text + cut, nlen);
+	st->note[nlen] = '\0';
+	n = qot_kv_parse(text, cut, keys, NKEYS(keys), v);
 
 	if (n != (int)NKEYS(keys) - (v[10].ptr ? 0 : 1) - (v[11].ptr ? 0 : 1))
 		return -EPROTO;
@@ -217,32 +256,46 @@ static int binding_line(const char *line, size_t len, void *ctx)
 
 static int member_line(const char *line, size_t len, void *ctx)
 {
-	static const char *const keys[] = {"node", "leader", "accuracy", "resolution"};
+	/* peer and rank only for members that published an endpoint, or run. */
+	static const char *const keys[] = {"node",	 "leader", "accuracy",
+					   "resolution", "peer",   "rank"};
 	struct tlstate *st = ctx;
 	struct tlstate_member *m = &st->members[st->nmembers];
 	struct qot_slice v[NKEYS(keys)];
+	uint64_t rank = 0;
+	int n = qot_kv_parse(line, len, keys, NKEYS(keys), v);
 
-	if (qot_kv_parse(line, len, keys, NKEYS(keys), v) != (int)NKEYS(keys))
+	if (n != (int)NKEYS(keys) - (v[4].ptr ? 0 : 1) - (v[5].ptr ? 0 : 1))
 		return -EPROTO;
 	if (copy_word(v[0], m->node, sizeof(m->node)) ||
-	    copy_word(v[1], m->leader, sizeof(m->leader)) || parse_req(v[2], v[3], &m->req))
+	    copy_word(v[1], m->leader, sizeof(m->leader)) || parse_req(v[2], v[3], &m->req) ||
+	    (v[4].ptr && copy_word(v[4], m->peer, sizeof(m->peer))) ||
+	    (v[5].ptr && (parse_u64(v[5], &rank) || rank >= QOT_MEMBERS_MAX)))
 		return -EPROTO;
+	if (v[4].ptr == NULL)
+		m->peer[0] = '\0';
+	m->rank = v[5].ptr ? (int64_t)rank : -1;
 	st->nmembers++;
 	return 0;
 }
 
 static int parse_cluster(const char *text, size_t len, struct tlstate *st)
 {
-	static const char *const keys[] = {"state",   "node",	  "leader",    "leading",
-					   "members", "accuracy", "resolution"};
+	/* order (the backups) only when there are some. */
+	static const char *const keys[] = {"state",   "node",	  "leader",	"leading",
+					   "members", "accuracy", "resolution", "order"};
 	struct qot_slice v[NKEYS(keys)];
+	int n = qot_kv_parse(text, len, keys, NKEYS(keys), v);
 
-	if (qot_kv_parse(text, len, keys, NKEYS(keys), v) != (int)NKEYS(keys))
+	if (n != (int)NKEYS(keys) - (v[7].ptr ? 0 : 1))
 		return -EPROTO;
 	if (copy_word(v[0], st->cl_state, sizeof(st->cl_state)) || copy_name(v[1], st->cl_node) ||
 	    copy_name(v[2], st->cl_leader) || parse_u64(v[4], &st->cl_members) ||
-	    parse_req(v[5], v[6], &st->cl_req))
+	    parse_req(v[5], v[6], &st->cl_req) ||
+	    (v[7].ptr && copy_word(v[7], st->cl_order, sizeof(st->cl_order))))
 		return -EPROTO;
+	if (v[7].ptr == NULL)
+		st->cl_order[0] = '\0';
 	if (!qot_slice_is(v[3], "yes") && !qot_slice_is(v[3], "no"))
 		return -EPROTO;
 	st->cl_leading = qot_slice_is(v[3], "yes");

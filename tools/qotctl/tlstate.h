@@ -12,11 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "members.h"
 #include "names.h"
 #include "qot.h"
 #include "reqline.h"
 
 #define TLSTATE_WORD_MAX 16
+/* A sync note (qot(7): at most 512 bytes) and a cluster's order= value. */
+#define TLSTATE_NOTE_MAX  513
+#define TLSTATE_ORDER_MAX 1024
 
 struct tlstate_binding {
 	uint64_t id;
@@ -30,6 +34,8 @@ struct tlstate_member {
 	char node[QOT_NAME_MAX + 1];
 	char leader[TLSTATE_WORD_MAX]; /* yes, no, unknown */
 	struct qot_req req;
+	char peer[QOT_PEER_ADDR_MAX]; /* its syncd peer endpoint, "" for none */
+	int64_t rank;		      /* place in the election order, -1: no candidate */
 };
 
 struct tlstate {
@@ -49,8 +55,9 @@ struct tlstate {
 	int64_t age_ns;	       /* how long ago */
 	struct qot_req req;    /* effective requirement */
 	bool met;
-	bool has_parts;	     /* the publisher stated what the bound is made of: */
-	uint64_t asym, stat; /* path allowance and statistical part, ns (QOT_UNBOUNDED) */
+	char note[TLSTATE_NOTE_MAX]; /* the publisher's words after the state ("" for none) */
+	bool has_parts;		     /* the publisher stated what the bound is made of: */
+	uint64_t asym, stat;	     /* path allowance and statistical part, ns (QOT_UNBOUNDED) */
 
 	size_t nbindings;
 	struct tlstate_binding *bindings;
@@ -64,6 +71,7 @@ struct tlstate {
 	bool cl_leading;
 	uint64_t cl_members;
 	struct qot_req cl_req;
+	char cl_order[TLSTATE_ORDER_MAX]; /* the backups, NODE,NODE...; "" for none */
 
 	/* hlcstat */
 	char hlc_last[QOT_HLC_TEXT_MAX];
