@@ -42,8 +42,10 @@ struct mirror {
 	int64_t hold_ns;   /* how long a requirement change is held down */
 };
 
-/* The requirement or use of t changed: reconcile once the hold is over. The
- * first change of a burst starts the hold, the others ride along with it. */
+/* The requirement of t (in use before and after) changed: reconcile once the
+ * hold is over. The first change of a burst starts the hold, the others ride
+ * along with it. Joining and leaving are never held: a candidacy must start
+ * and end with the use it stands for. */
 static void hold(struct mirror *m, struct tl_mirror *t)
 {
 	t->dirty = true;
@@ -515,7 +517,9 @@ static void apply_active(struct mirror *m, char *text)
 		if (t == NULL)
 			continue; /* created after .timelines was read: the next refresh has it */
 		t->seen = true;
-		if (!t->in_use || !qot_req_equal(&t->req, &req))
+		if (!t->in_use)
+			t->dirty = true; /* joining: at once, a new candidate must not wait */
+		else if (!qot_req_equal(&t->req, &req))
 			hold(m, t);
 		t->in_use = true;
 		t->req = req;
@@ -570,7 +574,7 @@ static void file(void *ctx, const char *name, char *text, size_t len)
 		if (t && !t->seen && t->in_use) {
 			t->in_use = false;
 			t->req = qot_req_none;
-			hold(m, t);
+			t->dirty = true; /* leaving: at once, so no claim outlives its use */
 		}
 	}
 }
