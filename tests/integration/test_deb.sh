@@ -73,10 +73,11 @@ note "  lintian warnings: $(grep -c '^W:' "$T/lintian.log" || true)"
 note "the contents: daemons, units, man pages; the library; its header and qot.pc"
 contents() { dpkg-deb -c "$1" | awk '{ print $6 }' | sed 's|^\.||'; }
 has() {
-	local deb=$1
+	local deb=$1 list
 	shift
+	list=$(contents "$deb") # whole, before grep -q (SIGPIPE under pipefail)
 	for f in "$@"; do
-		contents "$deb" | grep -qx -- "$f" || fail "$(basename "$deb") lacks $f"
+		grep -qx -- "$f" <<<"$list" || fail "$(basename "$deb") lacks $f"
 	done
 }
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
@@ -157,7 +158,10 @@ int main(void)
 C
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
 cc -o "$T/read" "$T/read.c" $(pkg-config --cflags --libs qot) || fail "building against libqot-dev"
-ldd "$T/read" | grep -q "libqot.so.0 => .*/lib/$ma/libqot.so.0 " || fail "not linked to the installed libqot: $(ldd "$T/read")"
+# ldd's whole output first: grep -q stops reading at its match, and under
+# pipefail ldd's SIGPIPE would fail the pipeline.
+links=$(ldd "$T/read")
+grep -q "libqot.so.0 => .*/lib/$ma/libqot.so.0 " <<<"$links" || fail "not linked to the installed libqot: $links"
 QOT_ROOT=$QOT_MNT "$T/read" >"$T/c.out" || fail "the program built against libqot-dev"
 now=$(date +%s)
 est=$(cat "$T/c.out")
