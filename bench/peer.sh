@@ -164,6 +164,7 @@ bindaddress ${ADDR[a]}
 allow 10.99.$CL_NETNUM.0/24
 local stratum 1
 cmdport 0
+bindcmdaddress /
 pidfile $T/chrony/server.pid
 driftfile $T/chrony/server.drift
 CONF

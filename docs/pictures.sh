@@ -18,33 +18,14 @@ SYNCD_BIN=$build/syncd/syncd
 Q=$build/tools/qotctl/qotctl
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../tests/integration/chrony_lib.sh
+. "$top/tests/integration/chrony_lib.sh"
 command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/deps.sh installs it)"
 
 T=$(mktemp -d /tmp/qot-pictures.XXXXXX)
 on_exit "rm -rf $T"
-NTP_PORT=$(free_port)
-SERVER_CMD=$(free_port)
-CLIENT_CMD=$(free_port)
-cat >"$T/server.conf" <<CONF
-port $NTP_PORT
-bindaddress 127.0.0.1
-allow 127.0.0.1
-local stratum 1
-cmdport $SERVER_CMD
-bindcmdaddress 127.0.0.1
-bindcmdaddress /
-pidfile $T/server.pid
-driftfile $T/server.drift
-CONF
-cat >"$T/client.conf" <<CONF
-port 0
-cmdport $CLIENT_CMD
-bindcmdaddress 127.0.0.1
-bindcmdaddress /
-server 127.0.0.1 port $NTP_PORT iburst minpoll -4 maxpoll -4
-pidfile $T/client.pid
-driftfile $T/client.drift
-CONF
+# The server, and a client polling it every 1/16 s (tests/integration/chrony_lib.sh).
+chrony_confs "$T" iburst minpoll -4 maxpoll -4
 start_server() {
 	start_bg "$T/server.log" chronyd -x -d -u root -f "$T/server.conf"
 	SERVER_PID=$BG_PID
@@ -70,6 +51,10 @@ timeline demo ntp
 CONF
 start_bg "$T/syncd.log" "$SYNCD_BIN" -f -c "$T/syncd.conf"
 wait_for 20 status_is demo synced || fail "never synced: $(cat "$QOT_MNT/demo/sync")"
+# The estimator starts wide (it knows little): record once the bound has
+# settled below 50 us, so the picture shows the loss, not the cold start.
+settled() { python3 -c "import sys; sys.exit(not float('$(field "$QOT_MNT/demo/sync" below)') < 50e-6)"; }
+wait_for 60 settled || fail "the bound never settled: $(cat "$QOT_MNT/demo/sync")"
 echo accuracy=1ms >"$QOT_MNT/demo/requirements"
 exec 3>"$QOT_MNT/demo/bind"
 echo "name=trader accuracy=500us" >&3
