@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peer_sock.c - the peer endpoint: UDP, answers, matching, drops. */
 #include <errno.h>
+#include <time.h> /* before linux/errqueue.h: struct timespec */
+
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "now.h"
@@ -25,7 +29,8 @@ struct outstanding {
 	struct peer_tl *tl; /* NULL: free */
 	char node[QOT_NAME_MAX + 1];
 	uint64_t seq;
-	int64_t t1, b1;
+	int64_t t1, b1;	  /* what the request carries (t1 echoed), read before sending */
+	int64_t tx;	  /* the kernel's transmit timestamp of the request, 0: none yet */
 	int64_t deadline; /* monotonic ns */
 };
 
@@ -47,9 +52,10 @@ struct bucket {
 struct rx_slot {
 	uint8_t buf[PEER_WIRE_LEN + 1]; /* one more: an oversized datagram shows */
 	struct {
-		/* CMSG_SPACE(timespec) + CMSG_SPACE(uint32_t) is 56 on 64-bit Linux;
-		 * a literal, since clang does not fold CMSG_SPACE in a struct. */
-		_Alignas(struct cmsghdr) char buf[128];
+		/* CMSG_SPACE(timespec) + CMSG_SPACE(uint32_t) +
+		 * CMSG_SPACE(scm_timestamping) is 120 on 64-bit Linux; a literal,
+		 * since clang does not fold CMSG_SPACE in a struct. */
+		_Alignas(struct cmsghdr) char buf[192];
 	} ctl;
 	struct sockaddr_storage from;
 	struct iovec iov;
@@ -68,6 +74,7 @@ struct peer_sock {
 	size_t ans_next;
 	struct bucket bucket[RATE_SLOTS];
 	struct peer_sock_stats stats;
+	bool tx_stamps; /* SO_TIMESTAMPING transmit timestamps enabled */
 	struct rx_slot slot[RECV_BATCH];
 	struct mmsghdr mm[RECV_BATCH];
 };
@@ -104,6 +111,14 @@ int peer_sock_open(struct peer_sock **out, const struct peer_sock_config *cfg,
 	err = s->fd < 0 ? -errno : 0;
 	if (!err && setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
 		err = -errno;
+	/* Kernel software transmit timestamps, on the error queue with the packet
+	 * (no OPT_TSONLY: the packet names the request it stamps). Best effort:
+	 * without them t1 is read before sendto, wider but as honest. */
+	if (!err) {
+		int ts = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+		s->tx_stamps = setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts)) == 0;
+	}
 	/* The kernel's count of datagrams dropped for a full buffer (best effort). */
 	if (!err)
 		(void)setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
@@ -259,6 +274,7 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	o->seq = m.seq;
 	o->t1 = m.t1;
 	o->b1 = base;
+	o->tx = 0;
 	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + s->cfg.timeout;
 	if (seq)
 		*seq = m.seq;
@@ -390,6 +406,19 @@ static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 	qot_project(&p, rx, &t);
 	st.t1 = o->t1;
 	st.b1 = o->b1;
+	/* The kernel's transmit timestamp: taken by the driver after sendto's
+	 * read and before the packet can reach the upstream, so still not later
+	 * than the real sending; the timeline at it, with the parameters now. */
+	if (o->tx >= o->b1 && o->tx <= rx && o->tx != 0) {
+		struct qot_time at_tx;
+
+		qot_project(&p, o->tx, &at_tx);
+		if (at_tx.estimate >= o->t1 && at_tx.estimate <= t.estimate) {
+			st.t1 = at_tx.estimate;
+			st.b1 = o->tx;
+			s->stats.tx_stamped++;
+		}
+	}
 	st.t2 = m->t2;
 	st.t3 = m->t3;
 	st.t4 = t.estimate;
@@ -470,12 +499,70 @@ static int64_t rx_meta(struct peer_sock *s, struct msghdr *mh)
 	return rx;
 }
 
+/* One transmit timestamp from the error queue: the stamped packet is the
+ * tail of what comes back (link, IP and UDP headers precede it). */
+static void tx_stamp(struct peer_sock *s, const uint8_t *buf, size_t len, struct msghdr *mh)
+{
+	const struct sock_extended_err *ee = NULL;
+	int64_t tx = 0;
+	struct peer_msg m;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+			struct scm_timestamping ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			tx = qot_timespec_ns(&ts.ts[0]);
+		} else if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+			   (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		}
+	}
+	if (tx == 0 || ee == NULL || ee->ee_origin != SO_EE_ORIGIN_TIMESTAMPING ||
+	    ee->ee_info != SCM_TSTAMP_SND || len < PEER_WIRE_LEN || (mh->msg_flags & MSG_TRUNC))
+		return;
+	if (peer_wire_decode(s->keys, buf + len - PEER_WIRE_LEN, PEER_WIRE_LEN, &m) !=
+		    PEER_DROP_OK ||
+	    m.type != PEER_MSG_REQUEST || strcmp(m.node, s->cfg.node) != 0)
+		return;
+	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING; i++)
+		if (s->out[i].tl && s->out[i].seq == m.seq && s->out[i].t1 == m.t1)
+			s->out[i].tx = tx;
+}
+
+/* Drain the error queue (transmit timestamps), at most `limit` entries. */
+static void tx_drain(struct peer_sock *s, unsigned limit)
+{
+	uint8_t buf[PEER_WIRE_LEN + 128]; /* headers up to IPv6 + UDP + link */
+	_Alignas(struct cmsghdr) char ctl[256];
+
+	if (!s->tx_stamps)
+		return;
+	for (unsigned i = 0; i < limit; i++) {
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl)};
+		ssize_t n = recvmsg(s->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* EAGAIN: empty */
+		}
+		tx_stamp(s, buf, (size_t)n, &mh);
+	}
+}
+
 int peer_sock_readable(struct peer_sock *s)
 {
 	struct rx_slot *slot = s->slot;
 	struct mmsghdr *mm = s->mm;
 	int handled = 0;
 
+	/* First the transmit timestamps: a request's is queued before its
+	 * answer can arrive. */
+	tx_drain(s, s->cfg.batch);
 	while ((unsigned)handled < s->cfg.batch) {
 		unsigned want = s->cfg.batch - (unsigned)handled;
 		int got;

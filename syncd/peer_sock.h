@@ -73,7 +73,8 @@ struct peer_tl_ops {
 
 struct peer_sock_stats {
 	uint64_t received, sent, answered, responses, corrections, timeouts, send_errors;
-	uint64_t overflow; /* datagrams the kernel dropped for a full receive buffer */
+	uint64_t overflow;   /* datagrams the kernel dropped for a full receive buffer */
+	uint64_t tx_stamped; /* responses measured from the request's kernel TX timestamp */
 	uint64_t drop[PEER_DROP_NREASONS];
 };
 

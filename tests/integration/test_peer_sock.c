@@ -246,6 +246,8 @@ START_TEST(exchange_measures_truth)
 	}
 	ck_assert_int_eq(peer_sock_stats(W.up)->answered, 20);
 	ck_assert_int_eq(W.up_ctx.requests, 20);
+	/* t1 came from the kernel's transmit timestamp (loopback stamps in software). */
+	ck_assert_uint_eq(peer_sock_stats(W.member)->tx_stamped, 20);
 	for (int r = 0; r < PEER_DROP_NREASONS; r++) {
 		ck_assert_uint_eq(peer_sock_stats(W.up)->drop[r], 0);
 		ck_assert_uint_eq(peer_sock_stats(W.member)->drop[r], 0);
