@@ -16,7 +16,8 @@
 #include "page.h"
 #include "peer_sock.h"
 
-#define RATE_SLOTS 64
+#define RATE_SLOTS    64
+#define FOLLOWUP_WAIT 20000000 /* ns (monotonic) an answer waits for its follow-up */
 
 struct peer_tl {
 	bool used;
@@ -32,6 +33,10 @@ struct outstanding {
 	int64_t t1, b1;	  /* what the request carries (t1 echoed), read before sending */
 	int64_t tx;	  /* the kernel's transmit timestamp of the request, 0: none yet */
 	int64_t deadline; /* monotonic ns */
+	/* Answered, the follow-up awaited (until deadline): the answer as measured. */
+	bool pending;
+	struct peer_msg resp;
+	struct peer_stamps st;
 };
 
 struct answered {
@@ -39,6 +44,10 @@ struct answered {
 	char node[QOT_NAME_MAX + 1];
 	uint64_t seq;
 	int64_t t3, b3; /* our timeline and base clock when we answered */
+	int64_t t1;	/* the request's, echoed */
+	bool follow;	/* a follow-up is owed once the transmit timestamp comes */
+	struct sockaddr_storage to;
+	socklen_t tolen;
 };
 
 struct bucket {
@@ -275,6 +284,7 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	o->t1 = m.t1;
 	o->b1 = base;
 	o->tx = 0;
+	o->pending = false;
 	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + s->cfg.timeout;
 	if (seq)
 		*seq = m.seq;
@@ -369,6 +379,8 @@ static void answer(struct peer_sock *s, struct peer_tl *tl, const struct peer_ms
 	m.t3 = at_tx.estimate;
 	m.below = at_rx.below > at_tx.below ? at_rx.below : at_tx.below;
 	m.above = at_rx.above > at_tx.above ? at_rx.above : at_tx.above;
+	if (s->tx_stamps)
+		m.flags |= PEER_FLAG_FOLLOWUP;
 	if (send_msg(s, &m, (const struct sockaddr *)from, fromlen) != 0)
 		return;
 	s->stats.answered++;
@@ -378,8 +390,27 @@ static void answer(struct peer_sock *s, struct peer_tl *tl, const struct peer_ms
 	a->seq = m.seq;
 	a->t3 = m.t3;
 	a->b3 = base;
+	a->t1 = m.t1;
+	a->follow = s->tx_stamps;
+	memset(&a->to, 0, sizeof(a->to));
+	memcpy(&a->to, from, fromlen);
+	a->tolen = fromlen;
 	if (tl->ops->request)
 		tl->ops->request(tl->ctx, req);
+}
+
+/* Hand an answer, as measured, to its timeline; the slot is free again. */
+static void deliver(struct peer_sock *s, struct outstanding *o)
+{
+	struct peer_tl *tl = o->tl;
+	struct peer_msg m = o->resp;
+	struct peer_stamps st = o->st;
+
+	o->tl = NULL; /* first: the timeline may send a request from its callback */
+	o->pending = false;
+	m.flags &= (uint16_t)~PEER_FLAG_FOLLOWUP;
+	s->stats.responses++;
+	tl->ops->response(tl->ctx, &m, &st);
 }
 
 static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m, int64_t rx)
@@ -391,16 +422,17 @@ static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 	int64_t base;
 
 	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING && o == NULL; i++)
-		if (s->out[i].tl == tl && s->out[i].seq == m->echo && s->out[i].t1 == m->t1 &&
-		    strcmp(s->out[i].node, m->node) == 0)
+		if (s->out[i].tl == tl && !s->out[i].pending && s->out[i].seq == m->echo &&
+		    s->out[i].t1 == m->t1 && strcmp(s->out[i].node, m->node) == 0)
 			o = &s->out[i];
 	if (o == NULL) {
 		drop(s, PEER_DROP_UNEXPECTED);
 		return;
 	}
-	o->tl = NULL; /* answered: a second answer is unexpected */
-	if (tl->ops->params(tl->ctx, &p, &base) != 0)
+	if (tl->ops->params(tl->ctx, &p, &base) != 0) {
+		o->tl = NULL;
 		return;
+	}
 	if (rx > base || rx == 0)
 		rx = base;
 	qot_project(&p, rx, &t);
@@ -425,8 +457,45 @@ static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 	st.b4 = rx;
 	st.up_below = m->below;
 	st.up_above = m->above;
-	s->stats.responses++;
-	tl->ops->response(tl->ctx, m, &st);
+	o->resp = *m;
+	o->st = st;
+	if (m->flags & PEER_FLAG_FOLLOWUP) {
+		/* Its precise t3 comes next: wait for it a little (a second answer
+		 * is still unexpected). */
+		int64_t wait = s->cfg.timeout < FOLLOWUP_WAIT ? s->cfg.timeout : FOLLOWUP_WAIT;
+
+		o->pending = true;
+		o->deadline = qot_now_ns(CLOCK_MONOTONIC) + wait;
+		return;
+	}
+	deliver(s, o);
+}
+
+/* A follow-up: the t3 of an answer awaiting it, from the upstream's kernel
+ * transmit timestamp (not earlier than the read before its sendto, not
+ * later than our receipt, which its own honesty needs). */
+static void followup(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m)
+{
+	struct outstanding *o = NULL;
+
+	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING && o == NULL; i++)
+		if (s->out[i].tl == tl && s->out[i].pending && s->out[i].resp.seq == m->echo &&
+		    s->out[i].resp.t1 == m->t1 && strcmp(s->out[i].node, m->node) == 0)
+			o = &s->out[i];
+	if (o == NULL) {
+		drop(s, PEER_DROP_UNEXPECTED);
+		return;
+	}
+	/* t2 - b1 >= t3 - b4 (no negative delay), checked without overflow. */
+	if (m->t3 >= o->st.t3 && (__int128)o->st.t2 - o->st.b1 >= (__int128)m->t3 - o->st.b4) {
+		o->st.t3 = m->t3;
+		if (m->below > o->st.up_below)
+			o->st.up_below = m->below;
+		if (m->above > o->st.up_above)
+			o->st.up_above = m->above;
+		s->stats.followups++;
+	}
+	deliver(s, o);
 }
 
 static void correction(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m)
@@ -477,6 +546,9 @@ static void handle(struct peer_sock *s, const uint8_t *buf, size_t len, int64_t 
 	case PEER_MSG_CORRECTION:
 		correction(s, tl, &m);
 		break;
+	case PEER_MSG_FOLLOWUP:
+		followup(s, tl, &m);
+		break;
 	}
 }
 
@@ -497,6 +569,33 @@ static int64_t rx_meta(struct peer_sock *s, struct msghdr *mh)
 		}
 	}
 	return rx;
+}
+
+/* The follow-up to answer a: its t3 at the kernel's transmit timestamp tx. */
+static void send_followup(struct peer_sock *s, struct answered *a, int64_t tx)
+{
+	struct peer_tl *tl = a->tl;
+	struct qot_clock_params p;
+	struct qot_time t;
+	struct peer_msg f;
+	int64_t base;
+
+	a->follow = false; /* once */
+	if (tl->ops->params(tl->ctx, &p, &base) != 0)
+		return;
+	if (tx > base || tx < a->b3)
+		return; /* not the stamp of that answer: the member measures without */
+	qot_project(&p, tx, &t);
+	msg_init(s, tl, PEER_MSG_FOLLOWUP, &f);
+	f.status = p.status;
+	f.sent = base;
+	f.echo = a->seq;
+	f.t1 = a->t1;
+	f.t3 = t.estimate;
+	f.below = t.below;
+	f.above = t.above;
+	if (send_msg(s, &f, (const struct sockaddr *)&a->to, a->tolen) == 0)
+		s->stats.followups_sent++;
 }
 
 /* One transmit timestamp from the error queue: the stamped packet is the
@@ -522,11 +621,18 @@ static void tx_stamp(struct peer_sock *s, const uint8_t *buf, size_t len, struct
 		return;
 	if (peer_wire_decode(s->keys, buf + len - PEER_WIRE_LEN, PEER_WIRE_LEN, &m) !=
 		    PEER_DROP_OK ||
-	    m.type != PEER_MSG_REQUEST || strcmp(m.node, s->cfg.node) != 0)
+	    strcmp(m.node, s->cfg.node) != 0)
 		return;
-	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING; i++)
-		if (s->out[i].tl && s->out[i].seq == m.seq && s->out[i].t1 == m.t1)
-			s->out[i].tx = tx;
+	if (m.type == PEER_MSG_REQUEST) {
+		for (size_t i = 0; i < PEER_SOCK_OUTSTANDING; i++)
+			if (s->out[i].tl && !s->out[i].pending && s->out[i].seq == m.seq &&
+			    s->out[i].t1 == m.t1)
+				s->out[i].tx = tx;
+	} else if (m.type == PEER_MSG_RESPONSE) {
+		for (size_t i = 0; i < PEER_SOCK_ANSWERED; i++)
+			if (s->ans[i].tl && s->ans[i].follow && s->ans[i].seq == m.seq)
+				send_followup(s, &s->ans[i], tx);
+	}
 }
 
 /* Drain the error queue (transmit timestamps), at most `limit` entries. */
@@ -601,6 +707,7 @@ int peer_sock_readable(struct peer_sock *s)
 		if ((unsigned)got < want)
 			break; /* drained */
 	}
+	tx_drain(s, s->cfg.batch); /* what our answers just queued */
 	return handled;
 }
 
@@ -612,6 +719,10 @@ void peer_sock_expire(struct peer_sock *s, int64_t now_mono)
 
 		if (tl == NULL || o->deadline > now_mono)
 			continue;
+		if (o->pending) {
+			deliver(s, o); /* no follow-up: measured with the t3 it carried */
+			continue;
+		}
 		o->tl = NULL;
 		s->stats.timeouts++;
 		tl->ops->timeout(tl->ctx, o->node, o->seq);

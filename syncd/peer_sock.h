@@ -73,8 +73,10 @@ struct peer_tl_ops {
 
 struct peer_sock_stats {
 	uint64_t received, sent, answered, responses, corrections, timeouts, send_errors;
-	uint64_t overflow;   /* datagrams the kernel dropped for a full receive buffer */
-	uint64_t tx_stamped; /* responses measured from the request's kernel TX timestamp */
+	uint64_t overflow;	 /* datagrams the kernel dropped for a full receive buffer */
+	uint64_t tx_stamped;	 /* responses measured from the request's kernel TX timestamp */
+	uint64_t followups;	 /* responses measured with the t3 of the upstream's follow-up */
+	uint64_t followups_sent; /* follow-ups this end sent (its answers' TX timestamps) */
 	uint64_t drop[PEER_DROP_NREASONS];
 };
 
