@@ -172,6 +172,7 @@ static int pump_until(const int *count, int timeout_ms)
 		peer_sock_readable(W.up);
 		peer_sock_readable(W.member);
 		peer_sock_expire(W.member, peer_test_ns(CLOCK_MONOTONIC));
+		peer_sock_expire(W.up, peer_test_ns(CLOCK_MONOTONIC)); /* its answers' follow-ups */
 	}
 	return 1;
 }
