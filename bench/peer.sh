@@ -320,4 +320,4 @@ for count in 3 5 8; do
 		"$(awk -v s="$msum" -v n="$count" 'BEGIN { printf "%.1f", s / (n - 1) }')" "$rroot" \
 		"$(awk -v s="$csum" -v n="$count" 'BEGIN { printf "%.2f", s / (n - 1) }')" "$croot"
 done
-echo "# one exchange is 2 datagrams at each end; a member at 16 Hz: 32/s; the root: 32/s per member"
+echo "# one exchange is 3 datagrams at each end (request, response, follow-up); a member at 16 Hz: 48/s; the root: 48/s per member"

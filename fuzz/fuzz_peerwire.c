@@ -82,9 +82,9 @@ static int layout_valid(const uint8_t *b)
 	uint16_t flags = (uint16_t)(b[6] << 8 | b[7]);
 	int zero_t2_to_corr = 1;
 
-	if (memcmp(b, "QOTP", 4) != 0 || b[4] != 1 || be32(b + 8) != KEY_ID)
+	if (memcmp(b, "QOTP", 4) != 0 || b[4] != 2 || be32(b + 8) != KEY_ID)
 		return 0;
-	if (type < 1 || type > 3 || (flags & ~0x000fu) || be32(b + 12) > 2 || b[22] || b[23])
+	if (type < 1 || type > 4 || (flags & ~0x001fu) || be32(b + 12) > 2 || b[22] || b[23])
 		return 0;
 	if (!field_name_ok(b + 24) || !field_name_ok(b + 88))
 		return 0;
@@ -95,6 +95,8 @@ static int layout_valid(const uint8_t *b)
 		return be64(b + 160) == 0 && zero_t2_to_corr; /* echo too */
 	if (type == 2)
 		return be64(b + 216) == 0;
+	if (type == 4)
+		return be64(b + 184) == 0 && be64(b + 216) == 0; /* t2 and correction */
 	return 1;
 }
 

@@ -176,7 +176,7 @@ PEER_KEY = b"fuzz-peer-key-0123456789abcdefgh"
 def peer_packet(mtype=1, flags=0, status=1, epoch=0, depth=0, timeline=b"robots", node=b"node-a",
                 seq=1795304408352279031, echo=0, sent=1795304408352279030, t1=1795304408352279030,
                 t2=0, t3=0, below=0, above=0, corr=0, key_id=7, sign=True):
-    body = (b"QOTP" + struct.pack(">BBHIIIHH", 1, mtype, flags, key_id, status, epoch, depth, 0)
+    body = (b"QOTP" + struct.pack(">BBHIIIHH", 2, mtype, flags, key_id, status, epoch, depth, 0)
             + timeline.ljust(64, b"\0") + node.ljust(64, b"\0")
             + struct.pack(">QQqqqqQQq", seq, echo, sent, t1, t2, t3, below, above, corr))
     assert len(body) == 224
@@ -188,7 +188,8 @@ REQ = peer_packet()
 RESP = peer_packet(mtype=2, flags=0x9, echo=5, t2=1795304408352300000, t3=1795304408352310000,
                    below=1000, above=18446744073709551615)
 CORR = peer_packet(mtype=3, flags=0x5, echo=6, corr=-7000000, depth=0)
-S["peerwire"] = [b"\x00" + REQ, b"\x00" + RESP, b"\x00" + CORR, b"\x00" + REQ[:100],
+FUP = peer_packet(mtype=4, flags=0x9, echo=5, t3=1795304408352310500, below=1000, above=1000)
+S["peerwire"] = [b"\x00" + REQ, b"\x00" + RESP, b"\x00" + CORR, b"\x00" + FUP, b"\x00" + REQ[:100],
                  b"\x00" + REQ + b"\0", b"\x00" + peer_packet(key_id=8),
                  b"\x00" + peer_packet(node=b"n" * 64, timeline=b"t" * 64),
                  b"\x01" + REQ[:224], b"\x01" + RESP[:224], b"\x01" + CORR[:224],

@@ -5,9 +5,10 @@
  *
  * A member reads its timeline at t1 (base clock b1) and sends; its upstream
  * receives at t2 and answers at t3 (its timeline); the member receives at t4
- * (base clock b4). Timestamps are taken so that t1/b1 are not later than the
- * real sending and t2, t4/b4 not earlier than the real arrival (kernel
- * receive timestamps or reads after recvmsg; reads before sendto), so,
+ * (base clock b4). Timestamps are taken so that t1/b1, t3 are not later than
+ * the real sending and t2, t4/b4 not earlier than the real arrival (kernel
+ * receive timestamps or reads after recvmsg; kernel transmit timestamps or
+ * reads before sendto), so,
  * whatever the path asymmetry:
  *
  *   upstream - member timeline  in [t3 - t4, t2 - t1]   (the offset theta)

@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* peer_sock.c - the peer endpoint: UDP, answers, matching, drops. */
 #include <errno.h>
+#include <time.h> /* before linux/errqueue.h: struct timespec */
+
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "now.h"
 #include "page.h"
 #include "peer_sock.h"
 
-#define RATE_SLOTS 64
+#define RATE_SLOTS    64
+#define FOLLOWUP_WAIT 20000000 /* ns (monotonic) an answer waits for its follow-up */
 
 struct peer_tl {
 	bool used;
@@ -25,8 +30,13 @@ struct outstanding {
 	struct peer_tl *tl; /* NULL: free */
 	char node[QOT_NAME_MAX + 1];
 	uint64_t seq;
-	int64_t t1, b1;
+	int64_t t1, b1;	  /* what the request carries (t1 echoed), read before sending */
+	int64_t tx;	  /* the kernel's transmit timestamp of the request, 0: none yet */
 	int64_t deadline; /* monotonic ns */
+	/* Answered, the follow-up awaited (until deadline): the answer as measured. */
+	bool pending;
+	struct peer_msg resp;
+	struct peer_stamps st;
 };
 
 struct answered {
@@ -34,6 +44,10 @@ struct answered {
 	char node[QOT_NAME_MAX + 1];
 	uint64_t seq;
 	int64_t t3, b3; /* our timeline and base clock when we answered */
+	int64_t t1;	/* the request's, echoed */
+	bool follow;	/* a follow-up is owed once the transmit timestamp comes */
+	struct sockaddr_storage to;
+	socklen_t tolen;
 };
 
 struct bucket {
@@ -47,9 +61,10 @@ struct bucket {
 struct rx_slot {
 	uint8_t buf[PEER_WIRE_LEN + 1]; /* one more: an oversized datagram shows */
 	struct {
-		/* CMSG_SPACE(timespec) + CMSG_SPACE(uint32_t) is 56 on 64-bit Linux;
-		 * a literal, since clang does not fold CMSG_SPACE in a struct. */
-		_Alignas(struct cmsghdr) char buf[128];
+		/* CMSG_SPACE(timespec) + CMSG_SPACE(uint32_t) +
+		 * CMSG_SPACE(scm_timestamping) is 120 on 64-bit Linux; a literal,
+		 * since clang does not fold CMSG_SPACE in a struct. */
+		_Alignas(struct cmsghdr) char buf[192];
 	} ctl;
 	struct sockaddr_storage from;
 	struct iovec iov;
@@ -68,6 +83,7 @@ struct peer_sock {
 	size_t ans_next;
 	struct bucket bucket[RATE_SLOTS];
 	struct peer_sock_stats stats;
+	bool tx_stamps; /* SO_TIMESTAMPING transmit timestamps enabled */
 	struct rx_slot slot[RECV_BATCH];
 	struct mmsghdr mm[RECV_BATCH];
 };
@@ -104,6 +120,14 @@ int peer_sock_open(struct peer_sock **out, const struct peer_sock_config *cfg,
 	err = s->fd < 0 ? -errno : 0;
 	if (!err && setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
 		err = -errno;
+	/* Kernel software transmit timestamps, on the error queue with the packet
+	 * (no OPT_TSONLY: the packet names the request it stamps). Best effort:
+	 * without them t1 is read before sendto, wider but as honest. */
+	if (!err) {
+		int ts = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+		s->tx_stamps = setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts)) == 0;
+	}
 	/* The kernel's count of datagrams dropped for a full buffer (best effort). */
 	if (!err)
 		(void)setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
@@ -259,6 +283,8 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	o->seq = m.seq;
 	o->t1 = m.t1;
 	o->b1 = base;
+	o->tx = 0;
+	o->pending = false;
 	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + s->cfg.timeout;
 	if (seq)
 		*seq = m.seq;
@@ -353,6 +379,8 @@ static void answer(struct peer_sock *s, struct peer_tl *tl, const struct peer_ms
 	m.t3 = at_tx.estimate;
 	m.below = at_rx.below > at_tx.below ? at_rx.below : at_tx.below;
 	m.above = at_rx.above > at_tx.above ? at_rx.above : at_tx.above;
+	if (s->tx_stamps)
+		m.flags |= PEER_FLAG_FOLLOWUP;
 	if (send_msg(s, &m, (const struct sockaddr *)from, fromlen) != 0)
 		return;
 	s->stats.answered++;
@@ -362,8 +390,27 @@ static void answer(struct peer_sock *s, struct peer_tl *tl, const struct peer_ms
 	a->seq = m.seq;
 	a->t3 = m.t3;
 	a->b3 = base;
+	a->t1 = m.t1;
+	a->follow = s->tx_stamps;
+	memset(&a->to, 0, sizeof(a->to));
+	memcpy(&a->to, from, fromlen);
+	a->tolen = fromlen;
 	if (tl->ops->request)
 		tl->ops->request(tl->ctx, req);
+}
+
+/* Hand an answer, as measured, to its timeline; the slot is free again. */
+static void deliver(struct peer_sock *s, struct outstanding *o)
+{
+	struct peer_tl *tl = o->tl;
+	struct peer_msg m = o->resp;
+	struct peer_stamps st = o->st;
+
+	o->tl = NULL; /* first: the timeline may send a request from its callback */
+	o->pending = false;
+	m.flags &= (uint16_t)~PEER_FLAG_FOLLOWUP;
+	s->stats.responses++;
+	tl->ops->response(tl->ctx, &m, &st);
 }
 
 static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m, int64_t rx)
@@ -375,29 +422,80 @@ static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 	int64_t base;
 
 	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING && o == NULL; i++)
-		if (s->out[i].tl == tl && s->out[i].seq == m->echo && s->out[i].t1 == m->t1 &&
-		    strcmp(s->out[i].node, m->node) == 0)
+		if (s->out[i].tl == tl && !s->out[i].pending && s->out[i].seq == m->echo &&
+		    s->out[i].t1 == m->t1 && strcmp(s->out[i].node, m->node) == 0)
 			o = &s->out[i];
 	if (o == NULL) {
 		drop(s, PEER_DROP_UNEXPECTED);
 		return;
 	}
-	o->tl = NULL; /* answered: a second answer is unexpected */
-	if (tl->ops->params(tl->ctx, &p, &base) != 0)
+	if (tl->ops->params(tl->ctx, &p, &base) != 0) {
+		o->tl = NULL;
 		return;
+	}
 	if (rx > base || rx == 0)
 		rx = base;
 	qot_project(&p, rx, &t);
 	st.t1 = o->t1;
 	st.b1 = o->b1;
+	/* The kernel's transmit timestamp: taken by the driver after sendto's
+	 * read and before the packet can reach the upstream, so still not later
+	 * than the real sending; the timeline at it, with the parameters now. */
+	if (o->tx >= o->b1 && o->tx <= rx && o->tx != 0) {
+		struct qot_time at_tx;
+
+		qot_project(&p, o->tx, &at_tx);
+		if (at_tx.estimate >= o->t1 && at_tx.estimate <= t.estimate) {
+			st.t1 = at_tx.estimate;
+			st.b1 = o->tx;
+			s->stats.tx_stamped++;
+		}
+	}
 	st.t2 = m->t2;
 	st.t3 = m->t3;
 	st.t4 = t.estimate;
 	st.b4 = rx;
 	st.up_below = m->below;
 	st.up_above = m->above;
-	s->stats.responses++;
-	tl->ops->response(tl->ctx, m, &st);
+	o->resp = *m;
+	o->st = st;
+	if (m->flags & PEER_FLAG_FOLLOWUP) {
+		/* Its precise t3 comes next: wait for it a little (a second answer
+		 * is still unexpected). */
+		int64_t wait = s->cfg.timeout < FOLLOWUP_WAIT ? s->cfg.timeout : FOLLOWUP_WAIT;
+
+		o->pending = true;
+		o->deadline = qot_now_ns(CLOCK_MONOTONIC) + wait;
+		return;
+	}
+	deliver(s, o);
+}
+
+/* A follow-up: the t3 of an answer awaiting it, from the upstream's kernel
+ * transmit timestamp (not earlier than the read before its sendto, not
+ * later than our receipt, which its own honesty needs). */
+static void followup(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m)
+{
+	struct outstanding *o = NULL;
+
+	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING && o == NULL; i++)
+		if (s->out[i].tl == tl && s->out[i].pending && s->out[i].resp.seq == m->echo &&
+		    s->out[i].resp.t1 == m->t1 && strcmp(s->out[i].node, m->node) == 0)
+			o = &s->out[i];
+	if (o == NULL) {
+		drop(s, PEER_DROP_UNEXPECTED);
+		return;
+	}
+	/* t2 - b1 >= t3 - b4 (no negative delay), checked without overflow. */
+	if (m->t3 >= o->st.t3 && (__int128)o->st.t2 - o->st.b1 >= (__int128)m->t3 - o->st.b4) {
+		o->st.t3 = m->t3;
+		if (m->below > o->st.up_below)
+			o->st.up_below = m->below;
+		if (m->above > o->st.up_above)
+			o->st.up_above = m->above;
+		s->stats.followups++;
+	}
+	deliver(s, o);
 }
 
 static void correction(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m)
@@ -448,6 +546,9 @@ static void handle(struct peer_sock *s, const uint8_t *buf, size_t len, int64_t 
 	case PEER_MSG_CORRECTION:
 		correction(s, tl, &m);
 		break;
+	case PEER_MSG_FOLLOWUP:
+		followup(s, tl, &m);
+		break;
 	}
 }
 
@@ -470,12 +571,104 @@ static int64_t rx_meta(struct peer_sock *s, struct msghdr *mh)
 	return rx;
 }
 
+/* The follow-up to answer a: its t3 at the kernel's transmit timestamp tx. */
+static void send_followup(struct peer_sock *s, struct answered *a, int64_t tx)
+{
+	struct peer_tl *tl = a->tl;
+	struct qot_clock_params p;
+	struct qot_time t;
+	struct peer_msg f;
+	int64_t base;
+
+	a->follow = false; /* once */
+	if (tl->ops->params(tl->ctx, &p, &base) != 0)
+		return;
+	if (tx > base || tx < a->b3)
+		return; /* not the stamp of that answer: the member measures without */
+	qot_project(&p, tx, &t);
+	msg_init(s, tl, PEER_MSG_FOLLOWUP, &f);
+	f.status = p.status;
+	f.sent = base;
+	f.echo = a->seq;
+	f.t1 = a->t1;
+	f.t3 = t.estimate;
+	f.below = t.below;
+	f.above = t.above;
+	if (send_msg(s, &f, (const struct sockaddr *)&a->to, a->tolen) == 0)
+		s->stats.followups_sent++;
+}
+
+/* One transmit timestamp from the error queue: the stamped packet is the
+ * tail of what comes back (link, IP and UDP headers precede it). */
+static void tx_stamp(struct peer_sock *s, const uint8_t *buf, size_t len, struct msghdr *mh)
+{
+	const struct sock_extended_err *ee = NULL;
+	int64_t tx = 0;
+	struct peer_msg m;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+			struct scm_timestamping ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			tx = qot_timespec_ns(&ts.ts[0]);
+		} else if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+			   (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		}
+	}
+	if (tx == 0 || ee == NULL || ee->ee_origin != SO_EE_ORIGIN_TIMESTAMPING ||
+	    ee->ee_info != SCM_TSTAMP_SND || len < PEER_WIRE_LEN || (mh->msg_flags & MSG_TRUNC))
+		return;
+	if (peer_wire_decode(s->keys, buf + len - PEER_WIRE_LEN, PEER_WIRE_LEN, &m) !=
+		    PEER_DROP_OK ||
+	    strcmp(m.node, s->cfg.node) != 0)
+		return;
+	if (m.type == PEER_MSG_REQUEST) {
+		for (size_t i = 0; i < PEER_SOCK_OUTSTANDING; i++)
+			if (s->out[i].tl && !s->out[i].pending && s->out[i].seq == m.seq &&
+			    s->out[i].t1 == m.t1)
+				s->out[i].tx = tx;
+	} else if (m.type == PEER_MSG_RESPONSE) {
+		for (size_t i = 0; i < PEER_SOCK_ANSWERED; i++)
+			if (s->ans[i].tl && s->ans[i].follow && s->ans[i].seq == m.seq)
+				send_followup(s, &s->ans[i], tx);
+	}
+}
+
+/* Drain the error queue (transmit timestamps), at most `limit` entries. */
+static void tx_drain(struct peer_sock *s, unsigned limit)
+{
+	uint8_t buf[PEER_WIRE_LEN + 128]; /* headers up to IPv6 + UDP + link */
+	_Alignas(struct cmsghdr) char ctl[256];
+
+	if (!s->tx_stamps)
+		return;
+	for (unsigned i = 0; i < limit; i++) {
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl)};
+		ssize_t n = recvmsg(s->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* EAGAIN: empty */
+		}
+		tx_stamp(s, buf, (size_t)n, &mh);
+	}
+}
+
 int peer_sock_readable(struct peer_sock *s)
 {
 	struct rx_slot *slot = s->slot;
 	struct mmsghdr *mm = s->mm;
 	int handled = 0;
 
+	/* First the transmit timestamps: a request's is queued before its
+	 * answer can arrive. */
+	tx_drain(s, s->cfg.batch);
 	while ((unsigned)handled < s->cfg.batch) {
 		unsigned want = s->cfg.batch - (unsigned)handled;
 		int got;
@@ -514,6 +707,7 @@ int peer_sock_readable(struct peer_sock *s)
 		if ((unsigned)got < want)
 			break; /* drained */
 	}
+	tx_drain(s, s->cfg.batch); /* what our answers just queued */
 	return handled;
 }
 
@@ -525,6 +719,10 @@ void peer_sock_expire(struct peer_sock *s, int64_t now_mono)
 
 		if (tl == NULL || o->deadline > now_mono)
 			continue;
+		if (o->pending) {
+			deliver(s, o); /* no follow-up: measured with the t3 it carried */
+			continue;
+		}
 		o->tl = NULL;
 		s->stats.timeouts++;
 		tl->ops->timeout(tl->ctx, o->node, o->seq);

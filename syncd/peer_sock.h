@@ -5,9 +5,12 @@
  *
  * It answers requests by itself, with timestamps projected from the
  * timeline's clock parameters (the mapped page: qot_clock_params_read) at the
- * kernel's receive timestamp (SO_TIMESTAMPNS) and just before sending; it
- * matches responses to its own outstanding requests (by sequence number and
- * echoed t1) and hands the four timestamps to the timeline's module; it
+ * kernel's receive timestamp (SO_TIMESTAMPNS) and just before sending, then
+ * follows the answer with its kernel transmit timestamp (SO_TIMESTAMPING,
+ * read from the error queue) as a precise t3; it matches responses to its own
+ * outstanding requests (by sequence number and echoed t1), takes t1/b1 from
+ * the request's kernel transmit timestamp, waits briefly for the follow-up,
+ * and hands the four timestamps to the timeline's module; it
  * accepts a Berkeley correction only when it echoes a response this end sent
  * that sender, once. Everything else is dropped and counted by reason
  * (peer_wire.h). Bounded: at most `batch` datagrams per readable event,
@@ -73,7 +76,10 @@ struct peer_tl_ops {
 
 struct peer_sock_stats {
 	uint64_t received, sent, answered, responses, corrections, timeouts, send_errors;
-	uint64_t overflow; /* datagrams the kernel dropped for a full receive buffer */
+	uint64_t overflow;	 /* datagrams the kernel dropped for a full receive buffer */
+	uint64_t tx_stamped;	 /* responses measured from the request's kernel TX timestamp */
+	uint64_t followups;	 /* responses measured with the t3 of the upstream's follow-up */
+	uint64_t followups_sent; /* follow-ups this end sent (its answers' TX timestamps) */
 	uint64_t drop[PEER_DROP_NREASONS];
 };
 

@@ -4,7 +4,7 @@
  *
  *   off len
  *     0   4  magic "QOTP"
- *     4   1  version (1)
+ *     4   1  version (2)
  *     5   1  type
  *     6   2  flags
  *     8   4  key id
@@ -407,6 +407,8 @@ static bool msg_ok(const struct peer_msg *m)
 		return m->correction == 0;
 	case PEER_MSG_CORRECTION:
 		return true;
+	case PEER_MSG_FOLLOWUP:
+		return m->t2 == 0 && m->correction == 0;
 	default:
 		return false;
 	}

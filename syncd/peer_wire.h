@@ -21,7 +21,7 @@
 #include "names.h"
 
 #define PEER_WIRE_MAGIC	  "QOTP"
-#define PEER_WIRE_VERSION 1
+#define PEER_WIRE_VERSION 2   /* 2: the follow-up (PEER_MSG_FOLLOWUP) */
 #define PEER_WIRE_LEN	  256 /* the whole packet, MAC included */
 #define PEER_WIRE_MAC_LEN 32  /* HMAC-SHA256 over bytes 0 .. PEER_WIRE_SIGNED */
 #define PEER_WIRE_SIGNED  (PEER_WIRE_LEN - PEER_WIRE_MAC_LEN)
@@ -30,6 +30,8 @@ enum peer_msg_type {
 	PEER_MSG_REQUEST = 1,	 /* t1: "what is your time?" */
 	PEER_MSG_RESPONSE = 2,	 /* echo = the request's seq; t1 echoed, t2, t3, below/above */
 	PEER_MSG_CORRECTION = 3, /* Berkeley: echo = the seq of the response measured */
+	PEER_MSG_FOLLOWUP = 4,	 /* echo = the response's seq; t1 echoed, t3 = the response's
+				    kernel transmit timestamp, below/above there */
 };
 
 /* Flags: what the sender is for this timeline. */
@@ -37,7 +39,9 @@ enum peer_msg_type {
 #define PEER_FLAG_REFERENCE 0x0002u /* its timeline follows a reference (chrony, ptp, kernel) */
 #define PEER_FLAG_BERKELEY  0x0004u /* the root averages the members (no reference) */
 #define PEER_FLAG_SYNCED    0x0008u /* root, or following a live chain to the root */
-#define PEER_FLAG_ALL	    0x000fu
+/* Of one response only: a follow-up with its precise t3 comes next. */
+#define PEER_FLAG_FOLLOWUP 0x0010u
+#define PEER_FLAG_ALL	   0x001fu
 
 struct peer_msg {
 	uint8_t type;			 /* enum peer_msg_type */

@@ -172,6 +172,7 @@ static int pump_until(const int *count, int timeout_ms)
 		peer_sock_readable(W.up);
 		peer_sock_readable(W.member);
 		peer_sock_expire(W.member, peer_test_ns(CLOCK_MONOTONIC));
+		peer_sock_expire(W.up, peer_test_ns(CLOCK_MONOTONIC)); /* its answers' follow-ups */
 	}
 	return 1;
 }
@@ -209,8 +210,16 @@ static int attacker_answered(int ms)
 	uint8_t buf[PEER_WIRE_LEN + 1];
 	struct pollfd pfd = {W.attacker, POLLIN, 0};
 
+	struct peer_msg m;
+	int answered = 0;
+
 	pump_for(ms);
-	return poll(&pfd, 1, 0) == 1 && recv(W.attacker, buf, sizeof(buf), 0) == PEER_WIRE_LEN;
+	/* Every datagram that came: an answer, and maybe its follow-up. */
+	while (poll(&pfd, 1, 0) == 1 && recv(W.attacker, buf, sizeof(buf), 0) == PEER_WIRE_LEN)
+		if (peer_wire_decode(W.keys, buf, PEER_WIRE_LEN, &m) == PEER_DROP_OK &&
+		    m.type == PEER_MSG_RESPONSE)
+			answered = 1;
+	return answered;
 }
 
 static struct peer_measurement exchange(void)
@@ -246,6 +255,11 @@ START_TEST(exchange_measures_truth)
 	}
 	ck_assert_int_eq(peer_sock_stats(W.up)->answered, 20);
 	ck_assert_int_eq(W.up_ctx.requests, 20);
+	/* t1 came from the kernel's transmit timestamp (loopback stamps in software). */
+	ck_assert_uint_eq(peer_sock_stats(W.member)->tx_stamped, 20);
+	/* and t3 from the upstream's, in its follow-up. */
+	ck_assert_uint_eq(peer_sock_stats(W.up)->followups_sent, 20);
+	ck_assert_uint_eq(peer_sock_stats(W.member)->followups, 20);
 	for (int r = 0; r < PEER_DROP_NREASONS; r++) {
 		ck_assert_uint_eq(peer_sock_stats(W.up)->drop[r], 0);
 		ck_assert_uint_eq(peer_sock_stats(W.member)->drop[r], 0);

@@ -86,7 +86,7 @@ dest = (sys.argv[2], 3219)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 seq = time.time_ns()
 def request(timeline, seq):
-    body = struct.pack(">4sBBHIIIHH64s64sQQqqqqQQq", b"QOTP", 1, 1, 0, int(keyid), 1, 0, 0, 0,
+    body = struct.pack(">4sBBHIIIHH64s64sQQqqqqQQq", b"QOTP", 2, 1, 0, int(keyid), 1, 0, 0, 0,
                        timeline.encode(), b"intruder", seq, 0, time.time_ns(), 1, 0, 0, 0, 0, 0)
     return body + hmac.new(key, body, hashlib.sha256).digest()
 good = request(sys.argv[3], seq)

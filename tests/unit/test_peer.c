@@ -67,7 +67,7 @@ START_TEST(wire_roundtrip)
 	uint8_t buf[PEER_WIRE_LEN];
 
 	ck_assert_int_eq(peer_wire_encode(k, &m, buf), 0);
-	ck_assert_int_eq(memcmp(buf, "QOTP\x01\x02", 6), 0);
+	ck_assert_int_eq(memcmp(buf, "QOTP\x02\x02", 6), 0);
 	ck_assert_int_eq(buf[11], 9); /* the key id, big-endian at 8 */
 	memset(&back, 0x5a, sizeof(back));
 	ck_assert_int_eq(peer_wire_decode(k, buf, sizeof(buf), &back), PEER_DROP_OK);
@@ -98,11 +98,17 @@ START_TEST(wire_refuses_what_it_cannot_sign)
 	struct peer_msg m = sample_response();
 	uint8_t buf[PEER_WIRE_LEN];
 
-	m.flags = 0x10;
+	m.flags = 0x20;
 	ck_assert_int_eq(peer_wire_encode(k, &m, buf), -EINVAL);
 	m = sample_response();
-	m.type = 4;
+	m.type = 5;
 	ck_assert_int_eq(peer_wire_encode(k, &m, buf), -EINVAL);
+	m = sample_response();
+	m.type = PEER_MSG_FOLLOWUP; /* carries t3 only: a t2 is refused */
+	ck_assert_int_ne(m.t2, 0);
+	ck_assert_int_eq(peer_wire_encode(k, &m, buf), -EINVAL);
+	m.t2 = 0;
+	ck_assert_int_eq(peer_wire_encode(k, &m, buf), 0);
 	m = sample_response();
 	strcpy(m.node, ".hidden");
 	ck_assert_int_eq(peer_wire_encode(k, &m, buf), -EINVAL);
@@ -183,7 +189,7 @@ START_TEST(wire_other_keys_refused)
 	ck_assert_int_eq(peer_wire_decode(k, buf, sizeof(buf), &out), PEER_DROP_MAC);
 	ck_assert_int_eq(peer_wire_encode(unknown, &m, buf), 0);
 	ck_assert_int_eq(peer_wire_decode(k, buf, sizeof(buf), &out), PEER_DROP_KEY);
-	buf[4] = 2;
+	buf[4] = 1; /* the version before the follow-up */
 	ck_assert_int_eq(peer_wire_decode(k, buf, sizeof(buf), &out), PEER_DROP_VERSION);
 	buf[0] = 'X';
 	ck_assert_int_eq(peer_wire_decode(k, buf, sizeof(buf), &out), PEER_DROP_MAGIC);
