@@ -338,7 +338,7 @@ bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now, struct c
 {
 	const struct peer_filter *f = &pt->filter;
 	struct peer_measurement best;
-	double mt = 0, mo = 0, stt = 0, sto = 0, var = 0, slope;
+	double mt = 0, mo = 0, stt = 0, sto = 0, var = 0, mb = 0, vb = 0, slope;
 
 	if (peer_upstream_role(pt->up) != PEER_ROLE_FOLLOW || !pt->last_ok ||
 	    now - pt->last_ok > pt->cfg.max_age || peer_filter_best(f, 0, INT64_MAX, &best) != 0)
@@ -360,9 +360,19 @@ bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now, struct c
 			   slope * ((double)(f->m[i].at - best.at) - mt);
 		var += r * r / (double)f->n;
 	}
+	/* The floor a typical exchange leaves (the mean of their bounds), the
+	 * spread of those bounds (the path's delay jitter) in the noise too. */
+	for (size_t i = 0; i < f->n; i++)
+		mb += (double)(f->m[i].below > f->m[i].above ? f->m[i].below : f->m[i].above) /
+		      (double)f->n;
+	for (size_t i = 0; i < f->n; i++)
+		vb += pow((double)(f->m[i].below > f->m[i].above ? f->m[i].below : f->m[i].above) -
+				  mb,
+			  2) /
+		      (double)f->n;
 	*out = (struct control_quality){
-		.floor = best.below > best.above ? best.below : best.above,
-		.noise = (uint64_t)sqrt(var),
+		.floor = (uint64_t)mb,
+		.noise = (uint64_t)sqrt(var + vb),
 		.drift = pt->cfg.ex.drift,
 	};
 	if (pt->up_berkeley && pt->own_valid) /* the correction's bound, not the exchange's */

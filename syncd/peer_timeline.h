@@ -81,9 +81,10 @@ void peer_timeline_set_reference(struct peer_timeline *pt, bool has_reference);
  * is longer. The loop schedules the ticks (peerset.c). */
 void peer_timeline_set_interval(struct peer_timeline *pt, int64_t interval);
 /* The quality for the controller (control.h) at base instant now: floor the
- * best recent exchange's bound (the half-delay allowance and the upstream's
- * bound), noise the spread of the filter's offsets, drift the configured
- * bound. false: nothing measured (not following, no exchange yet). */
+ * mean bound of the filter's exchanges (each the half-delay allowance and
+ * the upstream's bound), noise the spread of their offsets (around their
+ * trend) and of their bounds, drift the configured bound. false: nothing
+ * measured (not following, no exchange yet). */
 struct control_quality;
 bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now,
 			   struct control_quality *out);

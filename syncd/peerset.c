@@ -526,8 +526,19 @@ static bool quality_of(void *ctx, const char *timeline, struct control_quality *
 {
 	struct peerset *ps = ctx;
 	struct tl_state *t = state_named(ps, timeline);
+	struct peer_timeline_state st;
 
-	return t && t->pt && peer_timeline_quality(t->pt, qot_now_ns(CLOCK_REALTIME), out);
+	if (t && t->pt && peer_timeline_quality(t->pt, qot_now_ns(CLOCK_REALTIME), out))
+		return true;
+	if (t && t->pt) {
+		peer_timeline_state(t->pt, &st);
+		if (st.role == PEER_ROLE_ROOT && has_reference(ps, t->rule))
+			return false; /* its own sources: their quality */
+	}
+	/* Joining, or no exchange yet: unknown, the fastest effort to learn it
+	 * (never the free-running clock's quality). */
+	*out = (struct control_quality){.floor = QOT_UNBOUNDED};
+	return true;
 }
 
 void peerset_attach_control(struct peerset *ps, struct controlset *cs)
