@@ -16,8 +16,9 @@
  * the server; the timelines on one such source share one poll, the tightest
  * any of them wants. When the source reconnected to its chronyd (a restart
  * forgets every change) the poll is set again. A peer timeline's exchange
- * interval is turned through the hook controlset_set_peer (peer_timeline's
- * peer_timeline_set_interval, once peer timelines run in syncd). A timeline
+ * interval is turned through the hook controlset_set_peer (peerset.c's
+ * peerset_attach_control: the exchanges scheduled at the interval chosen,
+ * the quality from peer_timeline_quality). A timeline
  * with neither is assessed, not turned.
  */
 #ifndef SYNCD_CONTROLSET_H

@@ -268,6 +268,7 @@ int main(int argc, char **argv)
 			qot_log(QOT_LOG_ERR, "%s", msg);
 			return 1;
 		}
+		peerset_attach_control(d.peers, d.control);
 		publisher_set_feed(d.publisher, &(struct publisher_feed){
 							.reading = peer_reading,
 							.note = peer_note,

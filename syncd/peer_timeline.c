@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+
 #include "bufput.h"
+#include "control.h"
 #include "peer_timeline.h"
 #include "rate.h"
 
@@ -36,6 +39,7 @@ struct peer_timeline {
 	char own_from[QOT_NAME_MAX + 1]; /* who computed it: self, or the root followed */
 	const char *left_out[PEER_UPSTREAM_MAX];
 	size_t nleft_out;
+	int64_t base_max_age; /* the configured max_age, before the interval stretched it */
 };
 
 static size_t peer_index(const struct peer_timeline *pt, const char *node)
@@ -321,6 +325,59 @@ static void berkeley_round(struct peer_timeline *pt)
 	pt->own_valid = true;
 	snprintf(pt->own_from, sizeof(pt->own_from), "%s", pt->self);
 	memset(pt->bk, 0, sizeof(pt->bk));
+}
+
+void peer_timeline_set_interval(struct peer_timeline *pt, int64_t interval)
+{
+	if (pt->base_max_age == 0)
+		pt->base_max_age = pt->cfg.max_age;
+	pt->cfg.max_age = interval > pt->base_max_age / 3 ? 3 * interval : pt->base_max_age;
+}
+
+bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now, struct control_quality *out)
+{
+	const struct peer_filter *f = &pt->filter;
+	struct peer_measurement best;
+	double mt = 0, mo = 0, stt = 0, sto = 0, var = 0, mb = 0, vb = 0, slope;
+
+	if (peer_upstream_role(pt->up) != PEER_ROLE_FOLLOW || !pt->last_ok ||
+	    now - pt->last_ok > pt->cfg.max_age || peer_filter_best(f, 0, INT64_MAX, &best) != 0)
+		return false;
+	/* The spread around the line through the offsets: the base clock's own
+	 * rate against the upstream is no noise. */
+	for (size_t i = 0; i < f->n; i++) {
+		mt += (double)(f->m[i].at - best.at) / (double)f->n;
+		mo += (double)(f->m[i].base_offset - best.base_offset) / (double)f->n;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		double dt = (double)(f->m[i].at - best.at) - mt;
+		stt += dt * dt;
+		sto += dt * ((double)(f->m[i].base_offset - best.base_offset) - mo);
+	}
+	slope = stt > 0 ? sto / stt : 0;
+	for (size_t i = 0; i < f->n; i++) {
+		double r = (double)(f->m[i].base_offset - best.base_offset) - mo -
+			   slope * ((double)(f->m[i].at - best.at) - mt);
+		var += r * r / (double)f->n;
+	}
+	/* The floor a typical exchange leaves (the mean of their bounds), the
+	 * spread of those bounds (the path's delay jitter) in the noise too. */
+	for (size_t i = 0; i < f->n; i++)
+		mb += (double)(f->m[i].below > f->m[i].above ? f->m[i].below : f->m[i].above) /
+		      (double)f->n;
+	for (size_t i = 0; i < f->n; i++)
+		vb += pow((double)(f->m[i].below > f->m[i].above ? f->m[i].below : f->m[i].above) -
+				  mb,
+			  2) /
+		      (double)f->n;
+	*out = (struct control_quality){
+		.floor = (uint64_t)mb,
+		.noise = (uint64_t)sqrt(var + vb),
+		.drift = pt->cfg.ex.drift,
+	};
+	if (pt->up_berkeley && pt->own_valid) /* the correction's bound, not the exchange's */
+		out->floor = pt->own.below > pt->own.above ? pt->own.below : pt->own.above;
+	return true;
 }
 
 void peer_timeline_tick(struct peer_timeline *pt, int64_t now)

@@ -76,6 +76,18 @@ void peer_timeline_free(struct peer_timeline *pt);
 int peer_timeline_set_peers(struct peer_timeline *pt, const struct peer_addr *peers, size_t n);
 void peer_timeline_set_stale(struct peer_timeline *pt, bool stale);
 void peer_timeline_set_reference(struct peer_timeline *pt, bool has_reference);
+/* The exchange interval the controller chose (ns; 0: every tick, the
+ * default): readings stay fresh for max_age or three intervals, whichever
+ * is longer. The loop schedules the ticks (peerset.c). */
+void peer_timeline_set_interval(struct peer_timeline *pt, int64_t interval);
+/* The quality for the controller (control.h) at base instant now: floor the
+ * mean bound of the filter's exchanges (each the half-delay allowance and
+ * the upstream's bound), noise the spread of their offsets (around their
+ * trend) and of their bounds, drift the configured bound. false: nothing
+ * measured (not following, no exchange yet). */
+struct control_quality;
+bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now,
+			   struct control_quality *out);
 /* One interval, at base instant now. */
 void peer_timeline_tick(struct peer_timeline *pt, int64_t now);
 /* The reading at base instant now: 0, or -EAGAIN (none fresh: holdover, or

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control.h"
+#include "controlset.h"
 #include "log.h"
 #include "now.h"
 #include "peer_members.h"
@@ -25,6 +27,17 @@ struct tl_state {
 	bool have_members;
 	bool peer_synced; /* a peer reading disciplined it */
 	char said[256];	  /* the role and upstream last logged */
+	int64_t interval; /* the controller's exchange interval (ns), 0: every tick */
+	int64_t due;	  /* monotonic instant of the next exchange, when controlled */
+};
+
+/* The controller's handle on a peer timeline, by name: it outlives the
+ * timeline's state (the controller may ask before peerset saw it). */
+struct knob_ref {
+	struct knob_ref *next;
+	struct peerset *ps;
+	char name[QOT_NAME_MAX + 1];
+	int64_t interval; /* what it was told last, 0: nothing yet */
 };
 
 struct peerset {
@@ -39,6 +52,7 @@ struct peerset {
 	uint64_t drops_said;	     /* dropped packets last logged */
 	int64_t drops_at;	     /* monotonic instant of that */
 	char *buf;		     /* FILE_MAX + 1 */
+	struct knob_ref *knobs;	     /* one per controlled peer timeline */
 };
 
 bool peerset_wanted(const struct syncd_config *cfg)
@@ -143,10 +157,12 @@ static bool has_reference(const struct peerset *ps, const struct timeline_rule *
 	return false;
 }
 
-static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now)
+static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono);
+
+static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono)
 {
 	struct peer_members m;
-	char members[FILE_MAX + 1], line[256];
+	char members[FILE_MAX + 1];
 	ssize_t mlen, clen;
 
 	if (t->clk == NULL) {
@@ -196,6 +212,21 @@ static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now)
 		t->have_members = true;
 	}
 	peer_timeline_set_reference(t->pt, has_reference(ps, t->rule));
+	if (t->interval == 0 || mono >= t->due)
+		exchange(ps, t, now, mono);
+}
+
+/* One exchange interval of t: tick it, log what changed of its role. */
+static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono)
+{
+	char line[256];
+
+	(void)ps;
+	if (t->interval) {
+		t->due = t->due && mono - t->due < t->interval ? t->due + t->interval
+							       : mono + t->interval;
+		peer_timeline_set_interval(t->pt, t->interval);
+	}
 	peer_timeline_tick(t->pt, now);
 	if (peer_timeline_describe(t->pt, now, line, sizeof(line)) > 0) {
 		/* Say the role, the upstream and who the average left out when they
@@ -260,7 +291,7 @@ void peerset_tick(struct peerset *ps)
 	for (size_t i = 0; i < qot_follower_count(ps->f); i++) {
 		struct tl_state *t = qot_follower_tl_state(qot_follower_get(ps->f, i), ps->slot);
 		if (t)
-			tick_timeline(ps, t, now);
+			tick_timeline(ps, t, now, qot_now_ns(CLOCK_MONOTONIC));
 	}
 	say_drops(ps, qot_now_ns(CLOCK_MONOTONIC));
 }
@@ -320,6 +351,12 @@ int64_t peerset_next(const struct peerset *ps, int64_t until)
 {
 	int64_t d = ps && ps->sock ? peer_sock_next_deadline(ps->sock) : INT64_MAX;
 
+	for (size_t i = 0; ps && ps->sock && i < qot_follower_count(ps->f); i++) {
+		const struct tl_state *t =
+			qot_follower_tl_state(qot_follower_get(ps->f, i), ps->slot);
+		if (t && t->pt && t->interval && t->due < d)
+			d = t->due;
+	}
 	return d < until ? d : until;
 }
 
@@ -327,6 +364,12 @@ void peerset_expire(struct peerset *ps, int64_t mono)
 {
 	if (ps == NULL || ps->sock == NULL)
 		return;
+	/* The controlled timelines whose exchange is due (between the ticks). */
+	for (size_t i = 0; i < qot_follower_count(ps->f); i++) {
+		struct tl_state *t = qot_follower_tl_state(qot_follower_get(ps->f, i), ps->slot);
+		if (t && t->pt && t->interval && mono >= t->due)
+			exchange(ps, t, qot_now_ns(CLOCK_REALTIME), mono);
+	}
 	/* Before an exchange is declared lost, what has arrived: an answer
 	 * waiting behind a flood in the receive buffer is no timeout (bounded:
 	 * 128 batches, some 8 000 datagrams, a few ms of HMACs). */
@@ -352,6 +395,9 @@ static void *added(void *ctx, struct qot_follower_tl *tl)
 		return NULL;
 	t->rule = rule;
 	snprintf(t->name, sizeof(t->name), "%s", qot_follower_tl_name(tl));
+	for (const struct knob_ref *k = ps->knobs; k; k = k->next)
+		if (strcmp(k->name, t->name) == 0)
+			t->interval = k->interval; /* the controller spoke first */
 	return t;
 }
 
@@ -408,8 +454,95 @@ void peerset_free(struct peerset *ps)
 	if (ps == NULL)
 		return;
 	/* The follower tells every timeline removed when it is freed (first). */
+	while (ps->knobs) {
+		struct knob_ref *k = ps->knobs;
+		ps->knobs = k->next;
+		free(k);
+	}
 	peer_sock_close(ps->sock);
 	peer_keys_free(ps->keys);
 	free(ps->buf);
 	free(ps);
+}
+
+/* ---- the controller's knob: the exchange interval ---- */
+
+static struct tl_state *state_named(const struct peerset *ps, const char *timeline)
+{
+	for (size_t i = 0; i < qot_follower_count(ps->f); i++) {
+		struct qot_follower_tl *tl = qot_follower_get(ps->f, i);
+		if (strcmp(qot_follower_tl_name(tl), timeline) == 0)
+			return qot_follower_tl_state(tl, ps->slot);
+	}
+	return NULL;
+}
+
+static int knob_apply(void *ctx, int64_t interval, char *why, size_t whylen)
+{
+	struct knob_ref *k = ctx;
+	struct tl_state *t;
+
+	if (interval <= 0) {
+		snprintf(why, whylen, "exchange interval must be positive");
+		return -EINVAL;
+	}
+	k->interval = interval;
+	t = state_named(k->ps, k->name);
+	if (t) {
+		int64_t mono = qot_now_ns(CLOCK_MONOTONIC);
+		/* Faster at once; slower from the next exchange on. */
+		if (t->interval == 0 || mono + interval < t->due)
+			t->due = mono;
+		t->interval = interval;
+	}
+	return 0;
+}
+
+static bool knob_of(void *ctx, const char *timeline, struct control_knob *out)
+{
+	struct peerset *ps = ctx;
+	const struct timeline_rule *rule = config_rule_for(ps->cfg, timeline);
+	struct knob_ref *k;
+
+	if (rule == NULL || !rule->peer)
+		return false;
+	for (k = ps->knobs; k; k = k->next)
+		if (strcmp(k->name, timeline) == 0)
+			break;
+	if (k == NULL) {
+		k = calloc(1, sizeof(*k));
+		if (k == NULL)
+			return false;
+		k->ps = ps;
+		snprintf(k->name, sizeof(k->name), "%s", timeline);
+		k->next = ps->knobs;
+		ps->knobs = k;
+	}
+	*out = (struct control_knob){.apply = knob_apply, .ctx = k, .msgs_per_exchange = 2};
+	return true;
+}
+
+static bool quality_of(void *ctx, const char *timeline, struct control_quality *out)
+{
+	struct peerset *ps = ctx;
+	struct tl_state *t = state_named(ps, timeline);
+	struct peer_timeline_state st;
+
+	if (t && t->pt && peer_timeline_quality(t->pt, qot_now_ns(CLOCK_REALTIME), out))
+		return true;
+	if (t && t->pt) {
+		peer_timeline_state(t->pt, &st);
+		if (st.role == PEER_ROLE_ROOT && has_reference(ps, t->rule))
+			return false; /* its own sources: their quality */
+	}
+	/* Joining, or no exchange yet: unknown, the fastest effort to learn it
+	 * (never the free-running clock's quality). */
+	*out = (struct control_quality){.floor = QOT_UNBOUNDED};
+	return true;
+}
+
+void peerset_attach_control(struct peerset *ps, struct controlset *cs)
+{
+	controlset_set_peer(
+		cs, &(struct controlset_peer){.knob = knob_of, .quality = quality_of, .ctx = ps});
 }

@@ -47,6 +47,13 @@ void peerset_expire(struct peerset *ps, int64_t mono);
 /* One interval (before publishing): read the cluster's files, tick every timeline. */
 void peerset_tick(struct peerset *ps);
 
+/* The controller (controlset.h) turns each controlled peer timeline's
+ * exchange interval and reads its quality (peer_timeline_quality); the
+ * exchanges of such a timeline are scheduled at that interval, between the
+ * ticks if need be (peerset_next, peerset_expire). */
+struct controlset;
+void peerset_attach_control(struct peerset *ps, struct controlset *cs);
+
 enum peerset_feed {
 	PEERSET_SOURCES, /* not a peer timeline's business: its sources decide */
 	PEERSET_READING, /* *r is the timeline's reading */
