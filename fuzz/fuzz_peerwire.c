@@ -195,7 +195,7 @@ static void from_struct(const uint8_t *d, size_t n)
 		size_t len = strnlen((const char *)raw + f, 64);
 		memset(raw + f + len, 0, 64 - len);
 	}
-	memcpy(raw, "QOTP\x01", 5);
+	memcpy(raw, "QOTP\x02", 5); /* version 2 */
 	raw[8] = raw[9] = raw[10] = 0;
 	raw[11] = KEY_ID;
 	raw[22] = raw[23] = 0;
