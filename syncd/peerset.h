@@ -64,8 +64,9 @@ enum peerset_feed {
 enum peerset_feed peerset_reading(struct peerset *ps, struct qot_follower_tl *tl, int64_t now,
 				  struct reading *r);
 
-/* The timeline's peer state for its sync line (qot(7)), newline included,
- * into buf: its length, or 0 (not a peer timeline, not running, too long). */
+/* The timeline's peer state for its note (qot(7); syncnote.h), the readings
+ * marked, into buf: its length, or 0 (not a peer timeline, not running, too
+ * long). */
 size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now, char *buf,
 		    size_t size);
 

@@ -43,7 +43,7 @@ SYNCD_PID=$BG_PID
 
 sync_has() { grep -q -- "$2" "$QOT_MNT/$1/sync"; }
 wait_for 20 sync_has tl "effort=controlled" || fail "no controller fields: $(cat "$QOT_MNT/tl/sync")"
-note "no requirement: $(cat "$QOT_MNT/tl/control")"
+note "no requirement: $(cat "$QOT_MNT/tl/note")"
 wait_for 20 sync_has tl "control=none" || fail "no requirement, yet: $(cat "$QOT_MNT/tl/sync")"
 wait_for 20 poll_is 0 || fail "no requirement: chronyc says poll $(poll_of), not 0 (1 s)"
 
@@ -52,13 +52,13 @@ exec 3>"$QOT_MNT/tl/bind"
 echo "name=tight accuracy=100us" >&3
 faster() { p=$(poll_of) && [ -n "$p" ] && [ "$p" -lt 0 ]; }
 wait_for 20 faster || fail "chronyc says poll $(poll_of) under 100us: $(cat "$QOT_MNT/tl/sync")"
-note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/note")"
 sync_has tl "msgs=" || fail "no msgs= in sync: $(cat "$QOT_MNT/tl/sync")"
 
 note "a loose one (50ms): back to the slow end"
 echo "name=tight accuracy=50ms" >&3
 wait_for 20 poll_is 0 || fail "chronyc says poll $(poll_of) under 50ms: $(cat "$QOT_MNT/tl/sync")"
-note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/note")"
 
 note "chronyd restarted (its configured poll, -2, again): syncd sets its poll again"
 stop_pid "$CLIENT_PID"
@@ -71,7 +71,7 @@ note "a server chronyd does not have: refused, reported in sync, syncd goes on"
 exec 4>"$QOT_MNT/other/bind"
 echo "name=other accuracy=300us" >&4
 wait_for 20 sync_has other "no such source" || fail "refusal not shown: $(cat "$QOT_MNT/other/sync")"
-note "  $(cat "$QOT_MNT/other/control")"
+note "  $(cat "$QOT_MNT/other/note")"
 for t in tl other; do
 	[ "$(field "$QOT_MNT/$t/sync" status)" = synced ] || fail "$t: $(cat "$QOT_MNT/$t/sync")"
 done
@@ -120,8 +120,8 @@ mkdir "$QOT_MNT/tl"
 wait_for 20 sync_has tl "effort=controlled" || fail "not controlled again: $(cat "$QOT_MNT/tl/sync")"
 kill -0 "$SYNCD_PID" || fail "syncd is gone: $(tail -5 "$T/syncd.log")"
 
-note "unprivileged writes to control are refused"
-if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo effort=x >'$QOT_MNT/tl/control'" 2>/dev/null; then
-	fail "an unprivileged write to control was taken"
+note "unprivileged writes to the note are refused"
+if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo effort=x >'$QOT_MNT/tl/note'" 2>/dev/null; then
+	fail "an unprivileged write to the note was taken"
 fi
 echo "ok"
