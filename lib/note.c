@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "note.h"
+#include "reason.h"
 
 enum word_kind { WORD_PAIR, WORD_READING, WORD_FREE };
 
@@ -74,14 +75,21 @@ int qot_note_check(const char *buf, size_t len)
 		len--;
 	for (size_t k = 0; k < len; k++) {
 		if (!blank(buf[k]) && (buf[k] < '!' || buf[k] > '~'))
-			return -EINVAL; /* a control byte, another newline, not ASCII */
+			return qot_refuse(-EINVAL, "byte %zu is %s: one line of printable ASCII", k,
+					  buf[k] == '\n' ? "a second newline"
+							 : "not printable ASCII");
 	}
 	if (len > QOT_NOTE_MAX)
-		return -EMSGSIZE;
+		return qot_refuse(-EMSGSIZE, "%zu bytes: at most %d", len, QOT_NOTE_MAX);
 	if (len == 0)
 		return 0;
-	if (!next_word(buf, len, &i, &in_free, &w) || w.kind == WORD_FREE)
-		return -EINVAL; /* blanks alone; or free text first, continuing no value */
+	if (!next_word(buf, len, &i, &in_free, &w))
+		return qot_refuse(-EINVAL, "blanks alone: write an empty line to clear the note");
+	if (w.kind == WORD_FREE) {
+		char q[48];
+		return qot_refuse(-EINVAL, "'%s': the first word must be KEY=VALUE",
+				  qot_reason_quote(w.p, w.len, q, sizeof(q)));
+	}
 	return (int)len;
 }
 
