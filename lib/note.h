@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define QOT_NOTE_MAX 1000 /* bytes at most, its newline not counted */
+#define QOT_NOTE_MAX 1023 /* bytes at most, its newline not counted: a qotfs line */
 
 /*
  * The length of the note in buf[0..len) without its newline (one at the

@@ -358,7 +358,8 @@ size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now,
 		return 0;
 	if (peer_timeline_describe(t->pt, now, words, sizeof(words)) <= 0)
 		return 0;
-	return mark_readings(words, buf, size);
+	/* At most half a note, so that the controller's fields after it fit. */
+	return mark_readings(words, buf, size < PEERSET_NOTE_MAX + 1 ? size : PEERSET_NOTE_MAX + 1);
 }
 
 int peerset_fd(const struct peerset *ps)

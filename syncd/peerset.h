@@ -65,8 +65,10 @@ enum peerset_feed peerset_reading(struct peerset *ps, struct qot_follower_tl *tl
 				  struct reading *r);
 
 /* The timeline's peer state for its note (qot(7); syncnote.h), the readings
- * marked, into buf: its length, or 0 (not a peer timeline, not running, too
+ * marked, into buf: its length (at most PEERSET_NOTE_MAX, which leaves room
+ * for the controller's fields), or 0 (not a peer timeline, not running, too
  * long). */
+#define PEERSET_NOTE_MAX 511
 size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now, char *buf,
 		    size_t size);
 

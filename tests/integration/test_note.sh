@@ -44,7 +44,9 @@ note "malformed: EINVAL, too long: EMSGSIZE, unprivileged: EACCES; nothing chang
 for bad in "free text first"$'\n' "a=1"$'\n'"b=2"$'\n' $'a=1\r\n' "  "$'\n' "=1" "~ a=1"; do
 	[ "$(write "$NOTE" "$bad")" = EINVAL ] || fail "'$bad': $(write "$NOTE" "$bad")"
 done
-[ "$(write "$NOTE" "k=$(printf '%*s' 1000 '' | tr ' ' x)")" = EMSGSIZE ] || fail "1002 bytes taken"
+[ "$(write "$NOTE" "k=$(printf '%*s' 1021 '' | tr ' ' x)")" = ok ] || fail "1023 bytes refused"
+[ "$(write "$NOTE" "k=$(printf '%*s' 1022 '' | tr ' ' x)")" = EMSGSIZE ] || fail "1024 bytes taken"
+[ "$(write "$NOTE" "$A"$'\n')" = ok ] || fail "a note was refused"
 if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo a=1 >'$NOTE'" 2>/dev/null; then
 	fail "an unprivileged write to the note was taken"
 fi
