@@ -112,6 +112,39 @@ for _ in 1 2 3 4 5 6 7 8; do cat "$QOT_MNT/tl/now" >/dev/null; sleep 0.25; done
 n=$(tail -n +"$((before + 1))" "$T/syncd.log" | grep -c "timeline tl: effort unmeetable" || true)
 [ "$n" = 1 ] || fail "$n log lines for one change: $(tail -n +"$((before + 1))" "$T/syncd.log")"
 
+note "another node's requirement (in members): only the note changes in sync, and its poller is woken"
+# (the binding is made loose rather than closed: the restarted chronyd holds its descriptor too)
+echo "name=tight accuracy=10s" >&3
+wait_for 20 sync_has tl "accuracy=10s .*control=met" || fail "not relaxed: $(cat "$QOT_MNT/tl/sync")"
+python3 - "$QOT_MNT/tl/sync" >"$T/poller2" 2>&1 <<'PY' &
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 4096, 0)
+p = select.poll()
+p.register(fd, select.POLLIN | select.POLLPRI)
+print("ready", flush=True)
+# nothing of sync's own moves (its requirement 10s, met=yes): only the note can wake it
+for _ in range(10):
+    if not p.poll(20000):
+        print("timeout", flush=True)
+        break
+    text = os.pread(fd, 4096, 0).decode().strip()
+    if "control=unmeetable" in text:
+        print("woken", text, flush=True)
+        break
+PY
+POLLER=$!
+QOT_BG_PIDS+=("$POLLER")
+wait_for 10 grep -q ready "$T/poller2" || fail "the poller did not start: $(cat "$T/poller2")"
+boot_ns=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_BOOTTIME))')
+echo "node=n1 until=$((boot_ns + 600000000000))" >"$QOT_MNT/.coordination"
+printf 'leader=n1\nnode=n1\nnode=n2 accuracy=1ns\n' >"$T/members"
+cat "$T/members" >"$QOT_MNT/tl/members"
+wait "$POLLER" || true
+grep -q "^woken" "$T/poller2" || fail "the poller of sync was not woken by the note: $(cat "$T/poller2")"
+[ "$(field "$QOT_MNT/tl/sync" accuracy)" = 10s ] || fail "sync's own requirement moved: $(cat "$QOT_MNT/tl/sync")"
+note "  $(sed -n 's/^woken //p' "$T/poller2")"
+
 note "qotfs restarted under syncd: found again, controlled again"
 exec 3>&- 4>&-
 qotfs_stop keep
