@@ -227,7 +227,7 @@ kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 echo "# peer.sh: $(nproc) CPUs, $(uname -r), chrony $(chronyd --version | awk '{ print $4 }')"
 echo "# ZooKeeper session timeout $CL_SESSION_MS ms; judging $seconds s per rate"
 
-part 1 && {
+if part 1; then
 echo
 echo "## 1. agreement between nodes (3 nodes; a has a reference, b and c start off by ms)"
 printf '%-6s %-26s %-22s %-26s %-22s %s\n' rate "peer |A-B| p50/p99 us" "peer width p50/p99 us" \
@@ -265,9 +265,9 @@ for rate in 1 16; do
 	echo "#   ${rate}Hz peer error against the truth: p50 $(us "$(kv "$j" err_p50)") us, p99 $(us "$(kv "$j" err_p99)") us ($(wc -l <"$T/chrony$rate") chrony samples)"
 done
 
-}
+fi
 
-part 2 && {
+if part 2; then
 echo
 echo "## 2. failover (3 nodes, 16 Hz: interval 62.5 ms, missed 2; a fresh cluster each round)"
 for ((r = 1; r <= failovers; r++)); do
@@ -290,9 +290,9 @@ done
 read -r f50 f99 < <(pct "$T/failover_ms" 1)
 echo "failover: p50 $f50 ms ($(awk -v m="$f50" 'BEGIN { printf "%.1f", m / 62.5 }') intervals), max $f99 ms over $failovers rounds; session timeout $CL_SESSION_MS ms"
 
-}
+fi
 
-part 3 && {
+if part 3; then
 echo
 echo "## 3. cost (16 Hz, one timeline)"
 printf '%-6s %-28s %-22s %-28s %s\n' nodes "member datagrams/s (mean)" "root datagrams/s" \
@@ -331,4 +331,4 @@ for count in 3 5 8; do
 		"$(awk -v s="$csum" -v n="$count" 'BEGIN { printf "%.2f", s / (n - 1) }')" "$croot"
 done
 echo "# one exchange is 3 datagrams at each end (request, response, follow-up); a member at 16 Hz: 48/s; the root: 48/s per member"
-}
+fi
