@@ -275,14 +275,32 @@ for ((r = 1; r <= failovers; r++)); do
 	sleep 1
 	t0=$(date +%s%N)
 	cluster_kill a
-	switched() { cl_root b && cl_follows c b; }
+	b_ms='' c_ms='' trace=''
+	: >"$T/trace"
+	switched() {
+		local now sb sc st
+		now=$((($(date +%s%N) - t0) / 1000000))
+		sb=$(grep -o 'peer=[a-z]*\( upstream=[a-z]*\)\?' "$(cl_file b sync)" || true)
+		sc=$(grep -o 'peer=[a-z]*\( upstream=[a-z]*\)\?' "$(cl_file c sync)" || true)
+		st="b: $sb | c: $sc"
+		[ "$st" = "$trace" ] || { trace=$st && echo "#     $now ms: $st" >>"$T/trace"; }
+		[ -n "$b_ms" ] || [ "$sb" != peer=root ] || b_ms=$now
+		[ -n "$c_ms" ] || [ "$sc" != "peer=follow upstream=b" ] || c_ms=$now
+		[ -n "$b_ms" ] && [ -n "$c_ms" ]
+	}
 	wait_for 20 switched || fail "no failover from a to b: b $(cat "$(cl_file b sync)"), c $(cat "$(cl_file c sync)")"
 	ms=$((($(date +%s%N) - t0) / 1000000))
+	# A slow round: how b's and c's sync files changed meanwhile, to tell a
+	# late detection from a late switch.
+	if ((ms > 5 * 625 / 10)); then
+		echo "#   slow round $r: b root after $b_ms ms, c following b after $c_ms ms; their states:"
+		cat "$T/trace"
+	fi
 	confirmed() { [ "$(cl_rank c b)" = 0 ]; }
 	wait_for 30 confirmed || fail "ZooKeeper never confirmed b"
 	zk_ms=$((($(date +%s%N) - t0) / 1000000))
-	printf 'round %d: a -> b in %d ms = %s intervals; ZooKeeper confirmed after %d ms (session timeout %d ms; ratio failover/session %s)\n' \
-		"$r" "$ms" "$(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 62.5 }')" \
+	printf 'round %d: a -> b in %d ms = %s intervals (b root %s ms, c follows %s ms); ZooKeeper confirmed after %d ms (session timeout %d ms; ratio failover/session %s)\n' \
+		"$r" "$ms" "$(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 62.5 }')" "$b_ms" "$c_ms" \
 		"$zk_ms" "$CL_SESSION_MS" "$(ratio "$ms" "$CL_SESSION_MS")"
 	echo "$ms" >>"$T/failover_ms"
 	stop_cluster 3
