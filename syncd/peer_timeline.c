@@ -200,13 +200,27 @@ static void op_response(void *ctx, const struct peer_msg *m, const struct peer_s
 	peer_upstream_result(pt->up, m->node, true);
 }
 
+static void request(struct peer_timeline *pt, const char *node);
+
 static void op_timeout(void *ctx, const char *node, uint64_t seq)
 {
 	struct peer_timeline *pt = ctx;
+	const char *cur;
 
 	(void)seq;
-	if (following(pt, node))
-		peer_upstream_result(pt->up, node, false);
+	if (!following(pt, node))
+		return;
+	peer_upstream_result(pt->up, node, false);
+	/*
+	 * Silence is what failover waits for, so ask again at once rather than
+	 * at the next interval: `missed` misses in a row take as many timeouts,
+	 * not intervals, and one lost packet costs a timeout, not an interval
+	 * of freshness. After a switch, the new upstream at once. One request
+	 * per timeout: bounded by the timeouts themselves.
+	 */
+	cur = peer_upstream_current(pt->up);
+	if (cur)
+		request(pt, cur);
 }
 
 static void op_correction(void *ctx, const struct peer_msg *m, int64_t t3, int64_t b3)
