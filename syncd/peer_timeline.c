@@ -226,18 +226,27 @@ static void op_timeout(void *ctx, const char *node, uint64_t seq)
 static void op_correction(void *ctx, const struct peer_msg *m, int64_t t3, int64_t b3)
 {
 	struct peer_timeline *pt = ctx;
+	struct up_rate rate;
 
 	if (!following(pt, m->node))
 		return; /* only the root we follow corrects us */
-	/* At b3 the ensemble's time was t3 + correction. */
+	/* At b3 the ensemble's time was t3 + correction; from there it runs
+	 * at the root's rate (the root steers itself to the average), which
+	 * the exchanges with it have learnt, or the base clock's within drift. */
+	upstream_rate(pt, b3, &rate);
 	pt->own = (struct reading){
 		.at = b3,
 		.offset = t3 - b3 + m->correction,
+		.freq = rate_from_frac(rate.freq),
 		.below = m->below,
 		.above = m->above,
-		.drift = drift_rate(pt),
-		.hold_drift = drift_rate(pt),
+		.drift = bound_rate_from_frac(rate.drift),
+		.hold_drift = bound_rate_from_frac(rate.hold_drift),
 	};
+	if (rate.learned) {
+		pt->own.hold_lin = rate.hold_lin;
+		pt->own.hold_wander = rate.wander;
+	}
 	pt->own_valid = true;
 	snprintf(pt->own_from, sizeof(pt->own_from), "%s", m->node);
 }
