@@ -26,7 +26,8 @@
 # Environment: QOT_BUILD (build directory, default <repo>/build),
 #              QOT_PEER_SECONDS (judging window per rate, default 20),
 #              QOT_PEER_FAILOVERS (kill -9 rounds, default 3),
-#              QOT_PEER_COST_SECONDS (cost window per size, default 10).
+#              QOT_PEER_COST_SECONDS (cost window per size, default 10),
+#              QOT_PEER_PARTS (which of 1 2 3 to run, default all).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,6 +36,8 @@ build=${QOT_BUILD:-$repo/build}
 seconds=${QOT_PEER_SECONDS:-20}
 failovers=${QOT_PEER_FAILOVERS:-3}
 cost_seconds=${QOT_PEER_COST_SECONDS:-10}
+parts=" ${QOT_PEER_PARTS:-1 2 3} "
+part() { [[ $parts == *" $1 "* ]]; }
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "peer.sh: run as root (network namespaces, privileged qotfs files)" >&2
@@ -224,6 +227,7 @@ kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 echo "# peer.sh: $(nproc) CPUs, $(uname -r), chrony $(chronyd --version | awk '{ print $4 }')"
 echo "# ZooKeeper session timeout $CL_SESSION_MS ms; judging $seconds s per rate"
 
+if part 1; then
 echo
 echo "## 1. agreement between nodes (3 nodes; a has a reference, b and c start off by ms)"
 printf '%-6s %-26s %-22s %-26s %-22s %s\n' rate "peer |A-B| p50/p99 us" "peer width p50/p99 us" \
@@ -261,6 +265,9 @@ for rate in 1 16; do
 	echo "#   ${rate}Hz peer error against the truth: p50 $(us "$(kv "$j" err_p50)") us, p99 $(us "$(kv "$j" err_p99)") us ($(wc -l <"$T/chrony$rate") chrony samples)"
 done
 
+fi
+
+if part 2; then
 echo
 echo "## 2. failover (3 nodes, 16 Hz: interval 62.5 ms, missed 2; a fresh cluster each round)"
 for ((r = 1; r <= failovers; r++)); do
@@ -268,14 +275,32 @@ for ((r = 1; r <= failovers; r++)); do
 	sleep 1
 	t0=$(date +%s%N)
 	cluster_kill a
-	switched() { cl_root b && cl_follows c b; }
+	b_ms='' c_ms='' trace=''
+	: >"$T/trace"
+	switched() {
+		local now sb sc st
+		now=$((($(date +%s%N) - t0) / 1000000))
+		sb=$(grep -o 'peer=[a-z]*\( upstream=[a-z]*\)\?' "$(cl_file b sync)" || true)
+		sc=$(grep -o 'peer=[a-z]*\( upstream=[a-z]*\)\?' "$(cl_file c sync)" || true)
+		st="b: $sb | c: $sc"
+		[ "$st" = "$trace" ] || { trace=$st && echo "#     $now ms: $st" >>"$T/trace"; }
+		[ -n "$b_ms" ] || [ "$sb" != peer=root ] || b_ms=$now
+		[ -n "$c_ms" ] || [ "$sc" != "peer=follow upstream=b" ] || c_ms=$now
+		[ -n "$b_ms" ] && [ -n "$c_ms" ]
+	}
 	wait_for 20 switched || fail "no failover from a to b: b $(cat "$(cl_file b sync)"), c $(cat "$(cl_file c sync)")"
 	ms=$((($(date +%s%N) - t0) / 1000000))
+	# A slow round: how b's and c's sync files changed meanwhile, to tell a
+	# late detection from a late switch.
+	if ((ms > 5 * 625 / 10)); then
+		echo "#   slow round $r: b root after $b_ms ms, c following b after $c_ms ms; their states:"
+		cat "$T/trace"
+	fi
 	confirmed() { [ "$(cl_rank c b)" = 0 ]; }
 	wait_for 30 confirmed || fail "ZooKeeper never confirmed b"
 	zk_ms=$((($(date +%s%N) - t0) / 1000000))
-	printf 'round %d: a -> b in %d ms = %s intervals; ZooKeeper confirmed after %d ms (session timeout %d ms; ratio failover/session %s)\n' \
-		"$r" "$ms" "$(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 62.5 }')" \
+	printf 'round %d: a -> b in %d ms = %s intervals (b root %s ms, c follows %s ms); ZooKeeper confirmed after %d ms (session timeout %d ms; ratio failover/session %s)\n' \
+		"$r" "$ms" "$(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 62.5 }')" "$b_ms" "$c_ms" \
 		"$zk_ms" "$CL_SESSION_MS" "$(ratio "$ms" "$CL_SESSION_MS")"
 	echo "$ms" >>"$T/failover_ms"
 	stop_cluster 3
@@ -283,6 +308,9 @@ done
 read -r f50 f99 < <(pct "$T/failover_ms" 1)
 echo "failover: p50 $f50 ms ($(awk -v m="$f50" 'BEGIN { printf "%.1f", m / 62.5 }') intervals), max $f99 ms over $failovers rounds; session timeout $CL_SESSION_MS ms"
 
+fi
+
+if part 3; then
 echo
 echo "## 3. cost (16 Hz, one timeline)"
 printf '%-6s %-28s %-22s %-28s %s\n' nodes "member datagrams/s (mean)" "root datagrams/s" \
@@ -321,3 +349,4 @@ for count in 3 5 8; do
 		"$(awk -v s="$csum" -v n="$count" 'BEGIN { printf "%.2f", s / (n - 1) }')" "$croot"
 done
 echo "# one exchange is 3 datagrams at each end (request, response, follow-up); a member at 16 Hz: 48/s; the root: 48/s per member"
+fi

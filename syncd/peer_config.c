@@ -29,12 +29,13 @@ enum key {
 	K_MAXAGE,
 	K_THRESHOLD,
 	K_MAXDELAY,
+	K_LEARN,
 	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"port",	 "address",   "keyfile", "freshness", "timeout", "rate",      "missed",	  "join",
-	"drift", "asymmetry", "noise",	 "window",    "maxage",	 "threshold", "maxdelay",
+	"drift", "asymmetry", "noise",	 "window",    "maxage",	 "threshold", "maxdelay", "learn",
 };
 
 void peer_config_defaults(struct peer_config *c)
@@ -48,6 +49,7 @@ void peer_config_defaults(struct peer_config *c)
 	c->join = 2;
 	c->drift = 100e-6;
 	c->window = 8;
+	c->learn = true;
 	c->threshold = 5000000;
 }
 
@@ -184,6 +186,12 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 		else
 			c->maxdelay = d;
 		return 0;
+	case K_LEARN:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return qot_conf_fail(err, errlen,
+					     "peer learn: expected yes or no, got '%s'", v);
+		c->learn = strcmp(v, "yes") == 0;
+		return 0;
 	case K_COUNT:
 		break;
 	}
@@ -230,6 +238,7 @@ void peer_config_timeline(const struct peer_config *c, int64_t interval,
 	out->bk.threshold = c->threshold;
 	out->bk.max_delay = c->maxdelay;
 	out->window = c->window;
+	out->learn = c->learn;
 	out->max_age = c->maxage ? c->maxage : 10 * interval;
 }
 
@@ -311,6 +320,9 @@ int peer_config_print(const struct peer_config *c, char *buf, size_t size)
 		case K_MAXDELAY:
 			dur(c->maxdelay, d);
 			err |= qot_bufput(buf, size, &len, " maxdelay %s", d);
+			break;
+		case K_LEARN:
+			err |= qot_bufput(buf, size, &len, " learn %s", c->learn ? "yes" : "no");
 			break;
 		case K_COUNT:
 			break;

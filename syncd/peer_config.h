@@ -5,7 +5,8 @@
  *   peer KEY VALUE [KEY VALUE]...
  *
  * with KEY one of port, address, keyfile, freshness, timeout, rate, missed,
- * join, drift, asymmetry, noise, window, maxage, threshold, maxdelay. Lines
+ * join, drift, asymmetry, noise, window, maxage, threshold, maxdelay,
+ * learn. Lines
  * accumulate; a key given twice is an error. config.c hands each `peer`
  * line's words here, and the loop turns the result into the endpoint's and
  * each peer timeline's configuration for its sync interval.
@@ -38,6 +39,7 @@ struct peer_config {
 	uint64_t asymmetry; /* ns; 0: none */
 	uint64_t noise;	    /* ns */
 	unsigned window;
+	bool learn;	    /* learn the upstream's rate (default yes) */
 	int64_t maxage;	    /* ns; 0: ten intervals */
 	uint64_t threshold; /* ns */
 	uint64_t maxdelay;  /* ns; 0: none */

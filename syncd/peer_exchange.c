@@ -121,3 +121,40 @@ int peer_filter_best(const struct peer_filter *f, double drift, int64_t now,
 	*out = best;
 	return 0;
 }
+
+int peer_filter_span(const struct peer_filter *f, int64_t ref, double freq, double drift,
+		     int64_t now, struct peer_span *out)
+{
+	double lo = -INFINITY, hi = INFINITY, hull_lo = INFINITY, hull_hi = -INFINITY;
+	uint64_t half = QOT_UNBOUNDED;
+	int64_t newest = INT64_MIN;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct peer_measurement *m = &f->m[i];
+		double age, mid, l, h;
+
+		if (m->at > now)
+			continue; /* the base clock stepped back: says nothing of now */
+		age = (double)now - (double)m->at;
+		mid = (double)(m->base_offset - ref) + freq * age;
+		l = mid - (double)m->below - drift * age;
+		h = mid + (double)m->above + drift * age;
+		lo = fmax(lo, l);
+		hi = fmin(hi, h);
+		hull_lo = fmin(hull_lo, l);
+		hull_hi = fmax(hull_hi, h);
+		if (m->half < half)
+			half = m->half;
+		if (m->at > newest)
+			newest = m->at;
+	}
+	if (newest == INT64_MIN)
+		return -EAGAIN;
+	*out = (struct peer_span){.lo = lo, .hi = hi, .half = half, .newest = newest};
+	if (lo > hi) {
+		out->lo = hull_lo;
+		out->hi = hull_hi;
+		out->hull = 1;
+	}
+	return 0;
+}

@@ -91,4 +91,25 @@ void peer_filter_reset(struct peer_filter *f);
 int peer_filter_best(const struct peer_filter *f, double drift, int64_t now,
 		     struct peer_measurement *out);
 
+/*
+ * Where the filter's samples together put true time - base clock at base
+ * instant now, relative to ref (ns; keeps the doubles' precision), when
+ * the upstream's timeline runs at freq against the base clock (fraction)
+ * within +-drift: each sample's interval carried forward at freq and
+ * widened by drift x its age; all of them hold, so the truth is in their
+ * intersection. Samples that contradict each other (an empty intersection:
+ * some rate or upstream bound was wrong, and nothing says which) leave
+ * only their hull (hull set). Samples from after now are skipped.
+ * 0, or -EAGAIN when none is left.
+ */
+struct peer_span {
+	double lo, hi;	/* ns relative to ref */
+	uint64_t half;	/* the smallest asymmetry allowance among the samples */
+	int64_t newest; /* base instant of the newest sample */
+	int hull;	/* 1: the samples contradicted each other */
+};
+
+int peer_filter_span(const struct peer_filter *f, int64_t ref, double freq, double drift,
+		     int64_t now, struct peer_span *out);
+
 #endif /* SYNCD_PEER_EXCHANGE_H */

@@ -10,8 +10,15 @@
 
 #include "bufput.h"
 #include "control.h"
+#include "estimator.h"
 #include "peer_timeline.h"
 #include "rate.h"
+
+/* A learned bound on the upstream's rate error is never tighter than this
+ * (as for chronyd's, source_chrony.c). */
+#define LEARN_FLOOR (0.05 * PPM)
+/* Exchanges the estimator keeps for its noise scale. */
+#define LEARN_WINDOW 64
 
 struct bk_member {
 	bool measured;
@@ -27,6 +34,8 @@ struct peer_timeline {
 	struct peer_upstream *up;
 	struct peer_filter filter;
 	char filter_node[QOT_NAME_MAX + 1]; /* whose exchanges the filter holds */
+	struct estimator *est;		    /* of the same exchanges: rate (NULL: learn off) */
+	int64_t est_ref; /* ns: what the estimator's offsets are relative to (precision) */
 	struct peer_addr peers[PEER_UPSTREAM_MAX];
 	size_t npeers;
 	bool has_ref;
@@ -65,6 +74,55 @@ static bool following(const struct peer_timeline *pt, const char *node)
 static uint64_t drift_rate(const struct peer_timeline *pt)
 {
 	return bound_rate_from_frac(pt->cfg.ex.drift);
+}
+
+/* The rate to carry the upstream's exchanges forward at (fraction), the
+ * bound on its error over the next seconds and over a holdover: learned by
+ * the estimator once it has seen enough and the bound it learned is below
+ * the configured drift; else the base clock's rate and that drift. */
+struct up_rate {
+	bool learned;
+	double offset; /* the estimator's offset at the instant asked, relative to est_ref */
+	double freq, drift, hold_drift, hold_lin, wander;
+};
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void upstream_rate(const struct peer_timeline *pt, int64_t now, struct up_rate *out)
+{
+	double max = pt->cfg.ex.drift;
+	struct estimate e;
+
+	*out = (struct up_rate){.drift = max, .hold_drift = max};
+	if (pt->est == NULL || pt->filter.n == 0 || estimator_estimate(pt->est, now, &e) != 0 ||
+	    e.used < ESTIMATOR_MIN_SAMPLES || !(e.drift < max) || !(fabs(e.freq) <= max))
+		return;
+	out->learned = true;
+	out->offset = e.offset;
+	out->freq = e.freq;
+	out->drift = clampd(e.drift, LEARN_FLOOR, max);
+	out->hold_drift = clampd(fmax(e.drift, e.hold_drift), LEARN_FLOOR, max);
+	out->hold_lin = clampd(e.freq_bound, LEARN_FLOOR, max);
+	out->wander = e.wander;
+}
+
+static void learn(struct peer_timeline *pt, const struct peer_measurement *m,
+		  const struct peer_stamps *s)
+{
+	uint64_t up = s->up_below > s->up_above ? s->up_below : s->up_above;
+
+	if (pt->est == NULL)
+		return;
+	estimator_add(pt->est,
+		      &(struct estimator_sample){
+			      .t = m->at,
+			      .offset = m->base_offset - pt->est_ref,
+			      .delay = m->delay > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)m->delay,
+			      .upstream = up > INT64_MAX / 4 ? INT64_MAX / 4 : (int64_t)up,
+		      });
 }
 
 /* ---- what the endpoint asks of us ------------------------------------------ */
@@ -127,40 +185,68 @@ static void op_response(void *ctx, const struct peer_msg *m, const struct peer_s
 		return;
 	}
 	if (strcmp(pt->filter_node, m->node) != 0) {
+		/* A new upstream: its exchanges say nothing of the old one's. */
 		peer_filter_reset(&pt->filter);
+		if (pt->est)
+			estimator_reset(pt->est);
+		pt->est_ref = meas.base_offset;
 		snprintf(pt->filter_node, sizeof(pt->filter_node), "%s", m->node);
 	}
 	peer_filter_add(&pt->filter, &meas);
+	learn(pt, &meas, s);
 	pt->last_ok = s->b4;
 	pt->up_depth = m->depth;
 	pt->up_berkeley = m->flags & PEER_FLAG_BERKELEY;
 	peer_upstream_result(pt->up, m->node, true);
 }
 
+static void request(struct peer_timeline *pt, const char *node);
+
 static void op_timeout(void *ctx, const char *node, uint64_t seq)
 {
 	struct peer_timeline *pt = ctx;
+	const char *cur;
 
 	(void)seq;
-	if (following(pt, node))
-		peer_upstream_result(pt->up, node, false);
+	if (!following(pt, node))
+		return;
+	peer_upstream_result(pt->up, node, false);
+	/*
+	 * Silence is what failover waits for, so ask again at once rather than
+	 * at the next interval: `missed` misses in a row take as many timeouts,
+	 * not intervals, and one lost packet costs a timeout, not an interval
+	 * of freshness. After a switch, the new upstream at once. One request
+	 * per timeout: bounded by the timeouts themselves.
+	 */
+	cur = peer_upstream_current(pt->up);
+	if (cur)
+		request(pt, cur);
 }
 
 static void op_correction(void *ctx, const struct peer_msg *m, int64_t t3, int64_t b3)
 {
 	struct peer_timeline *pt = ctx;
+	struct up_rate rate;
 
 	if (!following(pt, m->node))
 		return; /* only the root we follow corrects us */
-	/* At b3 the ensemble's time was t3 + correction. */
+	/* At b3 the ensemble's time was t3 + correction; from there it runs
+	 * at the root's rate (the root steers itself to the average), which
+	 * the exchanges with it have learnt, or the base clock's within drift. */
+	upstream_rate(pt, b3, &rate);
 	pt->own = (struct reading){
 		.at = b3,
 		.offset = t3 - b3 + m->correction,
+		.freq = rate_from_frac(rate.freq),
 		.below = m->below,
 		.above = m->above,
-		.drift = drift_rate(pt),
-		.hold_drift = drift_rate(pt),
+		.drift = bound_rate_from_frac(rate.drift),
+		.hold_drift = bound_rate_from_frac(rate.hold_drift),
 	};
+	if (rate.learned) {
+		pt->own.hold_lin = rate.hold_lin;
+		pt->own.hold_wander = rate.wander;
+	}
 	pt->own_valid = true;
 	snprintf(pt->own_from, sizeof(pt->own_from), "%s", m->node);
 }
@@ -190,11 +276,27 @@ int peer_timeline_new(struct peer_timeline **out, struct peer_sock *sock, const 
 	pt->cfg = *cfg;
 	snprintf(pt->self, sizeof(pt->self), "%s", self);
 	peer_filter_init(&pt->filter, cfg->window);
+	if (cfg->learn) {
+		pt->est = estimator_new(&(struct estimator_config){
+			.method = ESTIMATOR_KALMAN,
+			.confidence = 0.9999,
+			.window = LEARN_WINDOW,
+			.initial_ns = 1000000,
+			.asymmetry_ns =
+				cfg->ex.max_asymmetry ? (int64_t)cfg->ex.max_asymmetry / 2 : -1,
+			.horizon_ns = cfg->horizon > 0 ? cfg->horizon : 0,
+		});
+		if (pt->est == NULL) {
+			free(pt);
+			return -ENOMEM;
+		}
+	}
 	err = peer_upstream_new(&pt->up, self, &cfg->up);
 	if (!err)
 		err = peer_sock_add(sock, timeline, &OPS, pt, &pt->tl);
 	if (err) {
 		peer_upstream_free(pt->up);
+		estimator_free(pt->est);
 		free(pt);
 		return err;
 	}
@@ -208,6 +310,7 @@ void peer_timeline_free(struct peer_timeline *pt)
 		return;
 	peer_sock_remove(pt->sock, pt->tl);
 	peer_upstream_free(pt->up);
+	estimator_free(pt->est);
 	free(pt);
 }
 
@@ -338,6 +441,7 @@ bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now, struct c
 {
 	const struct peer_filter *f = &pt->filter;
 	struct peer_measurement best;
+	struct up_rate rate;
 	double mt = 0, mo = 0, stt = 0, sto = 0, var = 0, mb = 0, vb = 0, slope;
 
 	if (peer_upstream_role(pt->up) != PEER_ROLE_FOLLOW || !pt->last_ok ||
@@ -370,10 +474,11 @@ bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now, struct c
 				  mb,
 			  2) /
 		      (double)f->n;
+	upstream_rate(pt, now, &rate);
 	*out = (struct control_quality){
 		.floor = (uint64_t)mb,
 		.noise = (uint64_t)sqrt(var + vb),
-		.drift = pt->cfg.ex.drift,
+		.drift = rate.drift,
 	};
 	if (pt->up_berkeley && pt->own_valid) /* the correction's bound, not the exchange's */
 		out->floor = pt->own.below > pt->own.above ? pt->own.below : pt->own.above;
@@ -402,9 +507,53 @@ void peer_timeline_tick(struct peer_timeline *pt, int64_t now)
 		request(pt, probe[i]);
 }
 
+/*
+ * Following: where the filter's exchanges, carried forward at the
+ * upstream's rate, say true time is (peer_filter_span); the estimate is the
+ * estimator's (the exchanges' noise averaged away) kept inside, or the
+ * middle until it has learned.
+ */
+static int follow_reading(struct peer_timeline *pt, int64_t now, struct reading *r)
+{
+	uint64_t below, above, low, asym;
+	struct peer_span sp;
+	struct up_rate rate;
+	double center;
+	int64_t c;
+
+	upstream_rate(pt, now, &rate);
+	if (peer_filter_span(&pt->filter, pt->est_ref, rate.freq, rate.drift, now, &sp) != 0)
+		return -EAGAIN;
+	center = rate.learned ? clampd(rate.offset, sp.lo, sp.hi) : sp.lo / 2 + sp.hi / 2;
+	c = (int64_t)llround(center);
+	/* + 1: what the doubles' rounding may have cost */
+	below = bound_ns((double)c - sp.lo + 1);
+	above = bound_ns(sp.hi - (double)c + 1);
+	low = below < above ? below : above;
+	asym = sp.half < low ? sp.half : low;
+	*r = (struct reading){
+		.at = now,
+		.offset = pt->est_ref + c,
+		.freq = rate_from_frac(rate.freq),
+		.below = below,
+		.above = above,
+		.drift = bound_rate_from_frac(rate.drift),
+		.hold_drift = bound_rate_from_frac(rate.hold_drift),
+		/* The path allowance (of the least delayed exchange), and the rest:
+		 * the upstream's own bound, the rate's error over the ages, the noise. */
+		.asym = asym,
+		.stat = low - asym,
+	};
+	if (rate.learned) {
+		r->hold_lin = rate.hold_lin;
+		r->hold_wander = rate.wander;
+		r->age = now - sp.newest;
+	}
+	return 0;
+}
+
 int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading *r)
 {
-	struct peer_measurement best;
 	enum peer_role role = peer_upstream_role(pt->up);
 
 	if (role == PEER_ROLE_ROOT) {
@@ -424,22 +573,9 @@ int peer_timeline_reading(struct peer_timeline *pt, int64_t now, struct reading 
 		*r = pt->own;
 		return 0;
 	}
-	if (!pt->last_ok || now - pt->last_ok > pt->cfg.max_age ||
-	    peer_filter_best(&pt->filter, pt->cfg.ex.drift, now, &best) != 0)
+	if (!pt->last_ok || now - pt->last_ok > pt->cfg.max_age)
 		return -EAGAIN;
-	*r = (struct reading){
-		.at = best.at,
-		.offset = best.base_offset,
-		.below = best.below,
-		.above = best.above,
-		.drift = drift_rate(pt),
-		.hold_drift = drift_rate(pt),
-		/* The path allowance, and the rest: the upstream's own bound, the
-		 * drift over the exchange and since, the noise. */
-		.asym = best.half,
-		.stat = (best.below > best.above ? best.below : best.above) - best.half,
-	};
-	return 0;
+	return follow_reading(pt, now, r);
 }
 
 void peer_timeline_state(const struct peer_timeline *pt, struct peer_timeline_state *out)

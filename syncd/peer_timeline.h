@@ -16,8 +16,14 @@
  *   reading        what to feed the discipline (or the estimator): true time
  *                  relative to the base clock with bounds, like any source
  *
- * A member following an upstream reads the upstream's timeline through the
- * best exchange of the filter, bounds including the upstream's own. In
+ * A member following an upstream reads the upstream's timeline through its
+ * exchanges: the estimator (estimator.h) learns the upstream's offset and
+ * rate from them, and the bounds are where every exchange of the filter,
+ * carried forward at that rate plus or minus the learned bound on its error
+ * (never more than the configured drift), says true time must be: the
+ * intersection of their intervals, each including the upstream's own
+ * bounds. Until the estimator has seen enough (or with `learn` off) the
+ * rate is the base clock's and the bound the configured drift. In
  * Berkeley mode (the root has no reference) the root measures every member
  * each round, moves itself to the fault-tolerant average and sends each
  * member its correction; a member's reading is then the correction it was
@@ -43,7 +49,9 @@ struct peer_timeline_config {
 	struct peer_exchange_config ex; /* drift, max_asymmetry, noise */
 	struct peer_berkeley_config bk; /* threshold, max_delay */
 	size_t window;			/* exchanges in the filter */
-	int64_t max_age;		/* ns: older measurements are no reading */
+	bool learn;	 /* learn the upstream's rate and its bound (else: drift, rate 0) */
+	int64_t horizon; /* ns: the holdover the learned hold_drift must cover */
+	int64_t max_age; /* ns: older measurements are no reading */
 	int (*params)(void *ctx, struct qot_clock_params *p, int64_t *base_now);
 	void *params_ctx; /* the timeline's clock (qot_clock_params_read) */
 };

@@ -183,6 +183,7 @@ static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now, i
 		int err;
 
 		peer_config_timeline(&ps->cfg->peer, ps->cfg->interval_ns, &tc);
+		tc.horizon = ps->cfg->holdover_ns;
 		tc.params = page_params;
 		tc.params_ctx = t->clk;
 		err = peer_timeline_new(&t->pt, ps->sock, t->name, ps->self, &tc);

@@ -4,7 +4,9 @@
 # (syncd(8), CONTROL and PEER SYNCHRONIZATION). Three nodes (peer_lib.sh:
 # network namespaces, a qotfs and a syncd each, the membership written by
 # the test as coordd would); a leads with a reference, b and c follow it.
-# Every node's syncd runs `control tl on min 50ms max 2s` (its tick is
+# Every node's syncd runs `control tl on min 50ms max 2s` and `peer learn
+# no` (bounds grow at the configured 100 ppm between exchanges, so the
+# interval decides the bound: learned, the floor does; its tick is
 # 500 ms: the controller's exchanges run between the ticks when faster).
 #   1. no requirement, then a loose one (5ms) bound on c: c's exchange
 #      interval is the slow end (2 s);
@@ -31,7 +33,7 @@ done
 common="interval 500ms
 maxslew 10000
 holdover 60s
-peer keyfile $PEER_T/keys missed 2
+peer keyfile $PEER_T/keys missed 2 learn no
 control $TL on min 50ms max 2s"
 peer_syncd a "$common
 source ref freerun reference yes

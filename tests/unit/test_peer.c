@@ -483,6 +483,78 @@ START_TEST(filter_min_delay_and_aging)
 }
 END_TEST
 
+START_TEST(filter_span_intersects_carried_intervals)
+{
+	struct peer_exchange_config cfg = {0};
+	struct peer_filter f;
+	struct peer_measurement m;
+	struct peer_span sp;
+
+	peer_filter_init(&f, 4);
+	ck_assert_int_eq(peer_filter_span(&f, 0, 0, 1e-4, 0, &sp), -EAGAIN);
+	/* At 0 ms: delay 800 us, centred on 5000 (true-base in [-395000, 405000]);
+	 * at 1 ms: delay 200 us, centred on 5100 (in [-94900, 105100]). */
+	for (int i = 0; i < 2; i++) {
+		int64_t d = i == 0 ? 800000 : 200000, b = i * 1000000, c = 5000 + i * 100;
+		struct peer_stamps s = {.b1 = b,
+					.t1 = b,
+					.t2 = b + d / 2 + c,
+					.t3 = b + d / 2 + c,
+					.b4 = b + d,
+					.t4 = b + d};
+		ck_assert_int_eq(peer_exchange_measure(&cfg, &s, &m), 0);
+		peer_filter_add(&f, &m);
+	}
+	/* At 2 ms, rate 0, drift 100 ppm: the first (at 0.8 ms, age 1.2 ms:
+	 * +-120 ns) is [-395120, 405120], the second (at 1.2 ms, age 0.8 ms:
+	 * +-80 ns) [-95000 + 20 ... ]: the second lies inside the first. */
+	ck_assert_int_eq(peer_filter_span(&f, 0, 0, 1e-4, 2000000, &sp), 0);
+	ck_assert_int_eq(sp.hull, 0);
+	ck_assert_double_eq_tol(sp.lo, 5100 - 100000 - 80, 1e-6);
+	ck_assert_double_eq_tol(sp.hi, 5100 + 100000 + 80, 1e-6);
+	ck_assert_uint_eq(sp.half, 100000);
+	ck_assert_int_eq(sp.newest, 1200000);
+	/* Relative to ref, and carried at a rate: 1e-3 x 0.8 ms = 800 ns up. */
+	ck_assert_int_eq(peer_filter_span(&f, 5100, 1e-3, 0, 2000000, &sp), 0);
+	ck_assert_double_eq_tol(sp.lo, -100000 + 800, 1e-6);
+	ck_assert_double_eq_tol(sp.hi, 100000 + 800, 1e-6);
+	/* Two that overlap in part: the intersection is narrower than either. */
+	{
+		struct peer_stamps s = {.b1 = 3000000,
+					.t1 = 3000000,
+					.t2 = 3000000 + 100000 + 5100 + 150000,
+					.t3 = 3000000 + 100000 + 5100 + 150000,
+					.b4 = 3200000,
+					.t4 = 3200000};
+		ck_assert_int_eq(peer_exchange_measure(&cfg, &s, &m), 0);
+		peer_filter_add(&f, &m); /* [55100, 255100]: meets [-94900, 105100] */
+	}
+	ck_assert_int_eq(peer_filter_span(&f, 0, 0, 0, 3200000, &sp), 0);
+	ck_assert_int_eq(sp.hull, 0);
+	ck_assert_double_eq_tol(sp.lo, 55100, 1e-6);
+	ck_assert_double_eq_tol(sp.hi, 105100, 1e-6);
+	/* One that contradicts them: nothing says which is wrong, the hull. */
+	{
+		struct peer_stamps s = {.b1 = 4000000,
+					.t1 = 4000000,
+					.t2 = 4000000 + 1000 + 900000,
+					.t3 = 4000000 + 1000 + 900000,
+					.b4 = 4002000,
+					.t4 = 4002000};
+		ck_assert_int_eq(peer_exchange_measure(&cfg, &s, &m), 0);
+		peer_filter_add(&f, &m); /* [899000, 901000] */
+	}
+	ck_assert_int_eq(peer_filter_span(&f, 0, 0, 0, 4002000, &sp), 0);
+	ck_assert_int_eq(sp.hull, 1);
+	ck_assert_double_eq_tol(sp.lo, 5000 - 400000, 1e-6);
+	ck_assert_double_eq_tol(sp.hi, 901000, 1e-6);
+	/* Samples from after now are skipped; none left: nothing. */
+	ck_assert_int_eq(peer_filter_span(&f, 0, 0, 0, 500000, &sp), -EAGAIN);
+	ck_assert_int_eq(peer_filter_span(&f, 0, 0, 0, 1000000, &sp), 0);
+	ck_assert_int_eq(sp.newest, 800000);
+}
+END_TEST
+
 /* --- Berkeley -------------------------------------------------------------- */
 
 START_TEST(berkeley_average_with_exclusion)
@@ -931,6 +1003,7 @@ int main(void)
 	tcase_add_test(tc, exchange_odd_delay_and_rounding);
 	tcase_add_test(tc, exchange_impossible_refused);
 	tcase_add_test(tc, filter_min_delay_and_aging);
+	tcase_add_test(tc, filter_span_intersects_carried_intervals);
 	tcase_add_test(tc, berkeley_average_with_exclusion);
 	tcase_add_test(tc, berkeley_slow_far_root_and_rounding);
 	tcase_add_test(tc, upstream_cold_start_follows_leader);
