@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * confpairs.h - the KEY VALUE pairs that end a configuration line (syncd.conf's
- * `peer` and `control` lines): each key known, none given twice.
+ * `peer` and `control` lines): each key known, none given twice; and the
+ * message of a line refused.
  */
 #ifndef QOT_CONFPAIRS_H
 #define QOT_CONFPAIRS_H
 
 #include <stddef.h>
+
+/* The message of a refused configuration line into err (printf-style): -EINVAL. */
+__attribute__((format(printf, 3, 4))) int qot_conf_fail(char *err, size_t errlen, const char *fmt,
+							...);
 
 /* Sets one key (its index in the names) from its value: 0, or an error with err filled. */
 typedef int (*qot_confpairs_set)(void *ctx, int key, const char *value, char *err, size_t errlen);

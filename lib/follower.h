@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QOT_FOLLOWER_SUBSCRIBERS 4 /* subscribers at most */
+#define QOT_FOLLOWER_SUBSCRIBERS 6 /* subscribers at most */
 #define QOT_FOLLOWER_FILES	 2 /* watched root files at most, .timelines aside */
 #define QOT_FOLLOWER_POLLFDS	 (1 + QOT_FOLLOWER_FILES)
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* params.c - parse, check and format clock parameter lines. */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -208,48 +207,4 @@ size_t qot_params_format_parts(const struct qot_clock_params *p, const char *sou
 	if (n < 0 || (size_t)n >= size)
 		return 0;
 	return (size_t)n;
-}
-
-int qot_ctl_split(const char *buf, size_t len, size_t *plen, const char **note, size_t *nlen)
-{
-	const char *nl = memchr(buf, '\n', len);
-	size_t start, end, words = 0;
-
-	*note = NULL;
-	*nlen = 0;
-	*plen = len;
-	if (nl == NULL || (size_t)(nl - buf) + 1 == len)
-		return 0; /* one line: the parameters alone */
-	start = (size_t)(nl - buf) + 1;
-	end = len;
-	if (buf[end - 1] == '\n')
-		end--;
-	if (end - start > QOT_SYNC_NOTE_MAX)
-		return -EINVAL;
-	for (size_t i = start; i < end;) {
-		size_t w = i;
-		bool eq = false;
-
-		if (buf[i] == ' ' || buf[i] == '\t') {
-			i++;
-			continue;
-		}
-		while (w < end && buf[w] != ' ' && buf[w] != '\t') {
-			if (buf[w] < '!' || buf[w] > '~')
-				return -EINVAL; /* a control byte, another newline, not ASCII */
-			eq = eq || (buf[w] == '=' && w > i && w + 1 < end && buf[w + 1] != ' ' &&
-				    buf[w + 1] != '\t');
-			w++;
-		}
-		if (!eq)
-			return -EINVAL; /* every word KEY=VALUE */
-		words++;
-		i = w;
-	}
-	if (words == 0)
-		return -EINVAL;
-	*plen = start;
-	*note = buf + start;
-	*nlen = end - start;
-	return 0;
 }

@@ -65,19 +65,6 @@ size_t qot_params_format(const struct qot_clock_params *p, const char *source, c
 size_t qot_params_format_parts(const struct qot_clock_params *p, const char *source,
 			       const struct qot_bound_parts *parts, char *buf, size_t size);
 
-/*
- * The publisher's words for the sync view: ctl may hold, after the
- * parameters' line, a second line of KEY=VALUE words (printable ASCII,
- * blanks between words, at most QOT_SYNC_NOTE_MAX bytes without its
- * newline) that qotfs shows at the end of `sync` (qot(7)); syncd's peer
- * state goes there. qot_ctl_split finds where the parameters' line ends:
- * the length of the parameters' text (its newline included) in *plen, and
- * the note (without its newline; len 0 for none) in *note, *nlen. 0, or
- * -EINVAL when a note is there but malformed (or more lines follow).
- */
-#define QOT_SYNC_NOTE_MAX 512
-int qot_ctl_split(const char *buf, size_t len, size_t *plen, const char **note, size_t *nlen);
-
 /* Status from its name (not "stale", which only readers derive); -1 if unknown. */
 int qot_status_from_name(const char *s, size_t len);
 

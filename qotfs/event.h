@@ -30,7 +30,7 @@ enum event_kind {
 	EVENT_ACTIVE,	   /* the timelines in use, or the requirement of one, changed */
 	EVENT_MEMBERS,	   /* the coordinator wrote a new membership */
 	EVENT_LEASE,	   /* the coordinator wrote its lease; moved: state or name changed */
-	EVENT_CONTROL,	   /* the effort controller's fields changed */
+	EVENT_NOTE,	   /* the sync daemon's note says something new */
 };
 
 struct event {

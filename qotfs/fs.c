@@ -215,7 +215,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static int is_truncatable_kind(enum node_kind kind)
 {
 	return kind == NODE_BIND || kind == NODE_REQUIREMENTS || kind == NODE_CTL ||
-	       kind == NODE_HLC || kind == NODE_CONTROL;
+	       kind == NODE_HLC || kind == NODE_NOTE;
 }
 
 /* Only truncation to zero of those files is accepted, with no effect. */
@@ -541,9 +541,8 @@ static int render(struct fs *fs, struct qfile *qf)
 		return view_params(fs->pusher, tl, tb);
 	case NODE_SYNC:
 		return view_sync(fs->pusher, tl, tb);
-	case NODE_CONTROL:
-		return timeline_control(tl)[0] ? textbuf_printf(tb, "%s\n", timeline_control(tl))
-					       : 0;
+	case NODE_NOTE:
+		return timeline_note(tl)[0] ? textbuf_printf(tb, "%s\n", timeline_note(tl)) : 0;
 	case NODE_TIMELINES:
 		return view_timelines(fs->reg, tb);
 	case NODE_ACTIVE:
@@ -725,24 +724,17 @@ static int write_ctl(struct qfile *qf, const char *buf, size_t size, const struc
 	struct qot_clock_params params;
 	char source[QOT_NAME_MAX + 1];
 	struct qot_bound_parts parts;
-	const char *note;
-	size_t plen, nlen;
 	int err;
 
 	/* Checked again per write: a descriptor passed to another process gains nothing. */
 	if (!access_privileged(c))
 		return -EACCES;
-	err = qot_ctl_split(buf, size, &plen, &note, &nlen);
-	if (err)
-		return err;
-	err = qot_params_parse_parts(buf, plen, &params, source, &parts);
+	err = qot_params_parse_parts(buf, size, &params, source, &parts);
 	if (err)
 		return err;
 	err = timeline_set_params(qf->tl, &params, source, 0);
-	if (err == 0) {
+	if (err == 0)
 		timeline_set_parts(qf->tl, &parts);
-		timeline_set_note(qf->tl, note ? note : "", nlen);
-	}
 	return err;
 }
 
@@ -802,8 +794,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		err = write_requirements(fs, qf, buf, size, &c);
 	else if (qf->kind == NODE_CTL)
 		err = write_ctl(qf, buf, size, &c);
-	else if (qf->kind == NODE_CONTROL)
-		err = access_privileged(&c) ? timeline_set_control(qf->tl, buf, size) : -EACCES;
+	else if (qf->kind == NODE_NOTE) /* checked per write, as ctl */
+		err = access_privileged(&c) ? timeline_set_note(qf->tl, buf, size) : -EACCES;
 	else if (qf->kind == NODE_MEMBERS)
 		err = write_members(qf, buf, size, &c);
 	else if (qf->kind == NODE_COORDINATION)

@@ -13,7 +13,7 @@ const struct node_file node_files[] = {
 	{"requirements", NODE_REQUIREMENTS, 0644},
 	{"ctl", NODE_CTL, 0644},
 	{"sync", NODE_SYNC, 0444},
-	{"control", NODE_CONTROL, 0644},
+	{"note", NODE_NOTE, 0644},
 	{"members", NODE_MEMBERS, 0644},
 	{"cluster", NODE_CLUSTER, 0444},
 	{"hlc", NODE_HLC, 0666},

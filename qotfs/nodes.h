@@ -37,7 +37,7 @@ enum node_kind {
 	NODE_HLC,     /* the timeline's node-wide hybrid logical clock */
 	NODE_HLCSTAT, /* its counters */
 	NODE_TIMER,
-	NODE_CONTROL, /* what syncd's effort controller chose (qot(7) sync) */
+	NODE_NOTE, /* the sync daemon's words for sync (qot(7) note) */
 	NODE_NKINDS
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "nodes.h"
+#include "note.h"
 #include "page.h"
 #include "params.h"
 #include "pusher.h"
@@ -33,11 +34,10 @@ struct timeline {
 	struct qot_req effective;
 
 	struct clockpub *clock;
-	char source[QOT_NAME_MAX + 1];		/* who published the parameters, "" if nobody */
-	struct timespec updated;		/* when they were published (CLOCK_REALTIME) */
-	struct qot_bound_parts parts;		/* what the publisher said its bound is made of */
-	char control[TIMELINE_CONTROL_MAX + 1]; /* the controller's fields, "" if none */
-	char note[QOT_SYNC_NOTE_MAX + 1];	/* and its words for sync */
+	char source[QOT_NAME_MAX + 1]; /* who published the parameters, "" if nobody */
+	struct timespec updated;       /* when they were published (CLOCK_REALTIME) */
+	struct qot_bound_parts parts;  /* what the publisher said its bound is made of */
+	char note[QOT_NOTE_MAX + 1];   /* the sync daemon's words for sync, "" if none */
 
 	struct qot_membership members; /* as the coordinator last wrote it */
 	struct tl_hlc hlc;	       /* the node-wide HLC (hlcfile.h) */
@@ -206,49 +206,30 @@ const struct qot_bound_parts *timeline_parts(const struct timeline *tl)
 	return &tl->parts;
 }
 
-const char *timeline_note(const struct timeline *tl)
-{
-	return tl->note;
-}
-
-void timeline_set_note(struct timeline *tl, const char *note, size_t len)
-{
-	if (len > QOT_SYNC_NOTE_MAX)
-		len = 0;
-	memcpy(tl->note, note, len);
-	tl->note[len] = '\0';
-}
-
 void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts)
 {
 	tl->parts = *parts;
 }
 
-const char *timeline_control(const struct timeline *tl)
+const char *timeline_note(const struct timeline *tl)
 {
-	return tl->control;
+	return tl->note;
 }
 
-int timeline_set_control(struct timeline *tl, const char *text, size_t len)
+int timeline_set_note(struct timeline *tl, const char *text, size_t len)
 {
-	if (len > 0 && text[len - 1] == '\n')
-		len--;
-	if (len > TIMELINE_CONTROL_MAX)
-		return -EMSGSIZE;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)text[i];
-		if (ch < 0x20 || ch == 0x7f)
-			return -EINVAL; /* one line of text */
-	}
-	if (len > 0 && (len < 7 || memcmp(text, "effort=", 7) != 0))
-		return -EINVAL;
+	int n = qot_note_check(text, len);
+	bool news;
+
+	if (n < 0)
+		return n;
 	if (tl->removed)
 		return -ENOENT;
-	if (strlen(tl->control) == len && memcmp(tl->control, text, len) == 0)
-		return 0; /* nothing changed: nobody to wake */
-	memcpy(tl->control, text, len);
-	tl->control[len] = '\0';
-	emit(tl, EVENT_CONTROL);
+	news = !qot_note_same_news(tl->note, strlen(tl->note), text, (size_t)n);
+	memcpy(tl->note, text, (size_t)n);
+	tl->note[n] = '\0';
+	if (news)
+		emit(tl, EVENT_NOTE); /* an age that moved alone wakes nobody */
 	return 0;
 }
 

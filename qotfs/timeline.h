@@ -125,18 +125,16 @@ int timeline_set_members(struct timeline *tl, struct qot_membership *m);
 /* updated: when they were published (CLOCK_REALTIME ns), 0 for now. 0 or -ENOENT. */
 int timeline_set_params(struct timeline *tl, const struct qot_clock_params *params,
 			const char *source, int64_t updated);
-/* The publisher's words for sync with its parameters (params.h), "" for none. */
-const char *timeline_note(const struct timeline *tl);
-void timeline_set_note(struct timeline *tl, const char *note, size_t len);
 /* Keep the parts of the bound the publisher stated with its parameters. */
 void timeline_set_parts(struct timeline *tl, const struct qot_bound_parts *parts);
 
-#define TIMELINE_CONTROL_MAX 400
-/* The effort controller's fields (qot(7) control): "" if none. */
-const char *timeline_control(const struct timeline *tl);
-/* Replace them by one line starting "effort=" (or an empty one: none);
- * announces EVENT_CONTROL when they changed. 0, -EINVAL, -EMSGSIZE, -ENOENT. */
-int timeline_set_control(struct timeline *tl, const char *text, size_t len);
+/* The sync daemon's words for sync (qot(7) note; note.h) as written, with
+ * their marks: "" if none. */
+const char *timeline_note(const struct timeline *tl);
+/* Replace them by one line (an empty one: none); announces EVENT_NOTE when
+ * they say something new (not when only readings moved). 0, -EINVAL,
+ * -EMSGSIZE, -ENOENT. */
+int timeline_set_note(struct timeline *tl, const char *text, size_t len);
 
 /* The "hlc" file (hlcfile.h): a read issues a timestamp, a write merges one. */
 int timeline_hlc_read(struct timeline *tl, struct textbuf *tb);

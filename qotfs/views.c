@@ -7,6 +7,7 @@
 
 #include "duration.h"
 #include "members.h"
+#include "note.h"
 #include "page.h"
 #include "params.h"
 #include "projection.h"
@@ -84,7 +85,7 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 	const char *source = timeline_source(tl);
 	struct timespec updated = timeline_updated(tl);
 	const struct qot_bound_parts *bp = timeline_parts(tl);
-	const char *note;
+	char note[QOT_NOTE_MAX + 1];
 	int64_t now, diff;
 	int met;
 
@@ -109,15 +110,14 @@ int view_sync(struct pusher *p, struct timeline *tl, struct textbuf *tb)
 		qot_fmt_useconds(bp->stat, stat, sizeof(stat));
 		snprintf(parts, sizeof(parts), " asym=%s stat=%s", asym, stat);
 	}
-	note = timeline_note(tl);
+	qot_note_render(timeline_note(tl), strlen(timeline_note(tl)), note, sizeof(note));
 	return textbuf_printf(
 		tb,
 		"source=%s status=%s offset=%s freq_ppb=%.3f below=%s above=%s age=%s %s "
-		"met=%s%s%s%s%s%s\n",
+		"met=%s%s%s%s\n",
 		source[0] ? source : "none", qot_status_name(t.status), offset,
 		(double)params.freq * 1e9 / 18446744073709551616.0, below, above, age, req,
-		met ? "yes" : "no", parts, note[0] ? " " : "", note,
-		timeline_control(tl)[0] ? " " : "", timeline_control(tl));
+		met ? "yes" : "no", parts, note[0] ? " " : "", note);
 }
 
 int view_timelines(struct registry *reg, struct textbuf *tb)

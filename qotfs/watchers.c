@@ -121,7 +121,7 @@ static void on_event(const struct event *ev, void *arg)
 		changed(w, ev->tl, TL_WATCH_CLOCK);
 		changed(w, ev->tl, TL_WATCH_SYNC);
 		break;
-	case EVENT_CONTROL:
+	case EVENT_NOTE:
 		changed(w, ev->tl, TL_WATCH_SYNC);
 		break;
 	case EVENT_BINDINGS:

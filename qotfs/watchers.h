@@ -11,7 +11,7 @@
  *   TL/requirements EVENT_REQUIREMENT
  *   TL/ctl          EVENT_PARAMS, EVENT_RETIRED
  *   TL/members, TL/cluster  EVENT_MEMBERS, or a lease that moved (each its own list)
- *   TL/sync         EVENT_CONTROL, EVENT_REQUIREMENT, EVENT_RETIRED, and
+ *   TL/sync         EVENT_NOTE, EVENT_REQUIREMENT, EVENT_RETIRED, and
  *                   EVENT_PARAMS that flip met= (the bounds then against
  *                   the effective requirement)
  *
@@ -34,7 +34,7 @@ enum tl_watch {
 	TL_WATCH_CLOCK,	       /* new clock parameters */
 	TL_WATCH_MEMBERS,      /* the coordinator wrote a new membership, or its lease moved */
 	TL_WATCH_CLUSTER,      /* the same, for the cluster summary (rendered apart) */
-	TL_WATCH_SYNC,	       /* the controller's fields, the requirement or met= changed */
+	TL_WATCH_SYNC,	       /* the note's news, the requirement or met= changed */
 	TL_NWATCH
 };
 

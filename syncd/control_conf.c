@@ -14,17 +14,6 @@
 enum key { K_MIN, K_MAX, K_MARGIN, K_NOISE, K_MISSES, K_HOLD, K_COUNT };
 static const char *const key_names[K_COUNT] = {"min", "max", "margin", "noise", "misses", "hold"};
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						      ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 void control_conf_init(struct control_conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -73,31 +62,32 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 	case K_MIN:
 	case K_MAX:
 		if (qot_dur_parse(v, strlen(v), &ns) || ns == 0 || ns > INT64_MAX)
-			return fail(err, errlen, "control %s: '%s' is no interval (1ns and more)",
-				    key_names[k], v);
+			return qot_conf_fail(err, errlen,
+					     "control %s: '%s' is no interval (1ns and more)",
+					     key_names[k], v);
 		*(k == K_MIN ? &cfg->min_interval : &cfg->max_interval) = (int64_t)ns;
 		return 0;
 	case K_MARGIN:
 		if (parse_number(v, 99.999, true, &x))
-			return fail(err, errlen, "control margin: '%s' is no percentage below 100",
-				    v);
+			return qot_conf_fail(err, errlen,
+					     "control margin: '%s' is no percentage below 100", v);
 		r->margin_pct = x; /* printed back as given */
 		cfg->margin = x / 100;
 		return 0;
 	case K_NOISE:
 		if (parse_number(v, 1000, false, &cfg->noise_k))
-			return fail(err, errlen, "control noise: '%s' is no number within 0..1000",
-				    v);
+			return qot_conf_fail(err, errlen,
+					     "control noise: '%s' is no number within 0..1000", v);
 		return 0;
 	case K_MISSES:
 		if (parse_count(v, 1000, &cfg->misses))
-			return fail(err, errlen, "control misses: '%s' is no count within 0..1000",
-				    v);
+			return qot_conf_fail(err, errlen,
+					     "control misses: '%s' is no count within 0..1000", v);
 		return 0;
 	case K_HOLD:
 		if (parse_count(v, 1000, &cfg->hold) || cfg->hold == 0)
-			return fail(err, errlen, "control hold: '%s' is no count within 1..1000",
-				    v);
+			return qot_conf_fail(err, errlen,
+					     "control hold: '%s' is no count within 1..1000", v);
 		return 0;
 	case K_COUNT:
 		break;
@@ -113,16 +103,18 @@ int control_conf_line(struct control_conf *c, char *const *w, int n, char *err, 
 	memset(&r, 0, sizeof(r));
 	control_config_defaults(&r.cfg);
 	if (n < 2 || n % 2)
-		return fail(err, errlen, "control: expected NAME|* on|off [KEY VALUE]...");
+		return qot_conf_fail(err, errlen, "control: expected NAME|* on|off [KEY VALUE]...");
 	if (strcmp(w[0], "*") != 0 && !qot_name_valid(w[0], strlen(w[0])))
-		return fail(err, errlen, "control: '%s' is no timeline name", w[0]);
+		return qot_conf_fail(err, errlen, "control: '%s' is no timeline name", w[0]);
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->rules[i].pattern, w[0]) == 0)
-			return fail(err, errlen, "control %s: given twice", w[0]);
+			return qot_conf_fail(err, errlen, "control %s: given twice", w[0]);
 	if (c->n == CONTROL_CONF_MAX_RULES)
-		return fail(err, errlen, "control: more than %d lines", CONTROL_CONF_MAX_RULES);
+		return qot_conf_fail(err, errlen, "control: more than %d lines",
+				     CONTROL_CONF_MAX_RULES);
 	if (strcmp(w[1], "on") != 0 && strcmp(w[1], "off") != 0)
-		return fail(err, errlen, "control %s: '%s' is neither on nor off", w[0], w[1]);
+		return qot_conf_fail(err, errlen, "control %s: '%s' is neither on nor off", w[0],
+				     w[1]);
 	snprintf(r.pattern, sizeof(r.pattern), "%s", w[0]);
 	r.on = strcmp(w[1], "on") == 0;
 	res = qot_confpairs("control", w + 2, n - 2, key_names, K_COUNT, &r.given, set, &r, err,
@@ -172,7 +164,8 @@ int control_conf_check(const struct control_conf *c, char *err, size_t errlen)
 
 		resolve(c, &c->rules[i], &cfg);
 		if (control_config_check(&cfg, why, sizeof(why)) < 0)
-			return fail(err, errlen, "control %s: %s", c->rules[i].pattern, why);
+			return qot_conf_fail(err, errlen, "control %s: %s", c->rules[i].pattern,
+					     why);
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "projection.h"
 #include "qot.h"
 #include "rate.h"
+#include "syncnote.h"
 
 #define NO_WANT (-1)
 
@@ -30,11 +31,10 @@ struct ctl_tl {
 	int req_fd, cluster_fd;	    /* its requirements and cluster, read-only; -1 */
 	int knob_source;	    /* the chrony source whose poll it turns, or -1 */
 	int64_t want;		    /* the interval it asked of that poll, or NO_WANT */
-	bool decided;		    /* a first decision was made and written */
 	struct control_config ccfg; /* its configuration */
 	struct qot_req req;	    /* its requirement, as last read */
 	int fixed_state;	    /* a fixed rate's last state logged, or -1 */
-	char written[CONTROL_TIMELINE_LINE_MAX + 2]; /* what its control file holds */
+	char words[CONTROL_TIMELINE_LINE_MAX + 1]; /* its fields for the note, "" before any */
 };
 
 struct controlset {
@@ -44,6 +44,7 @@ struct controlset {
 	int slot;
 	struct ctl_tl *tls; /* the controlled timelines */
 	struct controlset_peer peer;
+	struct syncnote *notes; /* who writes the fields into the note, or NULL */
 	struct chrony_poll *poll[CONFIG_MAX_SOURCES]; /* per chrony source with a server */
 	unsigned connections[CONFIG_MAX_SOURCES];     /* the source's, when last seen */
 };
@@ -163,10 +164,10 @@ static int assess_fixed(struct ctl_tl *t, const struct source *s, const struct c
 
 static void decide(struct controlset *cs, struct ctl_tl *t)
 {
-	char log[CONTROL_TIMELINE_LINE_MAX], line[CONTROL_TIMELINE_LINE_MAX + 2];
+	char log[CONTROL_TIMELINE_LINE_MAX], line[CONTROL_TIMELINE_LINE_MAX + 1];
 	struct control_quality q;
 	unsigned changed;
-	int n, err;
+	int n;
 
 	quality_of(cs, t, &q);
 	n = cs->peer.knob ? -1
@@ -185,24 +186,14 @@ static void decide(struct controlset *cs, struct ctl_tl *t)
 	if (n <= 1)
 		return;
 write:
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	/* the fields without their leading space, as qot(7) `control` takes them */
-	if (t->decided && strcmp(t->written, line + 1) == 0)
+	line[n] = '\0';
+	/* the fields without their leading space, as the note shows them */
+	if (strcmp(t->words, line + 1) == 0)
 		return;
-	err = qot_follower_write(cs->f, qot_follower_tl_name(t->tl), "control", line + 1,
-				 (size_t)n);
-	if (!qot_follower_attached(cs->f))
-		return; /* the mount is gone, and t with its timelines */
-	if (err == 0) {
-		snprintf(t->written, sizeof(t->written), "%s", line + 1);
-		t->decided = true;
-	} else if (err != -ENOENT && err != -ENOTCONN) {
-		qot_log(QOT_LOG_WARNING, "timeline %s: writing control: %s",
-			qot_follower_tl_name(t->tl), strerror(-err));
-		t->decided = true; /* once, not every interval */
-		snprintf(t->written, sizeof(t->written), "%s", line + 1);
-	}
+	snprintf(t->words, sizeof(t->words), "%s", line + 1);
+	/* Last: a write that finds the mount gone takes t with its timelines. */
+	if (cs->notes)
+		syncnote_changed(cs->notes, t->tl);
 }
 
 void controlset_tick(struct controlset *cs)
@@ -434,6 +425,29 @@ struct controlset *controlset_new(const struct syncd_config *cfg, const struct s
 void controlset_set_peer(struct controlset *cs, const struct controlset_peer *peer)
 {
 	cs->peer = *peer;
+}
+
+/* The note's provider: the fields of a controlled timeline, as last decided. */
+static size_t words_of(void *ctx, struct qot_follower_tl *tl, int64_t now, char *buf, size_t size)
+{
+	struct controlset *cs = ctx;
+	const struct ctl_tl *t = qot_follower_tl_state(tl, cs->slot);
+	size_t n = t ? strlen(t->words) : 0;
+
+	(void)now;
+	if (n == 0 || n >= size)
+		return 0;
+	memcpy(buf, t->words, n + 1);
+	return n;
+}
+
+int controlset_attach_note(struct controlset *cs, struct syncnote *sn)
+{
+	int err = syncnote_provide(sn, &(struct syncnote_provider){.words = words_of, .ctx = cs});
+
+	if (err == 0)
+		cs->notes = sn;
+	return err;
 }
 
 void controlset_free(struct controlset *cs)

@@ -9,8 +9,8 @@
  * loop); when either changes it reads both and decides at once. At every
  * interval it takes the quality of the timeline's source (chronyd's
  * tracking; else the bound of its last reading) and decides again. What it
- * chose is written to the timeline's `control` file (qot(7): `sync` shows
- * it), and logged at notice, only when it changed.
+ * chose is logged at notice and handed to the note's writer (syncnote.h,
+ * controlset_attach_note: `sync` shows it), only when it changed.
  *
  * The knob: a chrony source with a `server` turns that chronyd's polling of
  * the server; the timelines on one such source share one poll, the tightest
@@ -52,7 +52,11 @@ struct controlset *controlset_new(const struct syncd_config *cfg, const struct s
 void controlset_free(struct controlset *cs);
 /* Timelines found from now on take their knob and quality from peer first. */
 void controlset_set_peer(struct controlset *cs, const struct controlset_peer *peer);
-/* The interval came: quality in, decide, turn, write what changed. */
+/* Its fields go into the timelines' notes through sn, the last of sn's
+ * providers (the reason ends in free text). 0, -ENOSPC. */
+struct syncnote;
+int controlset_attach_note(struct controlset *cs, struct syncnote *sn);
+/* The interval came: quality in, decide, turn, tell what changed. */
 void controlset_tick(struct controlset *cs);
 /* The requirement files to poll, into fds (at most n); their number. */
 int controlset_pollfds(const struct controlset *cs, struct pollfd *fds, int n);

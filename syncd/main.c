@@ -22,6 +22,7 @@
 #include "now.h"
 #include "peerset.h"
 #include "publisher.h"
+#include "syncnote.h"
 #include "reload.h"
 #include "runlock.h"
 #include "sourceset.h"
@@ -37,6 +38,7 @@ struct syncd {
 	struct publisher *publisher;
 	struct controlset *control; /* and its requirement files, polled by the loop */
 	struct peerset *peers;	    /* NULL without peer timelines */
+	struct syncnote *notes;	    /* the words of sync: the peers', the controller's */
 	struct reload reload;
 };
 
@@ -102,6 +104,8 @@ static enum publisher_feed_kind peer_reading(void *ctx, struct qot_follower_tl *
 	}
 }
 
+/* ---- the peer timelines' words, to the note ---- */
+
 static size_t peer_note(void *ctx, struct qot_follower_tl *tl, int64_t now, char *buf, size_t size)
 {
 	return peerset_note(ctx, tl, now, buf, size);
@@ -136,6 +140,7 @@ static int run(struct syncd *d, int sigfd)
 				peerset_tick(d->peers);
 			publisher_tick(d->publisher);
 			controlset_tick(d->control);
+			syncnote_tick(d->notes);
 		}
 		wake = qot_follower_tick(d->follower, mono);
 		wake = sourceset_next(&d->sources, wake < next_publish ? wake : next_publish);
@@ -258,7 +263,8 @@ int main(int argc, char **argv)
 	});
 	if (d.follower == NULL || qot_follower_subscribe(d.follower, &mount_log, d.follower) < 0 ||
 	    (d.publisher = publisher_new(&d.cfg, &d.sources, d.follower)) == NULL ||
-	    (d.control = controlset_new(&d.cfg, &d.sources, d.follower)) == NULL) {
+	    (d.control = controlset_new(&d.cfg, &d.sources, d.follower)) == NULL ||
+	    (d.notes = syncnote_new(d.follower)) == NULL) {
 		qot_log(QOT_LOG_ERR, "out of memory");
 		return 1;
 	}
@@ -271,11 +277,14 @@ int main(int argc, char **argv)
 		peerset_attach_control(d.peers, d.control);
 		publisher_set_feed(d.publisher, &(struct publisher_feed){
 							.reading = peer_reading,
-							.note = peer_note,
 							.name = "peer",
 							.ctx = d.peers,
 						});
+		(void)syncnote_provide(
+			d.notes, &(struct syncnote_provider){.words = peer_note, .ctx = d.peers});
 	}
+	/* The controller's words last: its reason runs to the end of the line. */
+	(void)controlset_attach_note(d.control, d.notes);
 	sourceset_open(&d.sources, &d.cfg);
 	res = run(&d, sigfd);
 	if (res < 0)
@@ -284,6 +293,7 @@ int main(int argc, char **argv)
 	peerset_free(d.peers);
 	publisher_free(d.publisher);
 	controlset_free(d.control);
+	syncnote_free(d.notes);
 	sourceset_close(&d.sources);
 	close(sigfd);
 	if (res == RUN_RELOAD) {

@@ -2,7 +2,6 @@
 /* peer_config.c - the `peer` lines of syncd.conf. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,17 +51,6 @@ void peer_config_defaults(struct peer_config *c)
 	c->window = 8;
 	c->learn = true;
 	c->threshold = 5000000;
-}
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						      ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
 }
 
 /* A duration, or "none" when allowed (0). */
@@ -115,11 +103,12 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 	switch (k) {
 	case K_PORT:
 		if (integer(v, 1, 65535, &c->port))
-			return fail(err, errlen, "peer port: expected 1 to 65535, got '%s'", v);
+			return qot_conf_fail(err, errlen,
+					     "peer port: expected 1 to 65535, got '%s'", v);
 		return 0;
 	case K_ADDRESS:
 		if (!address_ok(v))
-			return fail(
+			return qot_conf_fail(
 				err, errlen,
 				"peer address: expected a numeric IPv4 or IPv6 address, got '%s'",
 				v);
@@ -127,36 +116,40 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 		return 0;
 	case K_KEYFILE:
 		if (v[0] != '/' || strlen(v) >= sizeof(c->keyfile))
-			return fail(err, errlen,
-				    "peer keyfile: expected an absolute path shorter than %zu "
-				    "bytes, got '%s'",
-				    sizeof(c->keyfile), v);
+			return qot_conf_fail(
+				err, errlen,
+				"peer keyfile: expected an absolute path shorter than %zu "
+				"bytes, got '%s'",
+				sizeof(c->keyfile), v);
 		snprintf(c->keyfile, sizeof(c->keyfile), "%s", v);
 		return 0;
 	case K_RATE:
 		if (integer(v, 1, 100000, &c->rate))
-			return fail(err, errlen, "peer rate: expected 1 to 100000, got '%s'", v);
+			return qot_conf_fail(err, errlen,
+					     "peer rate: expected 1 to 100000, got '%s'", v);
 		return 0;
 	case K_MISSED:
 		if (integer(v, 1, 100, &c->missed))
-			return fail(err, errlen, "peer missed: expected 1 to 100, got '%s'", v);
+			return qot_conf_fail(err, errlen,
+					     "peer missed: expected 1 to 100, got '%s'", v);
 		return 0;
 	case K_JOIN:
 		if (integer(v, 1, 100, &c->join))
-			return fail(err, errlen, "peer join: expected 1 to 100, got '%s'", v);
+			return qot_conf_fail(err, errlen, "peer join: expected 1 to 100, got '%s'",
+					     v);
 		return 0;
 	case K_WINDOW:
 		if (integer(v, 1, PEER_FILTER_MAX, &c->window))
-			return fail(err, errlen, "peer window: expected 1 to %d, got '%s'",
-				    PEER_FILTER_MAX, v);
+			return qot_conf_fail(err, errlen, "peer window: expected 1 to %d, got '%s'",
+					     PEER_FILTER_MAX, v);
 		return 0;
 	case K_DRIFT:
 		ppm = strtod(v, &end);
 		if (end == v || *end != '\0' || !(ppm >= 0.001 && ppm <= 10000))
-			return fail(err, errlen,
-				    "peer drift: expected ppm from 0.001 to 10000, "
-				    "got '%s'",
-				    v);
+			return qot_conf_fail(err, errlen,
+					     "peer drift: expected ppm from 0.001 to 10000, "
+					     "got '%s'",
+					     v);
 		c->drift = ppm * 1e-6;
 		return 0;
 	case K_FRESHNESS:
@@ -164,10 +157,11 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 	case K_MAXAGE:
 		/* freshness, timeout and maxage take none (for timeout, maxage: the default) */
 		if (duration(v, true, 1000000, 3600000000000ull, &d))
-			return fail(err, errlen,
-				    "peer %s: expected a duration from 1ms to 3600s or none, "
-				    "got '%s'",
-				    what, v);
+			return qot_conf_fail(
+				err, errlen,
+				"peer %s: expected a duration from 1ms to 3600s or none, "
+				"got '%s'",
+				what, v);
 		if (k == K_FRESHNESS)
 			c->freshness = (int64_t)d;
 		else if (k == K_TIMEOUT)
@@ -180,9 +174,9 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 	case K_THRESHOLD:
 	case K_MAXDELAY:
 		if (duration(v, k != K_THRESHOLD, k == K_THRESHOLD ? 1 : 0, 3600000000000ull, &d))
-			return fail(err, errlen,
-				    "peer %s: expected a duration up to 3600s%s, got '%s'", what,
-				    k != K_THRESHOLD ? " or none" : "", v);
+			return qot_conf_fail(err, errlen,
+					     "peer %s: expected a duration up to 3600s%s, got '%s'",
+					     what, k != K_THRESHOLD ? " or none" : "", v);
 		if (k == K_ASYMMETRY)
 			c->asymmetry = d;
 		else if (k == K_NOISE)
@@ -194,7 +188,8 @@ static int set(void *ctx, int key, const char *v, char *err, size_t errlen)
 		return 0;
 	case K_LEARN:
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-			return fail(err, errlen, "peer learn: expected yes or no, got '%s'", v);
+			return qot_conf_fail(err, errlen,
+					     "peer learn: expected yes or no, got '%s'", v);
 		c->learn = strcmp(v, "yes") == 0;
 		return 0;
 	case K_COUNT:
@@ -209,7 +204,7 @@ int peer_config_line(struct peer_config *c, char *const *w, int n, char *err, si
 	int res;
 
 	if (n == 0 || n % 2)
-		return fail(err, errlen, "peer: expected KEY VALUE pairs");
+		return qot_conf_fail(err, errlen, "peer: expected KEY VALUE pairs");
 	res = qot_confpairs("peer", w, n, key_names, K_COUNT, &next.keys_given, set, &next, err,
 			    errlen);
 	if (res)

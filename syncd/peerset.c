@@ -10,9 +10,9 @@
 #include "control.h"
 #include "controlset.h"
 #include "log.h"
+#include "note.h"
 #include "now.h"
 #include "peer_members.h"
-#include "params.h"
 #include "peer_timeline.h"
 #include "peerset.h"
 
@@ -319,22 +319,48 @@ enum peerset_feed peerset_reading(struct peerset *ps, struct qot_follower_tl *tl
 	return PEERSET_NONE;
 }
 
+/*
+ * The words of peer_timeline_describe, with the readings that move at every
+ * exchange (age=, delay=) marked as such (~KEY=VALUE, note.h): a poller of
+ * sync is woken by a new role, upstream, epoch, mode or list, not by those.
+ */
+static size_t mark_readings(const char *in, char *out, size_t size)
+{
+	static const char *const readings[] = {"age=", "delay="};
+	size_t o = 0;
+
+	for (const char *p = in; *p;) {
+		size_t n = strcspn(p, " ");
+		bool mark = false;
+
+		for (size_t k = 0; k < sizeof(readings) / sizeof(readings[0]); k++)
+			mark = mark || strncmp(p, readings[k], strlen(readings[k])) == 0;
+		if (o + (mark ? 1 : 0) + n + 1 >= size)
+			return 0;
+		if (mark)
+			out[o++] = '~';
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+		if (*p == ' ')
+			out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now, char *buf,
 		    size_t size)
 {
 	struct tl_state *t = ps ? qot_follower_tl_state(tl, ps->slot) : NULL;
-	int n;
+	char words[QOT_NOTE_MAX + 1];
 
-	if (t == NULL || t->pt == NULL || size < 2)
+	if (t == NULL || t->pt == NULL || size == 0)
 		return 0;
-	n = peer_timeline_describe(t->pt, now, buf,
-				   size - 1 < QOT_SYNC_NOTE_MAX + 1 ? size - 1
-								    : QOT_SYNC_NOTE_MAX + 1);
-	if (n <= 0)
+	if (peer_timeline_describe(t->pt, now, words, sizeof(words)) <= 0)
 		return 0;
-	buf[n] = '\n';
-	buf[n + 1] = '\0';
-	return (size_t)n + 1;
+	/* At most half a note, so that the controller's fields after it fit. */
+	return mark_readings(words, buf, size < PEERSET_NOTE_MAX + 1 ? size : PEERSET_NOTE_MAX + 1);
 }
 
 int peerset_fd(const struct peerset *ps)

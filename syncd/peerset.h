@@ -64,8 +64,11 @@ enum peerset_feed {
 enum peerset_feed peerset_reading(struct peerset *ps, struct qot_follower_tl *tl, int64_t now,
 				  struct reading *r);
 
-/* The timeline's peer state for its sync line (qot(7)), newline included,
- * into buf: its length, or 0 (not a peer timeline, not running, too long). */
+/* The timeline's peer state for its note (qot(7); syncnote.h), the readings
+ * marked, into buf: its length (at most PEERSET_NOTE_MAX, which leaves room
+ * for the controller's fields), or 0 (not a peer timeline, not running, too
+ * long). */
+#define PEERSET_NOTE_MAX 511
 size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now, char *buf,
 		    size_t size);
 

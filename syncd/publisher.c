@@ -42,13 +42,13 @@ static void publish(struct publisher *p, size_t i)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct qot_follower_tl *tl = qot_follower_get(p->f, i);
 		struct tl_state *t = tl ? qot_follower_tl_state(tl, p->slot) : NULL;
-		char name[QOT_NAME_MAX + 1], line[QOT_PARAMS_TEXT_MAX + QOT_SYNC_NOTE_MAX + 2];
+		char name[QOT_NAME_MAX + 1], line[QOT_PARAMS_TEXT_MAX];
 		const struct source *s = NULL;
 		struct qot_clock_params params;
 		struct reading fed;
 		enum publisher_feed_kind kind = PUBLISHER_SOURCES;
 		int64_t now = qot_now_ns(CLOCK_REALTIME);
-		size_t len, nlen = 0;
+		size_t len;
 		int err;
 
 		if (t == NULL)
@@ -81,9 +81,7 @@ static void publish(struct publisher *p, size_t i)
 		len = qot_params_format_parts(&params, t->source,
 					      &(struct qot_bound_parts){t->disc.asym, t->disc.stat},
 					      line, QOT_PARAMS_TEXT_MAX);
-		if (len && p->feed.note)
-			nlen = p->feed.note(p->feed.ctx, tl, now, line + len, sizeof(line) - len);
-		err = qot_follower_write_ctl(p->f, tl, line, len + nlen);
+		err = qot_follower_write_ctl(p->f, tl, line, len);
 		if (err == -EAGAIN)
 			continue; /* a new timeline of the same name: again, from its state */
 		if (err && err != -ENOENT)

@@ -27,14 +27,12 @@ void publisher_free(struct publisher *p);
  * Who else decides what disciplines a timeline (the peer timelines):
  * reading() says PUBLISHER_SOURCES (the rule's sources, as for any
  * timeline), PUBLISHER_READING (*r, from source `name`) or PUBLISHER_NONE
- * (holdover); note() may give the words that end its sync line (the ctl
- * note, params.h), returning their length (0: none).
+ * (holdover). Its words for sync go through syncnote.h, not here.
  */
 enum publisher_feed_kind { PUBLISHER_SOURCES, PUBLISHER_READING, PUBLISHER_NONE };
 struct publisher_feed {
 	enum publisher_feed_kind (*reading)(void *ctx, struct qot_follower_tl *tl, int64_t now,
 					    struct reading *r);
-	size_t (*note)(void *ctx, struct qot_follower_tl *tl, int64_t now, char *buf, size_t size);
 	const char *name; /* the source= of its readings */
 	void *ctx;
 };

@@ -116,13 +116,20 @@ class Requirement:
         return cls(parse_duration(b), parse_duration(a), parse_duration(resolution))
 
 
+# The words of a sync line before its note (qot(7) sync), each at most once.
+_SYNC_KEYS = frozenset(("source", "status", "offset", "freq_ppb", "below", "above", "age",
+                        "accuracy", "resolution", "met", "asym", "stat"))
+
+
 @dataclass(frozen=True)
 class Sync:
     """A timeline's ``sync`` file: who disciplines it, how well, and whether that is enough.
 
     Evaluated by qotfs at the read; ``source`` is None for none, ``age`` None
     if parameters were never written; ``offset`` is the estimate minus
-    CLOCK_REALTIME; ``freq_ppb`` a float (3 decimals in the file).
+    CLOCK_REALTIME; ``freq_ppb`` a float (3 decimals in the file); ``note``
+    the words the sync daemon ends the line with (the timeline's ``note``:
+    a peer state, the controller's choice; "" for none), as text.
     """
 
     source: object
@@ -134,16 +141,25 @@ class Sync:
     age: object
     requirement: Requirement
     met: bool
+    note: str = ""
 
     @classmethod
     def parse(cls, line):
-        """From the line of ``sync``."""
-        f = dict(w.split("=", 1) for w in line.split())
+        """From the line of ``sync``: the note starts at the first word that is
+        not one of the state's, or is one again (a peer's own ``age=``)."""
+        f, rest = {}, len(line)
+        for m in re.finditer(r"\S+", line):
+            k, eq, v = m.group().partition("=")
+            if not eq or k not in _SYNC_KEYS or k in f:
+                rest = m.start()
+                break
+            f[k] = v
         return cls(None if f["source"] == "none" else f["source"], Status(f["status"]),
                    parse_seconds(f["offset"]), float(f["freq_ppb"]),
                    parse_seconds(f["below"]), parse_seconds(f["above"]),
                    None if f["age"] == "none" else parse_seconds(f["age"]),
-                   Requirement.parse(f["accuracy"], f["resolution"]), f["met"] == "yes")
+                   Requirement.parse(f["accuracy"], f["resolution"]), f["met"] == "yes",
+                   line[rest:].strip())
 
 
 class HlcTimestamp(NamedTuple):

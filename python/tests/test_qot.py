@@ -129,6 +129,15 @@ class ClockPage(unittest.TestCase):
         self.assertGreaterEqual(s.age, 0)
         self.assertEqual(s.requirement, qot.Requirement(30, 1000, 5000))
         self.assertFalse(s.met)  # 40 ns below is more than 30 ns
+        self.assertEqual(s.note, "")
+        # The sync daemon's note ends the line: a peer's own age=, a reason with spaces.
+        note = "peer=follow upstream=a ~age=7.500 effort=controlled reason=bound 9us at 4s"
+        with open(os.path.join(ROOT, tl, "note"), "w") as f:
+            f.write(note + "\n")
+        s = qot.sync(tl)
+        self.assertEqual(s.note, note.replace("~", ""))
+        self.assertLess(s.age, 7 * 10**9)  # the parameters' age, not the peer's
+        self.assertEqual(s.source, "gps")
 
     def test_statuses(self):
         tl = new_timeline()

@@ -77,6 +77,34 @@ spread=$(sed -n 's/.*spread_ns=\([0-9]*\).*/\1/p' <<<"$out")
 [ "$spread" -lt 1000000 ] || fail "the nodes disagree by $spread ns once converged"
 grep -q "asym=" "${MNT[c]}/$TL/sync" || fail "c states no parts: $(cat "${MNT[c]}/$TL/sync")"
 
+note "c's note: its age= moves at every interval, its pollers of sync are not woken for that"
+python3 - "${MNT[c]}/$TL/sync" "${MNT[c]}/$TL/note" "$INTERVAL_MS" >"$PEER_T/note-poll.out" 2>&1 <<'PY' ||
+import os, re, select, sys, time
+sync, note, interval = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fd = os.open(sync, os.O_RDONLY)
+os.pread(fd, 4096, 0)
+p = select.poll()
+p.register(fd, select.POLLIN | select.POLLPRI)
+
+def age():
+    with open(note) as f:
+        m = re.search(r"~age=(\S+)", f.read())
+    return m.group(1) if m else None
+
+wakes, moves, last, deadline = 0, 0, age(), time.monotonic() + 20
+while moves < 10 and time.monotonic() < deadline:
+    if p.poll(interval):
+        wakes += 1
+        os.pread(fd, 4096, 0)
+    a = age()
+    moves += a != last
+    last = a
+print(f"age moved {moves} times, pollers woken {wakes} times")
+sys.exit(0 if moves >= 10 and wakes <= 2 else 1)
+PY
+	fail "c's note: $(cat "$PEER_T/note-poll.out") ($(cat "${MNT[c]}/$TL/note"))"
+note "  $(cat "$PEER_T/note-poll.out")"
+
 note "bad packets at b's endpoint: refused and counted; a flood does not delay b's exchanges"
 ip netns exec "${NS[x]}" python3 - "$PEER_T/keys" "${ADDR[b]}" "$TL" >"$PEER_T/bad.out" 2>&1 <<'PY' &
 import hashlib, hmac, os, socket, struct, sys, time

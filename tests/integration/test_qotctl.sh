@@ -407,9 +407,10 @@ echo "node=n1 until=$(($(boot_ns) + 600000000000))" >"$QOT_MNT/.coordination"
 printf '%b' 'leader=n2\nnode=n1 peer=10.0.0.1:3219 rank=1\nnode=n2 accuracy=1ms peer=[fd00::2]:3219 rank=0\nnode=n3\n' >"$T/members"
 cat "$T/members" >"$QOT_MNT/p/members"
 now=$(ns_now)
-printf 'status=synced anchor=%s timeline=%s freq=0 offset_below=1000 offset_above=1000 drift_below=0 drift_above=0 stale_after=%s source=peer\npeer=follow upstream=n2 age=0.040 delay=0.000003400\n' \
+printf 'status=synced anchor=%s timeline=%s freq=0 offset_below=1000 offset_above=1000 drift_below=0 drift_above=0 stale_after=%s source=peer\n' \
 	"$now" "$now" "$((now + 60000000000))" >"$T/ctl"
 cat "$T/ctl" >"$QOT_MNT/p/ctl"
+echo "peer=follow upstream=n2 ~age=0.040 ~delay=0.000003400" >"$QOT_MNT/p/note"
 expect_status 0 "$Q" show p
 for want in "publisher    peer=follow upstream=n2 age=0.040 delay=0.000003400" "backups      n1" \
 	"node=n1 leader=no accuracy=none resolution=none peer=10.0.0.1:3219 rank=1" \

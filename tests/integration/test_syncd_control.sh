@@ -43,7 +43,7 @@ SYNCD_PID=$BG_PID
 
 sync_has() { grep -q -- "$2" "$QOT_MNT/$1/sync"; }
 wait_for 20 sync_has tl "effort=controlled" || fail "no controller fields: $(cat "$QOT_MNT/tl/sync")"
-note "no requirement: $(cat "$QOT_MNT/tl/control")"
+note "no requirement: $(cat "$QOT_MNT/tl/note")"
 wait_for 20 sync_has tl "control=none" || fail "no requirement, yet: $(cat "$QOT_MNT/tl/sync")"
 wait_for 20 poll_is 0 || fail "no requirement: chronyc says poll $(poll_of), not 0 (1 s)"
 
@@ -52,13 +52,13 @@ exec 3>"$QOT_MNT/tl/bind"
 echo "name=tight accuracy=100us" >&3
 faster() { p=$(poll_of) && [ -n "$p" ] && [ "$p" -lt 0 ]; }
 wait_for 20 faster || fail "chronyc says poll $(poll_of) under 100us: $(cat "$QOT_MNT/tl/sync")"
-note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/note")"
 sync_has tl "msgs=" || fail "no msgs= in sync: $(cat "$QOT_MNT/tl/sync")"
 
 note "a loose one (50ms): back to the slow end"
 echo "name=tight accuracy=50ms" >&3
 wait_for 20 poll_is 0 || fail "chronyc says poll $(poll_of) under 50ms: $(cat "$QOT_MNT/tl/sync")"
-note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/control")"
+note "  chronyc: poll $(poll_of); $(cat "$QOT_MNT/tl/note")"
 
 note "chronyd restarted (its configured poll, -2, again): syncd sets its poll again"
 stop_pid "$CLIENT_PID"
@@ -71,7 +71,7 @@ note "a server chronyd does not have: refused, reported in sync, syncd goes on"
 exec 4>"$QOT_MNT/other/bind"
 echo "name=other accuracy=300us" >&4
 wait_for 20 sync_has other "no such source" || fail "refusal not shown: $(cat "$QOT_MNT/other/sync")"
-note "  $(cat "$QOT_MNT/other/control")"
+note "  $(cat "$QOT_MNT/other/note")"
 for t in tl other; do
 	[ "$(field "$QOT_MNT/$t/sync" status)" = synced ] || fail "$t: $(cat "$QOT_MNT/$t/sync")"
 done
@@ -112,6 +112,39 @@ for _ in 1 2 3 4 5 6 7 8; do cat "$QOT_MNT/tl/now" >/dev/null; sleep 0.25; done
 n=$(tail -n +"$((before + 1))" "$T/syncd.log" | grep -c "timeline tl: effort unmeetable" || true)
 [ "$n" = 1 ] || fail "$n log lines for one change: $(tail -n +"$((before + 1))" "$T/syncd.log")"
 
+note "another node's requirement (in members): only the note changes in sync, and its poller is woken"
+# (the binding is made loose rather than closed: the restarted chronyd holds its descriptor too)
+echo "name=tight accuracy=10s" >&3
+wait_for 20 sync_has tl "accuracy=10s .*control=met" || fail "not relaxed: $(cat "$QOT_MNT/tl/sync")"
+python3 - "$QOT_MNT/tl/sync" >"$T/poller2" 2>&1 <<'PY' &
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.pread(fd, 4096, 0)
+p = select.poll()
+p.register(fd, select.POLLIN | select.POLLPRI)
+print("ready", flush=True)
+# nothing of sync's own moves (its requirement 10s, met=yes): only the note can wake it
+for _ in range(10):
+    if not p.poll(20000):
+        print("timeout", flush=True)
+        break
+    text = os.pread(fd, 4096, 0).decode().strip()
+    if "control=unmeetable" in text:
+        print("woken", text, flush=True)
+        break
+PY
+POLLER=$!
+QOT_BG_PIDS+=("$POLLER")
+wait_for 10 grep -q ready "$T/poller2" || fail "the poller did not start: $(cat "$T/poller2")"
+boot_ns=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_BOOTTIME))')
+echo "node=n1 until=$((boot_ns + 600000000000))" >"$QOT_MNT/.coordination"
+printf 'leader=n1\nnode=n1\nnode=n2 accuracy=1ns\n' >"$T/members"
+cat "$T/members" >"$QOT_MNT/tl/members"
+wait "$POLLER" || true
+grep -q "^woken" "$T/poller2" || fail "the poller of sync was not woken by the note: $(cat "$T/poller2")"
+[ "$(field "$QOT_MNT/tl/sync" accuracy)" = 10s ] || fail "sync's own requirement moved: $(cat "$QOT_MNT/tl/sync")"
+note "  $(sed -n 's/^woken //p' "$T/poller2")"
+
 note "qotfs restarted under syncd: found again, controlled again"
 exec 3>&- 4>&-
 qotfs_stop keep
@@ -120,8 +153,8 @@ mkdir "$QOT_MNT/tl"
 wait_for 20 sync_has tl "effort=controlled" || fail "not controlled again: $(cat "$QOT_MNT/tl/sync")"
 kill -0 "$SYNCD_PID" || fail "syncd is gone: $(tail -5 "$T/syncd.log")"
 
-note "unprivileged writes to control are refused"
-if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo effort=x >'$QOT_MNT/tl/control'" 2>/dev/null; then
-	fail "an unprivileged write to control was taken"
+note "unprivileged writes to the note are refused"
+if setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo effort=x >'$QOT_MNT/tl/note'" 2>/dev/null; then
+	fail "an unprivileged write to the note was taken"
 fi
 echo "ok"

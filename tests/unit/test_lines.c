@@ -10,6 +10,7 @@
 #include "kvline.h"
 #include "members.h"
 #include "names.h"
+#include "note.h"
 #include "params.h"
 #include "qot.h"
 #include "reqline.h"
@@ -553,34 +554,86 @@ START_TEST(membership_lines)
 }
 END_TEST
 
-START_TEST(ctl_note)
+/* The note: checked (EINVAL, EMSGSIZE), its news told from its readings, rendered without marks. */
+static int check(const char *s)
 {
-	const char *note;
-	size_t plen, nlen;
-	const char *one = "status=synced x=1\n", *two = "status=synced\npeer=follow upstream=a\n";
-	char big[700];
+	return qot_note_check(s, strlen(s));
+}
 
-	ck_assert_int_eq(qot_ctl_split(one, strlen(one), &plen, &note, &nlen), 0);
-	ck_assert_uint_eq(plen, strlen(one));
-	ck_assert_ptr_null(note);
-	ck_assert_int_eq(qot_ctl_split("a=1", 3, &plen, &note, &nlen), 0); /* no newline */
-	ck_assert_uint_eq(plen, 3);
-	ck_assert_int_eq(qot_ctl_split(two, strlen(two), &plen, &note, &nlen), 0);
-	ck_assert_uint_eq(plen, 14);
-	ck_assert_uint_eq(nlen, strlen("peer=follow upstream=a"));
-	ck_assert(memcmp(note, "peer=follow upstream=a", nlen) == 0);
-	ck_assert_int_eq(qot_ctl_split("a=1\nb=2", 7, &plen, &note, &nlen), 0);
-	ck_assert_uint_eq(nlen, 3);
-	/* Refused: words without '=', empty values, control bytes, a third line, blanks only. */
-	ck_assert_int_eq(qot_ctl_split("a=1\nword\n", 9, &plen, &note, &nlen), -EINVAL);
-	ck_assert_int_eq(qot_ctl_split("a=1\nb= c=1\n", 11, &plen, &note, &nlen), -EINVAL);
-	ck_assert_int_eq(qot_ctl_split("a=1\nb=1\x01\n", 9, &plen, &note, &nlen), -EINVAL);
-	ck_assert_int_eq(qot_ctl_split("a=1\nb=1\nc=1\n", 12, &plen, &note, &nlen), -EINVAL);
-	ck_assert_int_eq(qot_ctl_split("a=1\n  \n", 7, &plen, &note, &nlen), -EINVAL);
+static bool same(const char *a, const char *b)
+{
+	return qot_note_same_news(a, strlen(a), b, strlen(b));
+}
+
+static const char *render(const char *s)
+{
+	static char out[QOT_NOTE_MAX + 1];
+	qot_note_render(s, strlen(s), out, sizeof(out));
+	return out;
+}
+
+START_TEST(note_text)
+{
+	const char *peer = "peer=follow upstream=a epoch=2 ~age=0.250 ~delay=0.000012000 "
+			   "effort=controlled control=met reason=bound 9us at 4s";
+	char big[QOT_NOTE_MAX + 2];
+
+	ck_assert_int_eq(check(""), 0);
+	ck_assert_int_eq(check("\n"), 0);
+	ck_assert_int_eq(check("a=1\n"), 3);
+	ck_assert_int_eq(check(peer), (int)strlen(peer));
+	ck_assert_int_eq(check("a=1 reason=x > y = z ~b=2"),
+			 25); /* free text: anything printable */
+	/* Refused: free text first, a bare mark, control bytes, a second line, blanks alone. */
+	ck_assert_int_eq(check("word a=1\n"), -EINVAL);
+	ck_assert_int_eq(check("=1"), -EINVAL);
+	ck_assert_int_eq(check("a="), -EINVAL);
+	ck_assert_int_eq(check("~ a=1"), -EINVAL);
+	ck_assert_int_eq(check("~a= b=1"), -EINVAL);
+	ck_assert_int_eq(check("a=1\x01"), -EINVAL);
+	ck_assert_int_eq(check("a=1\nb=2\n"), -EINVAL);
+	ck_assert_int_eq(check("a=1\r\n"), -EINVAL);
+	ck_assert_int_eq(check("a=\xc3\xa9"), -EINVAL);
+	ck_assert_int_eq(check("  \n"), -EINVAL);
 	memset(big, 'x', sizeof(big));
-	memcpy(big, "a=1\nk=", 6);
-	ck_assert_int_eq(qot_ctl_split(big, sizeof(big), &plen, &note, &nlen), -EINVAL);
-	ck_assert_int_eq(qot_ctl_split(big, 4 + 512, &plen, &note, &nlen), 0);
+	memcpy(big, "k=", 2);
+	ck_assert_int_eq(qot_note_check(big, QOT_NOTE_MAX), QOT_NOTE_MAX);
+	ck_assert_int_eq(qot_note_check(big, QOT_NOTE_MAX + 1), -EMSGSIZE);
+	big[QOT_NOTE_MAX] = '\n';
+	ck_assert_int_eq(qot_note_check(big, QOT_NOTE_MAX + 1), QOT_NOTE_MAX);
+
+	/* A reading's value moves: no news. Anything else: news. */
+	ck_assert(same(peer, peer));
+	ck_assert(same(peer, "peer=follow upstream=a epoch=2 ~age=1.5 ~delay=0.1 "
+			     "effort=controlled control=met reason=bound 9us at 4s"));
+	ck_assert(!same(peer, "peer=follow upstream=b epoch=2 ~age=0.250 ~delay=0.000012000 "
+			      "effort=controlled control=met reason=bound 9us at 4s"));
+	ck_assert(!same(peer, "peer=follow upstream=a epoch=2 ~age=0.250 "
+			      "effort=controlled control=met reason=bound 9us at 4s"));
+	ck_assert(!same(peer, "peer=follow upstream=a epoch=2 ~age=0.250 ~delay=0.000012000 "
+			      "effort=controlled control=met reason=bound 9us at 8s"));
+	ck_assert(!same("a=1 ~b=2", "a=1 b=2"));	      /* marked, or not */
+	ck_assert(!same("a=1 ~b=2", "a=1 ~c=2"));	      /* another key */
+	ck_assert(!same("a=1 r=x y ~b=2", "a=1 r=x y ~b=3")); /* free text: as written */
+	ck_assert(!same("", "a=1"));
+	ck_assert(same("", ""));
+	ck_assert(same("a=1  ~b=2", "a=1 ~b=3")); /* blanks between words */
+
+	/* Shown without the marks; free text as written. */
+	ck_assert_str_eq(render(peer), "peer=follow upstream=a epoch=2 age=0.250 delay=0.000012000 "
+				       "effort=controlled control=met reason=bound 9us at 4s");
+	ck_assert_str_eq(render("a=1 r=x y ~b=2"), "a=1 r=x y ~b=2");
+	ck_assert_str_eq(render(""), "");
+}
+END_TEST
+
+/* The ctl file takes the parameters' one line: a second one (the old note) is malformed. */
+START_TEST(ctl_one_line)
+{
+	struct qot_clock_params p;
+	const char *two = GOOD_PARAMS "\npeer=follow upstream=a\n";
+
+	ck_assert_int_eq(qot_params_parse(two, strlen(two), &p, NULL), -EINVAL);
 }
 END_TEST
 
@@ -743,7 +796,8 @@ static Suite *lines_suite(void)
 	tcase_add_test(tc, bind_lines_malformed);
 	tcase_add_test(tc, requirement_lines);
 	tcase_add_test(tc, membership_lines);
-	tcase_add_test(tc, ctl_note);
+	tcase_add_test(tc, note_text);
+	tcase_add_test(tc, ctl_one_line);
 	tcase_add_test(tc, membership_peer_rank);
 	tcase_add_test(tc, membership_cap);
 	tcase_add_test(tc, coordination_lines_roundtrip);

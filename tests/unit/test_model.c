@@ -523,6 +523,47 @@ START_TEST(removal_wakes_timeline_watchers)
 }
 END_TEST
 
+/* The note: kept as written; its news wake the pollers of sync, a reading alone does not. */
+START_TEST(note_wakes_sync_on_news)
+{
+	struct timeline *tl = create("n", 0);
+	const char *a = "peer=follow upstream=x ~age=0.1 effort=controlled reason=met at 1s\n";
+	const char *b = "peer=follow upstream=x ~age=0.9 effort=controlled reason=met at 1s\n";
+	const char *c = "peer=follow upstream=x ~age=0.9 effort=controlled reason=tight at 1s\n";
+	uint64_t g = gen_of(tl, TL_WATCH_SYNC), clock = gen_of(tl, TL_WATCH_CLOCK);
+
+	ck_assert_str_eq(timeline_note(tl), "");
+	ck_assert_int_eq(timeline_set_note(tl, a, strlen(a)), 0);
+	ck_assert_uint_gt(gen_of(tl, TL_WATCH_SYNC), g);
+	ck_assert_str_eq(timeline_note(tl), "peer=follow upstream=x ~age=0.1 effort=controlled "
+					    "reason=met at 1s");
+	g = gen_of(tl, TL_WATCH_SYNC);
+	ck_assert_int_eq(timeline_set_note(tl, a, strlen(a)), 0); /* the same: nobody */
+	ck_assert_uint_eq(gen_of(tl, TL_WATCH_SYNC), g);
+	ck_assert_int_eq(timeline_set_note(tl, b, strlen(b)), 0); /* the age alone: nobody */
+	ck_assert_uint_eq(gen_of(tl, TL_WATCH_SYNC), g);
+	ck_assert_str_eq(timeline_note(tl), "peer=follow upstream=x ~age=0.9 effort=controlled "
+					    "reason=met at 1s");
+	ck_assert_int_eq(timeline_set_note(tl, c, strlen(c)), 0); /* the reason: news */
+	ck_assert_uint_gt(gen_of(tl, TL_WATCH_SYNC), g);
+	g = gen_of(tl, TL_WATCH_SYNC);
+	/* Refused, and nothing changes. */
+	ck_assert_int_eq(timeline_set_note(tl, "free text\n", 10), -EINVAL);
+	ck_assert_int_eq(timeline_set_note(tl, "a=1\nb=2\n", 8), -EINVAL);
+	ck_assert_uint_eq(gen_of(tl, TL_WATCH_SYNC), g);
+	ck_assert_str_eq(timeline_note(tl), "peer=follow upstream=x ~age=0.9 effort=controlled "
+					    "reason=tight at 1s");
+	ck_assert_int_eq(timeline_set_note(tl, "\n", 1), 0); /* none: news */
+	ck_assert_uint_gt(gen_of(tl, TL_WATCH_SYNC), g);
+	ck_assert_str_eq(timeline_note(tl), "");
+	ck_assert_uint_eq(gen_of(tl, TL_WATCH_CLOCK), clock); /* ctl's pollers: not theirs */
+	timeline_get(tl);
+	registry_remove(reg, tl, false);
+	ck_assert_int_eq(timeline_set_note(tl, a, strlen(a)), -ENOENT);
+	timeline_put(tl);
+}
+END_TEST
+
 START_TEST(inode_scheme)
 {
 	uint64_t id;
@@ -743,6 +784,7 @@ static Suite *model_suite(void)
 	tcase_add_test(reg_tc, coordination);
 	tcase_add_test(reg_tc, watches);
 	tcase_add_test(reg_tc, removal_wakes_timeline_watchers);
+	tcase_add_test(reg_tc, note_wakes_sync_on_news);
 	tcase_add_test(reg_tc, access_rules);
 	suite_add_tcase(s, reg_tc);
 	return s;

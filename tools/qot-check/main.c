@@ -12,6 +12,7 @@
 
 #include "kvline.h"
 #include "members.h"
+#include "note.h"
 #include "params.h"
 #include "qot.h"
 #include "reason.h"
@@ -35,6 +36,12 @@ static int check_ctl(const char *t, size_t n)
 	struct qot_clock_params p;
 	char source[QOT_NAME_MAX + 1];
 	return qot_params_parse(t, n, &p, source);
+}
+
+static int check_note(const char *t, size_t n)
+{
+	int len = qot_note_check(t, n);
+	return len < 0 ? len : 0;
 }
 
 static int check_members(const char *t, size_t n)
@@ -76,6 +83,8 @@ static const struct {
 	{"requirements", check_requirements, QOT_KV_LINE_MAX,
 	 "[accuracy=DUR[/DUR]] [resolution=DUR]"},
 	{"ctl", check_ctl, QOT_KV_LINE_MAX, "status=... anchor=... (see qot(7), ctl)"},
+	{"note", check_note, QOT_KV_LINE_MAX,
+	 "KEY=VALUE [~KEY=VALUE]... [free text] (qot(7), note)"},
 	{"members", check_members, QOT_MEMBERS_TEXT_MAX,
 	 "leader=NAME|none, then node=NAME [accuracy=...] lines"},
 	{".coordination", check_coordination, QOT_KV_LINE_MAX, "node=NAME until=NANOSECONDS"},

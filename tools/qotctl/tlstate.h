@@ -14,12 +14,13 @@
 
 #include "members.h"
 #include "names.h"
+#include "note.h"
 #include "qot.h"
 #include "reqline.h"
 
 #define TLSTATE_WORD_MAX 16
-/* A sync note (qot(7): at most 512 bytes) and a cluster's order= value. */
-#define TLSTATE_NOTE_MAX  513
+/* A sync note (qot(7) note) and a cluster's order= value. */
+#define TLSTATE_NOTE_MAX  (QOT_NOTE_MAX + 1)
 #define TLSTATE_ORDER_MAX 1024
 
 struct tlstate_binding {
