@@ -106,11 +106,6 @@ static enum publisher_feed_kind peer_reading(void *ctx, struct qot_follower_tl *
 
 /* ---- the peer timelines' words, to the note ---- */
 
-static size_t peer_note(void *ctx, struct qot_follower_tl *tl, int64_t now, char *buf, size_t size)
-{
-	return peerset_note(ctx, tl, now, buf, size);
-}
-
 enum { RUN_STOP, RUN_RELOAD };
 
 static int run(struct syncd *d, int sigfd)
@@ -280,8 +275,7 @@ int main(int argc, char **argv)
 							.name = "peer",
 							.ctx = d.peers,
 						});
-		(void)syncnote_provide(
-			d.notes, &(struct syncnote_provider){.words = peer_note, .ctx = d.peers});
+		(void)peerset_attach_note(d.peers, d.notes);
 	}
 	/* The controller's words last: its reason runs to the end of the line. */
 	(void)controlset_attach_note(d.control, d.notes);

@@ -15,6 +15,7 @@
 #include "peer_members.h"
 #include "peer_timeline.h"
 #include "peerset.h"
+#include "syncnote.h"
 
 #define FILE_MAX (1 << 16) /* qot(7): a membership is at most 64 KiB */
 
@@ -53,6 +54,7 @@ struct peerset {
 	int64_t drops_at;	     /* monotonic instant of that */
 	char *buf;		     /* FILE_MAX + 1 */
 	struct knob_ref *knobs;	     /* one per controlled peer timeline */
+	struct syncnote *notes;	     /* who writes the peer state into the note, or NULL */
 };
 
 bool peerset_wanted(const struct syncd_config *cfg)
@@ -159,6 +161,47 @@ static bool has_reference(const struct peerset *ps, const struct timeline_rule *
 
 static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono);
 
+/*
+ * The role, the upstream, the epoch, the mode and who the average left out
+ * (not age, delay): when they change, a line in the log and the note at
+ * once (a failover shows in sync when it happens, not at the next tick).
+ */
+static void news(struct peerset *ps, struct qot_follower_tl *tl, struct tl_state *t, int64_t now)
+{
+	char line[QOT_NOTE_MAX + 1], brief[256];
+	struct peer_timeline_state st;
+	size_t bl;
+
+	peer_timeline_state(t->pt, &st);
+	bl = (size_t)snprintf(brief, sizeof(brief), "peer=%s upstream=%s epoch=%u%s",
+			      peer_role_name(st.role), st.upstream ? st.upstream : "none",
+			      (unsigned)st.epoch, st.berkeley ? " mode=berkeley" : "");
+	for (size_t i = 0; i < st.left_out && bl < sizeof(brief); i++)
+		bl += (size_t)snprintf(brief + bl, sizeof(brief) - bl, "%s%s",
+				       i ? "," : " excluded=", st.left_out_nodes[i]);
+	if (strcmp(brief, t->said) == 0)
+		return;
+	snprintf(t->said, sizeof(t->said), "%s", brief);
+	if (peer_timeline_describe(t->pt, now, line, sizeof(line)) > 0)
+		qot_log(QOT_LOG_NOTICE, "timeline %s: %s", t->name, line);
+	if (ps->notes)
+		syncnote_changed(ps->notes, tl);
+}
+
+/* After the endpoint's events (answers, timeouts): what they changed. */
+static void events_done(struct peerset *ps)
+{
+	int64_t now = qot_now_ns(CLOCK_REALTIME);
+
+	for (size_t i = 0; i < qot_follower_count(ps->f); i++) {
+		struct qot_follower_tl *tl = qot_follower_get(ps->f, i);
+		struct tl_state *t = qot_follower_tl_state(tl, ps->slot);
+
+		if (t && t->pt)
+			news(ps, tl, t, now);
+	}
+}
+
 static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono)
 {
 	struct peer_members m;
@@ -217,11 +260,9 @@ static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now, i
 		exchange(ps, t, now, mono);
 }
 
-/* One exchange interval of t: tick it, log what changed of its role. */
+/* One exchange interval of t: tick it (what changed: events_done). */
 static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono)
 {
-	char line[256];
-
 	(void)ps;
 	if (t->interval) {
 		t->due = t->due && mono - t->due < t->interval ? t->due + t->interval
@@ -229,27 +270,6 @@ static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_
 		peer_timeline_set_interval(t->pt, t->interval);
 	}
 	peer_timeline_tick(t->pt, now);
-	if (peer_timeline_describe(t->pt, now, line, sizeof(line)) > 0) {
-		/* Say the role, the upstream and who the average left out when they
-		 * change (not age, delay). */
-		char brief[256];
-		struct peer_timeline_state st;
-
-		peer_timeline_state(t->pt, &st);
-		size_t bl = (size_t)snprintf(brief, sizeof(brief), "peer=%s upstream=%s epoch=%u%s",
-					     peer_role_name(st.role),
-					     st.upstream ? st.upstream : "none", (unsigned)st.epoch,
-					     st.berkeley ? " mode=berkeley" : "");
-
-		/* and who the average left out: reported as it changes */
-		for (size_t i = 0; i < st.left_out && bl < sizeof(brief); i++)
-			bl += (size_t)snprintf(brief + bl, sizeof(brief) - bl, "%s%s",
-					       i ? "," : " excluded=", st.left_out_nodes[i]);
-		if (strcmp(brief, t->said) != 0) {
-			qot_log(QOT_LOG_NOTICE, "timeline %s: %s", t->name, line);
-			snprintf(t->said, sizeof(t->said), "%s", brief);
-		}
-	}
 }
 
 /* The endpoint's drops, in the log when they grew (at most every 10 s). */
@@ -294,6 +314,7 @@ void peerset_tick(struct peerset *ps)
 		if (t)
 			tick_timeline(ps, t, now, qot_now_ns(CLOCK_MONOTONIC));
 	}
+	events_done(ps);
 	say_drops(ps, qot_now_ns(CLOCK_MONOTONIC));
 }
 
@@ -363,6 +384,20 @@ size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now,
 	return mark_readings(words, buf, size < PEERSET_NOTE_MAX + 1 ? size : PEERSET_NOTE_MAX + 1);
 }
 
+static size_t note_words(void *ctx, struct qot_follower_tl *tl, int64_t now, char *buf, size_t size)
+{
+	return peerset_note(ctx, tl, now, buf, size);
+}
+
+int peerset_attach_note(struct peerset *ps, struct syncnote *sn)
+{
+	int err = syncnote_provide(sn, &(struct syncnote_provider){.words = note_words, .ctx = ps});
+
+	if (err == 0)
+		ps->notes = sn;
+	return err;
+}
+
 int peerset_fd(const struct peerset *ps)
 {
 	return ps && ps->sock ? peer_sock_fd(ps->sock) : -1;
@@ -370,8 +405,10 @@ int peerset_fd(const struct peerset *ps)
 
 void peerset_readable(struct peerset *ps)
 {
-	if (ps && ps->sock)
+	if (ps && ps->sock) {
 		peer_sock_readable(ps->sock);
+		events_done(ps);
+	}
 }
 
 int64_t peerset_next(const struct peerset *ps, int64_t until)
@@ -400,11 +437,14 @@ void peerset_expire(struct peerset *ps, int64_t mono)
 	/* Before an exchange is declared lost, what has arrived: an answer
 	 * waiting behind a flood in the receive buffer is no timeout (bounded:
 	 * 128 batches, some 8 000 datagrams, a few ms of HMACs). */
-	if (peer_sock_next_deadline(ps->sock) > mono)
+	if (peer_sock_next_deadline(ps->sock) > mono) {
+		events_done(ps);
 		return;
+	}
 	for (int i = 0; i < 128 && peer_sock_readable(ps->sock) > 0; i++)
 		;
 	peer_sock_expire(ps->sock, mono);
+	events_done(ps);
 }
 
 /* ---- the follower's timelines ---- */

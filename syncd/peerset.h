@@ -71,5 +71,10 @@ enum peerset_feed peerset_reading(struct peerset *ps, struct qot_follower_tl *tl
 #define PEERSET_NOTE_MAX 511
 size_t peerset_note(struct peerset *ps, struct qot_follower_tl *tl, int64_t now, char *buf,
 		    size_t size);
+/* Provide those words to the note's writer, and tell it at once when the
+ * role, the upstream, the epoch, the mode or who is left out changes
+ * (after the endpoint's events, not only at the tick). 0, or -ENOSPC. */
+struct syncnote;
+int peerset_attach_note(struct peerset *ps, struct syncnote *sn);
 
 #endif /* SYNCD_PEERSET_H */
