@@ -58,13 +58,15 @@ table() {
 		role=$(cl_sync "$n" peer)
 		up=$(cl_sync "$n" upstream)
 		if [ "$first" = 1 ]; then
-			printf '   %-5s %-7s %-9s %s\n' NODE ROLE UPSTREAM \
-				"$("$QOTCTL" -m "${MNT[$n]}" status | head -n1)"
+			echo "NODE ROLE UPSTREAM $("$QOTCTL" -m "${MNT[$n]}" status | head -n1)"
 			first=0
 		fi
-		printf '   %-5s %-7s %-9s %s\n' "$n" "${role:--}" "${up:--}" \
-			"$("$QOTCTL" -m "${MNT[$n]}" status | grep "^$CL_TL ")"
-	done
+		echo "$n ${role:--} ${up:--} $("$QOTCTL" -m "${MNT[$n]}" status | grep "^$CL_TL ")"
+	done | awk '{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
+		if (NF > nf) nf = NF; rows = NR }
+		END { for (r = 1; r <= rows; r++) { line = "   "
+			for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", c[r, i])
+			sub(/ +$/, "", line); print line } }'
 }
 
 # agreement SECONDS judge|agree: every pair of pages at one instant, every
