@@ -12,7 +12,8 @@
 #      at the same rate, their error being their own estimate of the
 #      system clock's offset (all namespaces share one kernel clock: the
 #      true offset is 0) and their bound |offset| + root delay / 2 + root
-#      dispersion;
+#      dispersion; and the two clients' agreement |offset_b - offset_c|
+#      at one sampling round, the anchor for the peers' |A - B|;
 #   2. failover: kill -9 of the leader's syncd and coordd, time until every
 #      member follows the backup, in ms and in sync intervals, next to the
 #      ZooKeeper session timeout it does not wait for (a fresh cluster per
@@ -108,7 +109,8 @@ stop_cluster() { # stop_cluster N
 
 # sample SECONDS PAGE...: every 5 ms, every page projected to one base
 # instant (the truth: all namespaces share the kernel clock): |A - B| over
-# bounded pairs, bound widths, |estimate - truth|, as p50/p99 in ns; counts
+# bounded pairs (and between the members b and c alone), the members' bound
+# widths and |estimate - truth| (a's reference is exact), as p50/p99 in ns; counts
 # of intervals missing the truth, pairs apart and steps back.
 sample() {
 	python3 - "$repo/examples" "$@" <<'PY'
@@ -117,7 +119,7 @@ sys.path.insert(0, sys.argv[1])
 import qot_clock as q
 secs, paths = float(sys.argv[2]), sys.argv[3:]
 pages = [q.open_page(p) for p in paths]
-agree, width, err, last = [], [], [], [None] * len(pages)
+agree, agree_m, width, err, last = [], [], [], [], [None] * len(pages)
 missed = apart = back = n = 0
 end = time.monotonic() + secs
 while time.monotonic() < end:
@@ -133,22 +135,26 @@ while time.monotonic() < end:
         if last[i] is not None and e < last[i]:
             back += 1
         last[i] = e
-        width.append(b + a)
-        err.append(abs(e - t))
+        if i >= 1:  # the members (a's reference is exact): as chrony's clients
+            width.append(b + a)
+            err.append(abs(e - t))
         missed += not (e - b <= t <= e + a)
-        for (e2, b2, a2) in got:
+        for (j, e2, b2, a2) in got:
             agree.append(abs(e - e2))
+            if j >= 1:  # two members (b, c): as chrony's two clients
+                agree_m.append(abs(e - e2))
             apart += e + a < e2 - b2 or e2 + a2 < e - b
-        got.append((e, b, a))
+        got.append((i, e, b, a))
     time.sleep(0.005)
 def pct(v, p):
     if not v:
         return "-"
     v = sorted(v)
     return str(v[min(len(v) - 1, max(0, -(-len(v) * p // 100) - 1))])
-print("samples=%d missed=%d apart=%d backward=%d agree_p50=%s agree_p99=%s width_p50=%s "
-      "width_p99=%s err_p50=%s err_p99=%s" % (n, missed, apart, back, pct(agree, 50),
-      pct(agree, 99), pct(width, 50), pct(width, 99), pct(err, 50), pct(err, 99)))
+print("samples=%d missed=%d apart=%d backward=%d agree_p50=%s agree_p99=%s bc_p50=%s bc_p99=%s "
+      "width_p50=%s width_p99=%s err_p50=%s err_p99=%s" % (n, missed, apart, back,
+      pct(agree, 50), pct(agree, 99), pct(agree_m, 50), pct(agree_m, 99), pct(width, 50),
+      pct(width, 99), pct(err, 50), pct(err, 99)))
 PY
 }
 
@@ -199,15 +205,22 @@ chrony_synced() { # chrony_synced NODE
 	cl_in "$1" chronyc -h 127.0.0.1 -n -c tracking 2>/dev/null | grep -q ',Normal$'
 }
 
-# chrony_sample SECONDS: every 100 ms, b's and c's tracking: system time
-# offset (their error) and bound, in ns, one "err bound" line each.
+# chrony_sample SECONDS PAIRS: every 100 ms, b's and c's tracking: system
+# time offset (their error) and bound, in ns, one "err bound" line each;
+# and into PAIRS, when both answered, |offset_b - offset_c| (the two
+# clients' agreement, as the peers' |A - B|).
 chrony_sample() {
-	local end=$((SECONDS + $1)) n
+	local end=$((SECONDS + $1)) n o ob oc
 	while [ "$SECONDS" -lt "$end" ]; do
+		ob='' oc=''
 		for n in b c; do
-			cl_in "$n" chronyc -h 127.0.0.1 -n -c tracking 2>/dev/null |
-				awk -F, '{ o = $5 < 0 ? -$5 : $5; printf "%.0f %.0f\n", o * 1e9, (o + $11 / 2 + $12) * 1e9 }'
+			o=$(cl_in "$n" chronyc -h 127.0.0.1 -n -c tracking 2>/dev/null | cut -d, -f5,11,12)
+			[ -n "$o" ] || continue
+			awk -F, '{ o = $1 < 0 ? -$1 : $1; printf "%.0f %.0f\n", o * 1e9, (o + $2 / 2 + $3) * 1e9 }' <<<"$o"
+			if [ "$n" = b ]; then ob=${o%%,*}; else oc=${o%%,*}; fi
 		done
+		[ -z "$ob" ] || [ -z "$oc" ] ||
+			awk -v b="$ob" -v c="$oc" 'BEGIN { d = b - c; printf "%.0f\n", (d < 0 ? -d : d) * 1e9 }' >>"$2"
 		sleep 0.1
 	done
 }
@@ -230,8 +243,8 @@ echo "# ZooKeeper session timeout $CL_SESSION_MS ms; judging $seconds s per rate
 if part 1; then
 echo
 echo "## 1. agreement between nodes (3 nodes; a has a reference, b and c start off by ms)"
-printf '%-6s %-26s %-22s %-26s %-22s %s\n' rate "peer |A-B| p50/p99 us" "peer width p50/p99 us" \
-	"chrony error p50/p99 us" "chrony bound p50/p99" "ratios p50/p99 (peer/chrony)"
+printf '%-6s %-22s %-22s %-22s %-22s %-22s %s\n' rate "peer |A-B| p50/p99 us" "peer width p50/p99 us" \
+	"chrony |B-C| p50/p99 us" "chrony error p50/p99" "chrony bound p50/p99" "ratios p50/p99 (peer/chrony)"
 for rate in 1 16; do
 	interval=$([ "$rate" = 1 ] && echo 1s || echo 62500us)
 	poll=$([ "$rate" = 1 ] && echo 0 || echo -4)
@@ -247,7 +260,8 @@ for rate in 1 16; do
 	# The same pages through libqot (peer_judge judge), as a cross-check.
 	"$PEER_JUDGE_BIN" judge "$seconds" "${PAGES[@]}" >"$T/cjudge$rate" 2>&1 &
 	cjudge_pid=$!
-	chrony_sample "$seconds" >"$T/chrony$rate"
+	: >"$T/chronypair$rate"
+	chrony_sample "$seconds" "$T/chronypair$rate" >"$T/chrony$rate"
 	wait "$judge_pid" || fail "the sampler failed"
 	wait "$cjudge_pid" || true
 	chrony_stop
@@ -255,13 +269,15 @@ for rate in 1 16; do
 	j=$(cat "$T/judge$rate")
 	read -r c50 c99 < <(pct "$T/chrony$rate" 1)
 	read -r b50 b99 < <(pct "$T/chrony$rate" 2)
-	printf '%-6s %-26s %-22s %-26s %-22s %s\n' "${rate}Hz" \
+	read -r p50 p99 < <(pct "$T/chronypair$rate" 1)
+	printf '%-6s %-22s %-22s %-22s %-22s %-22s %s\n' "${rate}Hz" \
 		"$(us "$(kv "$j" agree_p50)") / $(us "$(kv "$j" agree_p99)")" \
 		"$(us "$(kv "$j" width_p50)") / $(us "$(kv "$j" width_p99)")" \
-		"$(us "$c50") / $(us "$c99")" "$(us "$b50") / $(us "$b99")" \
-		"agree/err $(ratio "$(kv "$j" agree_p50)" "$c50") / $(ratio "$(kv "$j" agree_p99)" "$c99"); width/bound $(ratio "$(kv "$j" width_p50)" "$b50") / $(ratio "$(kv "$j" width_p99)" "$b99")"
+		"$(us "$p50") / $(us "$p99")" "$(us "$c50") / $(us "$c99")" "$(us "$b50") / $(us "$b99")" \
+		"|B-C|/|B-C| $(ratio "$(kv "$j" bc_p50)" "$p50") / $(ratio "$(kv "$j" bc_p99)" "$p99"); err/err $(ratio "$(kv "$j" err_p50)" "$c50") / $(ratio "$(kv "$j" err_p99)" "$c99"); width/bound $(ratio "$(kv "$j" width_p50)" "$b50") / $(ratio "$(kv "$j" width_p99)" "$b99")"
 	echo "#   ${rate}Hz pages: $j"
 	echo "#   ${rate}Hz peer_judge judge: $(tr '\n' ' ' <"$T/cjudge$rate" | cut -c1-400)"
+	echo "#   ${rate}Hz peer |B-C| (the two members, as chrony's two clients): p50 $(us "$(kv "$j" bc_p50)") us, p99 $(us "$(kv "$j" bc_p99)") us"
 	echo "#   ${rate}Hz peer error against the truth: p50 $(us "$(kv "$j" err_p50)") us, p99 $(us "$(kv "$j" err_p99)") us ($(wc -l <"$T/chrony$rate") chrony samples)"
 done
 
