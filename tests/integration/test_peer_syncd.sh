@@ -9,7 +9,8 @@
 # behind, running 40 ppm slow. peer_judge judge samples every node's clock
 # page through its mount at one base instant every 2 ms: intervals that
 # miss the truth, pairs that do not overlap, estimates that go back.
-#   1. c converges within a bounded number of rounds, honestly;
+#   1. c converges within a bounded number of rounds, honestly, and learns
+#      a's rate (its bounds grow at far less than the configured drift);
 #   2. forged, replayed, truncated, oversized and wrong-timeline packets
 #      at b are refused and counted (b's log, checked at the end); a flood
 #      of 20 000 a second does not delay b's exchanges with a;
@@ -76,6 +77,16 @@ note "converged: $out"
 spread=$(sed -n 's/.*spread_ns=\([0-9]*\).*/\1/p' <<<"$out")
 [ "$spread" -lt 1000000 ] || fail "the nodes disagree by $spread ns once converged"
 grep -q "asym=" "${MNT[c]}/$TL/sync" || fail "c states no parts: $(cat "${MNT[c]}/$TL/sync")"
+
+note "c learns a's rate from the exchanges: its bounds grow at a fifth of the configured 100 ppm or less"
+# drift_above in ctl is 2^-64 units: 20 ppm is 20e-6 * 2^64.
+learnt() {
+	local d
+	d=$(tr ' ' '\n' <"${MNT[c]}/$TL/ctl" | sed -n 's/^drift_above=//p')
+	[ -n "$d" ] && python3 -c "import sys; sys.exit(0 if $d < 20e-6 * 2**64 else 1)"
+}
+wait_for 15 learnt || fail "c's bounds still grow at the configured drift: $(cat "${MNT[c]}/$TL/ctl")"
+note "  c: $(cat "${MNT[c]}/$TL/ctl")"
 
 note "c's note: its age= moves at every interval, its pollers of sync are not woken for that"
 python3 - "${MNT[c]}/$TL/sync" "${MNT[c]}/$TL/note" "$INTERVAL_MS" >"$PEER_T/note-poll.out" 2>&1 <<'PY' ||
