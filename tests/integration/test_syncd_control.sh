@@ -76,27 +76,32 @@ for t in tl other; do
 	[ "$(field "$QOT_MNT/$t/sync" status)" = synced ] || fail "$t: $(cat "$QOT_MNT/$t/sync")"
 done
 
-note "unmeetable (1ns): control=unmeetable with the reason, a poller woken, one log line"
-python3 - "$QOT_MNT/tl/sync" >"$T/poller" 2>&1 <<'PY' &
+# poller OUT: a poller of tl's sync in the background, into OUT: "ready",
+# then at each wake a read; "woken TEXT" once sync says control=unmeetable,
+# "timeout" if 20 s pass without a wake (a change nobody was told of).
+poller() {
+	python3 - "$QOT_MNT/tl/sync" >"$1" 2>&1 <<'PY' &
 import os, select, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
-text = os.pread(fd, 4096, 0).decode().strip()
+os.pread(fd, 4096, 0)
 p = select.poll()
 p.register(fd, select.POLLIN | select.POLLPRI)
 print("ready", flush=True)
-# woken by the requirement's change, then by the controller's: each wake is
-# a read; a poll that times out is a change nobody was told of
 for _ in range(10):
     if not p.poll(20000):
-        print("timeout", text, flush=True)
+        print("timeout", flush=True)
         break
     text = os.pread(fd, 4096, 0).decode().strip()
     if "control=unmeetable" in text:
         print("woken", text, flush=True)
         break
 PY
-POLLER=$!
-QOT_BG_PIDS+=("$POLLER")
+	POLLER=$!
+	QOT_BG_PIDS+=("$POLLER")
+}
+
+note "unmeetable (1ns): control=unmeetable with the reason, a poller woken, one log line"
+poller "$T/poller"
 wait_for 10 grep -q ready "$T/poller" || fail "the poller did not start: $(cat "$T/poller")"
 before=$(wc -l <"$T/syncd.log")
 echo "name=tight accuracy=1ns" >&3
@@ -116,25 +121,7 @@ note "another node's requirement (in members): only the note changes in sync, an
 # (the binding is made loose rather than closed: the restarted chronyd holds its descriptor too)
 echo "name=tight accuracy=10s" >&3
 wait_for 20 sync_has tl "accuracy=10s .*control=met" || fail "not relaxed: $(cat "$QOT_MNT/tl/sync")"
-python3 - "$QOT_MNT/tl/sync" >"$T/poller2" 2>&1 <<'PY' &
-import os, select, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-os.pread(fd, 4096, 0)
-p = select.poll()
-p.register(fd, select.POLLIN | select.POLLPRI)
-print("ready", flush=True)
-# nothing of sync's own moves (its requirement 10s, met=yes): only the note can wake it
-for _ in range(10):
-    if not p.poll(20000):
-        print("timeout", flush=True)
-        break
-    text = os.pread(fd, 4096, 0).decode().strip()
-    if "control=unmeetable" in text:
-        print("woken", text, flush=True)
-        break
-PY
-POLLER=$!
-QOT_BG_PIDS+=("$POLLER")
+poller "$T/poller2"
 wait_for 10 grep -q ready "$T/poller2" || fail "the poller did not start: $(cat "$T/poller2")"
 boot_ns=$(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_BOOTTIME))')
 echo "node=n1 until=$((boot_ns + 600000000000))" >"$QOT_MNT/.coordination"
