@@ -221,11 +221,13 @@ static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_
 {
 	char line[256];
 
-	(void)ps;
 	if (t->interval) {
 		t->due = t->due && mono - t->due < t->interval ? t->due + t->interval
 							       : mono + t->interval;
 		peer_timeline_set_interval(t->pt, t->interval);
+		/* answers awaited for half the exchange interval, not the tick's */
+		(void)peer_sock_set_timeout(ps->sock, t->name,
+					    peer_config_timeout(&ps->cfg->peer, t->interval));
 	}
 	peer_timeline_tick(t->pt, now);
 	if (peer_timeline_describe(t->pt, now, line, sizeof(line)) > 0) {
