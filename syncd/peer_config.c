@@ -232,7 +232,8 @@ void peer_config_sock(const struct peer_config *c, const char *node, int64_t int
 	memset(out, 0, sizeof(*out));
 	snprintf(out->node, sizeof(out->node), "%s", node);
 	out->freshness = c->freshness;
-	out->timeout = peer_config_timeout(c, interval);
+	/* an explicit timeout as given; else half the sync interval, floored */
+	out->timeout = c->timeout ? c->timeout : peer_config_timeout(c, interval);
 	out->rate = c->rate;
 	out->burst = 16;
 	out->batch = 64;

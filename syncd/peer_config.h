@@ -51,12 +51,13 @@ int peer_config_line(struct peer_config *c, char *const *w, int n, char *err, si
  * a real path's round trip and the answerer's wake-up fit in it. */
 #define PEER_TIMEOUT_FLOOR 5000000 /* ns */
 
-/* The answer timeout for exchanges every `interval` ns (syncd's interval, or
- * the exchange interval the controller chose): half of it, never below
- * PEER_TIMEOUT_FLOOR, never above an explicit `timeout` (which also lowers
- * the floor to itself). */
+/* The answer timeout for exchanges every `interval` ns (the exchange
+ * interval the controller chose; syncd's interval when no timeout is
+ * given): half of it, never below PEER_TIMEOUT_FLOOR, never above an
+ * explicit `timeout` (which also lowers the floor to itself). */
 int64_t peer_config_timeout(const struct peer_config *c, int64_t interval);
-/* The endpoint's configuration for this node and sync interval. */
+/* The endpoint's configuration for this node and sync interval (its
+ * timeout: an explicit one as given, else peer_config_timeout's). */
 void peer_config_sock(const struct peer_config *c, const char *node, int64_t interval,
 		      struct peer_sock_config *out);
 /* A peer timeline's configuration (without its clock: params, params_ctx). */
