@@ -5,7 +5,9 @@
 # namespaces (tests/integration/peer_lib.sh: a qotfs and a syncd each, the
 # membership written as coordd would; a leads with a reference, b and c
 # follow it), as root. For each requirement (1ms, 100us, 20us), bound on b
-# and c, three runs of the same syncds, in one run of the script:
+# and c (and in every node's membership with b's and c's requirement, as
+# coordd carries it: so a's `cluster` asks for it too), three runs of the
+# same syncds, in one run of the script:
 #   ctl      `control tl on min 50ms max 8s`, tick 50 ms (the bound is
 #            published at each tick: as often as the fastest exchanges):
 #            the controller chooses the exchange interval;
@@ -99,6 +101,16 @@ timeline $TL peer own"
 	exec 5>"${MNT[b]}/$TL/bind" 6>"${MNT[c]}/$TL/bind"
 	echo "name=bench accuracy=$req" >&5
 	echo "name=bench accuracy=$req" >&6
+	# b's and c's requirement in every node's membership, as their coordds
+	# would publish it: the cluster file of each node (a's too) asks for it.
+	members="leader=a
+node=a peer=${ADDR[a]}:3219 rank=0
+node=b accuracy=$req peer=${ADDR[b]}:3219 rank=1
+node=c accuracy=$req peer=${ADDR[c]}:3219 rank=2
+"
+	for n in a b c; do
+		printf '%s' "$members" >"${MNT[$n]}/$TL/members" # one write(2)
+	done
 	for n in b c; do
 		wait_for 20 sync_has "$n" "$TL" "peer=follow" ||
 			fail "$n: $(cat "${MNT[$n]}/$TL/sync" "$PEER_T/syncd-$n.log")"
