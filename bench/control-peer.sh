@@ -5,7 +5,9 @@
 # namespaces (tests/integration/peer_lib.sh: a qotfs and a syncd each, the
 # membership written as coordd would; a leads with a reference, b and c
 # follow it), as root. For each requirement (1ms, 100us, 20us), bound on b
-# and c, three runs of the same syncds, in one run of the script:
+# and c (and in every node's membership with b's and c's requirement, as
+# coordd carries it: so a's `cluster` asks for it too), three runs of the
+# same syncds, in one run of the script:
 #   ctl      `control tl on min 50ms max 8s`, tick 50 ms (the bound is
 #            published at each tick: as often as the fastest exchanges):
 #            the controller chooses the exchange interval;
@@ -25,7 +27,14 @@
 # Usage: bench/control-peer.sh
 # Environment: QOT_BUILD (build directory, default <repo>/build),
 #              QOT_CTL_WINDOW (seconds measured per run, default 20),
-#              QOT_CTL_WARMUP (seconds before measuring, default 6).
+#              QOT_CTL_WARMUP (seconds before measuring, default 6),
+#              QOT_CTL_REQS (the requirements, loosest first, default
+#              "1ms 100us 20us"; the last is the anchor's),
+#              QOT_CTL_MODES (default "ctl fixed default"; the summary
+#              needs all three),
+#              QOT_CTL_TRACE (a directory: every sample of b's and c's `sync`
+#              kept there, one file per run, and each syncd's log, for a
+#              closer look).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,6 +42,9 @@ repo=$(dirname "$here")
 build=${QOT_BUILD:-$repo/build}
 window=${QOT_CTL_WINDOW:-20}
 warmup=${QOT_CTL_WARMUP:-6}
+reqs=${QOT_CTL_REQS:-1ms 100us 20us}
+trace=${QOT_CTL_TRACE:-}
+modes=${QOT_CTL_MODES:-ctl fixed default}
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "control-peer.sh: run as root (network namespaces, privileged qotfs files)" >&2
@@ -89,6 +101,16 @@ timeline $TL peer own"
 	exec 5>"${MNT[b]}/$TL/bind" 6>"${MNT[c]}/$TL/bind"
 	echo "name=bench accuracy=$req" >&5
 	echo "name=bench accuracy=$req" >&6
+	# b's and c's requirement in every node's membership, as their coordds
+	# would publish it: the cluster file of each node (a's too) asks for it.
+	members="leader=a
+node=a peer=${ADDR[a]}:3219 rank=0
+node=b accuracy=$req peer=${ADDR[b]}:3219 rank=1
+node=c accuracy=$req peer=${ADDR[c]}:3219 rank=2
+"
+	for n in a b c; do
+		printf '%s' "$members" >"${MNT[$n]}/$TL/members" # one write(2)
+	done
 	for n in b c; do
 		wait_for 20 sync_has "$n" "$TL" "peer=follow" ||
 			fail "$n: $(cat "${MNT[$n]}/$TL/sync" "$PEER_T/syncd-$n.log")"
@@ -96,14 +118,19 @@ timeline $TL peer own"
 	sleep "$warmup"
 	d0=$(($(datagrams b) + $(datagrams c))) c0=$(($(cpu_ticks b) + $(cpu_ticks c)))
 	t0=$(date +%s%N)
-	met=$(python3 - "$window" "${MNT[b]}/$TL/sync" "${MNT[c]}/$TL/sync" <<'PY'
+	met=$(python3 - "$window" "${trace:+$trace/$req-$mode}" "${MNT[b]}/$TL/sync" \
+		"${MNT[c]}/$TL/sync" <<'PY'
 import sys, time
 end, yes, n = time.monotonic() + float(sys.argv[1]), 0, 0
+keep = open(sys.argv[2], "w") if sys.argv[2] else None
 while time.monotonic() < end:
-    for p in sys.argv[2:]:
+    for i, p in enumerate(sys.argv[3:]):
         with open(p) as f:
-            yes += " met=yes" in f.read()
+            line = f.read()
+        yes += " met=yes" in line
         n += 1
+        if keep:
+            keep.write(f"{time.monotonic():.3f} {'bc'[i]} {line}")
     time.sleep(0.1)
 print(f"{100.0 * yes / max(n, 1):.1f}")
 PY
@@ -115,6 +142,7 @@ PY
 	[ "$mode" = ctl ] && interval=$(grep -o 'interval=[0-9.]*' "${MNT[c]}/$TL/sync" | cut -d= -f2)
 	exec 5>&- 6>&-
 	for n in a b c; do stop_pid "${SPID[$n]}"; done
+	for n in a b c; do [ -z "$trace" ] || cp "$PEER_T/syncd-$n.log" "$trace/$req-$mode-$n.log"; done
 	python3 -c "
 dt = ($t1 - $t0) / 1e9
 print('%-6s %-8s %10.2f %10.2f %7s %10s' % ('$req', '$mode', ($d1 - $d0) / dt / 2,
@@ -123,21 +151,27 @@ print('%-6s %-8s %10.2f %10.2f %7s %10s' % ('$req', '$mode', ($d1 - $d0) / dt / 
 
 printf '%-6s %-8s %10s %10s %7s %10s\n' req mode "msgs/s" "cpu_ms/s" "met%" "interval"
 : >"$PEER_T/table"
-for req in 1ms 100us 20us; do
-	for mode in ctl fixed default; do
+[ -z "$trace" ] || mkdir -p "$trace"
+# shellcheck disable=SC2086 # a list of words
+for req in $reqs; do
+	for mode in $modes; do
 		run "$req" "$mode" | tee -a "$PEER_T/table"
 	done
 done
+[ "$modes" = "ctl fixed default" ] || exit 0
 python3 - "$PEER_T/table" <<'PY'
 import sys
-rows = {}
+rows, reqs = {}, []
 for line in open(sys.argv[1]):
     req, mode, msgs, cpu, met, _ = line.split()
     rows[(req, mode)] = (float(msgs), float(cpu), float(met))
-fixed20 = rows[("20us", "fixed")][0]
-for req in ("1ms", "100us", "20us"):
+    reqs += [req] if req not in reqs else []
+# the anchor: the fixed rate of the tightest requirement measured (20us)
+tight = reqs[-1]
+fixed = rows[(tight, "fixed")][0]
+for req in reqs:
     c, f, d = rows[(req, "ctl")], rows[(req, "fixed")], rows[(req, "default")]
-    print(f"{req}: controller {c[0]:.2f} msgs/s/node, {fixed20 / max(c[0], 1e-9):.1f}x fewer "
-          f"than the fixed rate for 20us ({fixed20:.2f}); met {c[2]:.1f}% vs fixed {f[2]:.1f}%, "
+    print(f"{req}: controller {c[0]:.2f} msgs/s/node, {fixed / max(c[0], 1e-9):.1f}x fewer "
+          f"than the fixed rate for {tight} ({fixed:.2f}); met {c[2]:.1f}% vs fixed {f[2]:.1f}%, "
           f"default {d[2]:.1f}%; cpu {c[1]:.2f} vs {f[1]:.2f} vs {d[1]:.2f} ms/s")
 PY

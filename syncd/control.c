@@ -10,7 +10,8 @@
 #include "qot.h"
 
 #define NS_PER_S      1000000000LL
-#define RELAX_FACTOR  1.5 /* a slower level must fit this many times over */
+#define RELAX_FACTOR  1.5   /* a slower level must fit this many times over */
+#define SPREAD_WEIGHT 0.125 /* of a new measurement in the spread of the base: ~8 of them */
 #define LEVEL_POW_MIN (-30)
 #define LEVEL_POW_MAX 33 /* 1 s << 33 still fits in int64_t ns */
 
@@ -19,7 +20,12 @@ struct control {
 	struct qot_req req;
 	bool req_changed;
 	bool started;
-	unsigned held; /* updates in a row a slower level fitted */
+	unsigned held; /* measurements in a row a slower level fitted */
+	/* The base (floor + k * noise) across measurements: its moving mean
+	 * and variance, for how far it may be from what one measurement says. */
+	struct control_quality last; /* the last quality measured (floor known) */
+	bool measured;
+	double base_mean, base_var;
 	struct control_status st;
 };
 
@@ -212,12 +218,15 @@ static struct want want_for(const struct control_config *cfg, const struct qot_r
 	}
 	budget = (double)required * (1 - cfg->margin);
 	base = base_of(cfg, q);
-	if (base > (double)required) {
-		/* No rate helps: aim within the margin of the best bound there is. */
+	if (base > (double)required && (double)q->floor > (double)required) {
+		/* No rate helps (a typical exchange alone is too wide): aim within
+		 * the margin of the best bound there is. */
 		w.state = CONTROL_UNMEETABLE;
 		w.source_limited = true;
 		budget = cfg->margin > 0 ? base / (1 - cfg->margin) : base;
 	}
+	/* Between the two (the floor fits, not its noise): some exchanges meet
+	 * it, the more of them the more often: nothing fits, the fastest. */
 	w.fit = control_largest(cfg, q, (uint64_t)fmin(budget, 1.8e19));
 	if (w.fit < cfg->min_interval && !w.source_limited)
 		w.state = control_predict(cfg, q, cfg->min_interval) <= required
@@ -279,12 +288,60 @@ static void fill(const struct control_config *cfg, struct control_status *st,
 	st->exchanges_per_s = 1e9 / (double)interval;
 }
 
+/* A measurement unlike the last: into the base's moving mean and variance.
+ * true if it was new (the loop may decide again on the same one). */
+static bool observe(struct control *c, const struct control_quality *q)
+{
+	double b, d;
+
+	if (q->floor == QOT_UNBOUNDED || (c->measured && q->floor == c->last.floor &&
+					  q->noise == c->last.noise && q->drift == c->last.drift))
+		return false;
+	b = base_of(&c->cfg, q);
+	if (!c->measured) {
+		c->base_mean = b;
+		c->base_var = 0;
+	} else {
+		d = b - c->base_mean;
+		c->base_mean += SPREAD_WEIGHT * d;
+		c->base_var = (1 - SPREAD_WEIGHT) * (c->base_var + SPREAD_WEIGHT * d * d);
+	}
+	c->last = *q;
+	c->measured = true;
+	return true;
+}
+
+/*
+ * The interval a slower level must fit: with the base as high as the recent
+ * measurements make likely (their mean plus k spreads, when above what this
+ * one says), so that one lucky measurement does not lengthen an interval the
+ * next one shortens again.
+ */
+static int64_t fit_to_relax(const struct control *c, const struct control_quality *q,
+			    const struct want *w)
+{
+	const struct control_config *cfg = &c->cfg;
+	double hi = c->base_mean + cfg->noise_k * sqrt(c->base_var);
+	struct control_quality wary = *q;
+	struct want wh;
+
+	if (!c->measured || !(hi > base_of(cfg, q)))
+		return w->fit;
+	/* the same base, from the floor alone: k * noise stays as measured */
+	wary.floor = ceil_ns(hi - cfg->noise_k * (double)q->noise);
+	wh = want_for(cfg, &c->req, &wary);
+	if (wh.source_limited && !w->source_limited)
+		return 0; /* as wary, no rate would help: that is no reason to slow down */
+	return wh.fit < w->fit ? wh.fit : w->fit;
+}
+
 unsigned control_update(struct control *c, const struct control_quality *q)
 {
 	const struct control_config *cfg = &c->cfg;
 	struct want w = want_for(cfg, &c->req, q);
 	int64_t interval = c->st.interval;
 	unsigned changed = 0;
+	bool fresh = observe(c, q);
 
 	if (!c->started || c->req_changed ||
 	    (c->st.state == CONTROL_UNKNOWN && w.state != CONTROL_UNKNOWN)) {
@@ -295,9 +352,12 @@ unsigned control_update(struct control *c, const struct control_quality *q)
 		interval = w.level; /* worse: faster at once */
 		c->held = 0;
 	} else if (w.level > interval) {
+		/* slower only after `hold` new measurements in a row found that
+		 * even RELAX_FACTOR times the next level up fits, wary of the
+		 * spread of the base */
 		int64_t up = level_above(cfg, interval);
-		if ((double)w.fit >= RELAX_FACTOR * (double)up) {
-			if (++c->held >= cfg->hold) {
+		if ((double)fit_to_relax(c, q, &w) >= RELAX_FACTOR * (double)up) {
+			if (fresh && ++c->held >= cfg->hold) {
 				interval = up;
 				c->held = 0;
 			}

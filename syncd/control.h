@@ -26,16 +26,25 @@
  * change nothing.
  *
  * No flapping: a tighter requirement or a worse quality takes effect at
- * once (faster); a slower level is taken only after `hold` updates in a row
- * found that even twice the next level up would fit (a band of a factor two
- * in which nothing moves), one level at a time. A requirement change is an
- * event, not noise: it moves straight to the level it needs, both ways.
+ * once (faster); a slower level is taken only after `hold` new measurements
+ * in a row (an update with the same quality as the last is no evidence: the
+ * loop may decide several times between two exchanges) found that 1.5 times
+ * the next level up would fit, one level at a time, and fit even with the
+ * base (floor + k * noise) as high as the recent measurements make likely:
+ * their moving mean plus k times their moving standard deviation (over some
+ * 8 measurements). So a path whose base swings does not lengthen the
+ * interval on its good measurements for the next bad one to shorten it
+ * again. A requirement change is an event, not noise: it moves straight to
+ * the level it needs, both ways.
  *
- * When the requirement cannot be met even at min: if the floor alone exceeds
- * it (the source limits, not the rate), no rate helps and the controller
- * aims at the best bound that can be had, floor + k * noise, with the same
- * margin, rather than spending messages for nothing; if the rate limits, it
- * runs at min. Either way the state says unmeetable, with the reason.
+ * When the requirement cannot be met even at min: if the floor alone
+ * exceeds it (a typical exchange is too wide: the source limits, not the
+ * rate), no rate helps and the controller aims at the best bound that can
+ * be had, floor + k * noise, with the same margin, rather than spending
+ * messages for nothing; if the floor fits but not its noise (some exchanges
+ * meet the requirement, the more exchanges the more often), or the rate
+ * limits, it runs at min. Either way the state says unmeetable, with the
+ * reason.
  */
 #ifndef SYNCD_CONTROL_H
 #define SYNCD_CONTROL_H
@@ -54,7 +63,7 @@ struct control_config {
 	double margin;	      /* fraction of the required accuracy kept spare, [0, 1) */
 	double noise_k;	      /* multiples of the per-exchange noise in the bound (>= 0) */
 	unsigned misses;      /* exchanges that may be lost in a row, requirement still met */
-	unsigned hold;	      /* updates a slower level must fit before it is taken (>= 1) */
+	unsigned hold;	      /* new measurements a slower level must fit first (>= 1) */
 };
 
 /* What is measured of the timeline's synchronization now. */

@@ -214,13 +214,28 @@ int peer_config_line(struct peer_config *c, char *const *w, int n, char *err, si
 	return 0;
 }
 
+int64_t peer_config_timeout(const struct peer_config *c, int64_t interval)
+{
+	int64_t t = interval > 0 ? interval / 2 : 0;
+	int64_t floor = PEER_TIMEOUT_FLOOR;
+
+	if (c->timeout > 0 && c->timeout < floor)
+		floor = c->timeout;
+	if (t < floor)
+		t = floor;
+	if (c->timeout > 0 && t > c->timeout)
+		t = c->timeout;
+	return t;
+}
+
 void peer_config_sock(const struct peer_config *c, const char *node, int64_t interval,
 		      struct peer_sock_config *out)
 {
 	memset(out, 0, sizeof(*out));
 	snprintf(out->node, sizeof(out->node), "%s", node);
 	out->freshness = c->freshness;
-	out->timeout = c->timeout ? c->timeout : interval / 2;
+	/* an explicit timeout as given; else half the sync interval, floored */
+	out->timeout = c->timeout ? c->timeout : peer_config_timeout(c, interval);
 	out->rate = c->rate;
 	out->burst = 16;
 	out->batch = 64;

@@ -32,7 +32,7 @@ struct peer_config {
 	unsigned port;
 	char keyfile[256];
 	int64_t freshness; /* ns; 0: none */
-	int64_t timeout;   /* ns; 0: half the interval */
+	int64_t timeout;   /* ns; 0: half the interval (peer_config_timeout) */
 	unsigned rate;	   /* answers per second per address */
 	unsigned missed, join;
 	double drift;	    /* fraction (the line says ppm) */
@@ -49,7 +49,17 @@ void peer_config_defaults(struct peer_config *c);
 /* The words of one `peer` line after the directive. 0, or -EINVAL with
  * what is wrong in err (no line number: the caller adds it). */
 int peer_config_line(struct peer_config *c, char *const *w, int n, char *err, size_t errlen);
-/* The endpoint's configuration for this node and sync interval. */
+/* The shortest answer timeout syncd uses unless `timeout` asks for less:
+ * a real path's round trip and the answerer's wake-up fit in it. */
+#define PEER_TIMEOUT_FLOOR 5000000 /* ns */
+
+/* The answer timeout for exchanges every `interval` ns (the exchange
+ * interval the controller chose; syncd's interval when no timeout is
+ * given): half of it, never below PEER_TIMEOUT_FLOOR, never above an
+ * explicit `timeout` (which also lowers the floor to itself). */
+int64_t peer_config_timeout(const struct peer_config *c, int64_t interval);
+/* The endpoint's configuration for this node and sync interval (its
+ * timeout: an explicit one as given, else peer_config_timeout's). */
 void peer_config_sock(const struct peer_config *c, const char *node, int64_t interval,
 		      struct peer_sock_config *out);
 /* A peer timeline's configuration (without its clock: params, params_ctx). */

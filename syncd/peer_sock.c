@@ -24,6 +24,7 @@ struct peer_tl {
 	char name[QOT_NAME_MAX + 1];
 	const struct peer_tl_ops *ops;
 	void *ctx;
+	int64_t timeout; /* ns its answers may take; 0: the endpoint's */
 };
 
 struct outstanding {
@@ -193,6 +194,7 @@ int peer_sock_add(struct peer_sock *s, const char *timeline, const struct peer_t
 	snprintf(free_slot->name, sizeof(free_slot->name), "%s", timeline);
 	free_slot->ops = ops;
 	free_slot->ctx = ctx;
+	free_slot->timeout = 0;
 	*out = free_slot;
 	return 0;
 }
@@ -214,6 +216,24 @@ static struct peer_tl *tl_find(struct peer_sock *s, const char *name)
 		if (s->tl[i].used && strcmp(s->tl[i].name, name) == 0)
 			return &s->tl[i];
 	return NULL;
+}
+
+static int64_t timeout_of(const struct peer_sock *s, const struct peer_tl *tl)
+{
+	return tl->timeout > 0 ? tl->timeout : s->cfg.timeout;
+}
+
+int peer_sock_set_timeout(struct peer_sock *s, const char *timeline, int64_t timeout)
+{
+	struct peer_tl *tl;
+
+	if (timeout < 0)
+		return -EINVAL;
+	tl = tl_find(s, timeline);
+	if (tl == NULL)
+		return -ENOENT;
+	tl->timeout = timeout;
+	return 0;
 }
 
 /* The message this end sends for tl, with its self-description. */
@@ -285,7 +305,7 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	o->b1 = base;
 	o->tx = 0;
 	o->pending = false;
-	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + s->cfg.timeout;
+	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + timeout_of(s, tl);
 	if (seq)
 		*seq = m.seq;
 	return 0;
@@ -462,7 +482,8 @@ static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 	if (m->flags & PEER_FLAG_FOLLOWUP) {
 		/* Its precise t3 comes next: wait for it a little (a second answer
 		 * is still unexpected). */
-		int64_t wait = s->cfg.timeout < FOLLOWUP_WAIT ? s->cfg.timeout : FOLLOWUP_WAIT;
+		int64_t timeout = timeout_of(s, o->tl);
+		int64_t wait = timeout < FOLLOWUP_WAIT ? timeout : FOLLOWUP_WAIT;
 
 		o->pending = true;
 		o->deadline = qot_now_ns(CLOCK_MONOTONIC) + wait;

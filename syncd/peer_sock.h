@@ -98,6 +98,10 @@ int peer_sock_add(struct peer_sock *s, const char *timeline, const struct peer_t
 /* Its outstanding requests are dropped without a timeout event. */
 void peer_sock_remove(struct peer_sock *s, struct peer_tl *tl);
 
+/* The answer timeout of the timeline's requests from now on (ns; 0: the
+ * endpoint's, cfg.timeout), for an exchange interval chosen per timeline.
+ * 0, -EINVAL (negative), -ENOENT (no such timeline on the endpoint). */
+int peer_sock_set_timeout(struct peer_sock *s, const char *timeline, int64_t timeout);
 /* Send a request for tl to node at addr. 0 (*seq set), -EBUSY (too many
  * outstanding), -errno. */
 int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,

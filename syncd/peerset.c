@@ -263,11 +263,13 @@ static void tick_timeline(struct peerset *ps, struct tl_state *t, int64_t now, i
 /* One exchange interval of t: tick it (what changed: events_done). */
 static void exchange(struct peerset *ps, struct tl_state *t, int64_t now, int64_t mono)
 {
-	(void)ps;
 	if (t->interval) {
 		t->due = t->due && mono - t->due < t->interval ? t->due + t->interval
 							       : mono + t->interval;
 		peer_timeline_set_interval(t->pt, t->interval);
+		/* answers awaited for half the exchange interval, not the tick's */
+		(void)peer_sock_set_timeout(ps->sock, t->name,
+					    peer_config_timeout(&ps->cfg->peer, t->interval));
 	}
 	peer_timeline_tick(t->pt, now);
 }

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "now.h"
 #include "peer_sock.h"
 #include "peer_testlib.h"
 #include "run_suite.h"
@@ -392,6 +393,42 @@ START_TEST(silence_times_out)
 }
 END_TEST
 
+/* The timeline's own timeout sets its requests' deadlines (the controller's
+ * exchange interval, peerset.c); 0 gives back the endpoint's. */
+START_TEST(timeline_timeout)
+{
+	struct sockaddr_in nobody = loopback(peer_sock_port(W.up));
+	int64_t before, deadline;
+	uint64_t seq;
+
+	peer_sock_remove(W.up, W.up_tl); /* nobody answers: the deadline stays */
+	ck_assert_int_eq(peer_sock_set_timeout(W.member, "nosuch", 1000000), -ENOENT);
+	ck_assert_int_eq(peer_sock_set_timeout(W.member, "swarm", -1), -EINVAL);
+	ck_assert_int_eq(peer_sock_set_timeout(W.member, "swarm", 3000000000), 0);
+	before = qot_now_ns(CLOCK_MONOTONIC);
+	ck_assert_int_eq(peer_sock_request(W.member, W.member_tl, "up", (struct sockaddr *)&nobody,
+					   sizeof(nobody), &seq),
+			 0);
+	deadline = peer_sock_next_deadline(W.member);
+	/* 3 s from the request, not the endpoint's 200 ms */
+	ck_assert_int_ge(deadline, before + 3000000000);
+	ck_assert_int_le(deadline, qot_now_ns(CLOCK_MONOTONIC) + 3000000000);
+	peer_sock_expire(W.member, before + 2000000000);
+	ck_assert_int_eq(W.member_ctx.timeouts, 0);
+	peer_sock_expire(W.member, deadline);
+	ck_assert_int_eq(W.member_ctx.timeouts, 1);
+
+	ck_assert_int_eq(peer_sock_set_timeout(W.member, "swarm", 0), 0);
+	before = qot_now_ns(CLOCK_MONOTONIC);
+	ck_assert_int_eq(peer_sock_request(W.member, W.member_tl, "up", (struct sockaddr *)&nobody,
+					   sizeof(nobody), &seq),
+			 0);
+	deadline = peer_sock_next_deadline(W.member);
+	ck_assert_int_ge(deadline, before + 200000000);
+	ck_assert_int_le(deadline, qot_now_ns(CLOCK_MONOTONIC) + 200000000);
+}
+END_TEST
+
 /* --- flood ------------------------------------------------------------------ */
 
 static atomic_int flood_stop;
@@ -528,6 +565,7 @@ int main(void)
 	tcase_add_test(tc, wrong_key_and_bad_packets_refused);
 	tcase_add_test(tc, correction_once);
 	tcase_add_test(tc, silence_times_out);
+	tcase_add_test(tc, timeline_timeout);
 	tcase_add_test(tc, flood_does_not_stall_exchanges);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

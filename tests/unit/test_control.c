@@ -233,17 +233,92 @@ START_TEST(no_flapping)
 	ck_assert_int_eq(changes, 1); /* down to 2 s once, and there it stays */
 	ck_assert_int_eq(control_interval(ctl), 2 * S);
 
-	/* the noise goes: 7 s fits, 1.5 x 4 s: after 3 updates, 4 s */
-	control_update(ctl, &good);
-	ck_assert_int_eq(control_interval(ctl), 2 * S);
-	control_update(ctl, &good);
-	ck_assert_int_eq(control_interval(ctl), 2 * S);
-	ck_assert(control_update(ctl, &good) & CONTROL_CHANGED_INTERVAL);
+	/* the noise goes: 7 s fits, 1.5 x 4 s; 4 s once the recent measurements
+	 * no longer suggest a worse base, after at least `hold` of them */
+	int n = 0;
+	while (control_interval(ctl) == 2 * S && n < 100)
+		control_update(ctl, &(struct control_quality){good.floor + (uint64_t)n++, 0, 1e-6});
 	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	ck_assert_int_gt(n, 3);
+	ck_assert_int_lt(n, 60);
 	/* and no further: 8 s does not fit */
-	for (int i = 0; i < 10; i++)
-		control_update(ctl, &good);
+	for (int i = 0; i < 20; i++)
+		control_update(ctl, &(struct control_quality){good.floor + (uint64_t)i, 0, 1e-6});
 	ck_assert_int_eq(control_interval(ctl), 4 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* A path whose base swings widely (fits 3.8 s, then several times 6.5 s,
+ * the next level up fitting 1.5 times over): the recent spread keeps the
+ * controller from lengthening what the next bad measurement shortens. */
+START_TEST(no_flapping_on_a_noisy_path)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct qot_req r = req(20 * US);
+	int changes = 0;
+	int64_t last;
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &(struct control_quality){7400, 0, 1e-6});
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	last = control_interval(ctl);
+	for (int i = 0; i < 200; i++) {
+		/* every fifth measurement bad: (15 - 7.4) us / 2e-6 = 3.8 s */
+		uint64_t floor = i % 5 == 4 ? 7400 : 2000 + (uint64_t)i;
+		control_update(ctl, &(struct control_quality){floor, 0, 1e-6});
+		changes += control_interval(ctl) != last;
+		last = control_interval(ctl);
+	}
+	ck_assert_int_eq(changes, 0);
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/* Slower only after `hold` new measurements: deciding again on the same one
+ * (the loop ticks faster than the exchanges) is no evidence. */
+START_TEST(hold_counts_measurements)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct qot_req r = req(20 * US);
+	struct control_quality noisy = {1 * US, 3 * US, 1e-6};
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &noisy); /* base 10 us: fits 2.5 s, 2 s */
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	control_update(ctl, &good); /* fits 7 s: but one measurement */
+	for (int i = 0; i < 50; i++)
+		control_update(ctl, &good);
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	control_free(ctl);
+}
+END_TEST
+
+/*
+ * The floor fits, its noise does not: some exchanges meet the requirement,
+ * the more exchanges the more often. Unmeetable, at the fastest interval,
+ * never slower (aiming at the best bound is for a floor that does not fit).
+ */
+START_TEST(noise_limited_runs_fastest)
+{
+	struct control_config c = cfg();
+	struct control *ctl = make(&c);
+	struct control_status st;
+	struct qot_req r = req(30 * US);
+	struct control_quality q = {20 * US, 5 * US, 1e-6}; /* base 35 us */
+
+	control_set_requirement(ctl, &r);
+	control_update(ctl, &q);
+	status(ctl, &st);
+	ck_assert_int_eq(st.state, CONTROL_UNMEETABLE);
+	ck_assert_int_eq(st.interval, 125 * MS);
+	ck_assert_str_eq(st.reason, "bound 35.2us at fastest interval 125ms > required 30us");
+	for (int i = 0; i < 20; i++)
+		control_update(ctl, &(struct control_quality){20 * US + (uint64_t)i, 5 * US, 1e-6});
+	ck_assert_int_eq(control_interval(ctl), 125 * MS);
 	control_free(ctl);
 }
 END_TEST
@@ -987,6 +1062,9 @@ static Suite *suite(void)
 	tcase_add_test(t, source_limited);
 	tcase_add_test(t, noise_makes_faster);
 	tcase_add_test(t, no_flapping);
+	tcase_add_test(t, no_flapping_on_a_noisy_path);
+	tcase_add_test(t, hold_counts_measurements);
+	tcase_add_test(t, noise_limited_runs_fastest);
 	tcase_add_test(t, changes_reported_once);
 	tcase_add_test(t, unknown_quality);
 	tcase_add_test(t, levels_and_clamps);

@@ -946,6 +946,42 @@ START_TEST(config_peer_lines)
 }
 END_TEST
 
+START_TEST(config_timeout_follows_interval)
+{
+	struct peer_config c;
+	struct peer_sock_config sc;
+	char err[160];
+
+	/* No timeout given: half the interval, however long... */
+	peer_config_defaults(&c);
+	ck_assert_int_eq(peer_config_timeout(&c, 8000000000), 4000000000);
+	ck_assert_int_eq(peer_config_timeout(&c, 50000000), 25000000);
+	/* ...but never below the floor a real path needs. */
+	ck_assert_int_eq(peer_config_timeout(&c, 4000000), PEER_TIMEOUT_FLOOR);
+	ck_assert_int_eq(peer_config_timeout(&c, 0), PEER_TIMEOUT_FLOOR);
+	ck_assert_int_eq(peer_config_timeout(&c, 2 * PEER_TIMEOUT_FLOOR + 2),
+			 PEER_TIMEOUT_FLOOR + 1);
+	peer_config_sock(&c, "n1", 2000000, &sc);
+	ck_assert_int_eq(sc.timeout, PEER_TIMEOUT_FLOOR);
+
+	/* An explicit timeout is the most an answer may take. */
+	ck_assert_int_eq(peer_line(&c, "timeout 200ms", err, sizeof(err)), 0);
+	ck_assert_int_eq(peer_config_timeout(&c, 8000000000), 200000000);
+	ck_assert_int_eq(peer_config_timeout(&c, 50000000), 25000000);
+	ck_assert_int_eq(peer_config_timeout(&c, 1000000), PEER_TIMEOUT_FLOOR);
+	/* the endpoint's, for timelines the controller does not drive: as given */
+	peer_config_sock(&c, "n1", 50000000, &sc);
+	ck_assert_int_eq(sc.timeout, 200000000);
+
+	/* One below the floor lowers it: the admin knows the path. */
+	peer_config_defaults(&c);
+	ck_assert_int_eq(peer_line(&c, "timeout 2ms", err, sizeof(err)), 0);
+	ck_assert_int_eq(peer_config_timeout(&c, 1000000), 2000000);
+	ck_assert_int_eq(peer_config_timeout(&c, 50000000), 2000000);
+	ck_assert_int_eq(peer_config_timeout(&c, 3000000), 2000000);
+}
+END_TEST
+
 START_TEST(config_peer_errors)
 {
 	struct {
@@ -1014,6 +1050,7 @@ int main(void)
 	tcase_add_test(tc, upstream_order_changes_and_bad_input);
 	tcase_add_test(tc, members_order);
 	tcase_add_test(tc, config_peer_lines);
+	tcase_add_test(tc, config_timeout_follows_interval);
 	tcase_add_test(tc, config_peer_errors);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
