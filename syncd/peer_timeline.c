@@ -177,7 +177,8 @@ static void op_response(void *ctx, const struct peer_msg *m, const struct peer_s
 		}
 	}
 	if (usable)
-		peer_upstream_observe(pt->up, m->node, m->flags & PEER_FLAG_ROOT, m->epoch);
+		peer_upstream_observe(pt->up, m->node, m->flags & PEER_FLAG_ROOT, m->epoch,
+				      !(m->flags & PEER_FLAG_BERKELEY));
 	if (!following(pt, m->node))
 		return;
 	if (!usable || peer_exchange_measure(&pt->cfg.ex, s, &meas) != 0) {
@@ -341,6 +342,7 @@ void peer_timeline_set_stale(struct peer_timeline *pt, bool stale)
 void peer_timeline_set_reference(struct peer_timeline *pt, bool has_reference)
 {
 	pt->has_ref = has_reference;
+	peer_upstream_set_truth(pt->up, has_reference);
 }
 
 static void request(struct peer_timeline *pt, const char *node)

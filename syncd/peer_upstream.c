@@ -21,6 +21,8 @@ struct peer_upstream {
 	struct upnode node[PEER_UPSTREAM_MAX];
 	size_t n;
 	bool stale;
+	bool truth;	  /* as root it serves true time (its sources have a reference) */
+	bool chain_truth; /* FOLLOW: the root it follows does, as far as it heard */
 	enum peer_role role;
 	size_t cur; /* FOLLOW: index of the node followed */
 	unsigned missed, ticks;
@@ -82,6 +84,8 @@ static void recompute(struct peer_upstream *u)
 			set_role(u, PEER_ROLE_ROOT, NONE);
 			return;
 		}
+		if (u->role != PEER_ROLE_FOLLOW || u->cur != i)
+			u->chain_truth = true; /* the plan's, until it says otherwise */
 		set_role(u, PEER_ROLE_FOLLOW, i);
 		return;
 	}
@@ -197,7 +201,7 @@ void peer_upstream_result(struct peer_upstream *u, const char *node, bool ok)
 }
 
 /* Follow root r: everything before it in the order (self included) yields. */
-static void adopt(struct peer_upstream *u, size_t r, uint32_t epoch)
+static void adopt(struct peer_upstream *u, size_t r, uint32_t epoch, bool truth)
 {
 	for (size_t i = 0; i < r; i++)
 		u->node[i].down = true;
@@ -205,36 +209,63 @@ static void adopt(struct peer_upstream *u, size_t r, uint32_t epoch)
 	u->epoch = epoch;
 	if (epoch > u->max_epoch)
 		u->max_epoch = epoch;
+	u->chain_truth = truth;
 	set_role(u, PEER_ROLE_FOLLOW, r);
 }
 
-void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root, uint32_t epoch)
+/* Roots are ranked by (serves true time, epoch, earlier in the order): does
+ * the root (truth_a, epoch_a, place a) beat (truth_b, epoch_b, place b)? */
+static bool beats(bool truth_a, uint32_t epoch_a, size_t a, bool truth_b, uint32_t epoch_b,
+		  size_t b)
 {
-	size_t i = index_of(u, node);
+	if (truth_a != truth_b)
+		return truth_a;
+	return epoch_a > epoch_b || (epoch_a == epoch_b && a < b);
+}
+
+void peer_upstream_set_truth(struct peer_upstream *u, bool truth)
+{
+	u->truth = truth;
+}
+
+void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root, uint32_t epoch,
+			   bool truth)
+{
+	size_t i = index_of(u, node), me;
 
 	if (i == NONE || is_self(u, i))
 		return;
 	if (epoch > u->max_epoch)
 		u->max_epoch = epoch;
+	me = index_of(u, u->self);
 	switch (u->role) {
 	case PEER_ROLE_FOLLOW:
 		if (i == u->cur) {
 			if (epoch > u->epoch)
 				u->epoch = epoch; /* the chain's root, passed down */
-		} else if (root && epoch > u->epoch) {
-			adopt(u, i, epoch); /* a newer root than ours */
+			u->chain_truth = truth;
+		} else if (root && beats(truth, epoch, i, u->chain_truth, u->epoch, 0)) {
+			adopt(u, i, epoch, truth); /* a better root than ours */
 		}
 		break;
-	case PEER_ROLE_ROOT: {
-		size_t me = index_of(u, u->self);
-		if (root && (epoch > u->epoch || (epoch == u->epoch && i < me)))
-			adopt(u, i, epoch); /* it beats us: yield */
+	case PEER_ROLE_ROOT:
+		if (root && beats(truth, epoch, i, u->truth, u->epoch, me))
+			adopt(u, i, epoch, truth); /* it beats us: yield */
 		break;
-	}
 	case PEER_ROLE_JOINING:
 	case PEER_ROLE_ALONE:
-		if (root)
-			adopt(u, i, epoch);
+		if (!root)
+			break;
+		if (u->truth && !truth && me < i && !u->stale) {
+			/* The root the others found while we were not there
+			 * averages, and we are before it in the plan with true
+			 * time to serve: we lead, with a newer epoch it yields to. */
+			u->epoch = u->max_epoch + 1;
+			u->max_epoch = u->epoch;
+			set_role(u, PEER_ROLE_ROOT, NONE);
+			break;
+		}
+		adopt(u, i, epoch, truth);
 		break;
 	}
 }

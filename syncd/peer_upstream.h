@@ -10,16 +10,18 @@
  * at once, to the next one: the backup every member knew in advance. A node
  * whose coordination lease is stale never acts as root: it skips itself.
  *
- * Roots are ordered by (epoch, place in the order): a node that becomes root
- * because nodes before it are down takes epoch = the highest seen + 1, and
- * says so in its answers, and whoever hears of a root that beats the one it
- * follows or is switches to it. A node starting (or found alone) first joins:
- * for `join` ticks it probes every node, and follows any root that answers,
- * so an old leader coming back follows the newer root rather than competes;
- * only when nobody answers as root does it apply the order itself. A root
- * probes one other node per tick, so two roots (after a partition heals)
- * meet and the older one yields. Never two upstreams at once: there is one
- * current upstream or none.
+ * Roots are ordered by (serves true time, epoch, place in the order): a
+ * node that becomes root because nodes before it are down takes epoch = the
+ * highest seen + 1, and says so in its answers, and whoever hears of a root
+ * that beats the one it follows or is switches to it. So a root with a
+ * reference never yields to one that averages, and a node with a reference
+ * that joins late (its syncd started after the others had given up on it)
+ * takes the lead back from an averaging root after it in the order. A node starting (or found
+ * alone) first joins: for `join` ticks it probes every node, and follows any root that answers, so
+ * an old leader coming back follows the newer root rather than competes; only when nobody answers
+ * as root does it apply the order itself. A root probes one other node per tick, so two roots
+ * (after a partition heals) meet and the older one yields. Never two upstreams at once: there is
+ * one current upstream or none.
  */
 #ifndef SYNCD_PEER_UPSTREAM_H
 #define SYNCD_PEER_UPSTREAM_H
@@ -59,9 +61,14 @@ void peer_upstream_tick(struct peer_upstream *u);
 /* The exchange of this interval with node answered usably (ok) or not.
  * Counts only for the node followed. */
 void peer_upstream_result(struct peer_upstream *u, const char *node, bool ok);
-/* An authenticated, usable answer from node, saying whether it is a root and
- * its root's epoch (from the regular exchange or a probe). */
-void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root, uint32_t epoch);
+/* As root, this node serves true time (its sources have a reference), or
+ * not (it would average: Berkeley). Default: not. */
+void peer_upstream_set_truth(struct peer_upstream *u, bool truth);
+/* An authenticated, usable answer from node, saying whether it is a root,
+ * its root's epoch, and whether its root serves true time (from the
+ * regular exchange or a probe). */
+void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root, uint32_t epoch,
+			   bool truth);
 
 enum peer_role peer_upstream_role(const struct peer_upstream *u);
 /* The node followed, or NULL (not following). */

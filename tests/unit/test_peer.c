@@ -693,7 +693,7 @@ START_TEST(upstream_k_misses_fail_over)
 		peer_upstream_result(b, "a", false);
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
 	ck_assert_int_eq(peer_upstream_epoch(b), 1);
-	peer_upstream_observe(c, "b", true, 1);
+	peer_upstream_observe(c, "b", true, 1, false);
 	ck_assert_int_eq(peer_upstream_epoch(c), 1);
 	/* If b fails too, c is root; never anything but one upstream or none. */
 	for (int i = 0; i < 3; i++)
@@ -716,13 +716,13 @@ START_TEST(upstream_old_leader_returns_as_follower)
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
 	/* a restarts (still first in the order: its coordinator kept its place). */
 	a = up_new("a", 2);
-	peer_upstream_observe(a, "c", false, 1); /* a follower: not a root to follow */
+	peer_upstream_observe(a, "c", false, 1, false); /* a follower: not a root to follow */
 	ck_assert_int_eq(peer_upstream_role(a), PEER_ROLE_JOINING);
-	peer_upstream_observe(a, "b", true, 1);
+	peer_upstream_observe(a, "b", true, 1, false);
 	ck_assert_int_eq(peer_upstream_role(a), PEER_ROLE_FOLLOW);
 	ck_assert_str_eq(peer_upstream_current(a), "b");
 	/* b hears from a (not a root): nothing moves; ZooKeeper confirming b neither. */
-	peer_upstream_observe(b, "a", false, 1);
+	peer_upstream_observe(b, "a", false, 1, false);
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
 	static const char *const BCA[] = {"b", "c", "a"};
 	uint64_t sw = peer_upstream_switches(a);
@@ -756,9 +756,9 @@ START_TEST(upstream_two_roots_the_older_yields)
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
 	ck_assert_int_eq(peer_upstream_role(a), PEER_ROLE_ROOT);
 	/* Healed: each root's probe reaches the other. */
-	peer_upstream_observe(b, "a", true, 0); /* older: b stays */
+	peer_upstream_observe(b, "a", true, 0, false); /* older: b stays */
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
-	peer_upstream_observe(a, "b", true, 1); /* newer: a yields */
+	peer_upstream_observe(a, "b", true, 1, false); /* newer: a yields */
 	ck_assert_int_eq(peer_upstream_role(a), PEER_ROLE_FOLLOW);
 	ck_assert_str_eq(peer_upstream_current(a), "b");
 	/* Two take-overs at once (c never heard of b's): the same epoch, and the
@@ -772,14 +772,83 @@ START_TEST(upstream_two_roots_the_older_yields)
 		peer_upstream_result(c, "b", false);
 	ck_assert_int_eq(peer_upstream_role(c), PEER_ROLE_ROOT);
 	ck_assert_int_eq(peer_upstream_epoch(c), 1);
-	peer_upstream_observe(b, "c", true, 1);
+	peer_upstream_observe(b, "c", true, 1, false);
 	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT);
-	peer_upstream_observe(c, "b", true, 1);
+	peer_upstream_observe(c, "b", true, 1, false);
 	ck_assert_int_eq(peer_upstream_role(c), PEER_ROLE_FOLLOW);
 	ck_assert_str_eq(peer_upstream_current(c), "b");
 	peer_upstream_free(a);
 	peer_upstream_free(b);
 	peer_upstream_free(c);
+}
+END_TEST
+
+START_TEST(upstream_true_time_beats_averaging)
+{
+	struct peer_upstream *a = up_new("a", 2), *b = up_new("b", 2), *c = up_new("c", 2);
+
+	/* a has a reference, b and c none; a's syncd is late: b and c give up on it. */
+	peer_upstream_set_truth(a, true);
+	join_quietly(b);
+	join_quietly(c);
+	for (int i = 0; i < 2; i++) {
+		peer_upstream_result(b, "a", false);
+		peer_upstream_result(c, "a", false);
+	}
+	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_ROOT); /* averaging, epoch 1 */
+	ck_assert_int_eq(peer_upstream_epoch(b), 1);
+	ck_assert_str_eq(peer_upstream_current(c), "b");
+	peer_upstream_observe(c, "b", true, 1, false);
+	/* a joins and hears b: an averaging root after it in the order. a leads. */
+	peer_upstream_observe(a, "b", true, 1, false);
+	ck_assert_int_eq(peer_upstream_role(a), PEER_ROLE_ROOT);
+	ck_assert_uint_eq(peer_upstream_epoch(a), 2);
+	/* b's probe reaches a: true time beats it; it follows a. */
+	peer_upstream_observe(b, "a", true, 2, true);
+	ck_assert_int_eq(peer_upstream_role(b), PEER_ROLE_FOLLOW);
+	ck_assert_str_eq(peer_upstream_current(b), "a");
+	/* c stays with b (now a follower of a: a chain), and learns its root's truth. */
+	peer_upstream_observe(c, "b", false, 2, true);
+	ck_assert_str_eq(peer_upstream_current(c), "b");
+	ck_assert_uint_eq(peer_upstream_epoch(c), 2);
+
+	/* A healed partition: b averaged at a newer epoch meanwhile; a with its
+	 * reference does not yield to it, b yields to a. */
+	struct peer_upstream *a2 = up_new("a", 2), *b2 = up_new("b", 2);
+	peer_upstream_set_truth(a2, true);
+	join_quietly(a2);
+	join_quietly(b2);
+	for (int i = 0; i < 2; i++)
+		peer_upstream_result(b2, "a", false);
+	ck_assert_int_eq(peer_upstream_role(b2), PEER_ROLE_ROOT);
+	peer_upstream_observe(a2, "b", true, 1, false);
+	ck_assert_int_eq(peer_upstream_role(a2), PEER_ROLE_ROOT);
+	peer_upstream_observe(b2, "a", true, 0, true);
+	ck_assert_int_eq(peer_upstream_role(b2), PEER_ROLE_FOLLOW);
+	ck_assert_str_eq(peer_upstream_current(b2), "a");
+
+	/* A follower of an averaging root hears a root with true time: it switches. */
+	struct peer_upstream *c2 = up_new("c", 2);
+	join_quietly(c2);
+	for (int i = 0; i < 2; i++)
+		peer_upstream_result(c2, "a", false);
+	peer_upstream_observe(c2, "b", true, 1, false);
+	ck_assert_str_eq(peer_upstream_current(c2), "b");
+	peer_upstream_observe(c2, "a", true, 0, true);
+	ck_assert_str_eq(peer_upstream_current(c2), "a");
+
+	/* Without a reference the late node follows, as before. */
+	struct peer_upstream *a3 = up_new("a", 2);
+	peer_upstream_observe(a3, "b", true, 1, false);
+	ck_assert_int_eq(peer_upstream_role(a3), PEER_ROLE_FOLLOW);
+	ck_assert_str_eq(peer_upstream_current(a3), "b");
+	peer_upstream_free(a);
+	peer_upstream_free(b);
+	peer_upstream_free(c);
+	peer_upstream_free(a2);
+	peer_upstream_free(b2);
+	peer_upstream_free(c2);
+	peer_upstream_free(a3);
 }
 END_TEST
 
@@ -833,7 +902,7 @@ START_TEST(upstream_order_changes_and_bad_input)
 	ck_assert_int_eq(peer_upstream_set_order(c, BC, 2), 0);
 	ck_assert_str_eq(peer_upstream_current(c), "b");
 	/* Unknown senders are ignored. */
-	peer_upstream_observe(c, "zz", true, 99);
+	peer_upstream_observe(c, "zz", true, 99, false);
 	ck_assert_str_eq(peer_upstream_current(c), "b");
 	ck_assert_str_eq(peer_role_name(PEER_ROLE_ALONE), "alone");
 	peer_upstream_free(c);
@@ -1046,6 +1115,7 @@ int main(void)
 	tcase_add_test(tc, upstream_k_misses_fail_over);
 	tcase_add_test(tc, upstream_old_leader_returns_as_follower);
 	tcase_add_test(tc, upstream_two_roots_the_older_yields);
+	tcase_add_test(tc, upstream_true_time_beats_averaging);
 	tcase_add_test(tc, upstream_stale_never_root);
 	tcase_add_test(tc, upstream_order_changes_and_bad_input);
 	tcase_add_test(tc, members_order);
