@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_chrony.c - chronyd's tracking reply as syncd reads it from chronyd's
- * command socket (chrony_tracking_parse). The sequence number expected is
+ * command socket (chrony_proto_tracking_parse). The sequence number expected is
  * the one the bytes carry, so the fuzzer reaches the body; any other is
  * refused. A refused reply leaves the output alone; an accepted one is whole.
  */
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&t, FUZZ_POISON, sizeof(t));
 	poison = t;
-	err = chrony_tracking_parse(data, size, seq, &t, &status);
+	err = chrony_proto_tracking_parse(data, size, seq, &t, &status);
 	FUZZ_CHECK(err == 0 || err == -EPROTO || err == -EBADMSG);
 	if (err == -EPROTO || err == -EBADMSG)
 		FUZZ_CHECK(memcmp(&t, &poison, sizeof(t)) == 0);
@@ -39,14 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* A reply to another request is never taken for ours. */
 	if (size >= 20) {
-		err = chrony_tracking_parse(data, size, seq + 1, &t, &status);
+		err = chrony_proto_tracking_parse(data, size, seq + 1, &t, &status);
 		FUZZ_CHECK(err == -EPROTO);
 	}
 	/* Our own request is never a reply. */
-	chrony_tracking_request(req, seq);
-	FUZZ_CHECK(chrony_tracking_parse(req, sizeof(req), seq, &t, &status) == -EPROTO);
+	chrony_proto_tracking_request(req, seq);
+	FUZZ_CHECK(chrony_proto_tracking_parse(req, sizeof(req), seq, &t, &status) == -EPROTO);
 	if (size >= 4) {
-		double f = chrony_float(wire_get32(data));
+		double f = chrony_proto_float(wire_get32(data));
 		FUZZ_CHECK(isfinite(f) && fabs(f) < 1e20);
 	}
 	return 0;

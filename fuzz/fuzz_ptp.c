@@ -19,22 +19,22 @@ static void parse_data(const uint8_t *d, size_t len)
 	unsigned state = 1000, steps = 1000000, code = 1000;
 	int64_t delay = -5;
 
-	if (ptp_parse_time_status(d, len, &ts) == 0) {
+	if (ptp_mgmt_parse_time_status(d, len, &ts) == 0) {
 		/* syncd negates the offset and subtracts ingress times: both defined. */
 		FUZZ_CHECK(len >= 50 && ts.master_offset != INT64_MIN && ts.ingress_time >= 0);
 	}
-	if (ptp_parse_port_state(d, len, &state) == 0)
-		FUZZ_CHECK(state <= 255 && ptp_port_state_name(state) != NULL);
+	if (ptp_mgmt_parse_port_state(d, len, &state) == 0)
+		FUZZ_CHECK(state <= 255 && ptp_mgmt_port_state_name(state) != NULL);
 	else
 		FUZZ_CHECK(state == 1000);
-	if (ptp_parse_mean_path_delay(d, len, &delay) == 0)
+	if (ptp_mgmt_parse_mean_path_delay(d, len, &delay) == 0)
 		FUZZ_CHECK(delay >= 0);
 	else
 		FUZZ_CHECK(delay == -5);
-	if (ptp_parse_steps_removed(d, len, &steps) == 0)
+	if (ptp_mgmt_parse_steps_removed(d, len, &steps) == 0)
 		FUZZ_CHECK(steps <= UINT16_MAX);
-	if (ptp_parse_gm_accuracy(d, len, &code) == 0) {
-		int64_t ns = ptp_accuracy_ns(code);
+	if (ptp_mgmt_parse_gm_accuracy(d, len, &code) == 0) {
+		int64_t ns = ptp_mgmt_accuracy_ns(code);
 		FUZZ_CHECK(code <= 255 && (ns == -1 || ns > 0));
 	}
 }

@@ -142,7 +142,7 @@ static int command(struct chrony_poll *p, enum chrony_cmd cmd, int poll)
 	if (len < 0)
 		return fail(p, len, "%s", "the request cannot be encoded");
 	if (p->fd < 0) {
-		p->fd = p->socket[0] ? uds_client(p->own, p->socket) : connect_udp(p);
+		p->fd = p->socket[0] ? udsock_client(p->own, p->socket) : connect_udp(p);
 		if (p->fd < 0) {
 			int err = p->fd;
 			p->fd = -1;

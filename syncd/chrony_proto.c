@@ -16,7 +16,7 @@
 #define FLOAT_EXP_BITS	7
 #define FLOAT_COEF_BITS 25
 
-void chrony_tracking_request(uint8_t *buf, uint32_t sequence)
+void chrony_proto_tracking_request(uint8_t *buf, uint32_t sequence)
 {
 	memset(buf, 0, CHRONY_TRACKING_LEN);
 	buf[0] = PROTO_VERSION;
@@ -26,7 +26,7 @@ void chrony_tracking_request(uint8_t *buf, uint32_t sequence)
 	wire_put32(buf + 8, sequence);
 }
 
-double chrony_float(uint32_t x)
+double chrony_proto_float(uint32_t x)
 {
 	int32_t exp = (int32_t)(x >> FLOAT_COEF_BITS);
 	int32_t coef = (int32_t)(x & ((1u << FLOAT_COEF_BITS) - 1));
@@ -38,8 +38,8 @@ double chrony_float(uint32_t x)
 	return ldexp((double)coef, exp - FLOAT_COEF_BITS);
 }
 
-int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
-			  struct chrony_tracking *out, unsigned *status)
+int chrony_proto_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
+				struct chrony_tracking *out, unsigned *status)
 {
 	const uint8_t *d = buf + REPLY_HEADER;
 	uint64_t sec;
@@ -66,14 +66,14 @@ int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
 	out->stratum = wire_get16(d + 24);
 	out->leap_status = wire_get16(d + 26);
 	out->ref_time_ns = (int64_t)sec * 1000000000 + (int64_t)nsec;
-	out->correction = chrony_float(wire_get32(d + 40));
-	out->last_offset = chrony_float(wire_get32(d + 44));
-	out->rms_offset = chrony_float(wire_get32(d + 48));
-	out->freq_ppm = chrony_float(wire_get32(d + 52));
-	out->resid_freq_ppm = chrony_float(wire_get32(d + 56));
-	out->skew_ppm = chrony_float(wire_get32(d + 60));
-	out->root_delay = chrony_float(wire_get32(d + 64));
-	out->root_dispersion = chrony_float(wire_get32(d + 68));
-	out->update_interval = chrony_float(wire_get32(d + 72));
+	out->correction = chrony_proto_float(wire_get32(d + 40));
+	out->last_offset = chrony_proto_float(wire_get32(d + 44));
+	out->rms_offset = chrony_proto_float(wire_get32(d + 48));
+	out->freq_ppm = chrony_proto_float(wire_get32(d + 52));
+	out->resid_freq_ppm = chrony_proto_float(wire_get32(d + 56));
+	out->skew_ppm = chrony_proto_float(wire_get32(d + 60));
+	out->root_delay = chrony_proto_float(wire_get32(d + 64));
+	out->root_dispersion = chrony_proto_float(wire_get32(d + 68));
+	out->update_interval = chrony_proto_float(wire_get32(d + 72));
 	return 0;
 }

@@ -28,13 +28,13 @@ struct chrony_tracking {
 };
 
 /* Fill buf (CHRONY_TRACKING_LEN bytes) with a tracking request. */
-void chrony_tracking_request(uint8_t *buf, uint32_t sequence);
+void chrony_proto_tracking_request(uint8_t *buf, uint32_t sequence);
 /* 0; -EPROTO (not a tracking reply to this sequence, or a reference time
  * outside 1970..2262); -EBADMSG (chronyd's status is not success; *status
  * tells which). On error *out is untouched. */
-int chrony_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
-			  struct chrony_tracking *out, unsigned *status);
+int chrony_proto_tracking_parse(const uint8_t *buf, size_t len, uint32_t sequence,
+				struct chrony_tracking *out, unsigned *status);
 /* chronyd's 32-bit float: 7-bit signed exponent, 25-bit signed coefficient. */
-double chrony_float(uint32_t host_order);
+double chrony_proto_float(uint32_t host_order);
 
 #endif /* SYNCD_CHRONY_PROTO_H */

@@ -60,7 +60,7 @@ int ptp_mgmt_response(const uint8_t *buf, size_t len, uint16_t sequence, uint16_
 	return (int)(tlv_len - 2);
 }
 
-int ptp_parse_time_status(const uint8_t *d, size_t len, struct ptp_time_status *out)
+int ptp_mgmt_parse_time_status(const uint8_t *d, size_t len, struct ptp_time_status *out)
 {
 	/* master_offset 8, ingress_time 8, cumulativeScaledRateOffset 4,
 	 * scaledLastGmPhaseChange 4, gmTimeBaseIndicator 2, lastGmPhaseChange 12,
@@ -81,7 +81,7 @@ int ptp_parse_time_status(const uint8_t *d, size_t len, struct ptp_time_status *
 	return 0;
 }
 
-int ptp_parse_port_state(const uint8_t *d, size_t len, unsigned *state)
+int ptp_mgmt_parse_port_state(const uint8_t *d, size_t len, unsigned *state)
 {
 	if (len < 11) /* portIdentity 10, portState 1 */
 		return -EPROTO;
@@ -89,7 +89,7 @@ int ptp_parse_port_state(const uint8_t *d, size_t len, unsigned *state)
 	return 0;
 }
 
-int ptp_parse_log_sync_interval(const uint8_t *d, size_t len, int *log_interval)
+int ptp_mgmt_parse_log_sync_interval(const uint8_t *d, size_t len, int *log_interval)
 {
 	/* portIdentity 10, portState 1, logMinDelayReqInterval 1, peerMeanPathDelay 8,
 	 * logAnnounceInterval 1, announceReceiptTimeout 1, logSyncInterval 1 */
@@ -99,7 +99,7 @@ int ptp_parse_log_sync_interval(const uint8_t *d, size_t len, int *log_interval)
 	return 0;
 }
 
-int ptp_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
+int ptp_mgmt_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
 {
 	int64_t scaled;
 
@@ -111,7 +111,7 @@ int ptp_parse_mean_path_delay(const uint8_t *d, size_t len, int64_t *ns)
 	return 0;
 }
 
-int ptp_parse_steps_removed(const uint8_t *d, size_t len, unsigned *steps)
+int ptp_mgmt_parse_steps_removed(const uint8_t *d, size_t len, unsigned *steps)
 {
 	if (len < 2)
 		return -EPROTO;
@@ -119,7 +119,7 @@ int ptp_parse_steps_removed(const uint8_t *d, size_t len, unsigned *steps)
 	return 0;
 }
 
-int ptp_parse_gm_accuracy(const uint8_t *d, size_t len, unsigned *code)
+int ptp_mgmt_parse_gm_accuracy(const uint8_t *d, size_t len, unsigned *code)
 {
 	/* parentPortIdentity 10, parentStats 1, reserved 1, observed variance 2,
 	 * observed phase change rate 4, gm priority1 1, gm clockClass 1,
@@ -130,7 +130,7 @@ int ptp_parse_gm_accuracy(const uint8_t *d, size_t len, unsigned *code)
 	return 0;
 }
 
-int64_t ptp_accuracy_ns(unsigned code)
+int64_t ptp_mgmt_accuracy_ns(unsigned code)
 {
 	/* IEEE 1588-2008 table 6: 0x20 25 ns, 0x21 100 ns, 0x22 250 ns, ... 0x2F 1 s,
 	 * 0x30 10 s; alternately 25 and 100 (or 250 and 1000) times powers of ten. */
@@ -147,7 +147,7 @@ int64_t ptp_accuracy_ns(unsigned code)
 	return -1;
 }
 
-const char *ptp_port_state_name(unsigned state)
+const char *ptp_mgmt_port_state_name(unsigned state)
 {
 	static const char *const names[] = {
 		"?",	      "initializing", "faulty",	 "disabled",	 "listening",

@@ -42,23 +42,23 @@ int ptp_mgmt_response(const uint8_t *buf, size_t len, uint16_t sequence, uint16_
 
 /* Each: 0, or -EPROTO if the data is too short (or, for the time status, holds
  * an offset of INT64_MIN or an ingress time before 1970, which no clock reports). */
-int ptp_parse_time_status(const uint8_t *data, size_t len, struct ptp_time_status *out);
-int ptp_parse_port_state(const uint8_t *data, size_t len, unsigned *state);
+int ptp_mgmt_parse_time_status(const uint8_t *data, size_t len, struct ptp_time_status *out);
+int ptp_mgmt_parse_port_state(const uint8_t *data, size_t len, unsigned *state);
 /* meanPathDelay, in ns (rounded up) */
-int ptp_parse_mean_path_delay(const uint8_t *data, size_t len, int64_t *ns);
+int ptp_mgmt_parse_mean_path_delay(const uint8_t *data, size_t len, int64_t *ns);
 /* PORT_DATA_SET's logSyncInterval (log2 of seconds, signed). On a slave port
  * linuxptp reports its own configured value here, not its master's rate: the
  * rate a slave sees is measured from the syncs' ingress times (ptp_rate.h). */
-int ptp_parse_log_sync_interval(const uint8_t *data, size_t len, int *log_interval);
+int ptp_mgmt_parse_log_sync_interval(const uint8_t *data, size_t len, int *log_interval);
 /* stepsRemoved: 0 for the grandmaster itself, at least 1 when following one */
-int ptp_parse_steps_removed(const uint8_t *data, size_t len, unsigned *steps);
+int ptp_mgmt_parse_steps_removed(const uint8_t *data, size_t len, unsigned *steps);
 /* the grandmaster's clockAccuracy code */
-int ptp_parse_gm_accuracy(const uint8_t *data, size_t len, unsigned *code);
+int ptp_mgmt_parse_gm_accuracy(const uint8_t *data, size_t len, unsigned *code);
 
 /* The accuracy a clockAccuracy code promises, in ns; -1 if it states none;
  * PTP_ACCURACY_WORSE if it says worse than 10 s. */
 #define PTP_ACCURACY_WORSE INT64_MAX
-int64_t ptp_accuracy_ns(unsigned code);
-const char *ptp_port_state_name(unsigned state);
+int64_t ptp_mgmt_accuracy_ns(unsigned code);
+const char *ptp_mgmt_port_state_name(unsigned state);
 
 #endif /* SYNCD_PTP_MGMT_H */

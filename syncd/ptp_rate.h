@@ -12,7 +12,7 @@
  * smallest recent gap is the interval - exactly when syncd polls faster than
  * the syncs arrive (some poll saw the same Sync as the one before), and an
  * upper bound otherwise. A master reports its own rate in PORT_DATA_SET
- * (ptp_parse_log_sync_interval).
+ * (ptp_mgmt_parse_log_sync_interval).
  */
 #ifndef SYNCD_PTP_RATE_H
 #define SYNCD_PTP_RATE_H

@@ -112,7 +112,7 @@ static int connect_chrony(struct source *s, struct chrony *c)
 	if (s->cfg->socket[0]) {
 		snprintf(c->client_path, sizeof(c->client_path), "%s/syncd-chrony-%d-%s.sock",
 			 s->rundir, (int)getpid(), s->cfg->name);
-		err = c->fd = uds_client(c->client_path, s->cfg->socket);
+		err = c->fd = udsock_client(c->client_path, s->cfg->socket);
 	} else {
 		err = connect_udp(s, c);
 	}
@@ -163,7 +163,7 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 	unsigned status;
 	uint32_t seq = ++c->sequence;
 
-	chrony_tracking_request(req, seq);
+	chrony_proto_tracking_request(req, seq);
 	if (send(c->fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
 		int err = -errno;
 		snprintf(s->detail, sizeof(s->detail), "%s: %s", c->where, strerror(errno));
@@ -182,7 +182,7 @@ static int ask(struct source *s, struct chrony *c, struct chrony_tracking *t)
 			disconnect(c);
 			return err;
 		}
-		err = chrony_tracking_parse(reply, (size_t)n, seq, t, &status);
+		err = chrony_proto_tracking_parse(reply, (size_t)n, seq, t, &status);
 		if (err == -EBADMSG) {
 			snprintf(s->detail, sizeof(s->detail), "%s refused: status %u", c->where,
 				 status);

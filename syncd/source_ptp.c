@@ -43,7 +43,7 @@ struct ptp {
 	int fd;
 	uint16_t sequence;
 	uint8_t identity[10];
-	char client_path[CONFIG_PATH_MAX + 64]; /* our end; uds_client checks its length */
+	char client_path[CONFIG_PATH_MAX + 64]; /* our end; udsock_client checks its length */
 	struct estimator *est;
 	int64_t last_ingress;  /* of the newest sample */
 	int64_t sync_interval; /* between the last two syncs seen */
@@ -69,7 +69,7 @@ static int connect_ptp(struct source *s, struct ptp *p)
 	disconnect(p);
 	snprintf(p->client_path, sizeof(p->client_path), "%s/syncd-ptp-%d-%s.sock", s->rundir,
 		 (int)getpid(), s->cfg->name);
-	p->fd = uds_client(p->client_path, s->cfg->socket);
+	p->fd = udsock_client(p->client_path, s->cfg->socket);
 	if (p->fd < 0) {
 		snprintf(s->detail, sizeof(s->detail), "ptp4l at %s: %s", s->cfg->socket,
 			 strerror(-p->fd));
@@ -160,16 +160,16 @@ static int read_datasets(struct source *s, struct ptp *p)
 	int len;
 
 	if ((len = get(s, p, PTP_ID_CURRENT_DATA_SET, d, sizeof(d))) < 0 ||
-	    ptp_parse_steps_removed(d, (size_t)len, &p->steps_removed) < 0 ||
-	    ptp_parse_mean_path_delay(d, (size_t)len, &p->mean_path_delay) < 0)
+	    ptp_mgmt_parse_steps_removed(d, (size_t)len, &p->steps_removed) < 0 ||
+	    ptp_mgmt_parse_mean_path_delay(d, (size_t)len, &p->mean_path_delay) < 0)
 		return -1;
 	if ((len = get(s, p, PTP_ID_PARENT_DATA_SET, d, sizeof(d))) < 0 ||
-	    ptp_parse_gm_accuracy(d, (size_t)len, &code) < 0)
+	    ptp_mgmt_parse_gm_accuracy(d, (size_t)len, &code) < 0)
 		return -1;
-	p->gm_accuracy = ptp_accuracy_ns(code);
+	p->gm_accuracy = ptp_mgmt_accuracy_ns(code);
 	/* For messages only: a boundary clock answers for each port. */
 	if ((len = get(s, p, PTP_ID_PORT_DATA_SET, d, sizeof(d))) < 0 ||
-	    ptp_parse_port_state(d, (size_t)len, &p->port_state) < 0)
+	    ptp_mgmt_parse_port_state(d, (size_t)len, &p->port_state) < 0)
 		return -1;
 	return 0;
 }
@@ -252,13 +252,13 @@ static enum source_state ptp_query(struct source *s, int64_t now, struct reading
 	}
 	if ((len = get(s, p, PTP_ID_TIME_STATUS_NP, d, sizeof(d))) < 0)
 		return SOURCE_DOWN;
-	if (ptp_parse_time_status(d, (size_t)len, &ts) < 0) {
+	if (ptp_mgmt_parse_time_status(d, (size_t)len, &ts) < 0) {
 		snprintf(s->detail, sizeof(s->detail), "short TIME_STATUS_NP from ptp4l");
 		return SOURCE_DOWN;
 	}
 	if (!ts.gm_present || p->steps_removed < 1) {
 		snprintf(s->detail, sizeof(s->detail), "not following a grandmaster (port %s)",
-			 ptp_port_state_name(p->port_state));
+			 ptp_mgmt_port_state_name(p->port_state));
 		return SOURCE_UNSYNCED;
 	}
 	if (p->gm_accuracy == PTP_ACCURACY_WORSE) {
@@ -287,8 +287,8 @@ static enum source_state ptp_query(struct source *s, int64_t now, struct reading
 	}
 	snprintf(s->detail, sizeof(s->detail),
 		 "port %s, %zu samples, sigma %.0f ns, path delay %lld ns, grandmaster accuracy %s",
-		 ptp_port_state_name(p->port_state), e.used, e.sigma, (long long)p->mean_path_delay,
-		 p->gm_accuracy < 0 ? "unstated" : "stated");
+		 ptp_mgmt_port_state_name(p->port_state), e.used, e.sigma,
+		 (long long)p->mean_path_delay, p->gm_accuracy < 0 ? "unstated" : "stated");
 	return SOURCE_OK;
 }
 

@@ -10,7 +10,7 @@
 
 #include "udsock.h"
 
-int uds_client(const char *own_path, const char *server_path)
+int udsock_client(const char *own_path, const char *server_path)
 {
 	struct sockaddr_un me, it;
 	int fd, err;

@@ -9,6 +9,6 @@
 /* A socket bound at own_path - writable by anyone, since the server may run
  * as another user (chronyd drops to _chrony) - and connected to
  * server_path. The descriptor, or -errno. */
-int uds_client(const char *own_path, const char *server_path);
+int udsock_client(const char *own_path, const char *server_path);
 
 #endif /* SYNCD_UDSOCK_H */

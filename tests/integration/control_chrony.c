@@ -60,11 +60,11 @@ static int tracking(unsigned port, struct control_quality *q)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		return -errno;
-	chrony_tracking_request(req, 77);
+	chrony_proto_tracking_request(req, 77);
 	if (send(fd, req, sizeof(req), 0) == (ssize_t)sizeof(req) &&
 	    deadline_wait(fd, deadline_now_ms() + 1000) &&
 	    (n = recv(fd, reply, sizeof(reply), 0)) > 0)
-		res = chrony_tracking_parse(reply, (size_t)n, 77, &t, &status);
+		res = chrony_proto_tracking_parse(reply, (size_t)n, 77, &t, &status);
 	close(fd);
 	if (res < 0)
 		return res;

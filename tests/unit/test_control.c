@@ -714,13 +714,13 @@ START_TEST(ptp_log_sync_interval)
 
 	d[10] = 9;    /* slave */
 	d[22] = 0xfd; /* logSyncInterval -3 */
-	ck_assert_int_eq(ptp_parse_log_sync_interval(d, sizeof(d), &log), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_log_sync_interval(d, sizeof(d), &log), 0);
 	ck_assert_int_eq(log, -3);
 	d[22] = 1;
-	ck_assert_int_eq(ptp_parse_log_sync_interval(d, sizeof(d), &log), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_log_sync_interval(d, sizeof(d), &log), 0);
 	ck_assert_int_eq(log, 1);
 	log = 99;
-	ck_assert_int_eq(ptp_parse_log_sync_interval(d, 22, &log), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_parse_log_sync_interval(d, 22, &log), -EPROTO);
 	ck_assert_int_eq(log, 99);
 	ck_assert_int_eq(ptp_rate_of_log(-3), 125 * MS);
 	ck_assert_int_eq(ptp_rate_of_log(1), 2 * S);

@@ -37,12 +37,12 @@ static void put16(uint8_t *p, uint16_t v)
 
 START_TEST(chrony_floats)
 {
-	ck_assert(chrony_float(0x04400000) == 0.5);	       /* exp 2, coef 2^22 */
-	ck_assert(chrony_float(0x01000000) == -0.5);	       /* coef 2^24 is its sign bit */
-	ck_assert(chrony_float(0xFE800000) == 0.125);	       /* exp -1, coef 2^23 */
-	ck_assert(chrony_float(0x01FFFFFF) == -ldexp(1, -25)); /* coef -1 */
-	ck_assert(chrony_float(0) == 0);
-	ck_assert(chrony_float(0x7E000001) == ldexp(1, 63 - 25)); /* largest exponent */
+	ck_assert(chrony_proto_float(0x04400000) == 0.5);	     /* exp 2, coef 2^22 */
+	ck_assert(chrony_proto_float(0x01000000) == -0.5);	     /* coef 2^24 is its sign bit */
+	ck_assert(chrony_proto_float(0xFE800000) == 0.125);	     /* exp -1, coef 2^23 */
+	ck_assert(chrony_proto_float(0x01FFFFFF) == -ldexp(1, -25)); /* coef -1 */
+	ck_assert(chrony_proto_float(0) == 0);
+	ck_assert(chrony_proto_float(0x7E000001) == ldexp(1, 63 - 25)); /* largest exponent */
 }
 END_TEST
 
@@ -87,7 +87,7 @@ START_TEST(chrony_tracking)
 	struct chrony_tracking t;
 	unsigned status;
 
-	chrony_tracking_request(req, 0xdeadbeef);
+	chrony_proto_tracking_request(req, 0xdeadbeef);
 	ck_assert_int_eq(req[0], 6);
 	ck_assert_int_eq(req[1], 1);
 	ck_assert_int_eq(req[4] << 8 | req[5], 33);
@@ -97,7 +97,7 @@ START_TEST(chrony_tracking)
 		ck_assert_int_eq(req[i], 0); /* padding to the reply's length */
 
 	tracking_reply(reply, 77, 0, 0);
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 77, &t, &status), 0);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 77, &t, &status), 0);
 	ck_assert_uint_eq(t.stratum, 2);
 	ck_assert_int_eq(t.ref_time_ns, 1700000000LL * 1000000000 + 123);
 	ck_assert(fabs(t.correction - 0.5) < 1e-9);
@@ -106,12 +106,14 @@ START_TEST(chrony_tracking)
 	ck_assert(fabs(t.root_dispersion - 1.59329e-4) < 1e-11);
 	ck_assert(fabs(t.update_interval - 2.0) < 1e-9);
 
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 78, &t, &status), -EPROTO);
-	ck_assert_int_eq(chrony_tracking_parse(reply, 50, 77, &t, &status), -EPROTO);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 78, &t, &status),
+			 -EPROTO);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, 50, 77, &t, &status), -EPROTO);
 	reply[0] = 5;
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 77, &t, &status), -EPROTO);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 77, &t, &status),
+			 -EPROTO);
 	tracking_reply(reply, 77, 3, 0);
-	ck_assert_int_eq(chrony_tracking_parse(reply, 28, 77, &t, &status), -EBADMSG);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, 28, 77, &t, &status), -EBADMSG);
 	ck_assert_uint_eq(status, 3);
 }
 END_TEST
@@ -128,22 +130,25 @@ START_TEST(chrony_reference_time_range)
 	put32(d + 28, 0x7ffffffe); /* high seconds: year 2^62 */
 	put32(d + 32, 0xffffffff);
 	memset(&t, 0x5a, sizeof(t));
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), -EPROTO);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 5, &t, &status),
+			 -EPROTO);
 	ck_assert_uint_eq(t.stratum, 0x5a5a);
 	put32(d + 28, 0x80000000); /* "before 1970" in two's complement */
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), -EPROTO);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 5, &t, &status),
+			 -EPROTO);
 	put32(d + 28, 0);
 	put32(d + 36, 1000000000); /* nanoseconds past a second */
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), -EPROTO);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 5, &t, &status),
+			 -EPROTO);
 	/* The last second that fits (2262) is read; 0x7fffffff means no high seconds. */
 	put32(d + 28, 2);
 	put32(d + 32, 633437443);
 	put32(d + 36, 999999999);
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), 0);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 5, &t, &status), 0);
 	ck_assert_int_eq(t.ref_time_ns, 9223372035999999999LL);
 	put32(d + 28, 0x7fffffff);
 	put32(d + 32, 1700000000);
-	ck_assert_int_eq(chrony_tracking_parse(reply, sizeof(reply), 5, &t, &status), 0);
+	ck_assert_int_eq(chrony_proto_tracking_parse(reply, sizeof(reply), 5, &t, &status), 0);
 	ck_assert_int_eq(t.ref_time_ns, 1700000000LL * 1000000000 + 999999999);
 }
 END_TEST
@@ -198,12 +203,12 @@ START_TEST(ptp_management)
 	ts[42] = 0xaa;
 	len = mgmt_response(buf, 9, 1, PTP_ID_TIME_STATUS_NP, ts, sizeof(ts));
 	ck_assert_int_eq(ptp_mgmt_response(buf, len, 9, PTP_ID_TIME_STATUS_NP, &data), 50);
-	ck_assert_int_eq(ptp_parse_time_status(data, 50, &st), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_time_status(data, 50, &st), 0);
 	ck_assert_int_eq(st.master_offset, -300);
 	ck_assert_int_eq(st.ingress_time, 0x178ddb3800LL);
 	ck_assert_int_eq(st.gm_present, 1);
 	ck_assert_int_eq(st.gm_identity[0], 0xaa);
-	ck_assert_int_eq(ptp_parse_time_status(data, 49, &st), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_parse_time_status(data, 49, &st), -EPROTO);
 	/* Not ours: another sequence, another id, a truncated message, an error. */
 	ck_assert_int_eq(ptp_mgmt_response(buf, len, 10, PTP_ID_TIME_STATUS_NP, &data), -EPROTO);
 	ck_assert_int_eq(ptp_mgmt_response(buf, len, 9, PTP_ID_PORT_DATA_SET, &data), -EPROTO);
@@ -222,36 +227,36 @@ START_TEST(ptp_datasets)
 
 	memset(d, 0, sizeof(d));
 	d[10] = PTP_PORT_SLAVE;
-	ck_assert_int_eq(ptp_parse_port_state(d, 11, &v), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_port_state(d, 11, &v), 0);
 	ck_assert_uint_eq(v, 9);
-	ck_assert_str_eq(ptp_port_state_name(v), "slave");
+	ck_assert_str_eq(ptp_mgmt_port_state_name(v), "slave");
 	put32(d + 10, 0);
 	put32(d + 14, (uint32_t)(2800 << 16) + 1); /* meanPathDelay 2800 ns and a bit */
-	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_mean_path_delay(d, 18, &ns), 0);
 	ck_assert_int_eq(ns, 2801); /* rounded up */
 	d[0] = 0;
 	d[1] = 1;
-	ck_assert_int_eq(ptp_parse_steps_removed(d, 2, &v), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_steps_removed(d, 2, &v), 0);
 	ck_assert_uint_eq(v, 1);
-	ck_assert_int_eq(ptp_parse_steps_removed(d, 1, &v), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_parse_steps_removed(d, 1, &v), -EPROTO);
 	d[20] = 0x21;
-	ck_assert_int_eq(ptp_parse_gm_accuracy(d, 21, &v), 0);
-	ck_assert_int_eq(ptp_accuracy_ns(v), 100);
-	ck_assert_int_eq(ptp_accuracy_ns(0x20), 25);
-	ck_assert_int_eq(ptp_accuracy_ns(0x23), 1000);
-	ck_assert_int_eq(ptp_accuracy_ns(0x2f), 1000000000);
-	ck_assert_int_eq(ptp_accuracy_ns(0xfe), -1);
-	ck_assert(ptp_accuracy_ns(0x31) == PTP_ACCURACY_WORSE);
-	ck_assert_int_eq(ptp_accuracy_ns(0x17), -1); /* reserved here */
+	ck_assert_int_eq(ptp_mgmt_parse_gm_accuracy(d, 21, &v), 0);
+	ck_assert_int_eq(ptp_mgmt_accuracy_ns(v), 100);
+	ck_assert_int_eq(ptp_mgmt_accuracy_ns(0x20), 25);
+	ck_assert_int_eq(ptp_mgmt_accuracy_ns(0x23), 1000);
+	ck_assert_int_eq(ptp_mgmt_accuracy_ns(0x2f), 1000000000);
+	ck_assert_int_eq(ptp_mgmt_accuracy_ns(0xfe), -1);
+	ck_assert(ptp_mgmt_accuracy_ns(0x31) == PTP_ACCURACY_WORSE);
+	ck_assert_int_eq(ptp_mgmt_accuracy_ns(0x17), -1); /* reserved here */
 
 	/* Found by fuzz/fuzz_ptp: rounding the largest delay up overflowed. */
 	put32(d + 10, 0x7fffffff);
 	put32(d + 14, 0xffffffff);
-	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_mean_path_delay(d, 18, &ns), 0);
 	ck_assert_int_eq(ns, 0x800000000000LL);
 	put32(d + 10, 0x80000000);
 	put32(d + 14, 0);
-	ck_assert_int_eq(ptp_parse_mean_path_delay(d, 18, &ns), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_mean_path_delay(d, 18, &ns), 0);
 	ck_assert_int_eq(ns, 0);
 }
 END_TEST
@@ -267,14 +272,14 @@ START_TEST(ptp_time_status_range)
 	memset(&st, 0x5a, sizeof(st));
 	put32(ts, 0x80000000); /* master_offset INT64_MIN */
 	put32(ts + 12, 1);
-	ck_assert_int_eq(ptp_parse_time_status(ts, sizeof(ts), &st), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_parse_time_status(ts, sizeof(ts), &st), -EPROTO);
 	ck_assert_uint_eq(st.gm_identity[0], 0x5a);
 	put32(ts, 0x80000000);
 	put32(ts + 4, 1); /* INT64_MIN + 1: fine */
-	ck_assert_int_eq(ptp_parse_time_status(ts, sizeof(ts), &st), 0);
+	ck_assert_int_eq(ptp_mgmt_parse_time_status(ts, sizeof(ts), &st), 0);
 	ck_assert(st.master_offset == INT64_MIN + 1);
 	put32(ts + 8, 0xffffffff); /* ingress time -1 */
-	ck_assert_int_eq(ptp_parse_time_status(ts, sizeof(ts), &st), -EPROTO);
+	ck_assert_int_eq(ptp_mgmt_parse_time_status(ts, sizeof(ts), &st), -EPROTO);
 }
 END_TEST
 
@@ -303,15 +308,15 @@ START_TEST(parsers_survive_garbage)
 			buf[48] = 0;
 			buf[49] = 1;
 		}
-		chrony_tracking_parse(buf, len, 1, &t, &status);
+		chrony_proto_tracking_parse(buf, len, 1, &t, &status);
 		n = ptp_mgmt_response(buf, len, (uint16_t)(buf[30] << 8 | buf[31]),
 				      (uint16_t)(len > 53 ? buf[52] << 8 | buf[53] : 0), &data);
 		if (n >= 0) {
 			ck_assert(data >= buf && data + n <= buf + len);
-			ptp_parse_time_status(data, (size_t)n, &st);
-			ptp_parse_port_state(data, (size_t)n, &v);
-			ptp_parse_mean_path_delay(data, (size_t)n, &ns);
-			ptp_parse_gm_accuracy(data, (size_t)n, &v);
+			ptp_mgmt_parse_time_status(data, (size_t)n, &st);
+			ptp_mgmt_parse_port_state(data, (size_t)n, &v);
+			ptp_mgmt_parse_mean_path_delay(data, (size_t)n, &ns);
+			ptp_mgmt_parse_gm_accuracy(data, (size_t)n, &v);
 		}
 	}
 }
