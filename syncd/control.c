@@ -294,8 +294,12 @@ static bool observe(struct control *c, const struct control_quality *q)
 {
 	double b, d;
 
-	if (q->floor == QOT_UNBOUNDED || (c->measured && q->floor == c->last.floor &&
-					  q->noise == c->last.noise && q->drift == c->last.drift))
+	/* New, when the source counts its measurements, if the count moved (a
+	 * learnt drift bound moves with time alone); else if anything changed. */
+	if (q->floor == QOT_UNBOUNDED ||
+	    (c->measured && (q->seq ? q->seq == c->last.seq
+				    : q->floor == c->last.floor && q->noise == c->last.noise &&
+					      q->drift == c->last.drift)))
 		return false;
 	b = base_of(&c->cfg, q);
 	if (!c->measured) {

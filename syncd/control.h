@@ -71,6 +71,7 @@ struct control_quality {
 	uint64_t floor; /* ns: the bound right after an exchange; QOT_UNBOUNDED: unknown */
 	uint64_t noise; /* ns: the per-exchange noise (standard deviation) */
 	double drift;	/* fraction: growth of the bound per ns between exchanges */
+	uint64_t seq;	/* moves with each new measurement; 0: not said (the values tell) */
 };
 
 enum control_state {

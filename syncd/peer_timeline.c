@@ -35,7 +35,8 @@ struct peer_timeline {
 	struct peer_filter filter;
 	char filter_node[QOT_NAME_MAX + 1]; /* whose exchanges the filter holds */
 	struct estimator *est;		    /* of the same exchanges: rate (NULL: learn off) */
-	int64_t est_ref; /* ns: what the estimator's offsets are relative to (precision) */
+	int64_t est_ref;    /* ns: what the estimator's offsets are relative to (precision) */
+	uint64_t exchanges; /* usable exchanges with the upstream followed, ever (from 1) */
 	struct peer_addr peers[PEER_UPSTREAM_MAX];
 	size_t npeers;
 	bool has_ref;
@@ -195,6 +196,7 @@ static void op_response(void *ctx, const struct peer_msg *m, const struct peer_s
 	}
 	peer_filter_add(&pt->filter, &meas);
 	learn(pt, &meas, s);
+	pt->exchanges++;
 	pt->last_ok = s->b4;
 	pt->up_depth = m->depth;
 	pt->up_berkeley = m->flags & PEER_FLAG_BERKELEY;
@@ -481,6 +483,7 @@ bool peer_timeline_quality(const struct peer_timeline *pt, int64_t now, struct c
 		.floor = (uint64_t)mb,
 		.noise = (uint64_t)sqrt(var + vb),
 		.drift = rate.drift,
+		.seq = pt->exchanges,
 	};
 	if (pt->up_berkeley && pt->own_valid) /* the correction's bound, not the exchange's */
 		out->floor = pt->own.below > pt->own.above ? pt->own.below : pt->own.above;

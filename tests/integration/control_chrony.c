@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	};
 	struct chrony_poll_config pc = {0};
 	struct control_config cc;
-	struct control_quality q = {1000, 0, 100e-6};
+	struct control_quality q = {1000, 0, 100e-6, 0};
 	struct qot_req req = qot_req_none;
 	struct control_status st;
 	struct control_timeline *ct;

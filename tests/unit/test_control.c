@@ -45,7 +45,7 @@ static struct qot_req req(uint64_t acc)
 
 /* 1 us after an exchange, no noise, 1 ppm: the bound grows 2 ns per ms of
  * interval (one exchange may be lost). */
-static const struct control_quality good = {1 * US, 0, 1e-6};
+static const struct control_quality good = {1 * US, 0, 1e-6, 0};
 
 static struct control *make(const struct control_config *c)
 {
@@ -73,10 +73,10 @@ START_TEST(predict_and_largest)
 	/* the floor alone exceeds the budget: nothing fits */
 	ck_assert_int_eq(control_largest(&c, &good, 999), 0);
 	/* no drift: any interval */
-	struct control_quality still = {1 * US, 0, 0};
+	struct control_quality still = {1 * US, 0, 0, 0};
 	ck_assert_int_eq(control_largest(&c, &still, 2 * US), INT64_MAX);
 	/* unknown floor: unknown bound, nothing fits */
-	struct control_quality unknown = {QOT_UNBOUNDED, 0, 1e-6};
+	struct control_quality unknown = {QOT_UNBOUNDED, 0, 1e-6, 0};
 	ck_assert_uint_eq(control_predict(&c, &unknown, S), QOT_UNBOUNDED);
 	ck_assert_int_eq(control_largest(&c, &unknown, 1 * S), 0);
 }
@@ -169,7 +169,7 @@ START_TEST(source_limited)
 	struct control *ctl = make(&c);
 	struct control_status st;
 	struct qot_req r = req(10 * US);
-	struct control_quality q = {40 * US, 0, 1e-6};
+	struct control_quality q = {40 * US, 0, 1e-6, 0};
 
 	control_set_requirement(ctl, &r);
 	control_update(ctl, &q);
@@ -188,7 +188,7 @@ START_TEST(noise_makes_faster)
 	struct control_config c = cfg();
 	struct control *ctl = make(&c);
 	struct qot_req r = req(20 * US);
-	struct control_quality noisy = {1 * US, 3 * US, 1e-6};
+	struct control_quality noisy = {1 * US, 3 * US, 1e-6, 0};
 
 	control_set_requirement(ctl, &r);
 	control_update(ctl, &good);
@@ -209,8 +209,8 @@ START_TEST(no_flapping)
 	struct qot_req r = req(20 * US);
 	/* base 1 + 3 * 2 = 7 us: fits exactly 4 s; +-0.1 us of noise moves the fit
 	 * to 4.15 s or 3.85 s, across the level 4 s */
-	struct control_quality above = {1 * US, 1900, 1e-6};
-	struct control_quality below = {1 * US, 2100, 1e-6};
+	struct control_quality above = {1 * US, 1900, 1e-6, 0};
+	struct control_quality below = {1 * US, 2100, 1e-6, 0};
 	int64_t last;
 	int changes = 0;
 
@@ -237,13 +237,15 @@ START_TEST(no_flapping)
 	 * no longer suggest a worse base, after at least `hold` of them */
 	int n = 0;
 	while (control_interval(ctl) == 2 * S && n < 100)
-		control_update(ctl, &(struct control_quality){good.floor + (uint64_t)n++, 0, 1e-6});
+		control_update(ctl,
+			       &(struct control_quality){good.floor + (uint64_t)n++, 0, 1e-6, 0});
 	ck_assert_int_eq(control_interval(ctl), 4 * S);
 	ck_assert_int_gt(n, 3);
 	ck_assert_int_lt(n, 60);
 	/* and no further: 8 s does not fit */
 	for (int i = 0; i < 20; i++)
-		control_update(ctl, &(struct control_quality){good.floor + (uint64_t)i, 0, 1e-6});
+		control_update(ctl,
+			       &(struct control_quality){good.floor + (uint64_t)i, 0, 1e-6, 0});
 	ck_assert_int_eq(control_interval(ctl), 4 * S);
 	control_free(ctl);
 }
@@ -261,13 +263,13 @@ START_TEST(no_flapping_on_a_noisy_path)
 	int64_t last;
 
 	control_set_requirement(ctl, &r);
-	control_update(ctl, &(struct control_quality){7400, 0, 1e-6});
+	control_update(ctl, &(struct control_quality){7400, 0, 1e-6, 0});
 	ck_assert_int_eq(control_interval(ctl), 2 * S);
 	last = control_interval(ctl);
 	for (int i = 0; i < 200; i++) {
 		/* every fifth measurement bad: (15 - 7.4) us / 2e-6 = 3.8 s */
 		uint64_t floor = i % 5 == 4 ? 7400 : 2000 + (uint64_t)i;
-		control_update(ctl, &(struct control_quality){floor, 0, 1e-6});
+		control_update(ctl, &(struct control_quality){floor, 0, 1e-6, 0});
 		changes += control_interval(ctl) != last;
 		last = control_interval(ctl);
 	}
@@ -284,7 +286,7 @@ START_TEST(hold_counts_measurements)
 	struct control_config c = cfg();
 	struct control *ctl = make(&c);
 	struct qot_req r = req(20 * US);
-	struct control_quality noisy = {1 * US, 3 * US, 1e-6};
+	struct control_quality noisy = {1 * US, 3 * US, 1e-6, 0};
 
 	control_set_requirement(ctl, &r);
 	control_update(ctl, &noisy); /* base 10 us: fits 2.5 s, 2 s */
@@ -293,6 +295,23 @@ START_TEST(hold_counts_measurements)
 	for (int i = 0; i < 50; i++)
 		control_update(ctl, &good);
 	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	control_free(ctl);
+
+	/* A source that counts its measurements (a peer timeline): a drift
+	 * bound that moves at every tick (learnt, it grows with the time since
+	 * the last exchange) is no new measurement while the count stands. */
+	ctl = make(&c);
+	control_set_requirement(ctl, &r);
+	noisy.seq = 1;
+	control_update(ctl, &noisy);
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	for (int i = 0; i < 50; i++)
+		control_update(ctl, &(struct control_quality){1 * US, 0, 1e-6 + i * 1e-9, 2});
+	ck_assert_int_eq(control_interval(ctl), 2 * S);
+	/* new ones: it relaxes (after hold of them and the spread settled) */
+	for (uint64_t k = 3; k < 60 && control_interval(ctl) == 2 * S; k++)
+		control_update(ctl, &(struct control_quality){1 * US, 0, 1e-6, k});
+	ck_assert_int_gt(control_interval(ctl), 2 * S);
 	control_free(ctl);
 }
 END_TEST
@@ -308,7 +327,7 @@ START_TEST(noise_limited_runs_fastest)
 	struct control *ctl = make(&c);
 	struct control_status st;
 	struct qot_req r = req(30 * US);
-	struct control_quality q = {20 * US, 5 * US, 1e-6}; /* base 35 us */
+	struct control_quality q = {20 * US, 5 * US, 1e-6, 0}; /* base 35 us */
 
 	control_set_requirement(ctl, &r);
 	control_update(ctl, &q);
@@ -317,7 +336,8 @@ START_TEST(noise_limited_runs_fastest)
 	ck_assert_int_eq(st.interval, 125 * MS);
 	ck_assert_str_eq(st.reason, "bound 35.2us at fastest interval 125ms > required 30us");
 	for (int i = 0; i < 20; i++)
-		control_update(ctl, &(struct control_quality){20 * US + (uint64_t)i, 5 * US, 1e-6});
+		control_update(ctl,
+			       &(struct control_quality){20 * US + (uint64_t)i, 5 * US, 1e-6, 0});
 	ck_assert_int_eq(control_interval(ctl), 125 * MS);
 	control_free(ctl);
 }
@@ -329,7 +349,7 @@ START_TEST(changes_reported_once)
 	struct control_config c = cfg();
 	struct control *ctl = make(&c);
 	struct qot_req r = req(10 * US);
-	struct control_quality q = {40 * US, 0, 1e-6};
+	struct control_quality q = {40 * US, 0, 1e-6, 0};
 	unsigned ch;
 
 	ck_assert_uint_eq(control_update(ctl, &good),
@@ -352,7 +372,7 @@ START_TEST(unknown_quality)
 {
 	struct control_config c = cfg();
 	struct control *ctl = make(&c);
-	struct control_quality unknown = {QOT_UNBOUNDED, 0, 1e-6};
+	struct control_quality unknown = {QOT_UNBOUNDED, 0, 1e-6, 0};
 	struct qot_req r = req(20 * US);
 	struct control_status st;
 
