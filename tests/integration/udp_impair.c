@@ -25,9 +25,18 @@
  * a stream per direction and four draws per datagram: with the same seed
  * the n-th datagram of a direction meets the same fate in every run.
  *
- * Prints "udp_impair: relaying LISTEN -> TO seed=N" once listening; on
- * SIGUSR1 the counters, on SIGTERM, SIGINT or at the end of --lifetime the
- * counters and exits 0:
+ * The impairment options (--delay to --dup) may also be words in a file
+ * (--impair-file, read after the command line; # starts a comment): on SIGHUP the relay reads
+ * it again, over what it had, and applies it to the datagrams that arrive
+ * from then on (a path that worsens or heals without a restart); a file in
+ * error leaves the impairment as it was.
+ *
+ * Prints "udp_impair: relaying LISTEN -> TO seed=N" once listening and
+ * "udp_impair: impairment [from FILE]: out delay=D jitter=D loss=P dup=P
+ * back ... jitter-dist=uniform|exp" then and after each reading of the
+ * file ("udp_impair: impairment unchanged" if it is in error); on SIGUSR1
+ * the counters, on SIGTERM, SIGINT or at the end of --lifetime the counters
+ * and exits 0:
  *   udp_impair: out received=N forwarded=N lost=N duplicated=N full=N
  *               reordered=N errors=N
  *   udp_impair: back ... (the same)
@@ -72,6 +81,12 @@ struct dirconf {
 	double loss, dup;
 };
 
+/* What the impairment options set (the command line, then --impair-file). */
+struct impair {
+	struct dirconf conf[NDIR];
+	bool exp_jitter;
+};
+
 struct counters {
 	uint64_t received, forwarded, lost, duplicated, full, reordered, errors;
 };
@@ -96,9 +111,9 @@ struct packet {
 };
 
 struct relay {
-	struct dirconf conf[NDIR];
-	bool exp_jitter;
-	uint64_t state[NDIR]; /* the PRNG's, one stream per direction */
+	struct impair im;
+	const char *impair_file; /* re-read on SIGHUP */
+	uint64_t state[NDIR];	 /* the PRNG's, one stream per direction */
 	struct sockaddr_storage to;
 	socklen_t tolen;
 	int listen_fd, timer_fd, sig_fd;
@@ -140,11 +155,11 @@ static double uniform(struct relay *r, enum dir d)
 /* The jitter for a uniform draw u. */
 static int64_t jitter(const struct relay *r, enum dir d, double u)
 {
-	double j = (double)r->conf[d].jitter, x;
+	double j = (double)r->im.conf[d].jitter, x;
 
 	if (j <= 0)
 		return 0;
-	if (!r->exp_jitter)
+	if (!r->im.exp_jitter)
 		return (int64_t)(u * j);
 	x = -log1p(-u) * j;
 	return (int64_t)(x < j * EXP_JITTER_CAP ? x : j * EXP_JITTER_CAP);
@@ -201,7 +216,7 @@ static void enqueue(struct relay *r, enum dir d, unsigned client, const void *da
 		    uint64_t order, int64_t now, double u)
 {
 	struct packet p = {
-		.due = now + (int64_t)r->conf[d].delay + jitter(r, d, u),
+		.due = now + (int64_t)r->im.conf[d].delay + jitter(r, d, u),
 		.order = order,
 		.dir = d,
 		.client = client,
@@ -233,12 +248,12 @@ static void admit(struct relay *r, enum dir d, unsigned client, const void *data
 	       dup_delay = uniform(r, d);
 
 	r->c[d].received++;
-	if (lose < r->conf[d].loss) {
+	if (lose < r->im.conf[d].loss) {
 		r->c[d].lost++;
 		return;
 	}
 	enqueue(r, d, client, data, len, order, now, delay);
-	if (dup < r->conf[d].dup) {
+	if (dup < r->im.conf[d].dup) {
 		r->c[d].duplicated++;
 		enqueue(r, d, client, data, len, order, now, dup_delay);
 	}
@@ -429,6 +444,9 @@ static void usage(FILE *f)
 		"  --queue N      datagrams held at most, both directions (default 4096)\n"
 		"  --clients N    client source addresses at most (default 64)\n"
 		"  --idle D       a client silent this long may lose its slot (default 60s)\n"
+		"  --impair-file F  more impairment options (--delay ... --dup), read after the\n"
+		"                 command line's and again on SIGHUP\n"
+		"Signals: SIGUSR1 prints the counters; SIGTERM, SIGINT print them and exit.\n"
 		"D is a duration with a unit (ns, us, ms, s, min), e.g. 1500us.\n"
 		"\"out\" is the direction from the clients to the target, \"back\" the answers.\n");
 }
@@ -500,7 +518,7 @@ static int parse_addr(const char *opt, const char *arg, struct sockaddr_storage 
 }
 
 struct options {
-	const char *listen_text, *to_text;
+	const char *listen_text, *to_text, *impair_file;
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
 	uint64_t lifetime, seed;
@@ -528,35 +546,187 @@ enum {
 	O_QUEUE,
 	O_CLIENTS,
 	O_IDLE,
+	O_IMPAIR_FILE,
 };
 
-static int parse_options(int argc, char **argv, struct relay *r, struct options *o)
+/* In the order of the enum: longopts[c - O_LISTEN] is option c's. */
+static const struct option longopts[] = {
+	{"listen", required_argument, NULL, O_LISTEN},
+	{"to", required_argument, NULL, O_TO},
+	{"delay", required_argument, NULL, O_DELAY},
+	{"out-delay", required_argument, NULL, O_OUT_DELAY},
+	{"back-delay", required_argument, NULL, O_BACK_DELAY},
+	{"jitter", required_argument, NULL, O_JITTER},
+	{"out-jitter", required_argument, NULL, O_OUT_JITTER},
+	{"back-jitter", required_argument, NULL, O_BACK_JITTER},
+	{"jitter-dist", required_argument, NULL, O_JITTER_DIST},
+	{"loss", required_argument, NULL, O_LOSS},
+	{"out-loss", required_argument, NULL, O_OUT_LOSS},
+	{"back-loss", required_argument, NULL, O_BACK_LOSS},
+	{"dup", required_argument, NULL, O_DUP},
+	{"out-dup", required_argument, NULL, O_OUT_DUP},
+	{"back-dup", required_argument, NULL, O_BACK_DUP},
+	{"seed", required_argument, NULL, O_SEED},
+	{"lifetime", required_argument, NULL, O_LIFETIME},
+	{"queue", required_argument, NULL, O_QUEUE},
+	{"clients", required_argument, NULL, O_CLIENTS},
+	{"idle", required_argument, NULL, O_IDLE},
+	{"impair-file", required_argument, NULL, O_IMPAIR_FILE},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+#define DAY_NS (86400ULL * 1000000000ULL)
+
+/* Option c with arg, if an impairment option, into im: 0, -1 (a message
+ * said why), 1 if c is another option. */
+static int impair_option(int c, const char *arg, struct impair *im)
 {
-	static const struct option longopts[] = {
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"to", required_argument, NULL, O_TO},
-		{"delay", required_argument, NULL, O_DELAY},
-		{"out-delay", required_argument, NULL, O_OUT_DELAY},
-		{"back-delay", required_argument, NULL, O_BACK_DELAY},
-		{"jitter", required_argument, NULL, O_JITTER},
-		{"out-jitter", required_argument, NULL, O_OUT_JITTER},
-		{"back-jitter", required_argument, NULL, O_BACK_JITTER},
-		{"jitter-dist", required_argument, NULL, O_JITTER_DIST},
-		{"loss", required_argument, NULL, O_LOSS},
-		{"out-loss", required_argument, NULL, O_OUT_LOSS},
-		{"back-loss", required_argument, NULL, O_BACK_LOSS},
-		{"dup", required_argument, NULL, O_DUP},
-		{"out-dup", required_argument, NULL, O_OUT_DUP},
-		{"back-dup", required_argument, NULL, O_BACK_DUP},
-		{"seed", required_argument, NULL, O_SEED},
-		{"lifetime", required_argument, NULL, O_LIFETIME},
-		{"queue", required_argument, NULL, O_QUEUE},
-		{"clients", required_argument, NULL, O_CLIENTS},
-		{"idle", required_argument, NULL, O_IDLE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const uint64_t day = 86400ULL * 1000000000ULL;
+	const char *name = longopts[c - O_LISTEN].name;
+	uint64_t dur;
+	double p;
+	int err;
+
+	switch (c) {
+	case O_DELAY:
+	case O_OUT_DELAY:
+	case O_BACK_DELAY:
+		err = parse_dur(name, arg, DAY_NS, &dur);
+		if (!err && c != O_BACK_DELAY)
+			im->conf[OUT].delay = dur;
+		if (!err && c != O_OUT_DELAY)
+			im->conf[BACK].delay = dur;
+		return err;
+	case O_JITTER:
+	case O_OUT_JITTER:
+	case O_BACK_JITTER:
+		err = parse_dur(name, arg, DAY_NS / EXP_JITTER_CAP, &dur);
+		if (!err && c != O_BACK_JITTER)
+			im->conf[OUT].jitter = dur;
+		if (!err && c != O_OUT_JITTER)
+			im->conf[BACK].jitter = dur;
+		return err;
+	case O_JITTER_DIST:
+		if (strcmp(arg, "uniform") != 0 && strcmp(arg, "exp") != 0)
+			return bad(name, arg, "uniform or exp");
+		im->exp_jitter = strcmp(arg, "exp") == 0;
+		return 0;
+	case O_LOSS:
+	case O_OUT_LOSS:
+	case O_BACK_LOSS:
+		err = parse_prob(name, arg, &p);
+		if (!err && c != O_BACK_LOSS)
+			im->conf[OUT].loss = p;
+		if (!err && c != O_OUT_LOSS)
+			im->conf[BACK].loss = p;
+		return err;
+	case O_DUP:
+	case O_OUT_DUP:
+	case O_BACK_DUP:
+		err = parse_prob(name, arg, &p);
+		if (!err && c != O_BACK_DUP)
+			im->conf[OUT].dup = p;
+		if (!err && c != O_OUT_DUP)
+			im->conf[BACK].dup = p;
+		return err;
+	default:
+		return 1;
+	}
+}
+
+/* getopt_long's complaint about argv, said clearly. */
+static int bad_option(const char *where, char **argv)
+{
+	if (optopt >= O_LISTEN && optopt <= O_IMPAIR_FILE)
+		fprintf(stderr, "udp_impair: %s--%s needs a value\n", where,
+			longopts[optopt - O_LISTEN].name);
+	else
+		fprintf(stderr, "udp_impair: %sunknown option '%s'\n", where, argv[optind - 1]);
+	return -1;
+}
+
+/* The impairment options in path (words separated by blanks; # starts a
+ * comment to the end of the line), over the current ones in *im: 0, or -1 with
+ * *im untouched (a message said why). */
+static int read_impair_file(const char *path, struct impair *im)
+{
+	char text[4096], *argv[256], *save = NULL, *line;
+	struct impair next = *im;
+	int argc = 0, c, err = 0;
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "udp_impair: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	len = fread(text, 1, sizeof(text), f);
+	err = ferror(f) ? -1 : 0;
+	fclose(f);
+	if (err || len == sizeof(text)) {
+		fprintf(stderr, "udp_impair: %s: %s\n", path,
+			err ? "cannot be read" : "too long (4 KiB at most)");
+		return -1;
+	}
+	text[len] = '\0';
+	argv[argc++] = (char *)path;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *wsave = NULL;
+
+		if (strchr(line, '#'))
+			*strchr(line, '#') = '\0'; /* a comment to the end of the line */
+		for (char *w = strtok_r(line, " \t\r", &wsave); w;
+		     w = strtok_r(NULL, " \t\r", &wsave)) {
+			if (argc == (int)(sizeof(argv) / sizeof(argv[0])) - 1) {
+				fprintf(stderr, "udp_impair: %s: too many words\n", path);
+				return -1;
+			}
+			argv[argc++] = w;
+		}
+	}
+	argv[argc] = NULL;
+	optind = 0; /* glibc: start afresh */
+	opterr = 0;
+	while (!err && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			char where[4096 + 3];
+
+			snprintf(where, sizeof(where), "%s: ", path);
+			err = bad_option(where, argv);
+		} else if ((err = impair_option(c, optarg, &next)) == 1) {
+			fprintf(stderr, "udp_impair: %s: --%s is not an impairment option\n", path,
+				longopts[c - O_LISTEN].name);
+			err = -1;
+		}
+	}
+	if (!err && optind < argc) {
+		fprintf(stderr, "udp_impair: %s: unexpected word '%s'\n", path, argv[optind]);
+		err = -1;
+	}
+	if (err)
+		return -1;
+	*im = next;
+	return 0;
+}
+
+static void print_impair(const struct impair *im, const char *from)
+{
+	printf("udp_impair: impairment%s%s:", from ? " from " : "", from ? from : "");
+	for (int d = 0; d < NDIR; d++) {
+		char delay[QOT_DUR_TEXT_MAX], jit[QOT_DUR_TEXT_MAX];
+
+		qot_dur_format(im->conf[d].delay, delay, sizeof(delay));
+		qot_dur_format(im->conf[d].jitter, jit, sizeof(jit));
+		printf(" %s delay=%s jitter=%s loss=%g dup=%g", DIR_NAME[d], delay, jit,
+		       im->conf[d].loss, im->conf[d].dup);
+	}
+	printf(" jitter-dist=%s\n", im->exp_jitter ? "exp" : "uniform");
+	fflush(stdout);
+}
+
+static int parse_options(int argc, char **argv, struct impair *im, struct relay *r,
+			 struct options *o)
+{
 	unsigned long long v;
 	uint64_t idle = 60ULL * 1000000000ULL;
 	int c, err = 0;
@@ -568,8 +738,6 @@ static int parse_options(int argc, char **argv, struct relay *r, struct options 
 	opterr = 0;
 	while (!err && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		const char *name = c >= O_LISTEN ? longopts[c - O_LISTEN].name : "";
-		uint64_t dur;
-		double p;
 
 		switch (c) {
 		case O_LISTEN:
@@ -580,54 +748,12 @@ static int parse_options(int argc, char **argv, struct relay *r, struct options 
 			o->to_text = optarg;
 			err = parse_addr(name, optarg, &r->to, &r->tolen);
 			break;
-		case O_DELAY:
-		case O_OUT_DELAY:
-		case O_BACK_DELAY:
-			err = parse_dur(name, optarg, day, &dur);
-			if (!err && c != O_BACK_DELAY)
-				r->conf[OUT].delay = dur;
-			if (!err && c != O_OUT_DELAY)
-				r->conf[BACK].delay = dur;
-			break;
-		case O_JITTER:
-		case O_OUT_JITTER:
-		case O_BACK_JITTER:
-			err = parse_dur(name, optarg, day / EXP_JITTER_CAP, &dur);
-			if (!err && c != O_BACK_JITTER)
-				r->conf[OUT].jitter = dur;
-			if (!err && c != O_OUT_JITTER)
-				r->conf[BACK].jitter = dur;
-			break;
-		case O_JITTER_DIST:
-			if (strcmp(optarg, "uniform") == 0 || strcmp(optarg, "exp") == 0)
-				r->exp_jitter = strcmp(optarg, "exp") == 0;
-			else
-				err = bad(name, optarg, "uniform or exp");
-			break;
-		case O_LOSS:
-		case O_OUT_LOSS:
-		case O_BACK_LOSS:
-			err = parse_prob(name, optarg, &p);
-			if (!err && c != O_BACK_LOSS)
-				r->conf[OUT].loss = p;
-			if (!err && c != O_OUT_LOSS)
-				r->conf[BACK].loss = p;
-			break;
-		case O_DUP:
-		case O_OUT_DUP:
-		case O_BACK_DUP:
-			err = parse_prob(name, optarg, &p);
-			if (!err && c != O_BACK_DUP)
-				r->conf[OUT].dup = p;
-			if (!err && c != O_OUT_DUP)
-				r->conf[BACK].dup = p;
-			break;
 		case O_SEED:
 			err = parse_uint(name, optarg, 0, UINT64_MAX, &v);
 			o->seed = v;
 			break;
 		case O_LIFETIME:
-			err = parse_dur(name, optarg, day, &o->lifetime);
+			err = parse_dur(name, optarg, DAY_NS, &o->lifetime);
 			if (!err && o->lifetime == 0)
 				err = bad(name, optarg, "a duration above 0");
 			break;
@@ -638,19 +764,20 @@ static int parse_options(int argc, char **argv, struct relay *r, struct options 
 			err = parse_uint(name, optarg, 1, MAX_CLIENTS, &o->clients);
 			break;
 		case O_IDLE:
-			err = parse_dur(name, optarg, day, &idle);
+			err = parse_dur(name, optarg, DAY_NS, &idle);
+			break;
+		case O_IMPAIR_FILE:
+			o->impair_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case '?':
+		case ':':
+			err = bad_option("", argv);
+			break;
 		default:
-			if (optopt >= O_LISTEN)
-				fprintf(stderr, "udp_impair: --%s needs a value\n",
-					longopts[optopt - O_LISTEN].name);
-			else
-				fprintf(stderr, "udp_impair: unknown option '%s'\n",
-					argv[optind - 1]);
-			err = -1;
+			err = impair_option(c, optarg, im);
 		}
 	}
 	if (!err && optind < argc) {
@@ -666,6 +793,8 @@ static int parse_options(int argc, char **argv, struct relay *r, struct options 
 				"IPv6)\n");
 		err = -1;
 	}
+	if (!err && o->impair_file)
+		err = read_impair_file(o->impair_file, im);
 	r->idle = (int64_t)idle;
 	return err;
 }
@@ -690,6 +819,7 @@ static int setup(struct relay *r, const struct options *o)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &sigs, NULL) != 0 ||
 	    (r->sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		perror("udp_impair: signalfd");
@@ -710,6 +840,23 @@ static int setup(struct relay *r, const struct options *o)
 	/* Wake at the due time, not up to 50 us after it (the default slack). */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	return 0;
+}
+
+/* SIGHUP: the impairment from --impair-file again (datagrams already queued
+ * keep their due times). */
+static void reload(struct relay *r)
+{
+	if (r->impair_file == NULL) {
+		fprintf(stderr, "udp_impair: SIGHUP without --impair-file: nothing to read\n");
+		return;
+	}
+	if (read_impair_file(r->impair_file, &r->im) != 0) {
+		fprintf(stderr, "udp_impair: the impairment is unchanged\n");
+		printf("udp_impair: impairment unchanged\n");
+		fflush(stdout);
+		return;
+	}
+	print_impair(&r->im, r->impair_file);
 }
 
 static const char *run(struct relay *r, int64_t end, unsigned char *buf)
@@ -745,9 +892,12 @@ static const char *run(struct relay *r, int64_t end, unsigned char *buf)
 			struct signalfd_siginfo si;
 
 			while (read(r->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				if (si.ssi_signo != SIGUSR1)
+				if (si.ssi_signo == SIGUSR1)
+					print_counters(r, "running");
+				else if (si.ssi_signo == SIGHUP)
+					reload(r);
+				else
 					return "signal";
-				print_counters(r, "running");
 			}
 		}
 		if (pfd[1].revents & POLLIN) {
@@ -772,14 +922,16 @@ int main(int argc, char **argv)
 	const char *end;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (parse_options(argc, argv, &r, &o) != 0) {
+	if (parse_options(argc, argv, &r.im, &r, &o) != 0) {
 		fprintf(stderr, "udp_impair: see udp_impair --help\n");
 		return 2;
 	}
 	if (setup(&r, &o) != 0)
 		return 1;
+	r.impair_file = o.impair_file;
 	printf("udp_impair: relaying %s -> %s seed=%llu\n", o.listen_text, o.to_text,
 	       (unsigned long long)o.seed);
+	print_impair(&r.im, o.impair_file);
 	end = run(&r, mono_ns() + (int64_t)o.lifetime, buf);
 	print_counters(&r, end);
 	while (r.nheap)
