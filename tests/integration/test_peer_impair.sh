@@ -40,7 +40,8 @@
 #      change of upstream, or a member becoming root) at most FAILOVERS_MAX
 #      = 2. An exchange is missed with p = 1 - 0.95^2 = 9.75% (an answer
 #      later than the 50 ms timeout cannot happen here), two in a row with
-#      p^2 (1 - p) = 0.86% per interval and member: 1.7 expected in the 10 s
+#      about p^2 = 0.95% per interval and member (whether the second is the
+#      next interval's or an immediate retry's): 1.9 expected in the 10 s
 #      (100 intervals) for the two members if nothing moved. But a member
 #      that failed over stays with its backup (b, reached directly), and b
 #      once root stays root (a, probing it, yields): each member fails over
