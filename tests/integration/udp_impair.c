@@ -38,7 +38,9 @@
  * the counters, on SIGTERM, SIGINT or at the end of --lifetime the counters
  * and exits 0:
  *   udp_impair: out received=N forwarded=N lost=N duplicated=N full=N
- *               reordered=N errors=N
+ *               reordered=N errors=N late=N late_max=D
+ * (late: released more than 1 ms after the due time, the relay starved of
+ * CPU, late_max the latest: the path was that much worse than told)
  *   udp_impair: back ... (the same)
  *   udp_impair: clients=N refused=N stale=N end=signal|lifetime|running
  * Exit status 2 for a bad option (with a message), 1 if the sockets cannot
@@ -72,6 +74,7 @@
 #define MAX_QUEUE      1000000
 #define READS_PER_FD   64 /* per wakeup: no socket starves the others */
 #define EXP_JITTER_CAP 20
+#define LATE_NS	       1000000 /* a release this late: the relay starved, the path worse */
 
 enum dir { OUT, BACK, NDIR };
 static const char *const DIR_NAME[NDIR] = {"out", "back"};
@@ -89,6 +92,8 @@ struct impair {
 
 struct counters {
 	uint64_t received, forwarded, lost, duplicated, full, reordered, errors;
+	uint64_t late;	  /* released more than LATE_NS after their due time */
+	int64_t late_max; /* the latest release after the due time, ns */
 };
 
 struct client {
@@ -281,6 +286,10 @@ static void release(struct relay *r, int64_t now)
 			r->c[p.dir].errors++;
 		} else {
 			r->c[p.dir].forwarded++;
+			if (now - p.due > LATE_NS)
+				r->c[p.dir].late++;
+			if (now - p.due > r->c[p.dir].late_max)
+				r->c[p.dir].late_max = now - p.due;
 			if (p.order < r->released_max[p.dir])
 				r->c[p.dir].reordered++;
 			else
@@ -412,12 +421,16 @@ static void print_counters(const struct relay *r, const char *end)
 	for (int d = 0; d < NDIR; d++) {
 		const struct counters *c = &r->c[d];
 
+		char late_max[QOT_DUR_TEXT_MAX];
+
+		qot_dur_format((uint64_t)c->late_max, late_max, sizeof(late_max));
 		printf("udp_impair: %s received=%llu forwarded=%llu lost=%llu duplicated=%llu "
-		       "full=%llu reordered=%llu errors=%llu\n",
+		       "full=%llu reordered=%llu errors=%llu late=%llu late_max=%s\n",
 		       DIR_NAME[d], (unsigned long long)c->received,
 		       (unsigned long long)c->forwarded, (unsigned long long)c->lost,
 		       (unsigned long long)c->duplicated, (unsigned long long)c->full,
-		       (unsigned long long)c->reordered, (unsigned long long)c->errors);
+		       (unsigned long long)c->reordered, (unsigned long long)c->errors,
+		       (unsigned long long)c->late, late_max);
 	}
 	printf("udp_impair: clients=%llu refused=%llu stale=%llu end=%s\n",
 	       (unsigned long long)r->clients_seen, (unsigned long long)r->refused,
