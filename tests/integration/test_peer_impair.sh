@@ -158,7 +158,7 @@ for n in a b c; do
 	cluster_bind $n
 	wait_for 20 cl_ranked a $n || fail "$n is not ranked on a: $(cat "$(cl_file a members)")"
 done
-grep -q "^node=a .*peer=${ADDR[a]}:$RELAY_PORT " "$(cl_file c members)" ||
+wait_for 10 grep -q "^node=a .*peer=${ADDR[a]}:$RELAY_PORT " "$(cl_file c members)" ||
 	fail "a's endpoint is not the relay's: $(cat "$(cl_file c members)")"
 wait_for 20 cl_root a || fail "a is not root: $(cat "$(cl_file a sync)")"
 wait_for 20 cl_follows b a || fail "b: $(cat "$(cl_file b sync)")"
