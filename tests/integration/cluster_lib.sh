@@ -23,6 +23,9 @@
 
 # shellcheck disable=SC2034 # used by the scripts that source this one
 declare -A CL_COORDD
+# CL_PEER_AT[NODE]: the peer endpoint NODE's coordd publishes, if not its
+# syncd's own (e.g. a relay in front of it: test_peer_impair.sh).
+declare -A CL_PEER_AT
 CL_NODES=()
 CL_NETNUM=${CL_NETNUM:-3} # the nodes are 10.99.$CL_NETNUM.x, inside our namespaces
 CL_ZK_PORT=2181           # inside the hub namespace: nothing else there
@@ -75,13 +78,13 @@ $2"
 }
 
 # cluster_coordd NODE [OPTIONS...]: NODE's coordd in its namespace,
-# publishing its peer endpoint.
+# publishing its peer endpoint (${CL_PEER_AT[NODE]} if set).
 cluster_coordd() {
 	local n=$1
 	shift
 	start_bg "$T/$n.coordd.log" ip netns exec "${NS[$n]}" "$COORDD_BIN" -f -z "$CL_ZK" \
 		-n "$n" -m "${MNT[$n]}" -t "$CL_SESSION_MS" \
-		--peer-address="${ADDR[$n]}:$CL_PEER_PORT" "$@"
+		--peer-address="${CL_PEER_AT[$n]:-${ADDR[$n]}:$CL_PEER_PORT}" "$@"
 	CL_COORDD[$n]=$BG_PID
 }
 
