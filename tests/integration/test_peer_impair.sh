@@ -50,6 +50,12 @@
 #      loss, not an eager K: with K = 1 the two switches come within about
 #      a second and the count is the same (measured; the unit test
 #      upstream_k_misses_fail_over of tests/unit/test_peer.c checks K).
+#   c. b reloaded (SIGHUP) without a reference, a's path cut whole: b takes
+#      over and averages (Berkeley: the timeline leaves true time); the path
+#      healed, b's probes reach a, a root with a reference, and b yields to
+#      it (roots rank by true time before epoch: without that, a, the older
+#      root, would yield to b and the cluster would average for good), and
+#      every interval holds the truth again.
 # The relay's counters (forwarded, lost, duplicated per direction) and the
 # judge's figures are printed: agreement p50/p99 (agree_p*_ns), bound
 # widths (width_p*_ns), errors against the truth (err_p*_ns). KEEP_T=1
@@ -216,6 +222,31 @@ note "failovers: b $fb, c $fc (a's role changes: $fa); at most $FAILOVERS_MAX in
 if [ "$(relay_counter out lost)" -le "$lost0" ] || [ "$(relay_counter back lost)" -le "$lost1" ]; then
 	fail "the relay lost nothing: $(cat "$RELAY_LOG")"
 fi
+
+note "c. true time beats an average: b, reloaded without a reference, takes over while a's path is cut; healed, b yields back to a"
+sed -i 's/^source ref freerun reference yes$/source ref freerun/' "$PEER_T/syncd-b.conf"
+kill -HUP "${SPID[b]}"
+# reload_done: b's syncd re-executed with the new configuration and found
+# the timeline again (its first line about it after the reload).
+reload_done() {
+	awk -v tl="timeline $CL_TL: peer=" '/SIGHUP: reloading/ { r = 1; next }
+		r && index($0, tl) { f = 1 } END { exit !f }' "$PEER_T/syncd-b.log"
+}
+wait_for 20 reload_done || fail "b did not reload: $(tail -n 5 "$PEER_T/syncd-b.log")"
+relay_set --loss 1
+wait_for 20 cl_root b || fail "b did not take over: $(cat "$(cl_file b sync)")"
+wait_for 20 sync_has b "$CL_TL" "mode=berkeley" || fail "b does not average: $(cat "$(cl_file b sync)")"
+note "  a cut off: b $(grep -o 'peer=.*' "$(cl_file b sync)")"
+relay_set --delay "${BACK_US}us" --jitter "${JITTER_US}us" --loss 0 --dup 0 # (over what it had)
+t0=$(date +%s%N)
+wait_for 20 cl_follows b a || fail "b did not yield to a: a $(cat "$(cl_file a sync)"), b $(cat "$(cl_file b sync)"); logs: $(for n in a b c; do echo "== $n"; tail -n 10 "$PEER_T/syncd-$n.log"; done); $(relay_counters)"
+wait_for 20 cl_root a || fail "a is not root: $(cat "$(cl_file a sync)")"
+note "  healed: b follows a after $((($(date +%s%N) - t0) / 1000000)) ms; c: $(grep -o 'peer=[^ ]* upstream=[^ ]*' "$(cl_file c sync)")"
+# c follows a or b (then a chain to a): true time again, from its first
+# reading (an interval holding the truth, however far the average went).
+wait_for 20 sync_has c "$CL_TL" "upstream=" || fail "c follows nobody: $(cat "$(cl_file c sync)")"
+out=$(judge 5 2>&1) || fail "not true again after the heal: $out"
+note "  after: $out"
 for n in a b c; do kill -0 "${SPID[$n]}" || fail "syncd $n died"; done
 [ -z "${KEEP_T:-}" ] || cp "$PEER_T"/syncd-*.log "$T/"
 echo "PASS"
