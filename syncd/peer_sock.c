@@ -38,6 +38,10 @@ struct outstanding {
 	bool pending;
 	struct peer_msg resp;
 	struct peer_stamps st;
+	/* A follow-up that overtook its answer (a path that reorders): kept
+	 * for the answer, which delivers at once with it. */
+	bool early;
+	struct peer_msg fu;
 };
 
 struct answered {
@@ -305,6 +309,7 @@ int peer_sock_request(struct peer_sock *s, struct peer_tl *tl, const char *node,
 	o->b1 = base;
 	o->tx = 0;
 	o->pending = false;
+	o->early = false;
 	o->deadline = qot_now_ns(CLOCK_MONOTONIC) + timeout_of(s, tl);
 	if (seq)
 		*seq = m.seq;
@@ -433,6 +438,24 @@ static void deliver(struct peer_sock *s, struct outstanding *o)
 	tl->ops->response(tl->ctx, &m, &st);
 }
 
+/* The precise t3 of a follow-up into the answer it follows: taken when it
+ * keeps the exchange possible (t3 not earlier than the answer's, t2 - b1 >=
+ * t3 - b4: no negative delay, checked without overflow), the bounds the
+ * wider of the two. */
+static void apply_followup(struct peer_sock *s, struct outstanding *o, const struct peer_msg *m)
+{
+	if (m->echo != o->resp.seq)
+		return; /* (an early one) it follows another answer of the upstream's */
+	if (m->t3 >= o->st.t3 && (__int128)o->st.t2 - o->st.b1 >= (__int128)m->t3 - o->st.b4) {
+		o->st.t3 = m->t3;
+		if (m->below > o->st.up_below)
+			o->st.up_below = m->below;
+		if (m->above > o->st.up_above)
+			o->st.up_above = m->above;
+		s->stats.followups++;
+	}
+}
+
 static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m, int64_t rx)
 {
 	struct outstanding *o = NULL;
@@ -479,6 +502,11 @@ static void response(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 	st.up_above = m->above;
 	o->resp = *m;
 	o->st = st;
+	if ((m->flags & PEER_FLAG_FOLLOWUP) && o->early) {
+		apply_followup(s, o, &o->fu);
+		deliver(s, o);
+		return;
+	}
 	if (m->flags & PEER_FLAG_FOLLOWUP) {
 		/* Its precise t3 comes next: wait for it a little (a second answer
 		 * is still unexpected). */
@@ -503,20 +531,24 @@ static void followup(struct peer_sock *s, struct peer_tl *tl, const struct peer_
 		if (s->out[i].tl == tl && s->out[i].pending && s->out[i].resp.seq == m->echo &&
 		    s->out[i].resp.t1 == m->t1 && strcmp(s->out[i].node, m->node) == 0)
 			o = &s->out[i];
+	if (o != NULL) {
+		apply_followup(s, o, m);
+		deliver(s, o);
+		return;
+	}
+	/* Ahead of its answer? The request it answers is still outstanding:
+	 * which answer it follows is known only when that comes (its seq), so
+	 * it waits there, once (a second one is unexpected). */
+	for (size_t i = 0; i < PEER_SOCK_OUTSTANDING && o == NULL; i++)
+		if (s->out[i].tl == tl && !s->out[i].pending && !s->out[i].early &&
+		    s->out[i].t1 == m->t1 && strcmp(s->out[i].node, m->node) == 0)
+			o = &s->out[i];
 	if (o == NULL) {
 		drop(s, PEER_DROP_UNEXPECTED);
 		return;
 	}
-	/* t2 - b1 >= t3 - b4 (no negative delay), checked without overflow. */
-	if (m->t3 >= o->st.t3 && (__int128)o->st.t2 - o->st.b1 >= (__int128)m->t3 - o->st.b4) {
-		o->st.t3 = m->t3;
-		if (m->below > o->st.up_below)
-			o->st.up_below = m->below;
-		if (m->above > o->st.up_above)
-			o->st.up_above = m->above;
-		s->stats.followups++;
-	}
-	deliver(s, o);
+	o->early = true;
+	o->fu = *m;
 }
 
 static void correction(struct peer_sock *s, struct peer_tl *tl, const struct peer_msg *m)

@@ -269,6 +269,67 @@ START_TEST(exchange_measures_truth)
 END_TEST
 
 /* A captured request sent again is refused; so is an answer nobody asked for. */
+/* A path that reorders: the follow-up overtakes its answer. It waits for
+ * the answer, which is then measured with the follow-up's precise t3 at
+ * once; nothing is dropped. (A relay socket between them, in this test.) */
+START_TEST(followup_before_its_answer)
+{
+	int relay = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in at = loopback(0), from;
+	socklen_t alen = sizeof(at), flen = sizeof(from);
+	uint8_t req[PEER_WIRE_LEN + 1], got[2][PEER_WIRE_LEN + 1];
+	struct pollfd pfd = {relay, POLLIN, 0};
+	ssize_t n, len[2];
+	uint64_t seq;
+	int k = 0;
+
+	ck_assert_int_ge(relay, 0);
+	ck_assert_int_eq(bind(relay, (struct sockaddr *)&at, sizeof(at)), 0);
+	ck_assert_int_eq(getsockname(relay, (struct sockaddr *)&at, &alen), 0);
+	ck_assert_int_eq(peer_sock_request(W.member, W.member_tl, "up", (struct sockaddr *)&at,
+					   sizeof(at), &seq),
+			 0);
+	ck_assert_int_eq(poll(&pfd, 1, 2000), 1);
+	n = recvfrom(relay, req, sizeof(req), 0, (struct sockaddr *)&from, &flen);
+	ck_assert_int_eq(n, PEER_WIRE_LEN);
+	ck_assert_int_eq(
+		sendto(relay, req, (size_t)n, 0, (struct sockaddr *)&W.up_addr, sizeof(W.up_addr)),
+		n);
+	/* The upstream answers the relay: the answer, then its follow-up. */
+	for (int64_t end = peer_test_ns(CLOCK_MONOTONIC) + 2000000000LL;
+	     k < 2 && peer_test_ns(CLOCK_MONOTONIC) < end;) {
+		struct pollfd both[2] = {{peer_sock_fd(W.up), POLLIN, 0}, {relay, POLLIN, 0}};
+
+		poll(both, 2, 10);
+		peer_sock_readable(W.up);
+		peer_sock_expire(W.up, peer_test_ns(CLOCK_MONOTONIC));
+		while (k < 2 && (n = recv(relay, got[k], sizeof(got[k]), MSG_DONTWAIT)) > 0)
+			len[k++] = n;
+	}
+	ck_assert_int_eq(k, 2);
+	/* The member gets them the other way round. */
+	ck_assert_int_eq(sendto(relay, got[1], (size_t)len[1], 0, (struct sockaddr *)&from, flen),
+			 len[1]);
+	ck_assert_int_eq(sendto(relay, got[0], (size_t)len[0], 0, (struct sockaddr *)&from, flen),
+			 len[0]);
+	ck_assert_msg(pump_until(&W.member_ctx.responses, 2000), "no answer");
+	ck_assert_uint_eq(W.member_ctx.last_msg.echo, seq);
+	ck_assert_uint_eq(peer_sock_stats(W.member)->followups, 1);
+	for (int r = 0; r < PEER_DROP_NREASONS; r++)
+		ck_assert_uint_eq(peer_sock_stats(W.member)->drop[r], 0);
+	/* measured with the follow-up's t3: the truth inside, as ever */
+	{
+		struct peer_exchange_config cfg = {.drift = 1e-4};
+		struct peer_measurement m;
+
+		ck_assert_int_eq(peer_exchange_measure(&cfg, &W.member_ctx.last, &m), 0);
+		ck_assert_int_le(m.base_offset - (int64_t)m.below, UP_OFFSET);
+		ck_assert_int_ge(m.base_offset + (int64_t)m.above, UP_OFFSET);
+	}
+	close(relay);
+}
+END_TEST
+
 START_TEST(replay_refused)
 {
 	uint8_t req[PEER_WIRE_LEN];
@@ -561,6 +622,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, exchange_measures_truth);
+	tcase_add_test(tc, followup_before_its_answer);
 	tcase_add_test(tc, replay_refused);
 	tcase_add_test(tc, wrong_key_and_bad_packets_refused);
 	tcase_add_test(tc, correction_once);
