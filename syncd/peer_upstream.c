@@ -188,6 +188,8 @@ void peer_upstream_tick(struct peer_upstream *u)
 
 void peer_upstream_result(struct peer_upstream *u, const char *node, bool ok)
 {
+	size_t me;
+
 	if (u->role != PEER_ROLE_FOLLOW || strcmp(u->node[u->cur].name, node) != 0)
 		return;
 	if (ok) {
@@ -197,6 +199,11 @@ void peer_upstream_result(struct peer_upstream *u, const char *node, bool ok)
 	if (++u->missed < u->cfg.missed)
 		return;
 	u->node[u->cur].down = true;
+	/* Itself it marked down only to yield to that root (adopt): with the
+	 * root gone, it is a candidate again, at its place in the order. */
+	me = index_of(u, u->self);
+	if (me != NONE)
+		u->node[me].down = false;
 	recompute(u);
 }
 
@@ -244,6 +251,14 @@ void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root,
 			if (epoch > u->epoch)
 				u->epoch = epoch; /* the chain's root, passed down */
 			u->chain_truth = truth;
+			if (u->truth && !truth && me < i && !u->stale) {
+				/* Our chain averages (its root lost its reference, or
+				 * took over while we yielded), and we, before the node
+				 * we follow, have true time to serve: we lead. */
+				u->epoch = u->max_epoch + 1;
+				u->max_epoch = u->epoch;
+				set_role(u, PEER_ROLE_ROOT, NONE);
+			}
 		} else if (root && beats(truth, epoch, i, u->chain_truth, u->epoch, 0)) {
 			adopt(u, i, epoch, truth); /* a better root than ours */
 		}

@@ -837,6 +837,36 @@ START_TEST(upstream_true_time_beats_averaging)
 	peer_upstream_observe(c2, "a", true, 0, true);
 	ck_assert_str_eq(peer_upstream_current(c2), "a");
 
+	/* a with a reference yielded to b with one too (a newer epoch); b then
+	 * loses its reference (it averages): a, before it, leads again. */
+	struct peer_upstream *a4 = up_new("a", 2);
+	peer_upstream_set_truth(a4, true);
+	join_quietly(a4);
+	peer_upstream_observe(a4, "b", true, 1, true);
+	ck_assert_str_eq(peer_upstream_current(a4), "b");
+	peer_upstream_observe(a4, "b", true, 1, false);
+	ck_assert_int_eq(peer_upstream_role(a4), PEER_ROLE_ROOT);
+	ck_assert_uint_eq(peer_upstream_epoch(a4), 2);
+	/* A node after its upstream does not: the order's choice stands. */
+	struct peer_upstream *c4 = up_new("c", 2);
+	peer_upstream_set_truth(c4, true);
+	join_quietly(c4);
+	ck_assert_str_eq(peer_upstream_current(c4), "a");
+	peer_upstream_observe(c4, "a", true, 0, false);
+	ck_assert_str_eq(peer_upstream_current(c4), "a");
+	/* a yielded to b, then b dies: a, the first of the order, is a
+	 * candidate again (it does not follow c). */
+	struct peer_upstream *a5 = up_new("a", 2);
+	join_quietly(a5);
+	peer_upstream_observe(a5, "b", true, 1, false);
+	ck_assert_str_eq(peer_upstream_current(a5), "b");
+	peer_upstream_result(a5, "b", false);
+	peer_upstream_result(a5, "b", false);
+	ck_assert_int_eq(peer_upstream_role(a5), PEER_ROLE_ROOT);
+	peer_upstream_free(a4);
+	peer_upstream_free(c4);
+	peer_upstream_free(a5);
+
 	/* Without a reference the late node follows, as before. */
 	struct peer_upstream *a3 = up_new("a", 2);
 	peer_upstream_observe(a3, "b", true, 1, false);
