@@ -15,8 +15,9 @@
  * highest seen + 1, and says so in its answers, and whoever hears of a root
  * that beats the one it follows or is switches to it. So a root with a
  * reference never yields to one that averages, and a node with a reference
- * that joins late (its syncd started after the others had given up on it)
- * takes the lead back from an averaging root after it in the order. A node starting (or found
+ * that joins late (its syncd started after the others had given up on it),
+ * or whose upstream after it in the order averages, takes the lead. A node
+ * that yielded to a root is a candidate again once that root is lost. A node starting (or found
  * alone) first joins: for `join` ticks it probes every node, and follows any root that answers, so
  * an old leader coming back follows the newer root rather than competes; only when nobody answers
  * as root does it apply the order itself. A root probes one other node per tick, so two roots
