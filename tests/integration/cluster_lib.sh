@@ -88,6 +88,33 @@ cluster_coordd() {
 	CL_COORDD[$n]=$BG_PID
 }
 
+# cluster_syncds COMMON: on every node of CL_NODES, its qotfs and its
+# syncd with the configuration COMMON, the node's source lines CL_SRC[NODE]
+# (one of them named ref) and `timeline $CL_TL peer ref`.
+declare -A CL_SRC=()
+cluster_syncds() {
+	local n
+	for n in "${CL_NODES[@]}"; do
+		cluster_qotfs "$n"
+		cluster_syncd "$n" "$1
+${CL_SRC[$n]}
+timeline $CL_TL peer ref"
+	done
+}
+
+# cluster_coordds: every node's coordd with the timeline bound, one after
+# the other (each ranked on the first before the next starts), so the
+# election order is CL_NODES's.
+cluster_coordds() {
+	local n first=${CL_NODES[0]}
+	for n in "${CL_NODES[@]}"; do
+		cluster_coordd "$n"
+		cluster_bind "$n"
+		wait_for 20 cl_ranked "$first" "$n" ||
+			fail "$n is not ranked on $first: $(cat "$(cl_file "$first" members)")"
+	done
+}
+
 # cluster_bind NODE: keep $CL_TL in use on NODE (a standing requirement), so
 # its coordd joins the timeline's membership and election; cluster_unbind
 # NODE: no longer.

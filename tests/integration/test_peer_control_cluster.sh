@@ -30,27 +30,17 @@ TIGHT=${REQ_TIGHT:-100us}
 
 cluster_net a b c
 cluster_zk
-declare -A SRC=(
+CL_SRC=(
 	[a]="source ref freerun reference yes"
 	[b]="source ref freerun"
 	[c]="source ref freerun"
 )
-for n in a b c; do
-	cluster_qotfs $n
-	cluster_syncd $n "interval 500ms
+cluster_syncds "interval 500ms
 maxslew 10000
 holdover 60s
 peer missed 2
-control $CL_TL on min 50ms max 2s
-${SRC[$n]}
-timeline $CL_TL peer ref"
-done
-# One after the other, so the election order is a, b, c.
-for n in a b c; do
-	cluster_coordd $n
-	cluster_bind $n
-	wait_for 20 cl_ranked a $n || fail "$n is not ranked on a: $(cat "$(cl_file a members)")"
-done
+control $CL_TL on min 50ms max 2s"
+cluster_coordds # one after the other: the election order is a, b, c
 wait_for 20 cl_root a || fail "a is not root: $(cat "$(cl_file a sync)" "$PEER_T/syncd-a.log")"
 for n in b c; do
 	wait_for 20 cl_follows $n a || fail "$n: $(cat "$(cl_file $n sync)" "$PEER_T/syncd-$n.log")"

@@ -139,31 +139,21 @@ note "a. the asymmetric path: ${OUT_US} us out, ${BACK_US} us back, jitter ${JIT
 relay_start --out-delay "${OUT_US}us" --back-delay "${BACK_US}us" --jitter "${JITTER_US}us"
 CL_PEER_AT[a]=${ADDR[a]}:$RELAY_PORT
 cluster_zk
-declare -A SRC=(
+CL_SRC=(
 	[a]="source ref freerun reference yes"
 	[b]="source ref freerun reference yes"
 	[c]="source ref freerun offset -4ms freq 30"
 )
-for n in a b c; do
-	cluster_qotfs $n
-	cluster_syncd $n "interval ${INTERVAL_MS}ms
+cluster_syncds "interval ${INTERVAL_MS}ms
 maxslew 10000
-peer missed $K
-${SRC[$n]}
-timeline $CL_TL peer ref"
-done
+peer missed $K"
 mapfile -t PAGES < <(pages "$CL_TL" a b c)
 judge() { "$PEER_JUDGE_BIN" judge "$1" "${PAGES[@]}"; }
 # Judged from before the cluster forms until well after c follows a.
 judge 20 >"$T/judge-converge.out" 2>&1 &
 judge_pid=$!
 QOT_BG_PIDS+=("$judge_pid")
-# One after the other, so the election order is a, b, c.
-for n in a b c; do
-	cluster_coordd $n
-	cluster_bind $n
-	wait_for 20 cl_ranked a $n || fail "$n is not ranked on a: $(cat "$(cl_file a members)")"
-done
+cluster_coordds # one after the other: the election order is a, b, c
 wait_for 10 grep -q "^node=a .*peer=${ADDR[a]}:$RELAY_PORT " "$(cl_file c members)" ||
 	fail "a's endpoint is not the relay's: $(cat "$(cl_file c members)")"
 wait_for 20 cl_root a || fail "a is not root: $(cat "$(cl_file a sync)")"
