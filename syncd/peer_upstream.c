@@ -230,6 +230,21 @@ static bool beats(bool truth_a, uint32_t epoch_a, size_t a, bool truth_b, uint32
 	return epoch_a > epoch_b || (epoch_a == epoch_b && a < b);
 }
 
+/* Node i's root averages (!truth) and we, before i in the order, have true
+ * time to serve: we lead, with a newer epoch than any seen, which it yields
+ * to (true time would beat it anyway). Whether we did. */
+static bool lead_for_truth(struct peer_upstream *u, size_t i, bool truth)
+{
+	size_t me = index_of(u, u->self);
+
+	if (!u->truth || truth || me == NONE || me > i || u->stale)
+		return false;
+	u->epoch = u->max_epoch + 1;
+	u->max_epoch = u->epoch;
+	set_role(u, PEER_ROLE_ROOT, NONE);
+	return true;
+}
+
 void peer_upstream_set_truth(struct peer_upstream *u, bool truth)
 {
 	u->truth = truth;
@@ -251,14 +266,10 @@ void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root,
 			if (epoch > u->epoch)
 				u->epoch = epoch; /* the chain's root, passed down */
 			u->chain_truth = truth;
-			if (u->truth && !truth && me < i && !u->stale) {
-				/* Our chain averages (its root lost its reference, or
-				 * took over while we yielded), and we, before the node
-				 * we follow, have true time to serve: we lead. */
-				u->epoch = u->max_epoch + 1;
-				u->max_epoch = u->epoch;
-				set_role(u, PEER_ROLE_ROOT, NONE);
-			}
+			/* Our chain averages (its root lost its reference, or
+			 * took over while we yielded), and we, before the node we
+			 * follow, may have true time to serve. */
+			lead_for_truth(u, i, truth);
 		} else if (root && beats(truth, epoch, i, u->chain_truth, u->epoch, 0)) {
 			adopt(u, i, epoch, truth); /* a better root than ours */
 		}
@@ -271,16 +282,10 @@ void peer_upstream_observe(struct peer_upstream *u, const char *node, bool root,
 	case PEER_ROLE_ALONE:
 		if (!root)
 			break;
-		if (u->truth && !truth && me < i && !u->stale) {
-			/* The root the others found while we were not there
-			 * averages, and we are before it in the plan with true
-			 * time to serve: we lead, with a newer epoch it yields to. */
-			u->epoch = u->max_epoch + 1;
-			u->max_epoch = u->epoch;
-			set_role(u, PEER_ROLE_ROOT, NONE);
-			break;
-		}
-		adopt(u, i, epoch, truth);
+		/* The root the others found while we were not there may
+		 * average, and we be before it in the plan with true time. */
+		if (!lead_for_truth(u, i, truth))
+			adopt(u, i, epoch, truth);
 		break;
 	}
 }
