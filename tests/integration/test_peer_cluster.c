@@ -409,6 +409,21 @@ static void publish(size_t i, const struct qot_clock_params *p)
 	close(fd);
 }
 
+/* Nodes from..to-1 publish what their discipline makes of their peer
+ * reading at base instant now (none: holdover). */
+static void discipline_nodes(struct discipline d[], const struct discipline_config *dc, size_t from,
+			     size_t to, int64_t now)
+{
+	for (size_t i = from; i < to; i++) {
+		struct reading r;
+		struct qot_clock_params p;
+		int got = peer_timeline_reading(nodes[i].pt, now, &r);
+
+		discipline_update(&d[i], dc, got == 0 ? &r : NULL, now, &p);
+		publish(i, &p);
+	}
+}
+
 /* Every member's page at one base instant against the truth: the leader's
  * timeline, base + off0 exactly. The number of violations. */
 static int judge(int64_t off0, int64_t worst[MAXN])
@@ -486,14 +501,7 @@ START_TEST(closed_loop_converges_honestly)
 	for (int k = 0; k < 40; k++) {
 		int64_t now = peer_test_ns(CLOCK_REALTIME), end;
 
-		for (size_t i = 1; i < 3; i++) {
-			struct reading r;
-			struct qot_clock_params p;
-			int got = peer_timeline_reading(nodes[i].pt, now, &r);
-
-			discipline_update(&d[i], &dc, got == 0 ? &r : NULL, now, &p);
-			publish(i, &p);
-		}
+		discipline_nodes(d, &dc, 1, 3, now);
 		/* Sample while the interval runs (the endpoints answer in between). */
 		end = peer_test_ns(CLOCK_MONOTONIC) + interval;
 		tick();
@@ -586,14 +594,7 @@ START_TEST(berkeley_closed_loop)
 		int64_t now = peer_test_ns(CLOCK_REALTIME), end;
 		struct peer_timeline_state st;
 
-		for (size_t i = 0; i < 4; i++) {
-			struct reading r;
-			struct qot_clock_params p;
-			int got = peer_timeline_reading(nodes[i].pt, now, &r);
-
-			discipline_update(&d[i], &dc, got == 0 ? &r : NULL, now, &p);
-			publish(i, &p);
-		}
+		discipline_nodes(d, &dc, 0, 4, now);
 		end = peer_test_ns(CLOCK_MONOTONIC) + interval;
 		tick();
 		peer_timeline_state(nodes[0].pt, &st);
